@@ -1,0 +1,14 @@
+// One esbuild command for every bundle: the extension (cjs, vscode external), the CLI, the worker.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', minify: process.argv.includes('--minify') };
+
+await Promise.all([
+  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
+  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: { analyzeWorker: 'src/core/parallel/analyzeWorker.ts' }, outdir: 'dist' }),
+]);
+chmodSync('dist/cli.js', 0o755);
+if (watch) console.log('watch mode is not supported; rerun npm run build');

@@ -1,0 +1,47 @@
+/** `ftstudio`: parse arguments -> core -> print. The same engine as the editor. */
+import { UsageError } from './args';
+import { codesTable, validateCommand, type Io } from './validateCommand';
+
+const USAGE = `usage: ftstudio <command> [options]
+commands:
+  validate FILE...   validate JSONL datasets (ftstudio validate --help)
+  codes              list the diagnostic codes
+exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'codes':
+        io.out(codesTable());
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${cmd}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ftstudio: ${e.message}${/needs|unknown option|must be/.test(e.message) && cmd ? ` (see ftstudio ${cmd} --help)` : ''}`);
+      return 2;
+    }
+    io.err(`ftstudio: internal error: ${(e as Error).stack ?? String(e)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const io: Io = {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+  };
+  main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,122 @@
+/** `ftstudio validate [--format F] [--schema S] [--json] FILE...` */
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CODES } from '../core/checks/codes';
+import type { FileReport } from '../core/checks/datasetModel';
+import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
+import { SchemaError } from '../core/formats/validator';
+import type { PlainOptions } from '../core/parallel/options';
+import { validateFile } from '../core/parallel/validateFile';
+import { findConfig, readValidationConfig } from '../core/project/projectConfig';
+import { numberFlag, parseArgs, UsageError } from './args';
+
+export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
+  --format F       force a format: ${FORMAT_IDS.join(', ')} (default: detected per file, or finetune.json data.format)
+  --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
+  --json           one JSON document on stdout
+  --max-tokens N   records estimated above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096)
+  --min-records N  fewer records than N is reported (default 200; 0 turns it off)
+  --workers N      worker threads for large files (default: the number of cores)
+exit status: 0 no errors, 1 errors found, 2 usage or I/O problem`;
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+function checkReadable(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`cannot validate ${file}: it is a directory (pass the .jsonl files inside it)`);
+  try {
+    closeSync(openSync(file, 'r'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+}
+
+export function jsonDiagnostic(d: FileReport['diagnostics'][number]) {
+  return { line: d.line + 1, column: d.start + 1, endLine: d.line + 1, endColumn: d.end + 1, severity: d.severity, code: d.code, message: d.message };
+}
+
+export async function validateCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, { values: ['format', 'schema', 'max-tokens', 'min-records', 'workers'], booleans: ['json', 'help'] });
+  if (args.flags.has('help')) {
+    io.out(VALIDATE_USAGE);
+    return 0;
+  }
+  if (args.positional.length === 0) throw new UsageError('validate needs at least one FILE');
+  const fmt = args.flags.get('format');
+  if (fmt !== undefined && !(FORMAT_IDS as readonly string[]).includes(String(fmt))) {
+    throw new UsageError(`--format must be one of ${FORMAT_IDS.join(', ')}, got ${String(fmt)}`);
+  }
+  let schema: PlainOptions['schema'];
+  const schemaPath = args.flags.get('schema');
+  if (typeof schemaPath === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(schemaPath, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read schema ${schemaPath}: ${(e as Error).message}`);
+    }
+    try {
+      schema = { source: schemaPath, json: JSON.parse(text) };
+    } catch (e) {
+      throw new UsageError(`schema ${schemaPath} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const configPath = findConfig(process.cwd());
+  const config = configPath ? readValidationConfig(configPath) : undefined;
+  for (const p of config?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
+  const options: PlainOptions = {
+    format: (fmt as FormatId | undefined) ?? config?.format,
+    schema,
+    maxTokens: numberFlag(args, 'max-tokens', config?.maxSeqLength ?? 4096, 1),
+    minRecords: numberFlag(args, 'min-records', 200, 0),
+  };
+  const workers = numberFlag(args, 'workers', 0, 0) || undefined;
+  for (const f of args.positional) checkReadable(f);
+
+  const reports: { file: string; report: FileReport }[] = [];
+  for (const file of args.positional) {
+    try {
+      reports.push({ file, report: await validateFile(resolve(file), options, { workers }) });
+    } catch (e) {
+      if (e instanceof SchemaError) throw new UsageError(e.message);
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+  }
+  let errors = 0, warnings = 0, infos = 0;
+  for (const { report } of reports) {
+    errors += report.errors;
+    warnings += report.warnings;
+    infos += report.infos;
+  }
+  if (args.flags.has('json')) {
+    io.out(JSON.stringify({
+      files: reports.map(({ file, report }) => ({
+        file, format: report.format, conversational: report.conversational, records: report.records,
+        diagnostics: report.diagnostics.map(jsonDiagnostic),
+      })),
+    }));
+  } else {
+    for (const { file, report } of reports) {
+      for (const d of report.diagnostics) io.out(`${file}:${d.line + 1}:${d.start + 1}: ${d.severity} ${d.code} ${d.message}`);
+    }
+    for (const { file, report } of reports) {
+      const fmt = report.format ? `${report.conversational ? 'conversational ' : ''}${report.format}` : 'unknown format';
+      io.out(`${file}: ${fmt}, ${report.records} records, ${report.errors} errors, ${report.warnings} warnings, ${report.infos} infos`);
+    }
+    io.out(`${reports.length} file${reports.length === 1 ? '' : 's'}: ${errors} errors, ${warnings} warnings, ${infos} infos`);
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+export function codesTable(): string {
+  return Object.entries(CODES).map(([code, c]) => `${code.padEnd(27)} ${c.severity.padEnd(8)} ${c.summary}`).join('\n');
+}

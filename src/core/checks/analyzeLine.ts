@@ -1,0 +1,124 @@
+/**
+ * Everything one line says on its own: JSON syntax, format, schema, semantics, and the facts that
+ * dataset-level checks aggregate (format variant, content hash, template signature, length).
+ */
+import type { ValidateFunction } from 'ajv';
+import { lineDiag, type LineDiagnostic } from './diagnostic';
+import { checkRecord } from './recordChecks';
+import { promptLead, rangeOfText, templateSignature } from './template';
+import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
+import { builtinValidator, LineLocator, mapSchemaErrors } from '../formats/validator';
+import { parseWithLocations } from '../jsonl/locate';
+import { contentHash } from '../records/identity';
+
+export interface AnalyzeOptions {
+  /** force one format for every line (setting, finetune.json, --format) */
+  readonly format?: FormatId;
+  /** a user JSON Schema that replaces the built-in format schemas */
+  readonly userSchema?: ValidateFunction;
+  /** estimated tokens (4 characters each) above which a record is too long */
+  readonly maxTokens: number;
+}
+
+export interface TemplateFact {
+  readonly sig: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the dataset-level checks need of one line. */
+export interface LineSummary {
+  /** UTF-16 length of the line (without its line break) */
+  readonly len: number;
+  /** true for a non-blank line (a record, valid or not) */
+  readonly record: boolean;
+  readonly variant?: string;
+  readonly hash?: number;
+  readonly template?: TemplateFact;
+}
+
+export interface LineFacts extends LineSummary {
+  readonly diagnostics: readonly LineDiagnostic[];
+}
+
+const NO_DIAGS: readonly LineDiagnostic[] = Object.freeze([]);
+
+function isBlankLine(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+function textLength(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += textLength(x);
+    return n;
+  }
+  if (v && typeof v === 'object') {
+    let n = 0;
+    for (const k in v) n += textLength((v as Record<string, unknown>)[k]);
+    return n;
+  }
+  return 0;
+}
+
+export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
+  const len = text.length;
+  if (isBlankLine(text)) return { len, record: false, diagnostics: NO_DIAGS };
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    const r = parseWithLocations(text);
+    const err = r.ok ? { start: 0, end: len, message: 'Invalid JSON' } : r.error;
+    return { len, record: true, diagnostics: [lineDiag('invalid-json', err, `Invalid JSON: ${err.message}.`)] };
+  }
+  const loc = new LineLocator(text);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
+    return { len, record: true, diagnostics: [lineDiag('not-an-object', { start: 0, end: len }, `Each line must be a JSON object, but this one is ${what}.`)] };
+  }
+  const rec = value as Record<string, unknown>;
+  const hash = contentHash(rec);
+  const diagnostics: LineDiagnostic[] = [];
+
+  if (opts.userSchema) {
+    if (!opts.userSchema(rec)) diagnostics.push(...mapSchemaErrors(opts.userSchema.errors ?? [], rec, loc));
+  }
+
+  const detected = detectFormat(rec);
+  let format: FormatId | undefined = opts.format ?? detected?.format;
+  let conversational = detected?.conversational ?? false;
+  if (opts.format && detected?.format !== opts.format) {
+    conversational = FORMATS[opts.format].shape === 'conversational' || (FORMATS[opts.format].shape === 'both' && FORMATS[opts.format].turnKeys.some((k) => Array.isArray(rec[k])));
+  }
+  let variant: string | undefined;
+  let template: TemplateFact | undefined;
+  if (!format) {
+    if (!opts.userSchema) {
+      diagnostics.push(lineDiag('unknown-format', loc.range([], 'opening'),
+        `The record matches no dataset format (keys: ${Object.keys(rec).join(', ') || 'none'}). Expected e.g. ${FORMATS.preference.example}.`));
+    }
+  } else {
+    variant = variantKey({ format, conversational });
+    if (!opts.userSchema) {
+      const validate = builtinValidator(format, conversational);
+      if (!validate(rec)) diagnostics.push(...mapSchemaErrors(validate.errors ?? [], rec, loc, { format, conversational }));
+      diagnostics.push(...checkRecord(rec, format, conversational, loc));
+    }
+    const lead = promptLead(rec, format);
+    const sig = lead !== undefined ? templateSignature(lead) : undefined;
+    if (sig !== undefined) template = { sig, ...rangeOfText(text, lead!) };
+  }
+  if (len / 4 > opts.maxTokens) {
+    const tokens = Math.round(textLength(rec) / 4);
+    if (tokens > opts.maxTokens) {
+      diagnostics.push(lineDiag('too-long', { start: 0, end: len }, `The record is about ${tokens} tokens (4 characters each), above the limit of ${opts.maxTokens}: it will be truncated in training.`));
+    }
+  }
+  return { len, record: true, variant, hash, template, diagnostics: diagnostics.length ? diagnostics : NO_DIAGS };
+}

@@ -1,0 +1,136 @@
+/**
+ * Dataset-level checks over the summaries of all lines: mixed formats, mixed prompt templates,
+ * exact duplicates, size. DatasetIndex holds the aggregates and is updated by delta when a few
+ * lines change; datasetDiagnostics walks the lines once to place the results.
+ */
+import { CODES } from './codes';
+import type { Diagnostic } from './diagnostic';
+import type { LineSummary } from './analyzeLine';
+import { describeVariant, type FormatId } from '../formats/formats';
+
+export interface DatasetOptions {
+  /** with a forced format there is no majority to disagree with */
+  readonly forcedFormat?: boolean;
+  /** below this many records, one info diagnostic (0 turns it off) */
+  readonly minRecords: number;
+}
+
+/** A template is "the majority" only when it clearly dominates. */
+export const TEMPLATE_MIN_SHARE = 0.6;
+export const TEMPLATE_MIN_RECORDS = 5;
+
+function bump(map: Map<string, number>, key: string, by: number) {
+  const n = (map.get(key) ?? 0) + by;
+  if (n === 0) map.delete(key);
+  else map.set(key, n);
+}
+
+export class DatasetIndex {
+  records = 0;
+  readonly variants = new Map<string, number>();
+  readonly templates = new Map<string, number>();
+  private readonly hashes = new Map<number, number>();
+  /** hashes seen more than once: the only ones the placing walk must look up */
+  readonly repeated = new Set<number>();
+
+  add(s: LineSummary | undefined): void {
+    this.apply(s, 1);
+  }
+  remove(s: LineSummary | undefined): void {
+    this.apply(s, -1);
+  }
+  private apply(s: LineSummary | undefined, by: 1 | -1): void {
+    if (!s || !s.record) return;
+    this.records += by;
+    if (s.variant) bump(this.variants, s.variant, by);
+    if (s.template) bump(this.templates, s.template.sig, by);
+    if (s.hash !== undefined) {
+      const n = (this.hashes.get(s.hash) ?? 0) + by;
+      if (n <= 0) this.hashes.delete(s.hash);
+      else this.hashes.set(s.hash, n);
+      if (n > 1) this.repeated.add(s.hash);
+      else this.repeated.delete(s.hash);
+    }
+  }
+
+  majorityVariant(): string | undefined {
+    return argmax(this.variants)?.[0];
+  }
+
+  /** The dominant template, when one holds ≥ 60% of the templated records (and ≥ 5 of them). */
+  majorityTemplate(): { sig: string; count: number; total: number } | undefined {
+    let total = 0;
+    for (const n of this.templates.values()) total += n;
+    const top = argmax(this.templates);
+    if (!top || total < TEMPLATE_MIN_RECORDS || top[1] / total < TEMPLATE_MIN_SHARE || top[1] === total) return undefined;
+    return { sig: top[0], count: top[1], total };
+  }
+}
+
+function argmax(map: Map<string, number>): [string, number] | undefined {
+  let best: [string, number] | undefined;
+  // ties break by key so that the result never depends on insertion order
+  for (const e of map) if (!best || e[1] > best[1] || (e[1] === best[1] && e[0] < best[0])) best = e;
+  return best;
+}
+
+function parseVariant(key: string): { format: FormatId; conversational: boolean } {
+  const [format, conv] = key.split(':');
+  return { format: format as FormatId, conversational: conv === 'conversational' };
+}
+
+export interface SummarySource {
+  readonly length: number;
+  at(i: number): LineSummary | undefined;
+}
+
+const pct = (a: number, b: number) => `${Math.round((100 * a) / b)}%`;
+
+export function datasetDiagnostics(lines: SummarySource, index: DatasetIndex, opts: DatasetOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const majority = opts.forcedFormat ? undefined : index.majorityVariant();
+  const majorityCount = majority ? index.variants.get(majority)! : 0;
+  let classified = 0;
+  for (const n of index.variants.values()) classified += n;
+  const mixed = majority !== undefined && index.variants.size > 1;
+  const tmpl = index.majorityTemplate();
+  const firstSeen = index.repeated.size ? new Map<number, number>() : undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const s = lines.at(i);
+    if (!s || !s.record) continue;
+    if (mixed && s.variant && s.variant !== majority) {
+      const mine = describeVariant(parseVariant(s.variant));
+      const theirs = describeVariant(parseVariant(majority!));
+      out.push({
+        line: i, start: 0, end: s.len, code: 'format-mismatch', severity: CODES['format-mismatch'].severity,
+        message: `This record is ${mine}, but ${pct(majorityCount, classified)} of the records (${majorityCount}/${classified}) are ${theirs}: convert it or move it to its own file.`,
+      });
+    }
+    if (tmpl && s.template && s.template.sig !== tmpl.sig) {
+      out.push({
+        line: i, start: s.template.start, end: s.template.end, code: 'template-mismatch', severity: CODES['template-mismatch'].severity,
+        message: `The prompt begins "${s.template.sig} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${tmpl.sig} …": use one template for every record.`,
+      });
+    }
+    if (firstSeen && s.hash !== undefined && index.repeated.has(s.hash)) {
+      const first = firstSeen.get(s.hash);
+      if (first === undefined) firstSeen.set(s.hash, i);
+      else {
+        out.push({
+          line: i, start: 0, end: s.len, code: 'duplicate', severity: CODES.duplicate.severity,
+          message: `Exact duplicate of the record on line ${first + 1}: delete this repeat.`,
+          related: [{ line: first, start: 0, end: lines.at(first)!.len, message: 'First occurrence' }],
+        });
+      }
+    }
+  }
+  if (opts.minRecords > 0 && index.records > 0 && index.records < opts.minRecords) {
+    let first = 0;
+    while (first < lines.length && !lines.at(first)?.record) first++;
+    out.push({
+      line: first, start: 0, end: Math.min(1, lines.at(first)?.len ?? 0), code: 'few-records', severity: CODES['few-records'].severity,
+      message: `Only ${index.records} records: a fine-tune needs at least ${opts.minRecords} (style/format 200–500, domain vocabulary 500–1,500, task specialisation 1,000–5,000).`,
+    });
+  }
+  return out;
+}

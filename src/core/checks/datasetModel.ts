@@ -1,0 +1,123 @@
+/**
+ * A dataset file held as per-line facts. The editor replaces a few lines per keystroke: only those
+ * lines are analysed again and the dataset aggregates change by delta. The CLI and the tests feed
+ * whole files through the same class, so editor and CLI agree by construction.
+ */
+import { analyzeLine, type AnalyzeOptions, type LineFacts } from './analyzeLine';
+import { CODES } from './codes';
+import { compareDiagnostics, type Diagnostic } from './diagnostic';
+import { datasetDiagnostics, DatasetIndex, type DatasetOptions, type SummarySource } from './datasetChecks';
+import type { FormatId } from '../formats/formats';
+
+export interface ValidationOptions extends AnalyzeOptions, DatasetOptions {}
+
+export const DEFAULT_OPTIONS: ValidationOptions = { maxTokens: 4096, minRecords: 200 };
+
+export interface FileReport {
+  readonly format: FormatId | null;
+  readonly conversational: boolean;
+  readonly records: number;
+  readonly diagnostics: Diagnostic[];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly infos: number;
+}
+
+export class DatasetModel implements SummarySource {
+  private facts: LineFacts[] = [];
+  readonly index = new DatasetIndex();
+
+  constructor(readonly options: ValidationOptions) {}
+
+  get length(): number {
+    return this.facts.length;
+  }
+
+  at(i: number): LineFacts | undefined {
+    return this.facts[i];
+  }
+
+  /** Append one line (streaming use: the CLI). */
+  push(text: string): LineFacts {
+    const f = analyzeLine(text, this.options);
+    this.facts.push(f);
+    this.index.add(f);
+    return f;
+  }
+
+  /** Append already-analysed lines (a worker analysed them). */
+  pushFacts(facts: readonly LineFacts[]): void {
+    for (const f of facts) {
+      this.facts.push(f);
+      this.index.add(f);
+    }
+  }
+
+  setText(text: string): void {
+    this.replaceLines(0, this.facts.length, splitLines(text));
+  }
+
+  /** Replace `deleteCount` lines starting at `start` with `lines`: the incremental edit path. */
+  replaceLines(start: number, deleteCount: number, lines: readonly string[]): void {
+    const fresh = lines.map((l) => analyzeLine(l, this.options));
+    for (let i = start; i < start + deleteCount && i < this.facts.length; i++) this.index.remove(this.facts[i]);
+    for (const f of fresh) this.index.add(f);
+    if (deleteCount === fresh.length) {
+      for (let k = 0; k < fresh.length; k++) this.facts[start + k] = fresh[k]!;
+    } else {
+      this.facts.splice(start, deleteCount, ...fresh);
+    }
+  }
+
+  /** Majority format of the file (or the forced one). */
+  format(): { format: FormatId | null; conversational: boolean } {
+    const v = this.index.majorityVariant();
+    const conversational = v?.endsWith(':conversational') ?? false;
+    if (this.options.format) return { format: this.options.format, conversational };
+    return { format: (v?.split(':')[0] as FormatId | undefined) ?? null, conversational };
+  }
+
+  /** All diagnostics, sorted; at most `cap` of them plus one summary diagnostic for the rest. */
+  report(cap = Infinity): FileReport {
+    const all: Diagnostic[] = [];
+    for (let i = 0; i < this.facts.length; i++) {
+      const f = this.facts[i]!;
+      for (const d of f.diagnostics) all.push({ ...d, line: i });
+    }
+    all.push(...datasetDiagnostics(this, this.index, { ...this.options, forcedFormat: this.options.format !== undefined || this.options.userSchema !== undefined }));
+    all.sort(compareDiagnostics);
+    let errors = 0, warnings = 0, infos = 0;
+    for (const d of all) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+      else infos++;
+    }
+    let diagnostics = all;
+    if (all.length > cap) {
+      diagnostics = all.slice(0, cap);
+      const rest = all.length - cap;
+      diagnostics.push({
+        line: 0, start: 0, end: 0, code: 'too-many-problems', severity: CODES['too-many-problems'].severity,
+        message: `${rest} more problems are not shown (${errors} errors, ${warnings} warnings in all): raise finetuneStudio.validation.maxDiagnosticsPerFile or run \`ftstudio validate\`.`,
+      });
+    }
+    return { ...this.format(), records: this.index.records, diagnostics, errors, warnings, infos };
+  }
+}
+
+/** Split text into lines: \n or \r\n; a final line break does not start another line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+export function validateText(text: string, options: ValidationOptions = DEFAULT_OPTIONS, cap?: number): FileReport {
+  const m = new DatasetModel(options);
+  m.setText(text);
+  return m.report(cap);
+}

@@ -1,0 +1,218 @@
+/** Semantic checks of one record: what a schema cannot say (empty targets, role order, identical pairs). */
+import { lineDiag, type LineDiagnostic } from './diagnostic';
+import { FORMAT_KEYS, FORMATS, editDistance, type FormatId } from '../formats/formats';
+import { ROLES } from '../formats/schemas';
+import { pathLabel, type LineLocator } from '../formats/validator';
+import type { JsonPath } from '../jsonl/locate';
+
+type Rec = Record<string, unknown>;
+type Kind = 'conversation' | 'prompt' | 'completion' | 'response';
+
+interface TurnList {
+  readonly path: JsonPath;
+  readonly kind: Kind;
+  readonly sharegpt?: boolean;
+}
+
+/** ShareGPT speaker names (as LLaMA-Factory and FastChat use them) and the role each stands for. */
+export const SHAREGPT_ROLES: Record<string, string> = {
+  human: 'user', user: 'user', gpt: 'assistant', assistant: 'assistant', system: 'system',
+  function_call: 'assistant', observation: 'tool', tool: 'tool',
+};
+
+const ROLE_SYNONYMS: Record<string, string> = {
+  human: 'user', gpt: 'assistant', bot: 'assistant', model: 'assistant', ai: 'assistant', chatbot: 'assistant',
+  function: 'tool', observation: 'tool', developer: 'system', instruction: 'system',
+};
+
+/** The valid role nearest to a wrong one, for the quick fix. */
+export function nearestRole(role: string, valid: readonly string[] = ROLES): string | undefined {
+  const lower = role.toLowerCase().trim();
+  if (valid.includes(lower)) return lower;
+  if (valid === ROLES && ROLE_SYNONYMS[lower]) return ROLE_SYNONYMS[lower];
+  let best: string | undefined;
+  let bestD = 4;
+  for (const v of valid) {
+    const d = editDistance(lower, v, 3);
+    if (d < bestD) {
+      best = v;
+      bestD = d;
+    }
+  }
+  return bestD <= Math.max(1, Math.floor(lower.length / 3)) + 1 ? best : undefined;
+}
+
+function turnListsOf(format: FormatId, conversational: boolean): TurnList[] {
+  switch (format) {
+    case 'language-modeling':
+      return conversational ? [{ path: ['messages'], kind: 'conversation' }] : [];
+    case 'prompt-only':
+      return conversational ? [{ path: ['prompt'], kind: 'prompt' }] : [];
+    case 'prompt-completion':
+    case 'unpaired-preference':
+      return conversational ? [{ path: ['prompt'], kind: 'prompt' }, { path: ['completion'], kind: 'completion' }] : [];
+    case 'preference':
+      return conversational
+        ? [{ path: ['prompt'], kind: 'prompt' }, { path: ['chosen'], kind: 'response' }, { path: ['rejected'], kind: 'response' }]
+        : [];
+    case 'openai-preference':
+      return [
+        { path: ['input', 'messages'], kind: 'prompt' },
+        { path: ['preferred_output'], kind: 'response' },
+        { path: ['non_preferred_output'], kind: 'response' },
+      ];
+    case 'alpaca':
+      return [];
+    case 'sharegpt':
+      return [{ path: ['conversations'], kind: 'conversation', sharegpt: true }];
+  }
+}
+
+/** String fields that must not be empty (standard variants). */
+function textFieldsOf(format: FormatId, conversational: boolean): string[] {
+  if (conversational && format !== 'alpaca') return [];
+  switch (format) {
+    case 'language-modeling': return ['text'];
+    case 'prompt-only': return ['prompt'];
+    case 'prompt-completion': case 'unpaired-preference': return ['prompt', 'completion'];
+    case 'preference': return ['prompt', 'chosen', 'rejected'];
+    case 'alpaca': return ['instruction', 'output'];
+    default: return [];
+  }
+}
+
+function get(o: unknown, path: JsonPath): unknown {
+  let cur = o;
+  for (const seg of path) cur = cur && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
+const isBlank = (s: unknown) => typeof s === 'string' && s.trim() === '';
+
+function contentIsEmpty(content: unknown): boolean {
+  if (content === undefined || content === null) return true;
+  if (typeof content === 'string') return content.trim() === '';
+  if (Array.isArray(content)) {
+    return content.every((p) => p && typeof p === 'object' && (p as Rec).type === 'text' && isBlank((p as Rec).text));
+  }
+  return false;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Rec)[k], (b as Rec)[k]));
+}
+
+export function checkRecord(rec: Rec, format: FormatId, conversational: boolean, loc: LineLocator): LineDiagnostic[] {
+  const out: LineDiagnostic[] = [];
+  const info = FORMATS[format];
+
+  // keys of other formats: trainers ignore them at best, pick the wrong columns at worst
+  const allowed = new Set([...info.required, ...info.optional]);
+  if (format === 'language-modeling') {
+    allowed.delete(conversational ? 'text' : 'messages');
+  }
+  for (const k of Object.keys(rec)) {
+    if (FORMAT_KEYS.has(k) && !allowed.has(k)) {
+      out.push(lineDiag('unexpected-key', loc.range([k], 'key'), `"${k}" is not a field of the ${format} format; remove it or move the record to a ${k}-based file.`));
+    }
+  }
+
+  for (const k of textFieldsOf(format, conversational)) {
+    if (isBlank(rec[k])) out.push(lineDiag('empty-content', loc.range([k]), `"${k}" is empty or whitespace only.`));
+  }
+
+  for (const list of turnListsOf(format, conversational)) {
+    const turns = get(rec, list.path);
+    if (!Array.isArray(turns)) continue;
+    checkTurns(turns, list, loc, out);
+  }
+
+  if (format === 'preference' && rec.chosen !== undefined && deepEqual(rec.chosen, rec.rejected)) {
+    out.push(lineDiag('chosen-equals-rejected', loc.range(['rejected']), '"chosen" and "rejected" are identical: the pair teaches no preference.'));
+  }
+  if (format === 'openai-preference' && rec.preferred_output !== undefined && deepEqual(rec.preferred_output, rec.non_preferred_output)) {
+    out.push(lineDiag('chosen-equals-rejected', loc.range(['non_preferred_output']), '"preferred_output" and "non_preferred_output" are identical: the pair teaches no preference.'));
+  }
+
+  if (format === 'unpaired-preference' && 'label' in rec && typeof rec.label !== 'boolean') {
+    const r = loc.range(['label']);
+    const v = rec.label;
+    const truthy = v === 1 || (typeof v === 'string' && /^(true|yes|1|desirable|good)$/i.test(v.trim()));
+    const falsy = v === 0 || (typeof v === 'string' && /^(false|no|0|undesirable|bad)$/i.test(v.trim()));
+    const fixTo = truthy ? 'true' : falsy ? 'false' : undefined;
+    out.push(
+      lineDiag('label-not-boolean', r, `"label" must be true or false, not ${JSON.stringify(v)}.`,
+        fixTo ? { title: `Change the label to ${fixTo}`, edits: [{ start: r.start, end: r.end, newText: fixTo }] } : undefined),
+    );
+  }
+  return out;
+}
+
+function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: LineDiagnostic[]): void {
+  const roleKey = list.sharegpt ? 'from' : 'role';
+  const contentKey = list.sharegpt ? 'value' : 'content';
+  const validRoles: readonly string[] = list.sharegpt ? Object.keys(SHAREGPT_ROLES) : ROLES;
+  let prevRole: string | undefined;
+  let sawAssistant = false;
+  let lastRole: string | undefined;
+  turns.forEach((t, i) => {
+    if (!t || typeof t !== 'object' || Array.isArray(t)) return;
+    const turn = t as Rec;
+    const rawRole = turn[roleKey];
+    const tp = [...list.path, i];
+    let role: string | undefined;
+    if (typeof rawRole === 'string') {
+      if (validRoles.includes(rawRole)) {
+        role = list.sharegpt ? SHAREGPT_ROLES[rawRole] : rawRole;
+      } else {
+        const r = loc.range([...tp, roleKey]);
+        const near = nearestRole(rawRole, validRoles);
+        out.push(
+          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${pathLabel(tp)}: use one of ${validRoles.join(', ')}.`,
+            near ? { title: `Change the ${roleKey} to "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined),
+        );
+      }
+    }
+    const hasToolCalls = Array.isArray(turn.tool_calls) && turn.tool_calls.length > 0;
+    if (!hasToolCalls && contentIsEmpty(turn[contentKey]) && (typeof turn[contentKey] === 'string' || turn[contentKey] == null || Array.isArray(turn[contentKey]))) {
+      const missing = !(contentKey in turn);
+      // a missing key in ShareGPT is a schema error already; for chat turns content may be absent only with tool_calls
+      if (!(missing && list.sharegpt)) {
+        out.push(lineDiag('empty-content', missing ? loc.range(tp) : loc.range([...tp, contentKey]),
+          missing ? `${pathLabel(tp)} has no "content" (and no tool_calls).` : `${pathLabel(tp)}.${contentKey} is empty or whitespace only.`));
+      }
+    }
+    if (role === undefined) {
+      prevRole = undefined;
+      return;
+    }
+    const roleRange = () => loc.range([...tp, roleKey]);
+    if (list.kind === 'response') {
+      if (role !== 'assistant') out.push(lineDiag('response-not-assistant', roleRange(), `${pathLabel(tp)} is a ${role} turn: responses must be assistant turns.`));
+    } else {
+      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', roleRange(), `${pathLabel(tp)} is a system turn after the first turn: move it to the start.`));
+      if (prevRole === role && role !== 'tool') {
+        out.push(lineDiag('repeated-role', roleRange(), `${pathLabel(tp)} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
+      }
+    }
+    if (role === 'assistant') sawAssistant = true;
+    prevRole = role;
+    lastRole = role;
+  });
+  if ((list.kind === 'conversation' || list.kind === 'completion') && !sawAssistant && turns.length > 0) {
+    out.push(lineDiag('no-assistant-turn', loc.range(list.path), `${pathLabel(list.path)} has no assistant turn: there is nothing to train on.`));
+  }
+  if (list.kind === 'prompt' && lastRole === 'assistant') {
+    out.push(lineDiag('prompt-ends-with-assistant', loc.range([...list.path, turns.length - 1]),
+      `${pathLabel(list.path)} ends with an assistant turn: the model will learn to continue its own reply. End the prompt with a user turn.`));
+  }
+}

@@ -1,0 +1,192 @@
+/** The dataset formats we know, and how a record's format is detected from its keys. */
+export const FORMAT_IDS = [
+  'language-modeling',
+  'prompt-only',
+  'prompt-completion',
+  'preference',
+  'unpaired-preference',
+  'openai-preference',
+  'alpaca',
+  'sharegpt',
+] as const;
+export type FormatId = (typeof FORMAT_IDS)[number];
+
+export interface FormatInfo {
+  readonly id: FormatId;
+  readonly title: string;
+  /** keys that every record of the format has (standard / conversational share them) */
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+  /** keys whose value is a string (standard) or a list of turns (conversational) */
+  readonly turnKeys: readonly string[];
+  /** 'both' formats come standard or conversational; the others are fixed */
+  readonly shape: 'both' | 'conversational' | 'standard';
+  readonly example: string;
+}
+
+export const FORMATS: Record<FormatId, FormatInfo> = {
+  'language-modeling': {
+    id: 'language-modeling', title: 'Language modeling (TRL) / OpenAI chat',
+    required: [], optional: ['text', 'messages', 'tools'], turnKeys: [], shape: 'both',
+    example: '{"text": "..."} or {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
+  },
+  'prompt-only': {
+    id: 'prompt-only', title: 'Prompt-only (TRL)',
+    required: ['prompt'], optional: ['tools'], turnKeys: ['prompt'], shape: 'both',
+    example: '{"prompt": "..."}',
+  },
+  'prompt-completion': {
+    id: 'prompt-completion', title: 'Prompt-completion (TRL)',
+    required: ['prompt', 'completion'], optional: ['tools'], turnKeys: ['prompt', 'completion'], shape: 'both',
+    example: '{"prompt": "...", "completion": "..."}',
+  },
+  preference: {
+    id: 'preference', title: 'Preference (TRL, DPO): explicit or implicit prompt',
+    required: ['chosen', 'rejected'], optional: ['prompt', 'tools'], turnKeys: ['prompt', 'chosen', 'rejected'], shape: 'both',
+    example: '{"prompt": "...", "chosen": "...", "rejected": "..."}',
+  },
+  'unpaired-preference': {
+    id: 'unpaired-preference', title: 'Unpaired preference (TRL, KTO)',
+    required: ['prompt', 'completion', 'label'], optional: ['tools'], turnKeys: ['prompt', 'completion'], shape: 'both',
+    example: '{"prompt": "...", "completion": "...", "label": true}',
+  },
+  'openai-preference': {
+    id: 'openai-preference', title: 'OpenAI preference (DPO)',
+    required: ['input', 'preferred_output', 'non_preferred_output'], optional: [], turnKeys: [], shape: 'conversational',
+    example: '{"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}',
+  },
+  alpaca: {
+    id: 'alpaca', title: 'Alpaca',
+    required: ['instruction', 'output'], optional: ['input', 'system', 'history'], turnKeys: [], shape: 'standard',
+    example: '{"instruction": "...", "input": "", "output": "..."}',
+  },
+  sharegpt: {
+    id: 'sharegpt', title: 'ShareGPT',
+    required: ['conversations'], optional: ['system', 'tools'], turnKeys: [], shape: 'conversational',
+    example: '{"conversations": [{"from": "human", "value": "..."}, {"from": "gpt", "value": "..."}]}',
+  },
+};
+
+/** Every top-level key that some format gives a meaning to. */
+export const FORMAT_KEYS: ReadonlySet<string> = new Set(
+  Object.values(FORMATS).flatMap((f) => [...f.required, ...f.optional]),
+);
+
+export interface Detected {
+  readonly format: FormatId;
+  readonly conversational: boolean;
+  /** true when the keys matched a format exactly; false when it is a best guess from similar keys */
+  readonly exact: boolean;
+}
+
+const has = (o: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Conversational when the format's turn-bearing fields hold lists of turns. */
+function isConversational(format: FormatId, o: Record<string, unknown>): boolean {
+  const shape = FORMATS[format].shape;
+  if (shape !== 'both') return shape === 'conversational';
+  if (format === 'language-modeling') return !has(o, 'text') && has(o, 'messages');
+  for (const k of FORMATS[format].turnKeys) if (has(o, k)) return Array.isArray(o[k]);
+  return false;
+}
+
+function exactFormat(o: Record<string, unknown>): FormatId | undefined {
+  if (has(o, 'chosen') && has(o, 'rejected')) return 'preference';
+  if (has(o, 'preferred_output') || has(o, 'non_preferred_output')) return 'openai-preference';
+  if (has(o, 'conversations')) return 'sharegpt';
+  if (has(o, 'instruction') && has(o, 'output')) return 'alpaca';
+  if (has(o, 'prompt') && has(o, 'completion')) return has(o, 'label') ? 'unpaired-preference' : 'prompt-completion';
+  if (has(o, 'messages') || has(o, 'text')) return 'language-modeling';
+  if (has(o, 'prompt') && !has(o, 'chosen') && !has(o, 'rejected') && !has(o, 'completion')) {
+    // a prompt with a misspelt completion/chosen is no prompt-only record: let the fuzzy match decide
+    const keys = Object.keys(o);
+    if (!keys.some((k) => k !== 'prompt' && nearestKey(k, ['completion', 'chosen', 'rejected', 'label']))) return 'prompt-only';
+  }
+  return undefined;
+}
+
+/** The best-matching format for keys that match none exactly (misspellings, missing keys). */
+function fuzzyFormat(o: Record<string, unknown>): FormatId | undefined {
+  const keys = Object.keys(o);
+  let best: FormatId | undefined;
+  let bestScore = 0;
+  for (const id of FORMAT_IDS) {
+    const f = FORMATS[id];
+    const wanted = id === 'language-modeling' ? ['text', 'messages'] : [...f.required, ...(id === 'preference' ? ['prompt'] : [])];
+    let score = 0;
+    for (const w of wanted) {
+      if (has(o, w)) score += 2;
+      else if (keys.some((k) => !FORMAT_KEYS.has(k) && isNear(k, w))) score += 1.5;
+    }
+    // prefer the format that explains the most keys with the fewest missing
+    const missing = wanted.filter((w) => !has(o, w)).length;
+    const s = score - missing * 0.25 - (id === 'language-modeling' ? 1.5 : 0);
+    if (score > 0 && s > bestScore) {
+      best = id;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+export function detectFormat(o: Record<string, unknown>): Detected | undefined {
+  const exact = exactFormat(o);
+  const format = exact ?? fuzzyFormat(o);
+  if (!format) return undefined;
+  return { format, conversational: isConversational(format, o), exact: exact !== undefined };
+}
+
+export function variantKey(d: { format: FormatId; conversational: boolean }): string {
+  return `${d.format}${d.conversational ? ':conversational' : ''}`;
+}
+
+export function describeVariant(d: { format: FormatId; conversational: boolean }): string {
+  const shape = FORMATS[d.format].shape === 'both' ? (d.conversational ? 'conversational ' : 'standard ') : '';
+  return `${shape}${d.format}`;
+}
+
+/** Optimal-string-alignment distance (a swap of two neighbours costs 1), bounded: max+1 once exceeded. */
+export function editDistance(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prevPrev: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prevPrev[j - 2]! + 1);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prevPrev = prev;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Close enough to be a misspelling: case-insensitive, distance ≤ 2 (≤ 1 for short words). */
+export function isNear(candidate: string, target: string): boolean {
+  if (candidate === target) return false;
+  const a = candidate.toLowerCase().trim();
+  const b = target.toLowerCase();
+  if (a === b) return true;
+  const limit = b.length <= 4 ? 1 : 2;
+  return editDistance(a, b, limit) <= limit;
+}
+
+export function nearestKey(candidate: string, targets: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const t of targets) {
+    if (!isNear(candidate, t)) continue;
+    const d = editDistance(candidate.toLowerCase(), t.toLowerCase(), 3);
+    if (d < bestD) {
+      best = t;
+      bestD = d;
+    }
+  }
+  return best;
+}

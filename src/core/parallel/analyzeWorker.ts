@@ -1,0 +1,25 @@
+/** Worker thread: analyse the lines of one byte range of a file and post them back in columns. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeLine, type LineFacts } from '../checks/analyzeLine';
+import { forEachLineBatch } from '../jsonl/readLines';
+import { packFacts, transferList } from './packFacts';
+import { resolveOptions, type PlainOptions } from './options';
+
+export interface WorkerJob {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  readonly options: PlainOptions;
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  const options = resolveOptions(job.options);
+  const facts: LineFacts[] = [];
+  await forEachLineBatch(job.path, (lines) => {
+    for (const l of lines) facts.push(analyzeLine(l, options));
+  }, { start: job.start, end: job.end });
+  const packed = packFacts(facts);
+  parentPort!.postMessage({ ok: true, packed }, transferList(packed));
+}
+
+run(workerData as WorkerJob).catch((e: Error) => parentPort!.postMessage({ ok: false, message: e.message }));

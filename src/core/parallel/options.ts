@@ -1,0 +1,26 @@
+/** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
+import type { ValidationOptions } from '../checks/datasetModel';
+import type { FormatId } from '../formats/formats';
+import { compileUserSchema } from '../formats/validator';
+
+export interface PlainOptions {
+  readonly format?: FormatId;
+  readonly schema?: { readonly source: string; readonly json: unknown };
+  readonly maxTokens: number;
+  readonly minRecords: number;
+}
+
+const compiled = new WeakMap<object, ValidationOptions>();
+
+export function resolveOptions(o: PlainOptions): ValidationOptions {
+  const cached = compiled.get(o);
+  if (cached) return cached;
+  const r: ValidationOptions = {
+    format: o.format,
+    maxTokens: o.maxTokens,
+    minRecords: o.minRecords,
+    userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
+  };
+  compiled.set(o, r);
+  return r;
+}

@@ -1,0 +1,94 @@
+/**
+ * Validate a file from disk: streamed (never held whole in memory); above a size threshold the
+ * byte ranges are analysed by worker threads in parallel, and the dataset checks run once at the end.
+ */
+import { existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DatasetModel, type FileReport } from '../checks/datasetModel';
+import { forEachLineBatch } from '../jsonl/readLines';
+import { resolveOptions, type PlainOptions } from './options';
+import { unpackFacts, type PackedFacts } from './packFacts';
+import type { WorkerJob } from './analyzeWorker';
+
+export const PARALLEL_THRESHOLD = 8 << 20;
+
+export interface ValidateFileOptions {
+  readonly workers?: number;
+  readonly cap?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
+function newWorker(job: WorkerJob): Worker {
+  const bundled = join(__dirname, 'analyzeWorker.js');
+  if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
+  // tests and benches run the sources through tsx: register it inside the worker too
+  const source = join(__dirname, 'analyzeWorker.ts');
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
+}
+
+/** Split [0,size) into n ranges that begin at line starts. */
+async function lineAlignedRanges(path: string, size: number, n: number): Promise<[number, number][]> {
+  const cuts = [0];
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (let k = 1; k < n; k++) {
+      let pos = Math.max(cuts[cuts.length - 1]!, Math.floor((size * k) / n));
+      let found = -1;
+      while (pos < size && found < 0) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        if (!bytesRead) break;
+        const i = buf.subarray(0, bytesRead).indexOf(10);
+        if (i >= 0) found = pos + i + 1;
+        else pos += bytesRead;
+      }
+      if (found < 0 || found >= size) break;
+      if (found > cuts[cuts.length - 1]!) cuts.push(found);
+    }
+  } finally {
+    await fh.close();
+  }
+  return cuts.map((c, i) => [c, cuts[i + 1] ?? size]);
+}
+
+function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedFacts> {
+  return new Promise((resolve, reject) => {
+    const w = newWorker(job);
+    const abort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    w.once('message', (m: { ok: true; packed: PackedFacts } | { ok: false; message: string }) => {
+      signal?.removeEventListener('abort', abort);
+      void w.terminate();
+      if (m.ok) resolve(m.packed);
+      else reject(new Error(m.message));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', abort);
+      reject(e);
+    });
+  });
+}
+
+export async function validateFile(path: string, plain: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
+  const options = resolveOptions(plain);
+  const model = new DatasetModel(options);
+  const { size } = await stat(path);
+  const workers = Math.max(1, opts.workers ?? Math.min(cpus().length, 8));
+  if (workers > 1 && size >= PARALLEL_THRESHOLD) {
+    const ranges = await lineAlignedRanges(path, size, workers);
+    const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
+    for (const p of parts) model.pushFacts(unpackFacts(p));
+  } else {
+    await forEachLineBatch(path, (lines) => {
+      for (const l of lines) model.push(l);
+    }, { signal: opts.signal });
+  }
+  return model.report(opts.cap);
+}

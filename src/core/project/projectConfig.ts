@@ -1,0 +1,48 @@
+/**
+ * What finetune.json says about validation: the dataset format and the maximum sequence length.
+ * Read by the editor and the CLI alike so that both validate the same way.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { FORMAT_IDS, type FormatId } from '../formats/formats';
+
+export const CONFIG_FILE = 'finetune.json';
+
+export interface ValidationConfig {
+  readonly path: string;
+  readonly format?: FormatId;
+  readonly maxSeqLength?: number;
+  readonly problems: string[];
+}
+
+/** Find finetune.json in dir or its ancestors (at most `stopAt`). */
+export function findConfig(dir: string, stopAt?: string): string | undefined {
+  let d = dir;
+  for (;;) {
+    const p = join(d, CONFIG_FILE);
+    if (existsSync(p)) return p;
+    const up = dirname(d);
+    if (up === d || d === stopAt) return undefined;
+    d = up;
+  }
+}
+
+export function readValidationConfig(path: string): ValidationConfig {
+  const problems: string[] = [];
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return { path, problems: [`${path}: ${(e as Error).message}`] };
+  }
+  const data = (json as { data?: { format?: unknown } })?.data;
+  const training = (json as { training?: { maxSeqLength?: unknown } })?.training;
+  let format: FormatId | undefined;
+  if (data?.format !== undefined && data.format !== 'auto') {
+    if (typeof data.format === 'string' && (FORMAT_IDS as readonly string[]).includes(data.format)) format = data.format as FormatId;
+    else problems.push(`${path}: data.format must be one of auto, ${FORMAT_IDS.join(', ')}`);
+  }
+  const msl = training?.maxSeqLength;
+  const maxSeqLength = typeof msl === 'number' && msl > 0 ? msl : undefined;
+  return { path, format, maxSeqLength, problems };
+}
