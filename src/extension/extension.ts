@@ -1,1 +1,51 @@
-export function activate() {}
+/** Activation: wire core results into the editor. Thin glue; all dataset logic lives in src/core. */
+import * as vscode from 'vscode';
+import { CONFIG_FILE } from '../core/project/projectConfig';
+import { DatasetCodeActions } from './codeActions';
+import { SOURCE } from './convert';
+import { DatasetValidation } from './datasetValidation';
+import { forgetProjectConfigs } from './settings';
+import { DatasetStatusItem, statusText } from './statusItem';
+import { validateWorkspace } from './workspaceValidation';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const collection = vscode.languages.createDiagnosticCollection(SOURCE);
+  const validation = new DatasetValidation(collection);
+  const status = new DatasetStatusItem(validation);
+  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+  const onConfig = () => {
+    forgetProjectConfigs();
+    validation.revalidateAll();
+    status.update();
+  };
+  context.subscriptions.push(
+    collection,
+    validation,
+    status,
+    configWatcher,
+    configWatcher.onDidChange(onConfig),
+    configWatcher.onDidCreate(onConfig),
+    configWatcher.onDidDelete(onConfig),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('finetuneStudio')) onConfig();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(onConfig),
+    vscode.languages.registerCodeActionsProvider({ language: 'jsonl' }, new DatasetCodeActions(validation), {
+      providedCodeActionKinds: DatasetCodeActions.kinds,
+    }),
+    vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
+    vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      const s = doc && validation.summary(doc.uri);
+      if (!s) {
+        void vscode.window.showInformationMessage('Finetune Studio: open a .jsonl dataset to see its summary.');
+        return;
+      }
+      const text = statusText(s).replace(/\$\([\w~-]+\)\s?/g, '');
+      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(s.uri)}: ${text}`, 'Show Problems');
+      if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    }),
+  );
+}
+
+export function deactivate(): void {}

@@ -120,6 +120,7 @@ export function datasetDiagnostics(lines: SummarySource, index: DatasetIndex, op
           line: i, start: 0, end: s.len, code: 'duplicate', severity: CODES.duplicate.severity,
           message: `Exact duplicate of the record on line ${first + 1}: delete this repeat.`,
           related: [{ line: first, start: 0, end: lines.at(first)!.len, message: 'First occurrence' }],
+          fix: { title: 'Delete this duplicate record', edits: [], deleteLine: true },
         });
       }
     }

@@ -14,6 +14,8 @@ export interface QuickFix {
   readonly title: string;
   /** Edits on the same line as the diagnostic. */
   readonly edits: readonly TextEdit[];
+  /** Delete the whole line, its line break included (edits are then empty). */
+  readonly deleteLine?: boolean;
 }
 
 export interface RelatedInfo {

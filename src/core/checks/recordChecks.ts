@@ -163,6 +163,7 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
   const validRoles: readonly string[] = list.sharegpt ? Object.keys(SHAREGPT_ROLES) : ROLES;
   let prevRole: string | undefined;
   let sawAssistant = false;
+  let sawUnknownRole = false;
   let lastRole: string | undefined;
   turns.forEach((t, i) => {
     if (!t || typeof t !== 'object' || Array.isArray(t)) return;
@@ -174,6 +175,7 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
       if (validRoles.includes(rawRole)) {
         role = list.sharegpt ? SHAREGPT_ROLES[rawRole] : rawRole;
       } else {
+        sawUnknownRole = true;
         const r = loc.range([...tp, roleKey]);
         const near = nearestRole(rawRole, validRoles);
         out.push(
@@ -208,7 +210,7 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
     prevRole = role;
     lastRole = role;
   });
-  if ((list.kind === 'conversation' || list.kind === 'completion') && !sawAssistant && turns.length > 0) {
+  if ((list.kind === 'conversation' || list.kind === 'completion') && !sawAssistant && !sawUnknownRole && turns.length > 0) {
     out.push(lineDiag('no-assistant-turn', loc.range(list.path), `${pathLabel(list.path)} has no assistant turn: there is nothing to train on.`));
   }
   if (list.kind === 'prompt' && lastRole === 'assistant') {

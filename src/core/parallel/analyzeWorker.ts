@@ -5,19 +5,21 @@ import { forEachLineBatch } from '../jsonl/readLines';
 import { packFacts, transferList } from './packFacts';
 import { resolveOptions, type PlainOptions } from './options';
 
-export interface WorkerJob {
-  readonly path: string;
-  readonly start: number;
-  readonly end: number;
-  readonly options: PlainOptions;
-}
+/** A byte range of a file, or the lines of an editor document. */
+export type WorkerJob =
+  | { readonly path: string; readonly start: number; readonly end: number; readonly options: PlainOptions }
+  | { readonly lines: readonly string[]; readonly options: PlainOptions };
 
 async function run(job: WorkerJob): Promise<void> {
   const options = resolveOptions(job.options);
   const facts: LineFacts[] = [];
-  await forEachLineBatch(job.path, (lines) => {
-    for (const l of lines) facts.push(analyzeLine(l, options));
-  }, { start: job.start, end: job.end });
+  if ('lines' in job) {
+    for (const l of job.lines) facts.push(analyzeLine(l, options));
+  } else {
+    await forEachLineBatch(job.path, (lines) => {
+      for (const l of lines) facts.push(analyzeLine(l, options));
+    }, { start: job.start, end: job.end });
+  }
   const packed = packFacts(facts);
   parentPort!.postMessage({ ok: true, packed }, transferList(packed));
 }

@@ -1,0 +1,41 @@
+/** "Validate All Datasets in Workspace": every .jsonl file, off the main thread, with progress and cancel. */
+import * as vscode from 'vscode';
+import { validateFile } from '../core/parallel/validateFile';
+import { toVsDiagnostic } from './convert';
+import { settingsFor } from './settings';
+
+const EXCLUDE = '**/{node_modules,.git,.finetune}/**';
+
+export async function validateWorkspace(collection: vscode.DiagnosticCollection): Promise<void> {
+  const files = await vscode.workspace.findFiles('**/*.jsonl', EXCLUDE);
+  const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+  let errors = 0, warnings = 0, done = 0;
+  const cancelled = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Finetune Studio: validating datasets', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      for (const uri of files) {
+        if (token.isCancellationRequested) return true;
+        progress.report({ message: vscode.workspace.asRelativePath(uri), increment: 100 / Math.max(1, files.length) });
+        const settings = settingsFor(uri);
+        if (!settings.enabled) continue;
+        try {
+          const report = await validateFile(uri.fsPath, settings.options, { offThread: true, cap: settings.cap, signal: abort.signal });
+          errors += report.errors;
+          warnings += report.warnings;
+          // an open document is validated live; do not overwrite its diagnostics
+          if (!open.has(uri.toString())) collection.set(uri, report.diagnostics.map((d) => toVsDiagnostic(d, uri)));
+          done++;
+        } catch (e) {
+          if (token.isCancellationRequested) return true;
+          void vscode.window.showErrorMessage(`Finetune Studio: could not validate ${vscode.workspace.asRelativePath(uri)}: ${(e as Error).message}`);
+        }
+      }
+      return false;
+    },
+  );
+  const msg = `Finetune Studio: ${done} of ${files.length} dataset${files.length === 1 ? '' : 's'} validated${cancelled ? ' (cancelled)' : ''}: ${errors} errors, ${warnings} warnings.`;
+  const choice = await vscode.window.showInformationMessage(msg, 'Show Problems');
+  if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+}
