@@ -18,6 +18,8 @@ export interface ValidateFileOptions {
   readonly workers?: number;
   /** analyse on one worker thread even when sequential (keeps an editor's main thread free) */
   readonly offThread?: boolean;
+  /** files below this many bytes are not split (default PARALLEL_THRESHOLD) */
+  readonly parallelThreshold?: number;
   readonly cap?: number;
   readonly signal?: AbortSignal;
 }
@@ -86,7 +88,7 @@ export async function validateFile(path: string, plain: PlainOptions, opts: Vali
   const workers = Math.max(1, opts.workers ?? 1);
   if (opts.offThread && workers === 1) {
     model.pushFacts(unpackFacts(await runWorker({ path, start: 0, end: size, options: plain }, opts.signal)));
-  } else if (workers > 1 && size >= PARALLEL_THRESHOLD) {
+  } else if (workers > 1 && size >= (opts.parallelThreshold ?? PARALLEL_THRESHOLD)) {
     const ranges = await lineAlignedRanges(path, size, workers);
     const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
     for (const p of parts) model.pushFacts(unpackFacts(p));

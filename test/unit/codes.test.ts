@@ -1,0 +1,123 @@
+// A failing and a passing case for every diagnostic code in the table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ALL_CODES, CODES, type Code } from '../../src/core/checks/codes';
+import { validateText } from '../../src/core/checks/datasetModel';
+import { codes, diags, OPTS } from './helpers';
+
+const u = (content: string) => ({ role: 'user', content });
+const a = (content: string) => ({ role: 'assistant', content });
+const s = (content: string) => ({ role: 'system', content });
+const pref = (prompt: string, chosen = 'good answer', rejected = 'bad answer') => ({ prompt, chosen, rejected });
+
+type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number };
+
+const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, (_, i) => f(i));
+
+const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema'>, Case> = {
+  'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
+  'not-an-object': { bad: ['["text", "a"]'], good: ['{"text": "a"}'] },
+  'unknown-format': { bad: [{ foo: 1, bar: 2 }], good: [{ text: 'a' }] },
+  'missing-key': { bad: [{ prompt: 'p', chosen: 'c' }, pref('q')], good: [pref('p'), pref('q')] },
+  'misspelt-key': { bad: ['{"prompt": "p", "chosen": "c", "rejceted": "r"}'], good: [pref('p')] },
+  'unexpected-key': { bad: [{ ...pref('p'), completion: 'x' }], good: [{ ...pref('p'), id: 7, metadata: { source: 'x' } }] },
+  'wrong-type': { bad: [{ prompt: 'p', chosen: 'c', rejected: 3 }], good: [pref('p')] },
+  'invalid-value': { bad: [{ messages: [u('q'), { ...a('x'), weight: 2 }] }], good: [{ messages: [u('q'), { ...a('x'), weight: 0 }] }] },
+  'empty-content': { bad: [{ prompt: 'p', completion: '  \n' }], good: [{ prompt: 'p', completion: 'c' }] },
+  'chosen-equals-rejected': { bad: [pref('p', 'same', 'same')], good: [pref('p', 'same', 'other')] },
+  'unknown-role': { bad: [{ messages: [u('q'), { role: 'asistant', content: 'x' }] }], good: [{ messages: [u('q'), a('x')] }] },
+  'repeated-role': { bad: [{ messages: [u('q'), u('q2'), a('x')] }], good: [{ messages: [u('q'), a('x'), u('q2'), a('y')] }] },
+  'system-not-first': { bad: [{ messages: [u('q'), s('be nice'), a('x')] }], good: [{ messages: [s('be nice'), u('q'), a('x')] }] },
+  'no-assistant-turn': { bad: [{ messages: [s('sys'), u('q')] }], good: [{ messages: [s('sys'), u('q'), a('x')] }] },
+  'prompt-ends-with-assistant': {
+    bad: [{ prompt: [u('q'), a('partial')], chosen: [a('c')], rejected: [a('r')] }],
+    good: [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
+  },
+  'response-not-assistant': {
+    bad: [{ prompt: [u('q')], chosen: [u('c')], rejected: [a('r')] }],
+    good: [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
+  },
+  'label-not-boolean': { bad: [{ prompt: 'p', completion: 'c', label: 'true' }], good: [{ prompt: 'p', completion: 'c', label: true }] },
+  'format-mismatch': {
+    bad: [...many(4, (i) => pref(`Question ${i}`)), { prompt: 'p', completion: 'c' }],
+    good: [...many(5, (i) => pref(`Question ${i}`))],
+    line: 5,
+  },
+  'template-mismatch': {
+    bad: [...many(8, (i) => pref(`You are a tutor. Explain ${i}.`)), pref('Given the following text, summarise it.')],
+    good: [...many(9, (i) => pref(`You are a tutor. Explain ${i}.`))],
+    line: 9,
+  },
+  duplicate: { bad: [pref('p'), pref('q'), pref('p')], good: [pref('p'), pref('q'), pref('r')], line: 3 },
+  'too-long': { bad: [{ text: 'x'.repeat(500) }], good: [{ text: 'x'.repeat(100) }], opts: { maxTokens: 100 } },
+  'few-records': { bad: [{ text: 'a' }], good: many(5, (i) => ({ text: `t${i}` })), opts: { minRecords: 5 }, line: 1 },
+};
+
+for (const [code, c] of Object.entries(CASES)) {
+  test(`${code}: reported on the bad case, not on the good one`, () => {
+    const bad = diags(c.bad, c.opts);
+    const hit = bad.filter((d) => d.code === code);
+    assert.ok(hit.length > 0, `${code} expected, got ${JSON.stringify(bad.map((d) => d.code))}`);
+    assert.equal(hit[0]!.severity, CODES[code as Code].severity);
+    if (c.line) assert.equal(hit[0]!.line + 1, c.line);
+    const good = diags(c.good, c.opts);
+    assert.deepEqual(good.filter((d) => d.code === code), [], `${code} on the good case`);
+  });
+}
+
+test('schema: a user JSON Schema replaces the built-in formats', async () => {
+  const { compileUserSchema } = await import('../../src/core/formats/validator');
+  const userSchema = compileUserSchema({ type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } }, 'qa.schema.json');
+  const text = ['{"question": "q", "answer": "a"}', '{"question": "q", "answer": ""}', '{"answer": "a"}'].join('\n');
+  const r = validateText(text, { ...OPTS, userSchema });
+  assert.deepEqual(r.diagnostics.map((d) => `${d.line + 1}:${d.code}`), ['2:schema', '3:schema']);
+  assert.match(r.diagnostics[1]!.message, /Missing key "question"/);
+});
+
+test('too-many-problems: the cap keeps N diagnostics and adds one summary', () => {
+  const text = Array.from({ length: 30 }, () => '{oops').join('\n');
+  const r = validateText(text, OPTS, 10);
+  assert.equal(r.diagnostics.length, 11);
+  assert.equal(r.diagnostics[10]!.code, 'too-many-problems');
+  assert.match(r.diagnostics[10]!.message, /20 more problems/);
+  assert.equal(r.errors, 30);
+});
+
+test('every code in the table has a case here', () => {
+  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems']);
+  assert.deepEqual(ALL_CODES.filter((c) => !tested.has(c)), []);
+});
+
+test('a clean file of every format has no diagnostics', () => {
+  const files: object[][] = [
+    [{ text: 'The sky is blue.' }],
+    [{ messages: [s('sys'), u('q'), a('x')] }, { messages: [u('q'), { role: 'assistant', content: null, tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: '1', content: '42' }, a('It is 42.')], tools: [{ type: 'function', function: { name: 'f' } }] }],
+    [{ prompt: 'The sky is' }],
+    [{ prompt: [u('What colour is the sky?')] }],
+    [{ prompt: 'The sky is', completion: ' blue.' }],
+    [{ prompt: [u('q')], completion: [a('x')] }],
+    [pref('p'), { chosen: 'implicit good', rejected: 'implicit bad' }],
+    [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
+    [{ prompt: 'p', completion: 'c', label: false }],
+    [{ input: { messages: [u('q')] }, preferred_output: [a('good')], non_preferred_output: [a('bad')] }],
+    [{ instruction: 'Add', input: '2 and 3', output: '5' }, { instruction: 'Say hi', input: '', output: 'hi' }],
+    [{ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'x' }], system: 'sys' }],
+  ];
+  for (const f of files) assert.deepEqual(codes(f), [], JSON.stringify(f));
+});
+
+test('quick fixes: misspelt key, unknown role, KTO label, duplicate', () => {
+  const line = '{"prompt": "p", "chosen": "c", "rejceted": "r"}';
+  const [mis] = diags([line]);
+  const at = line.indexOf('"rejceted"');
+  assert.deepEqual(mis!.fix!.edits, [{ start: at, end: at + '"rejceted"'.length, newText: '"rejected"' }]);
+  const role = diags([{ messages: [u('q'), { role: 'Assistant', content: 'x' }] }]).find((d) => d.code === 'unknown-role')!;
+  assert.equal(role.fix!.edits[0]!.newText, '"assistant"');
+  const gpt = diags([{ messages: [u('q'), { role: 'gpt', content: 'x' }] }]).find((d) => d.code === 'unknown-role')!;
+  assert.equal(gpt.fix!.edits[0]!.newText, '"assistant"');
+  const label = diags([{ prompt: 'p', completion: 'c', label: 0 }]).find((d) => d.code === 'label-not-boolean')!;
+  assert.equal(label.fix!.edits[0]!.newText, 'false');
+  const dup = diags([pref('p'), pref('p')]).find((d) => d.code === 'duplicate')!;
+  assert.equal(dup.fix!.deleteLine, true);
+  assert.deepEqual(dup.related, [{ line: 0, start: 0, end: JSON.stringify(pref('p')).length, message: 'First occurrence' }]);
+});
