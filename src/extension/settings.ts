@@ -42,6 +42,19 @@ function projectConfig(folder: vscode.WorkspaceFolder | undefined): ValidationCo
   return configCache.get(path) ?? undefined;
 }
 
+/**
+ * In Restricted Mode VS Code withholds the workspace value of a restricted setting altogether (not
+ * even inspect() shows it), so look at the folder's settings file to tell the user why it is ignored.
+ */
+function workspaceSetsSchema(folder: vscode.WorkspaceFolder | undefined): boolean {
+  if (!folder || folder.uri.scheme !== 'file') return false;
+  try {
+    return readFileSync(join(folder.uri.fsPath, '.vscode', 'settings.json'), 'utf8').includes('"finetuneStudio.validation.schema"');
+  } catch {
+    return false;
+  }
+}
+
 export function settingsFor(uri: vscode.Uri): DocSettings {
   const cfg = vscode.workspace.getConfiguration('finetuneStudio.validation', uri);
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -57,17 +70,15 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
   }
   let schema: PlainOptions['schema'];
   const schemaSetting = cfg.get<string>('schema', '').trim();
-  if (schemaSetting) {
-    if (!vscode.workspace.isTrusted) {
-      notes.push('Restricted Mode: the custom schema (finetuneStudio.validation.schema) is not loaded; trust the workspace to use it');
-    } else {
-      const path = isAbsolute(schemaSetting) || !folder ? schemaSetting : join(folder.uri.fsPath, schemaSetting);
-      try {
-        schema = { source: path, json: JSON.parse(readFileSync(path, 'utf8')) };
-        notes.push(`Custom schema ${schemaSetting}`);
-      } catch (e) {
-        notes.push(`Custom schema ${schemaSetting} could not be read (${(e as Error).message}); using the built-in formats`);
-      }
+  if (!vscode.workspace.isTrusted && (schemaSetting || workspaceSetsSchema(folder))) {
+    notes.push('Restricted Mode: the custom schema (finetuneStudio.validation.schema) is not loaded; trust the workspace to use it');
+  } else if (schemaSetting) {
+    const path = isAbsolute(schemaSetting) || !folder ? schemaSetting : join(folder.uri.fsPath, schemaSetting);
+    try {
+      schema = { source: path, json: JSON.parse(readFileSync(path, 'utf8')) };
+      notes.push(`Custom schema ${schemaSetting}`);
+    } catch (e) {
+      notes.push(`Custom schema ${schemaSetting} could not be read (${(e as Error).message}); using the built-in formats`);
     }
   }
   const maxTokens = project?.maxSeqLength ?? cfg.get<number>('maxTokensPerRecord', 4096);

@@ -46,6 +46,9 @@ export class DatasetStatusItem implements vscode.Disposable {
     if (s.error) md.appendText(`\n${s.error}`);
     md.appendMarkdown('\n\n[Show problems](command:workbench.actions.view.problems)');
     this.item.tooltip = md;
+    // screen readers get plain words (the markdown tooltip escapes spaces as &nbsp;)
+    const plain = statusText(s).replace(/\$\(error\) (\d+) \$\(warning\) (\d+)/, '$1 errors, $2 warnings').replace(/\$\([\w~-]+\)\s?/g, '');
+    this.item.accessibilityInformation = { label: [`Dataset: ${plain}`, ...s.notes, ...(s.error ? [s.error] : [])].join('. ') };
     this.item.backgroundColor = s.report && s.report.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }

@@ -122,7 +122,8 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
   }
   for (const k of Object.keys(rec)) {
     if (FORMAT_KEYS.has(k) && !allowed.has(k)) {
-      out.push(lineDiag('unexpected-key', loc.range([k], 'key'), `"${k}" is not a field of the ${format} format; remove it or move the record to a ${k}-based file.`));
+      const owners = Object.values(FORMATS).filter((f) => f.required.includes(k) || f.optional.includes(k)).map((f) => f.id);
+      out.push(lineDiag('unexpected-key', loc.range([k], 'key'), `"${k}" belongs to ${owners.join(' / ')} records, not to ${format}: remove it, or move the record to a file of that format.`));
     }
   }
 

@@ -1,0 +1,36 @@
+// Restricted Mode: validation still works; the custom schema (ajv compiles it to code) is not loaded, and the user is told.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { datasetStatus, datasetStatusLabel, openFile, openWorkbench, problems, showProblems, waitFor, type Workbench } from './workbench';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({
+    name: 'restricted',
+    trusted: false,
+    extraFiles: {
+      '.vscode/settings.json': JSON.stringify({ 'finetuneStudio.validation.schema': 'qa.schema.json' }),
+      'qa.schema.json': JSON.stringify({ type: 'object', required: ['question'] }),
+    },
+  });
+});
+after(async () => {
+  await wb?.close();
+});
+
+test('validation works in Restricted Mode with the built-in formats, and says why the schema is not used', async () => {
+  const { page, shot } = wb;
+  await waitFor('restricted mode indicator', async () => (await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''))).join(' '), (t) => /Restricted Mode/.test(t), 20_000);
+  await openFile(page, 'dpo-pairs.jsonl');
+  await showProblems(page);
+  const { value } = await waitFor('problems', () => problems(page), (p) => p.length >= 8);
+  await shot('restricted-problems');
+  assert.ok(value.some((p) => p.code === 'misspelt-key' && p.line === 3));
+  assert.ok(!value.some((p) => p.code === 'schema'), 'the untrusted schema must not be applied');
+  assert.match(await datasetStatus(page), /preference · 14 records · 4 3/);
+  const label = await datasetStatusLabel(page);
+  assert.match(label, /Restricted Mode: the custom schema \(finetuneStudio\.validation\.schema\) is not loaded/);
+  await page.hover('[id="finetune-studio.finetune-studio.finetuneStudio.dataset"]');
+  await page.waitForTimeout(1500);
+  await shot('restricted-tooltip');
+});

@@ -1,0 +1,103 @@
+// The validator as a user meets it: Problems panel, typing, status item, quick fix.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datasetStatus, goTo, openFile, openWorkbench, problemCounts, problems, showProblems, waitFor, type Workbench } from './workbench';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'validation' });
+});
+after(async () => {
+  await wb?.close();
+});
+
+const EXPECTED = [
+  'error 3 misspelt-key',
+  'error 5 chosen-equals-rejected',
+  'error 7 invalid-json',
+  'error 13 empty-content',
+  'warning 9 template-mismatch',
+  'warning 12 duplicate',
+  'warning 14 format-mismatch',
+  'info 1 few-records',
+].sort();
+
+test('the Problems panel lists exactly the planted defects of the DPO file', async () => {
+  const { page, shot } = wb;
+  await openFile(page, 'dpo-pairs.jsonl');
+  await showProblems(page);
+  const { value } = await waitFor('problems of dpo-pairs.jsonl', () => problems(page), (p) => p.length >= EXPECTED.length);
+  await shot('problems');
+  assert.deepEqual(value.map((p) => `${p.severity} ${p.line} ${p.code}`).sort(), EXPECTED);
+  const inv = value.find((p) => p.code === 'invalid-json')!;
+  assert.equal(inv.column, 112);
+  assert.match(inv.message, /Trailing comma/);
+});
+
+test('the status item shows format, records and errors', async () => {
+  const { page, shot } = wb;
+  const { value } = await waitFor('status item', () => datasetStatus(page), (s) => /preference · 14 records/.test(s));
+  await shot('status-item');
+  assert.match(value, /^preference · 14 records · 4 3$/);
+});
+
+test('typing a fix removes the diagnostic within a second; typing a defect adds one', async () => {
+  const { page, shot } = wb;
+  // line 7 ends with ",}" — delete the trailing comma
+  await goTo(page, 7);
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await showProblems(page);
+  const t0 = Date.now();
+  await page.keyboard.press('Backspace');
+  await waitFor('invalid-json gone from the Problems panel', () => problems(page), (p) => p.length > 0 && !p.some((x) => x.code === 'invalid-json'), 3000);
+  const fixMs = Date.now() - t0;
+  const fixed = await waitFor('error count 3', () => problemCounts(page), (c) => c[0] === 3, 3000);
+  await shot('fixed-typed');
+  assert.ok(fixMs <= 1000, `the error disappeared after ${fixMs} ms`);
+  // line 2: add a key of another format before the closing brace
+  await goTo(page, 2);
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  const t1 = Date.now();
+  await page.keyboard.type(', "label": true');
+  await waitFor('unexpected-key appears', () => problems(page), (p) => p.some((x) => x.code === 'unexpected-key' && x.line === 2), 3000);
+  const defectMs = Date.now() - t1;
+  await shot('defect-typed');
+  assert.ok(defectMs <= 1500, `the new warning appeared after ${defectMs} ms (typing included)`);
+  assert.equal(fixed.value[0], 3);
+});
+
+test('a quick fix renames the misspelt key and the file is right afterwards', async () => {
+  const { page, shot, folder } = wb;
+  await goTo(page, 3, 86);
+  await page.keyboard.press('Control+.');
+  await page.waitForSelector('.action-widget .monaco-list-row', { timeout: 10_000 });
+  await shot('quick-fix-menu');
+  const labels = await page.$$eval('.action-widget .monaco-list-row', (els) => els.map((e) => e.textContent ?? ''));
+  assert.ok(labels.some((l) => l.includes('Rename "rejceted" to "rejected"')), JSON.stringify(labels));
+  const target = page.locator('.action-widget .monaco-list-row', { hasText: 'Rename "rejceted" to "rejected"' });
+  await target.click();
+  await waitFor('misspelt-key gone', () => problems(page), (p) => !p.some((x) => x.code === 'misspelt-key'), 3000);
+  await page.keyboard.press('Control+S');
+  await waitFor('saved', async () => readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8'), (t) => t.includes('"chosen": "Red.", "rejected": "Purple."'), 5000);
+  const line3 = readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8').split('\n')[2]!;
+  assert.equal(JSON.parse(line3).rejected, 'Purple.');
+  await shot('quick-fix-applied');
+  // 2 errors left; warnings: template, format mismatch, the typed "label" (line 2 no longer duplicates line 12)
+  const status = await waitFor('status item updated', () => datasetStatus(page), (s) => /· 2 3$/.test(s));
+  assert.match(status.value, /preference · 14 records · 2 3/);
+});
+
+test('the conversational SFT file: unknown role with its quick fix', async () => {
+  const { page, shot } = wb;
+  await openFile(page, 'chat-sft.jsonl');
+  const { value } = await waitFor('chat-sft problems', () => problems(page), (p) => p.some((x) => x.code === 'unknown-role'));
+  await shot('chat-sft');
+  const role = value.find((x) => x.code === 'unknown-role')!;
+  assert.equal(role.line, 11);
+  assert.ok(value.some((x) => x.code === 'no-assistant-turn' && x.line === 12));
+  assert.match(await datasetStatus(page), /conversational language-modeling · 12 records/);
+});

@@ -1,0 +1,131 @@
+/**
+ * Drive a real VS Code (code-server, the packaged .vsix installed) in Chromium with Playwright.
+ * Every step can take a screenshot into test-output/e2e/; they are kept whether the test passes or fails.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error: plain ES module shared with npm start
+import { root, startHost } from '../../scripts/host.mjs';
+
+export const OUT = join(root as string, 'test-output', 'e2e');
+
+export interface Workbench {
+  readonly page: Page;
+  readonly folder: string;
+  readonly shot: (name: string) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export interface Problem {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export async function openWorkbench(opts: { name: string; trusted?: boolean; extraFiles?: Record<string, string> }): Promise<Workbench> {
+  mkdirSync(OUT, { recursive: true });
+  const folder = mkdtempSync(join(tmpdir(), `ftstudio-e2e-${opts.name}-`));
+  cpSync(join(root as string, 'examples'), folder, { recursive: true });
+  for (const [rel, text] of Object.entries(opts.extraFiles ?? {})) {
+    mkdirSync(join(folder, rel, '..'), { recursive: true });
+    writeFileSync(join(folder, rel), text);
+  }
+  const host = await startHost({ folder, trusted: opts.trusted ?? true });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(host.url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    let n = 0;
+    const shot = async (name: string) => {
+      n++;
+      await page.screenshot({ path: join(OUT, `${opts.name}-${String(n).padStart(2, '0')}-${name}.png`) });
+    };
+    const b = browser;
+    return { page, folder, shot, close: async () => { await b.close(); await host.stop(); } };
+  } catch (e) {
+    await browser?.close();
+    await host.stop();
+    throw e;
+  }
+}
+
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.click(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`);
+  await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 20_000 });
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
+}
+
+export async function showProblems(page: Page): Promise<void> {
+  if (!(await page.$('.markers-panel'))?.isVisible()) await page.keyboard.press('Control+Shift+M');
+  await page.waitForSelector('.markers-panel', { state: 'visible' });
+}
+
+/** The rows of the Problems panel for our source (related-information rows skipped). */
+export async function problems(page: Page): Promise<Problem[]> {
+  const rows = await page.$$eval('.markers-panel .monaco-list-row', (els) => els.map((e) => ({ label: e.getAttribute('aria-label') ?? '', text: e.textContent ?? '' })));
+  const out: Problem[] = [];
+  for (const r of rows) {
+    const m = /finetune-studio\(?([\w-]+)\)?\s*\[Ln (\d+), Col (\d+)\]$/.exec(r.text);
+    const sev = /^(Error|Warning|Info):/.exec(r.label);
+    if (!m || !sev) continue;
+    out.push({ severity: sev[1]!.toLowerCase() as Problem['severity'], code: m[1]!, line: Number(m[2]), column: Number(m[3]), message: r.label.replace(/^\w+: /, '').replace(/ at line \d+.*$/, '') });
+  }
+  return out;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<{ value: T; ms: number }> {
+  const t0 = Date.now();
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (ok(last)) return { value: last, ms: Date.now() - t0 };
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function datasetStatus(page: Page): Promise<string> {
+  const el = await page.$('[id="finetune-studio.finetune-studio.finetuneStudio.dataset"]');
+  return el ? ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim() : '';
+}
+
+export async function datasetStatusLabel(page: Page): Promise<string> {
+  const el = await page.$('[id="finetune-studio.finetune-studio.finetuneStudio.dataset"]');
+  return el ? ((await el.getAttribute('aria-label')) ?? '') : '';
+}
+
+/** Counts in the status bar's problems item: [errors, warnings, infos]. */
+export async function problemCounts(page: Page): Promise<number[]> {
+  const label = (await page.getAttribute('#status\\.problems', 'aria-label')) ?? '';
+  const get = (w: string) => Number(new RegExp(`${w}: (\\d+)`).exec(label)?.[1] ?? 0);
+  return [get('Errors'), get('Warnings'), get('Infos')];
+}
+
+/** Put the cursor at line:column (1-based) with Go to Line. */
+export async function goTo(page: Page, line: number, column?: number): Promise<void> {
+  await page.click('.monaco-editor .view-lines');
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(column ? `${line}:${column}` : `${line}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(150);
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.waitForTimeout(300);
+  await page.keyboard.type(title);
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+}
