@@ -42,6 +42,8 @@ if (require.main === module) {
     err: (s) => process.stderr.write(s + '\n'),
   };
   main(process.argv.slice(2), io).then((code) => {
+    // npm run bench reads the peak memory of the process this way
+    if (process.env.FTSTUDIO_REPORT_RSS) process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
     process.exitCode = code;
   });
 }

@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
 import { DatasetModel, type FileReport } from '../core/checks/datasetModel';
 import type { QuickFix } from '../core/checks/diagnostic';
 import { resolveOptions } from '../core/parallel/options';
-import { unpackFacts } from '../core/parallel/packFacts';
 import { runWorker } from '../core/parallel/validateFile';
 import { fixKey, toVsDiagnostic } from './convert';
 import { settingsFor, type DocSettings } from './settings';
@@ -129,7 +128,7 @@ export class DatasetValidation implements vscode.Disposable {
           return;
         }
         const model = new DatasetModel(options!);
-        model.pushFacts(unpackFacts(packed));
+        model.pushPacked(packed);
         state.model = model;
         state.abort = undefined;
         this.publish(doc.uri, state, 0);

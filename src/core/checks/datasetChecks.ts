@@ -6,6 +6,7 @@
 import { CODES } from './codes';
 import type { Diagnostic } from './diagnostic';
 import type { LineSummary } from './analyzeLine';
+import type { LineTable } from './lineTable';
 import { describeVariant, type FormatId } from '../formats/formats';
 
 export interface DatasetOptions {
@@ -33,14 +34,14 @@ export class DatasetIndex {
   /** hashes seen more than once: the only ones the placing walk must look up */
   readonly repeated = new Set<number>();
 
-  add(s: LineSummary | undefined): void {
+  add(s: LineSummary): void {
     this.apply(s, 1);
   }
-  remove(s: LineSummary | undefined): void {
+  remove(s: LineSummary): void {
     this.apply(s, -1);
   }
-  private apply(s: LineSummary | undefined, by: 1 | -1): void {
-    if (!s || !s.record) return;
+  private apply(s: LineSummary, by: 1 | -1): void {
+    if (!s.record) return;
     this.records += by;
     if (s.variant) bump(this.variants, s.variant, by);
     if (s.template) bump(this.templates, s.template.sig, by);
@@ -79,14 +80,9 @@ function parseVariant(key: string): { format: FormatId; conversational: boolean 
   return { format: format as FormatId, conversational: conv === 'conversational' };
 }
 
-export interface SummarySource {
-  readonly length: number;
-  at(i: number): LineSummary | undefined;
-}
-
 const pct = (a: number, b: number) => `${Math.round((100 * a) / b)}%`;
 
-export function datasetDiagnostics(lines: SummarySource, index: DatasetIndex, opts: DatasetOptions): Diagnostic[] {
+export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: DatasetOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const majority = opts.forcedFormat ? undefined : index.majorityVariant();
   const majorityCount = majority ? index.variants.get(majority)! : 0;
@@ -95,31 +91,38 @@ export function datasetDiagnostics(lines: SummarySource, index: DatasetIndex, op
   const mixed = majority !== undefined && index.variants.size > 1;
   const tmpl = index.majorityTemplate();
   const firstSeen = index.repeated.size ? new Map<number, number>() : undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const s = lines.at(i);
-    if (!s || !s.record) continue;
-    if (mixed && s.variant && s.variant !== majority) {
-      const mine = describeVariant(parseVariant(s.variant));
+  // a consistent file without repeats has nothing to place: skip the walk (the common keystroke)
+  const walk = mixed || tmpl !== undefined || firstSeen !== undefined;
+  const majorityId = lines.idOf(majority);
+  const tmplId = lines.idOf(tmpl?.sig);
+  const { flags, variant, sig, hash, lens } = lines;
+  for (let i = 0; walk && i < lines.length; i++) {
+    if (flags[i] === 0) continue;
+    const v = variant[i]!;
+    if (mixed && v >= 0 && v !== majorityId) {
+      const mine = describeVariant(parseVariant(lines.strings[v]!));
       const theirs = describeVariant(parseVariant(majority!));
       out.push({
-        line: i, start: 0, end: s.len, code: 'format-mismatch', severity: CODES['format-mismatch'].severity,
+        line: i, start: 0, end: lens[i]!, code: 'format-mismatch', severity: CODES['format-mismatch'].severity,
         message: `This record is ${mine}, but ${pct(majorityCount, classified)} of the records (${majorityCount}/${classified}) are ${theirs}: convert it or move it to its own file.`,
       });
     }
-    if (tmpl && s.template && s.template.sig !== tmpl.sig) {
+    const t = sig[i]!;
+    if (tmpl && t >= 0 && t !== tmplId) {
       out.push({
-        line: i, start: s.template.start, end: s.template.end, code: 'template-mismatch', severity: CODES['template-mismatch'].severity,
-        message: `The prompt begins "${s.template.sig} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${tmpl.sig} …": use one template for every record.`,
+        line: i, start: lines.tStart[i]!, end: lines.tEnd[i]!, code: 'template-mismatch', severity: CODES['template-mismatch'].severity,
+        message: `The prompt begins "${lines.strings[t]} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${tmpl.sig} …": use one template for every record.`,
       });
     }
-    if (firstSeen && s.hash !== undefined && index.repeated.has(s.hash)) {
-      const first = firstSeen.get(s.hash);
-      if (first === undefined) firstSeen.set(s.hash, i);
+    const h = hash[i]!;
+    if (firstSeen && index.repeated.has(h)) {
+      const first = firstSeen.get(h);
+      if (first === undefined) firstSeen.set(h, i);
       else {
         out.push({
-          line: i, start: 0, end: s.len, code: 'duplicate', severity: CODES.duplicate.severity,
+          line: i, start: 0, end: lens[i]!, code: 'duplicate', severity: CODES.duplicate.severity,
           message: `Exact duplicate of the record on line ${first + 1}: delete this repeat.`,
-          related: [{ line: first, start: 0, end: lines.at(first)!.len, message: 'First occurrence' }],
+          related: [{ line: first, start: 0, end: lens[first]!, message: 'First occurrence' }],
           fix: { title: 'Delete this duplicate record', edits: [], deleteLine: true },
         });
       }
@@ -127,9 +130,9 @@ export function datasetDiagnostics(lines: SummarySource, index: DatasetIndex, op
   }
   if (opts.minRecords > 0 && index.records > 0 && index.records < opts.minRecords) {
     let first = 0;
-    while (first < lines.length && !lines.at(first)?.record) first++;
+    while (first < lines.length && !lines.isRecord(first)) first++;
     out.push({
-      line: first, start: 0, end: Math.min(1, lines.at(first)?.len ?? 0), code: 'few-records', severity: CODES['few-records'].severity,
+      line: first, start: 0, end: Math.min(1, first < lines.length ? lens[first]! : 0), code: 'few-records', severity: CODES['few-records'].severity,
       message: `Only ${index.records} records: a fine-tune needs at least ${opts.minRecords} (style/format 200–500, domain vocabulary 500–1,500, task specialisation 1,000–5,000).`,
     });
   }

@@ -3,10 +3,11 @@
  * lines are analysed again and the dataset aggregates change by delta. The CLI and the tests feed
  * whole files through the same class, so editor and CLI agree by construction.
  */
-import { analyzeLine, type AnalyzeOptions, type LineFacts } from './analyzeLine';
+import { analyzeLine, LineFacts, type AnalyzeOptions } from './analyzeLine';
 import { CODES } from './codes';
 import { compareDiagnostics, type Diagnostic } from './diagnostic';
-import { datasetDiagnostics, DatasetIndex, type DatasetOptions, type SummarySource } from './datasetChecks';
+import { datasetDiagnostics, DatasetIndex, type DatasetOptions } from './datasetChecks';
+import { LineTable, type PackedLines } from './lineTable';
 import type { FormatId } from '../formats/formats';
 
 export interface ValidationOptions extends AnalyzeOptions, DatasetOptions {}
@@ -23,50 +24,57 @@ export interface FileReport {
   readonly infos: number;
 }
 
-export class DatasetModel implements SummarySource {
-  private facts: LineFacts[] = [];
+export class DatasetModel {
+  readonly lines = new LineTable();
   readonly index = new DatasetIndex();
+  /** lines whose own diagnostics are not empty: when 0, report() need not walk the lines */
+  private diagnosed = 0;
 
   constructor(readonly options: ValidationOptions) {}
 
   get length(): number {
-    return this.facts.length;
+    return this.lines.length;
   }
 
   at(i: number): LineFacts | undefined {
-    return this.facts[i];
+    return i < this.lines.length ? this.lines.at(i) : undefined;
+  }
+
+  private added(f: LineFacts): void {
+    this.index.add(f);
+    if (f.diagnostics.length) this.diagnosed++;
   }
 
   /** Append one line (streaming use: the CLI). */
   push(text: string): LineFacts {
     const f = analyzeLine(text, this.options);
-    this.facts.push(f);
-    this.index.add(f);
+    this.lines.push(f);
+    this.added(f);
     return f;
   }
 
-  /** Append already-analysed lines (a worker analysed them). */
-  pushFacts(facts: readonly LineFacts[]): void {
-    for (const f of facts) {
-      this.facts.push(f);
-      this.index.add(f);
-    }
+  /** Append lines a worker analysed. */
+  pushPacked(p: PackedLines): void {
+    const base = this.lines.length;
+    this.lines.appendPacked(p);
+    for (let i = base; i < this.lines.length; i++) this.added(this.lines.at(i));
   }
 
   setText(text: string): void {
-    this.replaceLines(0, this.facts.length, splitLines(text));
+    this.replaceLines(0, this.lines.length, splitLines(text));
   }
 
   /** Replace `deleteCount` lines starting at `start` with `lines`: the incremental edit path. */
   replaceLines(start: number, deleteCount: number, lines: readonly string[]): void {
     const fresh = lines.map((l) => analyzeLine(l, this.options));
-    for (let i = start; i < start + deleteCount && i < this.facts.length; i++) this.index.remove(this.facts[i]);
-    for (const f of fresh) this.index.add(f);
-    if (deleteCount === fresh.length) {
-      for (let k = 0; k < fresh.length; k++) this.facts[start + k] = fresh[k]!;
-    } else {
-      this.facts.splice(start, deleteCount, ...fresh);
+    const end = Math.min(start + deleteCount, this.lines.length);
+    for (let i = start; i < end; i++) {
+      const old = this.lines.at(i);
+      this.index.remove(old);
+      if (old.diagnostics.length) this.diagnosed--;
     }
+    for (const f of fresh) this.added(f);
+    this.lines.splice(start, end - start, fresh);
   }
 
   /** Majority format of the file (or the forced one). */
@@ -80,11 +88,14 @@ export class DatasetModel implements SummarySource {
   /** All diagnostics, sorted; at most `cap` of them plus one summary diagnostic for the rest. */
   report(cap = Infinity): FileReport {
     const all: Diagnostic[] = [];
-    for (let i = 0; i < this.facts.length; i++) {
-      const f = this.facts[i]!;
-      for (const d of f.diagnostics) all.push({ ...d, line: i });
+    const diags = this.lines.diags;
+    for (let i = 0, seen = 0; seen < this.diagnosed && i < this.lines.length; i++) {
+      const ds = diags[i]!;
+      if (ds.length === 0) continue;
+      seen++;
+      for (let k = 0; k < ds.length; k++) all.push({ ...ds[k]!, line: i });
     }
-    all.push(...datasetDiagnostics(this, this.index, { ...this.options, forcedFormat: this.options.format !== undefined || this.options.userSchema !== undefined }));
+    all.push(...datasetDiagnostics(this.lines, this.index, { ...this.options, forcedFormat: this.options.format !== undefined || this.options.userSchema !== undefined }));
     all.sort(compareDiagnostics);
     let errors = 0, warnings = 0, infos = 0;
     for (const d of all) {

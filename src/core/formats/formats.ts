@@ -136,8 +136,11 @@ export function detectFormat(o: Record<string, unknown>): Detected | undefined {
   return { format, conversational: isConversational(format, o), exact: exact !== undefined };
 }
 
-export function variantKey(d: { format: FormatId; conversational: boolean }): string {
-  return `${d.format}${d.conversational ? ':conversational' : ''}`;
+const VARIANT_KEYS = Object.fromEntries(FORMAT_IDS.map((f) => [f, [f, `${f}:conversational`]])) as Record<FormatId, [string, string]>;
+
+/** "preference" or "preference:conversational" (interned: no string is built per line). */
+export function variantKey(format: FormatId, conversational: boolean): string {
+  return VARIANT_KEYS[format][conversational ? 1 : 0];
 }
 
 export function describeVariant(d: { format: FormatId; conversational: boolean }): string {

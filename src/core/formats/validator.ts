@@ -19,12 +19,12 @@ function newAjv(): Ajv2020 {
 const builtin = (() => {
   const ajv = newAjv();
   const map = new Map<string, ValidateFunction>();
-  for (const v of VARIANT_SCHEMAS) map.set(variantKey(v), ajv.compile(v.schema));
+  for (const v of VARIANT_SCHEMAS) map.set(variantKey(v.format, v.conversational), ajv.compile(v.schema));
   return map;
 })();
 
 export function builtinValidator(format: FormatId, conversational: boolean): ValidateFunction {
-  return builtin.get(variantKey({ format, conversational }))!;
+  return builtin.get(variantKey(format, conversational))!;
 }
 
 export class SchemaError extends Error {}

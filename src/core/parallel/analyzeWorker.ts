@@ -1,8 +1,8 @@
 /** Worker thread: analyse the lines of one byte range of a file and post them back in columns. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeLine, type LineFacts } from '../checks/analyzeLine';
+import { analyzeLine } from '../checks/analyzeLine';
+import { LineTable, transferList } from '../checks/lineTable';
 import { forEachLineBatch } from '../jsonl/readLines';
-import { packFacts, transferList } from './packFacts';
 import { resolveOptions, type PlainOptions } from './options';
 
 /** A byte range of a file, or the lines of an editor document. */
@@ -12,15 +12,15 @@ export type WorkerJob =
 
 async function run(job: WorkerJob): Promise<void> {
   const options = resolveOptions(job.options);
-  const facts: LineFacts[] = [];
+  const table = new LineTable();
   if ('lines' in job) {
-    for (const l of job.lines) facts.push(analyzeLine(l, options));
+    for (const l of job.lines) table.push(analyzeLine(l, options));
   } else {
     await forEachLineBatch(job.path, (lines) => {
-      for (const l of lines) facts.push(analyzeLine(l, options));
+      for (const l of lines) table.push(analyzeLine(l, options));
     }, { start: job.start, end: job.end });
   }
-  const packed = packFacts(facts);
+  const packed = table.pack();
   parentPort!.postMessage({ ok: true, packed }, transferList(packed));
 }
 

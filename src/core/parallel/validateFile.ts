@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineBatch } from '../jsonl/readLines';
 import { resolveOptions, type PlainOptions } from './options';
-import { unpackFacts, type PackedFacts } from './packFacts';
+import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
 
 export const PARALLEL_THRESHOLD = 8 << 20;
@@ -59,7 +59,7 @@ async function lineAlignedRanges(path: string, size: number, n: number): Promise
 }
 
 /** Run one analysis job on a worker thread; aborting the signal terminates the worker. */
-export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedFacts> {
+export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedLines> {
   return new Promise((resolve, reject) => {
     const w = newWorker(job);
     const abort = () => {
@@ -67,7 +67,7 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedF
       reject(new Error('cancelled'));
     };
     signal?.addEventListener('abort', abort, { once: true });
-    w.once('message', (m: { ok: true; packed: PackedFacts } | { ok: false; message: string }) => {
+    w.once('message', (m: { ok: true; packed: PackedLines } | { ok: false; message: string }) => {
       signal?.removeEventListener('abort', abort);
       void w.terminate();
       if (m.ok) resolve(m.packed);
@@ -87,11 +87,11 @@ export async function validateFile(path: string, plain: PlainOptions, opts: Vali
   // sequential unless asked: on this project's 2-core machines two workers measured slower than one
   const workers = Math.max(1, opts.workers ?? 1);
   if (opts.offThread && workers === 1) {
-    model.pushFacts(unpackFacts(await runWorker({ path, start: 0, end: size, options: plain }, opts.signal)));
+    model.pushPacked((await runWorker({ path, start: 0, end: size, options: plain }, opts.signal)));
   } else if (workers > 1 && size >= (opts.parallelThreshold ?? PARALLEL_THRESHOLD)) {
     const ranges = await lineAlignedRanges(path, size, workers);
     const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
-    for (const p of parts) model.pushFacts(unpackFacts(p));
+    for (const p of parts) model.pushPacked(p);
   } else {
     await forEachLineBatch(path, (lines) => {
       for (const l of lines) model.push(l);

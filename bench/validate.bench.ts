@@ -1,0 +1,117 @@
+/**
+ * npm run bench: validation throughput side by side with baselines in the same run, as ratios.
+ *   ceiling  - a bare streaming JSON.parse-per-line loop (same reader, same bundling)
+ *   ftstudio - `ftstudio validate` (the built CLI, a child process, startup included)
+ *   python   - Python jsonschema (Debian's python3-jsonschema) on the same schema
+ * plus peak RSS of the CLI and the median time to re-check one edited line of a 100,000-line document.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { generate, record, type Kind } from './generate';
+import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
+import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
+
+const root = join(__dirname, '..');
+const data = join(root, 'bench', 'data');
+const MB = 1e6;
+
+function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { s: number; rssMb?: number; out: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
+  return { s, rssMb: rss ? Number(rss[1]) / 1024 : undefined, out: r.stdout };
+}
+
+function best<T extends { s: number }>(n: number, f: () => T): T {
+  let b: T | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = f();
+    if (!b || r.s < b.s) b = r;
+  }
+  return b!;
+}
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function main() {
+  const quick = process.argv.includes('--quick');
+  const size = quick ? 20 * MB : 120 * MB;
+  mkdirSync(data, { recursive: true });
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  await build({ entryPoints: [join(root, 'bench/bareParse.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(data, 'bareParse.js'), logLevel: 'warning' });
+  const cli = join(root, 'dist/cli.js');
+  const python = '/usr/bin/python3';
+  const hasPython = existsSync(python) && spawnSync(python, ['-c', 'import jsonschema'], { stdio: 'ignore' }).status === 0;
+
+  const rows: string[] = [];
+  const files: { kind: Kind; schema: string }[] = [
+    { kind: 'preference', schema: 'preference' },
+    { kind: 'conversational', schema: 'language-modeling:conversational' },
+  ];
+  for (const { kind, schema } of files) {
+    const file = join(data, `${kind}-${size / MB}mb.jsonl`);
+    await generate(file, kind, size);
+    const mb = statSync(file).size / MB;
+    const schemaFile = join(data, `${kind}.schema.json`);
+    writeFileSync(schemaFile, JSON.stringify(VARIANT_SCHEMAS.find((v) => `${v.format}${v.conversational ? ':conversational' : ''}` === schema)!.schema));
+    const runs = quick ? 1 : 3;
+    const ceiling = best(runs, () => timeChild(process.execPath, [join(data, 'bareParse.js'), file]));
+    const ft = best(runs, () => timeChild(process.execPath, [cli, 'validate', '--json', file], { FTSTUDIO_REPORT_RSS: '1' }));
+    const ft2 = best(runs, () => timeChild(process.execPath, [cli, 'validate', '--json', '--workers', '2', file], { FTSTUDIO_REPORT_RSS: '1' }));
+    const py = hasPython ? timeChild(python, [join(root, 'bench/jsonschema_bench.py'), schemaFile, file]) : undefined;
+    const report = JSON.parse(ft.out).files[0];
+    const fmt = (s: number) => `${(mb / s).toFixed(1)} MB/s`;
+    rows.push(
+      `| ${kind} (${mb.toFixed(0)} MB, ${report.records.toLocaleString('en-US')} records) | ${fmt(ceiling.s)} | ${fmt(ft.s)} | ${(ceiling.s / ft.s).toFixed(2)}× | ${fmt(ft2.s)} (${(ceiling.s / ft2.s).toFixed(2)}×) | ${py ? fmt(py.s) : 'n/a'} | ${py ? `${(py.s / ft.s).toFixed(1)}×` : 'n/a'} | ${ft.rssMb?.toFixed(0)} MB (ceiling ${ceiling.rssMb?.toFixed(0)} MB) |`,
+    );
+    console.log(rows[rows.length - 1]);
+  }
+
+  // one-line re-check in a 100,000-line document, as the editor does it on a keystroke
+  const r = rng(99);
+  const lines = Array.from({ length: 100_000 }, (_, i) => record('conversational', r, i));
+  const model = new DatasetModel(DEFAULT_OPTIONS);
+  model.replaceLines(0, 0, lines);
+  model.report(1000);
+  const times: number[] = [];
+  for (let k = 0; k < 400; k++) {
+    const i = Math.floor(r() * lines.length);
+    const edited = k % 2 ? lines[i]!.replace('"content":"', '"content":"x') : lines[i]!.slice(0, -3); // a valid edit, then a broken one
+    const t0 = process.hrtime.bigint();
+    model.replaceLines(i, 1, [edited]);
+    model.report(1000);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    model.replaceLines(i, 1, [lines[i]!]);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  const p95 = times[Math.floor(times.length * 0.95)]!;
+
+  const table = [
+    '| file | ceiling: JSON.parse loop | `ftstudio validate` | ratio to ceiling | `--workers 2` | Python jsonschema | ftstudio ÷ Python | peak RSS |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `One-line re-check of a 100,000-line document (re-analyse the line, update the aggregates, rebuild the report): median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms.`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  writeFileSync(join(data, 'RESULTS.md'), table + '\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
