@@ -50,3 +50,37 @@ test('content identity ignores key order and whitespace, and nothing else', () =
   assert.equal(hashes.size, variants.length);
   assert.ok(!hashes.has(contentHash(a)));
 });
+
+test('the hash counter counts, forgets and survives growth like a Map', async () => {
+  const { HashCounter } = await import('../../src/core/records/hashCounter');
+  const c = new HashCounter();
+  const ref = new Map<number, number>();
+  let x = 12345;
+  const keys: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    x = (x * 48271) % 2147483647;
+    keys.push(x * 4096 + (i % 4096)); // above 2^31: the numbers a Map would box
+  }
+  for (let k = 0; k < 40_000; k++) {
+    const h = keys[(k * 7919) % keys.length]!;
+    const by = k % 3 === 2 ? -1 : 1;
+    const n = Math.max(0, (ref.get(h) ?? 0) + by);
+    if (n === 0) ref.delete(h);
+    else ref.set(h, n);
+    assert.equal(c.add(h, by), n);
+  }
+  assert.equal(c.size, ref.size);
+  for (const h of keys) assert.equal(c.get(h), ref.get(h) ?? 0);
+});
+
+test('template signatures: first three words, case folded, contractions kept, any script', async () => {
+  const { templateSignature } = await import('../../src/core/checks/template');
+  assert.equal(templateSignature('You are a helpful assistant.'), 'you are a');
+  assert.equal(templateSignature('  Given   the following text:'), 'given the following');
+  assert.equal(templateSignature("You're an expert. Answer."), "you're an expert");
+  assert.equal(templateSignature('Eres un asistente útil'), 'eres un asistente');
+  assert.equal(templateSignature('数据 分析 任务 说明'), '数据 分析 任务');
+  assert.equal(templateSignature('### Instruction: do it'), 'instruction do it');
+  assert.equal(templateSignature('?!'), undefined);
+  assert.equal(templateSignature('Hi'), 'hi');
+});

@@ -7,6 +7,7 @@ import { CODES } from './codes';
 import type { Diagnostic } from './diagnostic';
 import type { LineSummary } from './analyzeLine';
 import type { LineTable } from './lineTable';
+import { HashCounter } from '../records/hashCounter';
 import { describeVariant, type FormatId } from '../formats/formats';
 
 export interface DatasetOptions {
@@ -30,7 +31,7 @@ export class DatasetIndex {
   records = 0;
   readonly variants = new Map<string, number>();
   readonly templates = new Map<string, number>();
-  private readonly hashes = new Map<number, number>();
+  private readonly hashes = new HashCounter();
   /** hashes seen more than once: the only ones the placing walk must look up */
   readonly repeated = new Set<number>();
 
@@ -46,11 +47,9 @@ export class DatasetIndex {
     if (s.variant) bump(this.variants, s.variant, by);
     if (s.template) bump(this.templates, s.template.sig, by);
     if (s.hash !== undefined) {
-      const n = (this.hashes.get(s.hash) ?? 0) + by;
-      if (n <= 0) this.hashes.delete(s.hash);
-      else this.hashes.set(s.hash, n);
+      const n = this.hashes.add(s.hash, by);
       if (n > 1) this.repeated.add(s.hash);
-      else this.repeated.delete(s.hash);
+      else if (this.repeated.size) this.repeated.delete(s.hash);
     }
   }
 

@@ -44,14 +44,40 @@ export function promptLead(rec: Rec, format: FormatId): string | undefined {
   }
 }
 
-/** The first three words, lower-cased, letters and digits only: "You are a helpful…" -> "you are a". */
+const LETTER = /[\p{L}\p{N}]/u;
+
+function isWordChar(c: number, text: string, i: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  return LETTER.test(text[i]!);
+}
+
+/**
+ * The first three words, lower-cased, letters and digits only: "You are a helpful…" -> "you are a".
+ * An apostrophe between letters stays inside the word ("you're"). A scan, not a regex: it runs on
+ * every line of a file.
+ */
 export function templateSignature(text: string): string | undefined {
-  const words: string[] = [];
-  const re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
-  let m: RegExpExecArray | null;
-  const head = text.length > 200 ? text.slice(0, 200) : text;
-  while (words.length < WORDS && (m = re.exec(head))) words.push(m[0].toLowerCase());
-  return words.length ? words.join(' ') : undefined;
+  const n = Math.min(text.length, 200);
+  let sig = '';
+  let words = 0;
+  let i = 0;
+  while (i < n && words < WORDS) {
+    while (i < n && !isWordChar(text.charCodeAt(i), text, i)) i++;
+    if (i >= n) break;
+    const start = i;
+    for (;;) {
+      while (i < n && isWordChar(text.charCodeAt(i), text, i)) i++;
+      const c = text.charCodeAt(i);
+      if ((c === 39 || c === 0x2019) && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text, i + 1)) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    sig += (words ? ' ' : '') + text.slice(start, i).toLowerCase();
+    words++;
+  }
+  return words ? sig : undefined;
 }
 
 /**
