@@ -4,6 +4,7 @@ import { CONFIG_FILE } from '../core/project/projectConfig';
 import { DatasetCodeActions } from './codeActions';
 import { SOURCE } from './convert';
 import { DatasetValidation } from './datasetValidation';
+import { LargeFileValidation } from './largeFiles';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, statusText } from './statusItem';
 import { validateWorkspace } from './workspaceValidation';
@@ -11,7 +12,8 @@ import { validateWorkspace } from './workspaceValidation';
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
   const validation = new DatasetValidation(collection);
-  const status = new DatasetStatusItem(validation);
+  const largeFiles = new LargeFileValidation(collection);
+  const status = new DatasetStatusItem([validation, largeFiles]);
   const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
   const onConfig = () => {
     forgetProjectConfigs();
@@ -21,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     collection,
     validation,
+    largeFiles,
     status,
     configWatcher,
     configWatcher.onDidChange(onConfig),
@@ -35,8 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
-      const doc = vscode.window.activeTextEditor?.document;
-      const s = doc && validation.summary(doc.uri);
+      const s = status.current();
       if (!s) {
         void vscode.window.showInformationMessage('Finetune Studio: open a .jsonl dataset to see its summary.');
         return;

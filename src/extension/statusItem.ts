@@ -1,7 +1,13 @@
 /** One status-bar item for the active dataset: format, record count, errors and warnings. */
 import * as vscode from 'vscode';
 import { FORMATS } from '../core/formats/formats';
-import type { DatasetSummary, DatasetValidation } from './datasetValidation';
+import type { DatasetSummary } from './datasetValidation';
+
+/** Where the status item gets the summary of a file from (live documents, large files). */
+export interface SummaryProvider {
+  summary(uri: vscode.Uri): DatasetSummary | undefined;
+  readonly onDidUpdate: vscode.Event<vscode.Uri>;
+}
 
 export function statusText(s: DatasetSummary): string {
   if (s.error && !s.report) return '$(error) Dataset: validation failed';
@@ -11,25 +17,45 @@ export function statusText(s: DatasetSummary): string {
   return `$(database) ${fmt} · ${r.records.toLocaleString('en-US')} records · $(error) ${r.errors} $(warning) ${r.warnings}`;
 }
 
+/** The file in the active tab: an editor's document, or a large file VS Code did not sync. */
+function activeUri(): vscode.Uri | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc) return doc.uri;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputText ? input.uri : undefined;
+}
+
 export class DatasetStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('finetuneStudio.dataset', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly validation: DatasetValidation) {
+  constructor(private readonly providers: readonly SummaryProvider[]) {
     this.item.name = 'Finetune Studio: Dataset';
     this.item.command = 'finetuneStudio.showDatasetSummary';
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-      validation.onDidUpdate((uri) => {
-        if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.update();
-      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.update()),
+      ...providers.map((p) =>
+        p.onDidUpdate((uri) => {
+          if (activeUri()?.toString() === uri.toString()) this.update();
+        }),
+      ),
     );
     this.update();
   }
 
+  current(): DatasetSummary | undefined {
+    const uri = activeUri();
+    if (!uri) return undefined;
+    for (const p of this.providers) {
+      const s = p.summary(uri);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
   update(): void {
-    const doc = vscode.window.activeTextEditor?.document;
-    const s = doc && this.validation.summary(doc.uri);
+    const s = this.current();
     if (!s) {
       this.item.hide();
       return;

@@ -59,10 +59,10 @@ export async function openWorkbench(opts: { name: string; trusted?: boolean; ext
   }
 }
 
-export async function openFile(page: Page, name: string): Promise<void> {
+export async function openFile(page: Page, name: string, opts: { editor?: boolean } = {}): Promise<void> {
   await page.click(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`);
   await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 20_000 });
-  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
+  if (opts.editor !== false) await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
 }
 
 export async function showProblems(page: Page): Promise<void> {
