@@ -1,11 +1,15 @@
 /** `ftstudio`: parse arguments -> core -> print. The same engine as the editor. */
 import { UsageError } from './args';
+import { reviewStatusCommand, sampleCommand, splitCommand } from './datasetCommands';
 import { codesTable, validateCommand, type Io } from './validateCommand';
 
 const USAGE = `usage: ftstudio <command> [options]
 commands:
-  validate FILE...   validate JSONL datasets (ftstudio validate --help)
-  codes              list the diagnostic codes
+  validate FILE...        validate JSONL datasets (ftstudio validate --help)
+  sample DATASET          the review sample: [--fraction 0.05] [--seed N] [--stratify-by PATH] [--json]
+  split DATASET           write DATASET.train.jsonl and DATASET.heldout.jsonl: [--fraction 0.1] [--seed N] [--stratify-by PATH] [--force] [--json]
+  review-status DATASET   the review gate: [--threshold 0.9] [--json]; exit 0 only when it passed
+  codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -14,6 +18,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     switch (cmd) {
       case 'validate':
         return await validateCommand(rest, io);
+      case 'sample':
+        return await sampleCommand(rest, io);
+      case 'split':
+        return await splitCommand(rest, io);
+      case 'review-status':
+        return await reviewStatusCommand(rest, io);
       case 'codes':
         io.out(codesTable());
         return 0;

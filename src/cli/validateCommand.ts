@@ -2,7 +2,8 @@
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CODES } from '../core/checks/codes';
-import type { FileReport } from '../core/checks/datasetModel';
+import { withDiagnostics, type FileReport } from '../core/checks/datasetModel';
+import { leakageOfFile } from '../core/checks/leakage';
 import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { SchemaError } from '../core/formats/validator';
 import type { PlainOptions } from '../core/parallel/options';
@@ -85,7 +86,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
     try {
-      reports.push({ file, report: await validateFile(resolve(file), options, { workers }) });
+      const report = await validateFile(resolve(file), options, { workers });
+      reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);

@@ -126,6 +126,11 @@ export const CODES = {
     summary: 'The dataset has fewer records than the smallest useful fine-tune (200).',
     fix: 'Style/format needs 200–500 examples, domain vocabulary 500–1,500, task specialisation 1,000–5,000.',
   },
+  'heldout-leak': {
+    severity: 'error',
+    summary: 'A held-out record, or its prompt, is also in the paired training file.',
+    fix: 'Remove it from one side (x.heldout.jsonl pairs with x.train.jsonl); held-out data must never touch training.',
+  },
   'too-many-problems': {
     severity: 'info',
     summary: 'More diagnostics than the per-file cap; the rest are not shown.',

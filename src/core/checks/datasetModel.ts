@@ -116,6 +116,20 @@ export class DatasetModel {
   }
 }
 
+/** A report with more diagnostics merged in (sorted, counted; the cap's summary line kept last). */
+export function withDiagnostics(r: FileReport, extra: readonly Diagnostic[]): FileReport {
+  if (extra.length === 0) return r;
+  const capped = r.diagnostics.length && r.diagnostics[r.diagnostics.length - 1]!.code === 'too-many-problems' ? r.diagnostics.slice(-1) : [];
+  const diagnostics = [...r.diagnostics.slice(0, r.diagnostics.length - capped.length), ...extra].sort(compareDiagnostics);
+  let errors = r.errors, warnings = r.warnings, infos = r.infos;
+  for (const d of extra) {
+    if (d.severity === 'error') errors++;
+    else if (d.severity === 'warning') warnings++;
+    else infos++;
+  }
+  return { ...r, diagnostics: [...diagnostics, ...capped], errors, warnings, infos };
+}
+
 /** Split text into lines: \n or \r\n; a final line break does not start another line. */
 export function splitLines(text: string): string[] {
   const lines = text.split('\n');

@@ -1,0 +1,45 @@
+/**
+ * Writes of anything a person produced: never in place. The new content goes to a temporary file in
+ * the same folder, is flushed to disk, and replaces the old file by rename; a killed process leaves
+ * either the old file or the new one, never half of one.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function writeFileAtomic(path: string, data: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
+  try {
+    const dfd = openSync(dir, 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+  } catch {
+    /* some file systems cannot fsync a directory */
+  }
+}
+
+/** Append lines to a JSONL log atomically (the whole file is replaced, so a crash loses nothing already written). */
+export function appendLinesAtomic(path: string, lines: readonly string[]): void {
+  let old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (old.length && !old.endsWith('\n')) old += '\n';
+  writeFileAtomic(path, old + lines.map((l) => l + '\n').join(''));
+}

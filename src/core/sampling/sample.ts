@@ -1,0 +1,99 @@
+/**
+ * Review samples: seeded, reproducible, independent of line order, stable as the dataset grows.
+ * Each distinct record gets a score, a hash of (seed, content id); the sample is the lowest-scoring
+ * records (per stratum, with proportional allocation by largest remainder). Reordering lines changes
+ * no score; adding records only lets newcomers in where their scores are lower.
+ */
+import { createHash } from 'node:crypto';
+import type { RecordRef } from '../records/recordIndex';
+
+export const REVIEW_FRACTION = { min: 0.05, max: 0.1, default: 0.05 } as const;
+/** Small sets: at least this many records (or all of them) are reviewed. */
+export const MIN_SAMPLE = 10;
+
+export interface SampleOptions {
+  readonly fraction?: number;
+  readonly seed?: number;
+  /** when set, records carry a stratum (RecordRef.stratum) */
+  readonly stratified?: boolean;
+  /** the range the guide asks for; outside it a warning (review: 5–10%, held-out: 10–15%) */
+  readonly advised?: { readonly min: number; readonly max: number };
+  readonly minimum?: number;
+}
+
+export interface Sample {
+  readonly fraction: number;
+  readonly seed: number;
+  readonly size: number;
+  readonly population: number;
+  readonly records: RecordRef[];
+  readonly warnings: string[];
+}
+
+export function seededScore(seed: number, id: string): number {
+  return createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** Largest-remainder allocation of `total` over groups of the given sizes. */
+export function allocate(sizes: readonly number[], total: number): number[] {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  if (n === 0) return sizes.map(() => 0);
+  const exact = sizes.map((s) => (s * total) / n);
+  const out = exact.map((e, i) => Math.min(sizes[i]!, Math.floor(e)));
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; left > 0 && k < order.length * 2; k++) {
+    const i = order[k % order.length]![1];
+    if (out[i]! < sizes[i]!) {
+      out[i]!++;
+      left--;
+    }
+  }
+  return out;
+}
+
+/** Distinct records (the first line of each content id), in line order. */
+export function distinct(refs: readonly RecordRef[]): RecordRef[] {
+  const seen = new Set<string>();
+  const out: RecordRef[] = [];
+  for (const r of refs) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    out.push(r);
+  }
+  return out;
+}
+
+export function sampleRecords(refs: readonly RecordRef[], opts: SampleOptions = {}): Sample {
+  const fraction = opts.fraction ?? REVIEW_FRACTION.default;
+  const seed = opts.seed ?? 0;
+  const advised = opts.advised ?? REVIEW_FRACTION;
+  const warnings: string[] = [];
+  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fraction must be in (0, 1], got ${fraction}`);
+  if (fraction < advised.min || fraction > advised.max) {
+    warnings.push(`fraction ${fraction} is outside the advised ${advised.min * 100}–${advised.max * 100}%`);
+  }
+  const pool = distinct(refs);
+  const minimum = opts.minimum ?? MIN_SAMPLE;
+  const size = Math.min(pool.length, Math.max(Math.ceil(fraction * pool.length), minimum));
+  if (size === pool.length && pool.length > 0 && fraction < 1) warnings.push(`only ${pool.length} distinct records: all of them are in the sample`);
+  const scored = pool.map((r) => ({ r, s: seededScore(seed, r.id) }));
+  const byScore = (a: { s: number; r: RecordRef }, b: { s: number; r: RecordRef }) => a.s - b.s || (a.r.id < b.r.id ? -1 : 1);
+  let chosen: RecordRef[];
+  if (opts.stratified) {
+    const groups = new Map<string, { s: number; r: RecordRef }[]>();
+    for (const x of scored) {
+      const k = x.r.stratum ?? '(missing)';
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      g.push(x);
+    }
+    const keys = [...groups.keys()].sort();
+    const quota = allocate(keys.map((k) => groups.get(k)!.length), size);
+    chosen = keys.flatMap((k, i) => groups.get(k)!.sort(byScore).slice(0, quota[i]).map((x) => x.r));
+  } else {
+    chosen = scored.sort(byScore).slice(0, size).map((x) => x.r);
+  }
+  chosen.sort((a, b) => a.line - b.line);
+  return { fraction, seed, size: chosen.length, population: pool.length, records: chosen, warnings };
+}
