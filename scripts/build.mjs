@@ -9,6 +9,8 @@ await Promise.all([
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/parallel/analyzeWorker.ts' }, outdir: 'dist' }),
+  // webviews: browser bundles, loaded under a CSP that allows only these scripts
+  build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { review: 'webview-ui/review/main.ts' }, outdir: 'dist/webview' }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 if (watch) console.log('watch mode is not supported; rerun npm run build');

@@ -5,6 +5,9 @@ import { DatasetCodeActions } from './codeActions';
 import { SOURCE } from './convert';
 import { DatasetValidation } from './datasetValidation';
 import { LargeFileValidation } from './largeFiles';
+import { ReviewPanel, ReviewPanelSerializer } from './reviewPanel';
+import { splitHeldout } from './splitCommand';
+import { REVIEW_VIEW_TYPE } from '../protocol/review';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, statusText } from './statusItem';
 import { validateWorkspace } from './workspaceValidation';
@@ -37,6 +40,16 @@ export function activate(context: vscode.ExtensionContext): void {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
+    vscode.commands.registerCommand('finetuneStudio.reviewSample', async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target || !target.path.endsWith('.jsonl')) {
+        void vscode.window.showWarningMessage('Finetune Studio: open a .jsonl dataset to review its sample.');
+        return;
+      }
+      await ReviewPanel.show(context.extensionUri, target);
+    }),
+    vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
+    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new ReviewPanelSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();
       if (!s) {

@@ -7,8 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { appendLinesAtomic, writeFileAtomic } from './atomicFile';
 
-export const REASONS = ['wrong', 'low-quality', 'off-format', 'unsafe', 'pii', 'other'] as const;
-export type Reason = (typeof REASONS)[number];
+import type { Reason } from './reasons';
 
 export interface ReviewEvent {
   readonly v: 1;

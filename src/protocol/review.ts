@@ -1,0 +1,54 @@
+/** Typed messages between the extension and the review panel. Imported by both sides. */
+import type { Reason } from '../core/annotations/reasons';
+
+export const REVIEW_VIEW_TYPE = 'finetuneStudio.review';
+
+export type RecordPart =
+  | { readonly kind: 'text'; readonly label: string; readonly text: string }
+  | { readonly kind: 'turns'; readonly label: string; readonly turns: readonly { readonly role: string; readonly content: string }[] }
+  | { readonly kind: 'pair'; readonly left: RecordPart; readonly right: RecordPart }
+  | { readonly kind: 'raw'; readonly label: string; readonly text: string };
+
+export interface ReviewProgress {
+  readonly sampled: number;
+  readonly reviewed: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly passRate: number | null;
+  readonly gate: 'passed' | 'failed' | 'incomplete';
+  readonly threshold: number;
+}
+
+export interface RecordView {
+  readonly index: number;
+  readonly line: number | null;
+  readonly id: string | null;
+  readonly parts: readonly RecordPart[];
+  readonly decision?: { readonly decision: 'pass' | 'fail'; readonly reasons: readonly Reason[]; readonly note?: string };
+  readonly changedSinceReview: boolean;
+  readonly missing: boolean;
+}
+
+export type ToReview = {
+  readonly type: 'state';
+  readonly dataset: string;
+  readonly datasetUri: string;
+  readonly reviewer: string;
+  readonly seed: number;
+  readonly progress: ReviewProgress;
+  readonly record: RecordView | null;
+  readonly notice?: string;
+};
+
+export type FromReview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'go'; readonly index: number }
+  | { readonly type: 'decide'; readonly index: number; readonly decision: 'pass' | 'fail'; readonly reasons: readonly Reason[]; readonly note: string }
+  | { readonly type: 'undo' }
+  | { readonly type: 'showInEditor'; readonly index: number };
+
+/** What the webview keeps across reloads (vscode.setState), read back by the panel serializer. */
+export interface ReviewWebviewState {
+  readonly datasetUri: string;
+  readonly index: number;
+}

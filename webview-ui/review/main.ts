@@ -1,0 +1,194 @@
+/**
+ * The review panel: one sampled record at a time, Pass / Fail with reasons and a note, keyboard-first.
+ * Dataset text is only ever bound as text (lit escapes it): markdown, code and HTML stay inert.
+ */
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import type { FromReview, RecordPart, ReviewWebviewState, ToReview } from '../../src/protocol/review';
+import { REASONS, type Reason } from '../../src/core/annotations/reasons';
+
+interface VsCodeApi {
+  postMessage(m: FromReview): void;
+  setState(s: ReviewWebviewState): void;
+  getState(): ReviewWebviewState | undefined;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+const send = (m: FromReview) => vscode.postMessage(m);
+
+const REASON_LABELS: Record<Reason, string> = { wrong: 'Wrong', 'low-quality': 'Low quality', 'off-format': 'Off-format', unsafe: 'Unsafe', pii: 'PII', other: 'Other' };
+
+class ReviewApp extends LitElement {
+  static override properties = { state: { state: true }, reasons: { state: true }, note: { state: true }, help: { state: true } };
+  state: ToReview | null = null;
+  reasons = new Set<Reason>();
+  note = '';
+  help = false;
+
+  static override styles = css`
+    :host { display: block; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px 16px; }
+    header { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: baseline; margin-bottom: 8px; }
+    h1 { font-size: 1.1em; margin: 0; font-weight: 600; }
+    .muted { color: var(--vscode-descriptionForeground); }
+    .gate-passed { color: var(--vscode-testing-iconPassed, #73c991); }
+    .gate-failed { color: var(--vscode-errorForeground); }
+    vscode-progress-bar { margin: 4px 0 12px; }
+    .card { border: 1px solid var(--vscode-panel-border, #444); border-radius: 4px; padding: 10px 12px; margin-bottom: 12px; }
+    .label { font-weight: 600; margin: 8px 0 4px; }
+    .text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); max-height: 50vh; overflow: auto; unicode-bidi: plaintext; }
+    .turn { border-radius: 6px; padding: 6px 10px; margin: 6px 0; max-width: 85%; background: var(--vscode-editorWidget-background, #252526); border: 1px solid var(--vscode-widget-border, transparent); }
+    .turn.user { margin-left: auto; background: var(--vscode-textBlockQuote-background, #2b2b2b); }
+    .turn.system { max-width: 100%; opacity: 0.85; font-style: italic; }
+    .role { font-size: 0.85em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vscode-descriptionForeground); }
+    .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+    .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
+    .reasons { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+    .decided-pass { color: var(--vscode-testing-iconPassed, #73c991); font-weight: 600; }
+    .decided-fail { color: var(--vscode-errorForeground); font-weight: 600; }
+    .notice { color: var(--vscode-editorWarning-foreground); margin: 6px 0; }
+    .help { position: fixed; inset: 10% 15%; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-widget-border, #555); padding: 16px; z-index: 10; box-shadow: 0 4px 16px rgba(0,0,0,.5); }
+    kbd { border: 1px solid var(--vscode-widget-border, #666); border-radius: 3px; padding: 0 4px; font-family: var(--vscode-editor-font-family); }
+    table { border-collapse: collapse; } td { padding: 2px 12px 2px 0; }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('message', (e: MessageEvent<ToReview>) => {
+      if (e.data?.type !== 'state') return;
+      const sameRecord = this.state?.record?.id === e.data.record?.id;
+      this.state = e.data;
+      if (!sameRecord) {
+        this.reasons = new Set(e.data.record?.decision?.reasons ?? []);
+        this.note = e.data.record?.decision?.note ?? '';
+      }
+      if (e.data.record) vscode.setState({ datasetUri: e.data.datasetUri, index: e.data.record.index });
+    });
+    window.addEventListener('keydown', (e) => this.onKey(e));
+    send({ type: 'ready' });
+  }
+
+  private get index(): number {
+    return this.state?.record?.index ?? 0;
+  }
+
+  private go(delta: number): void {
+    const total = this.state?.progress.sampled ?? 0;
+    if (!total) return;
+    send({ type: 'go', index: (this.index + delta + total) % total });
+  }
+
+  private decide(decision: 'pass' | 'fail'): void {
+    if (!this.state?.record || this.state.record.missing) return;
+    send({ type: 'decide', index: this.index, decision, reasons: decision === 'fail' ? [...this.reasons] : [], note: this.note });
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const inText = (e.composedPath()[0] as HTMLElement | undefined)?.tagName === 'TEXTAREA';
+    if (inText) {
+      if (e.key === 'Escape') (e.composedPath()[0] as HTMLElement).blur();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const k = e.key;
+    const reasonKey = '123456'.indexOf(k);
+    if (reasonKey >= 0) {
+      this.toggleReason(REASONS[reasonKey]!);
+    } else if (k === 'p') this.decide('pass');
+    else if (k === 'f') this.decide('fail');
+    else if (k === 'ArrowRight' || k === 'j') this.go(1);
+    else if (k === 'ArrowLeft' || k === 'k') this.go(-1);
+    else if (k === 'u') send({ type: 'undo' });
+    else if (k === 'e') send({ type: 'showInEditor', index: this.index });
+    else if (k === 'n') {
+      e.preventDefault();
+      (this.renderRoot.querySelector('vscode-textarea') as HTMLElement | null)?.focus();
+      return;
+    } else if (k === '?') this.help = !this.help;
+    else if (k === 'Escape') this.help = false;
+    else return;
+    e.preventDefault();
+  }
+
+  private toggleReason(r: Reason): void {
+    const next = new Set(this.reasons);
+    if (next.has(r)) next.delete(r);
+    else next.add(r);
+    this.reasons = next;
+  }
+
+  private renderPart(p: RecordPart): TemplateResult {
+    switch (p.kind) {
+      case 'text':
+      case 'raw':
+        return html`<div class="label">${p.label}</div><div class="text" dir="auto">${p.text}</div>`;
+      case 'turns':
+        return html`<div class="label">${p.label}</div>${p.turns.map(
+          (t) => html`<div class="turn ${t.role}" data-role=${t.role}><div class="role">${t.role}</div><div class="text" dir="auto">${t.content}</div></div>`,
+        )}`;
+      case 'pair':
+        return html`<div class="pair"><div class="side">${this.renderPart(p.left)}</div><div class="side">${this.renderPart(p.right)}</div></div>`;
+    }
+  }
+
+  override render(): TemplateResult {
+    const s = this.state;
+    if (!s) return html`<p class="muted">Loading the sample…</p>`;
+    const p = s.progress;
+    const r = s.record;
+    const rate = p.passRate === null ? '—' : `${(p.passRate * 100).toFixed(0)}%`;
+    return html`
+      <header>
+        <h1>Review · ${s.dataset}</h1>
+        <span class="muted">reviewer ${s.reviewer} · seed ${s.seed}</span>
+        <span id="progress-text">${p.reviewed} / ${p.sampled} reviewed · pass rate ${rate}</span>
+        <span id="gate" class="gate-${p.gate}">gate: ${p.gate} (≥ ${Math.round(p.threshold * 100)}%)</span>
+      </header>
+      <vscode-progress-bar .value=${p.reviewed} .max=${Math.max(1, p.sampled)} aria-label="review progress"></vscode-progress-bar>
+      ${s.notice ? html`<div class="notice">${s.notice}</div>` : nothing}
+      ${r ? this.renderRecord(r) : html`<p>The sample is empty: the file has no records.</p>`}
+      ${this.help ? this.renderHelp() : nothing}
+    `;
+  }
+
+  private renderRecord(r: NonNullable<ToReview['record']>): TemplateResult {
+    const d = r.decision;
+    return html`
+      <div class="actions">
+        <vscode-button secondary @click=${() => this.go(-1)} title="Previous (k / ←)">‹ Prev</vscode-button>
+        <span id="position">Record ${r.index + 1} of ${this.state!.progress.sampled}${r.line ? html` · line ${r.line}` : nothing}</span>
+        <vscode-button secondary @click=${() => this.go(1)} title="Next (j / →)">Next ›</vscode-button>
+        <vscode-button secondary @click=${() => send({ type: 'showInEditor', index: r.index })} title="Show in editor (e)">Show in editor</vscode-button>
+        ${r.changedSinceReview ? html`<vscode-badge id="changed">changed since review</vscode-badge>` : nothing}
+        ${d ? html`<span id="decision" class="decided-${d.decision}">${d.decision === 'pass' ? 'Passed' : `Failed${d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`}</span>` : html`<span id="decision" class="muted">not reviewed</span>`}
+      </div>
+      <div class="card" id="record">
+        ${r.missing ? html`<p class="notice">This sampled record is no longer in the file.</p>` : r.parts.map((p) => this.renderPart(p))}
+      </div>
+      <div class="reasons" role="group" aria-label="Fail reasons">
+        ${REASONS.map((reason, i) => html`<vscode-checkbox .checked=${this.reasons.has(reason)} @change=${() => this.toggleReason(reason)} label="${i + 1} ${REASON_LABELS[reason]}"></vscode-checkbox>`)}
+      </div>
+      <vscode-textarea placeholder="Note (n)" .value=${this.note} @input=${(e: Event) => (this.note = (e.target as HTMLTextAreaElement).value)} rows="2" style="width: 100%"></vscode-textarea>
+      <div class="actions">
+        <vscode-button id="pass" @click=${() => this.decide('pass')} ?disabled=${r.missing}>Pass (p)</vscode-button>
+        <vscode-button id="fail" secondary @click=${() => this.decide('fail')} ?disabled=${r.missing}>Fail (f)</vscode-button>
+        <vscode-button secondary @click=${() => send({ type: 'undo' })}>Undo (u)</vscode-button>
+        <span class="muted">? for keys</span>
+      </div>`;
+  }
+
+  private renderHelp(): TemplateResult {
+    const rows: [string, string][] = [
+      ['p', 'pass'], ['f', 'fail (with the ticked reasons)'], ['1–6', 'tick a reason: wrong, low quality, off-format, unsafe, PII, other'],
+      ['j / →', 'next record'], ['k / ←', 'previous record'], ['u', 'undo your last decision'], ['n', 'write a note (Esc leaves it)'],
+      ['e', 'show the record in the editor'], ['?', 'this help (Esc closes)'],
+    ];
+    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts"><h2>Keys</h2><table>${rows.map(([k, v]) => html`<tr><td><kbd>${k}</kbd></td><td>${v}</td></tr>`)}</table></div>`;
+  }
+}
+
+customElements.define('review-app', ReviewApp);
+document.body.appendChild(document.createElement('review-app'));
