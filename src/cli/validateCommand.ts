@@ -8,7 +8,7 @@ import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { SchemaError } from '../core/formats/validator';
 import type { PlainOptions } from '../core/parallel/options';
 import { validateFile } from '../core/parallel/validateFile';
-import { findConfig, readValidationConfig } from '../core/project/projectConfig';
+import { findConfig, isEvaluationSet, readValidationConfig } from '../core/project/projectConfig';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
@@ -86,7 +86,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
     try {
-      const report = await validateFile(resolve(file), options, { workers });
+      const fileOptions = isEvaluationSet(file) && !args.flags.has('min-records') ? { ...options, minRecords: 0 } : options;
+      const report = await validateFile(resolve(file), fileOptions, { workers });
       reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { FormatId } from '../core/formats/formats';
 import type { PlainOptions } from '../core/parallel/options';
-import { CONFIG_FILE, readValidationConfig, type ValidationConfig } from '../core/project/projectConfig';
+import { CONFIG_FILE, isEvaluationSet, readValidationConfig, type ValidationConfig } from '../core/project/projectConfig';
 
 export interface DocSettings {
   readonly enabled: boolean;
@@ -82,7 +82,7 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
     }
   }
   const maxTokens = project?.maxSeqLength ?? cfg.get<number>('maxTokensPerRecord', 4096);
-  const options: PlainOptions = { format, schema, maxTokens, minRecords: cfg.get<number>('minRecords', 200) };
+  const options: PlainOptions = { format, schema, maxTokens, minRecords: isEvaluationSet(uri.path) ? 0 : cfg.get<number>('minRecords', 200) };
   const cap = Math.max(1, cfg.get<number>('maxDiagnosticsPerFile', 1000));
   const enabled = cfg.get<boolean>('enabled', true);
   return { enabled, options, cap, notes, key: JSON.stringify([enabled, options, cap]) };

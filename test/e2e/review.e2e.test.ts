@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { ACTIVE_EDITOR, closeAllEditors, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
 
 const HOSTILE = [
   { prompt: 'You are a tester. <script>document.body.dataset.pwned = "1"</script>', completion: '<img src=x onerror="document.body.dataset.pwned=1">' },
@@ -33,6 +33,8 @@ async function progressText(wb: Workbench): Promise<string> {
 test('review five records with the keyboard, reload the window, progress kept', async () => {
   const { page, shot, folder } = wb;
   await openFile(page, 'dpo-pairs.jsonl');
+  const { datasetStatus } = await import('./workbench');
+  await waitFor('extension active', () => datasetStatus(page), (s) => /14 records/.test(s), 30_000);
   await runCommand(page, 'Finetune Studio: Review Sample');
   await waitFor('review panel', () => progressText(wb), (t) => /0 \/ 10 reviewed/.test(t), 30_000);
   await shot('review-open');
@@ -70,6 +72,7 @@ test('review five records with the keyboard, reload the window, progress kept', 
 
 test('hostile and awkward content is rendered inert, as text', async () => {
   const { page, shot } = wb;
+  await closeAllEditors(page);
   await openFile(page, 'hostile.jsonl');
   await runCommand(page, 'Finetune Studio: Review Sample');
   const frame = panel(wb);
@@ -91,4 +94,47 @@ test('hostile and awkward content is rendered inert, as text', async () => {
   assert.equal(await frame.locator('#record img').count(), 0, 'no element was created from dataset text');
   assert.equal(await frame.locator('#record script').count(), 0);
   assert.equal(await frame.locator('body[data-pwned]').count(), 0, 'no dataset script ran');
+});
+
+test('Split Held-out Set writes both files; a training record typed into the held-out file is a leak', async () => {
+  const { page, shot, folder } = wb;
+  await closeAllEditors(page);
+  await openFile(page, 'chat-sft.jsonl');
+  const { datasetStatus } = await import('./workbench');
+  await waitFor('extension active on chat-sft.jsonl', () => datasetStatus(page), (s) => /12 records/.test(s), 30_000);
+  await page.click(ACTIVE_EDITOR);
+  await runCommand(page, 'Finetune Studio: Split Held-out Set');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.waitForTimeout(600);
+  await shot('split-fraction');
+  await page.keyboard.press('Enter'); // fraction 0.1
+  await page.waitForTimeout(600);
+  await shot('split-strata');
+  await page.keyboard.press('Enter'); // no strata
+  await waitFor('split files', async () => {
+    try {
+      return readFileSync(join(folder, 'chat-sft.heldout.jsonl'), 'utf8');
+    } catch {
+      return '';
+    }
+  }, (t) => t.length > 0, 15_000);
+  await shot('split-done');
+  const train = readFileSync(join(folder, 'chat-sft.train.jsonl'), 'utf8').trim().split('\n');
+  const held = readFileSync(join(folder, 'chat-sft.heldout.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(train.length + held.length, 12);
+  assert.ok(held.length >= 1);
+  const recorded = JSON.parse(readFileSync(join(folder, '.finetune/splits/chat-sft.json'), 'utf8'));
+  assert.equal(recorded.heldout, held.length);
+  await page.click('.explorer-folders-view .monaco-list-row[aria-label^="chat-sft.heldout.jsonl"]').catch(async () => {
+    await page.waitForTimeout(1500);
+    await page.click('.explorer-folders-view .monaco-list-row[aria-label^="chat-sft.heldout.jsonl"]');
+  });
+  await page.waitForSelector('.tab.active[aria-label^="chat-sft.heldout.jsonl"]');
+  await page.click(ACTIVE_EDITOR);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(train[0]!);
+  const { problems, showProblems } = await import('./workbench');
+  await showProblems(page);
+  await waitFor('heldout-leak', () => problems(page), (p) => p.some((x) => x.code === 'heldout-leak' && x.line === held.length + 1), 10_000);
+  await shot('heldout-leak');
 });

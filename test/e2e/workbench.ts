@@ -11,6 +11,9 @@ import { root, startHost } from '../../scripts/host.mjs';
 
 export const OUT = join(root as string, 'test-output', 'e2e');
 
+/** The text area of the editor in the focused group (several groups can be open). */
+export const ACTIVE_EDITOR = '.editor-group-container.active .monaco-editor .view-lines';
+
 export interface Workbench {
   readonly page: Page;
   readonly folder: string;
@@ -113,7 +116,7 @@ export async function problemCounts(page: Page): Promise<number[]> {
 
 /** Put the cursor at line:column (1-based) with Go to Line. */
 export async function goTo(page: Page, line: number, column?: number): Promise<void> {
-  await page.click('.monaco-editor .view-lines');
+  await page.click(ACTIVE_EDITOR);
   await page.keyboard.press('Control+G');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(column ? `${line}:${column}` : `${line}`);
@@ -126,6 +129,13 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.waitForTimeout(300);
   await page.keyboard.type(title);
-  await page.waitForTimeout(500);
+  // Enter only once the command is listed (the palette filters as it loads)
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 15_000 });
   await page.keyboard.press('Enter');
+}
+
+/** Close every editor, so that a test starts from one empty group. */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await page.waitForTimeout(300);
 }

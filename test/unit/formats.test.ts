@@ -56,3 +56,9 @@ test('edit distance counts a swap of neighbours as one edit', () => {
   assert.equal(isNear('Rejected', 'rejected'), true);
   assert.equal(isNear('metadata', 'rejected'), false);
 });
+
+test('evaluation sets (held-out, test, golden) are exempt from the training-set minimum', async () => {
+  const { isEvaluationSet } = await import('../../src/core/project/projectConfig');
+  for (const p of ['data/qa.heldout.jsonl', 'golden.jsonl', 'x/golden-set.jsonl', 'qa_test.jsonl', 'eval.jsonl', 'a.held-out.jsonl']) assert.equal(isEvaluationSet(p), true, p);
+  for (const p of ['train.jsonl', 'qa.train.jsonl', 'contest.jsonl', 'latest.jsonl', 'evaluation-notes.md']) assert.equal(isEvaluationSet(p), false, p);
+});

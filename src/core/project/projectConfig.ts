@@ -46,3 +46,11 @@ export function readValidationConfig(path: string): ValidationConfig {
   const maxSeqLength = typeof msl === 'number' && msl > 0 ? msl : undefined;
   return { path, format, maxSeqLength, problems };
 }
+
+/**
+ * Held-out, test and golden sets are small by design: the guide's minimum sizes are for training
+ * data, so the few-records check does not apply to them.
+ */
+export function isEvaluationSet(path: string): boolean {
+  return /(^|[./_-])(heldout|held-out|test|eval|golden)([./_-][^/]*)?\.jsonl$/i.test(path.split(/[\\/]/).pop() ?? '');
+}
