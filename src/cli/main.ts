@@ -1,6 +1,7 @@
 /** `ftstudio`: parse arguments -> core -> print. The same engine as the editor. */
 import { UsageError } from './args';
 import { reviewStatusCommand, sampleCommand, splitCommand } from './datasetCommands';
+import { agreementCommand, pairsCommand } from './preferenceCommands';
 import { codesTable, validateCommand, type Io } from './validateCommand';
 
 const USAGE = `usage: ftstudio <command> [options]
@@ -9,6 +10,8 @@ commands:
   sample DATASET          the review sample: [--fraction 0.05] [--seed N] [--stratify-by PATH] [--json]
   split DATASET           write DATASET.train.jsonl and DATASET.heldout.jsonl: [--fraction 0.1] [--seed N] [--stratify-by PATH] [--force] [--json]
   review-status DATASET   the review gate: [--threshold 0.9] [--json]; exit 0 only when it passed
+  pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
+  agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
 
@@ -24,6 +27,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await splitCommand(rest, io);
       case 'review-status':
         return await reviewStatusCommand(rest, io);
+      case 'pairs':
+        return await pairsCommand(rest, io);
+      case 'agreement':
+        return await agreementCommand(rest, io);
       case 'codes':
         io.out(codesTable());
         return 0;

@@ -1,0 +1,115 @@
+// Pair derivation and agreement statistics, checked against hand-computed and published examples.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cohensKappa, krippendorffAlphaOrdinal } from '../../src/core/preference/agreement';
+import { derivePairs, RankedRowError } from '../../src/core/preference/pairs';
+import { validateText } from '../../src/core/checks/datasetModel';
+
+test('all-pairs, best-vs-rest, best-vs-worst; tie groups yield no pair inside them', () => {
+  const row = { prompt: 'P', ranked: ['a', ['b', 'c'], 'd'] };
+  const str = (s: string) => derivePairs(row, s as never).map((p) => `${p.chosen}>${p.rejected}`);
+  assert.deepEqual(str('all-pairs'), ['a>b', 'a>c', 'a>d', 'b>d', 'c>d']);
+  assert.deepEqual(str('best-vs-rest'), ['a>b', 'a>c', 'a>d']);
+  assert.deepEqual(str('best-vs-worst'), ['a>d']);
+  assert.deepEqual(derivePairs({ prompt: 'P', ranked: [['a', 'b']] }, 'all-pairs'), []);
+  assert.deepEqual(derivePairs({ prompt: 'P', ranked: [['a', 'b'], 'c'] }, 'best-vs-worst').map((p) => `${p.chosen}>${p.rejected}`), ['a>c', 'b>c']);
+});
+
+test('conversational candidates are turn lists; exported pairs validate clean', () => {
+  const u = (c: string) => [{ role: 'user', content: c }];
+  const a = (c: string) => [{ role: 'assistant', content: c }];
+  const row = { prompt: u('Hi'), ranked: [a('Hello!'), [a('Hey.'), a('Yo.')], a('...')] };
+  const pairs = derivePairs(row, 'all-pairs');
+  assert.equal(pairs.length, 5);
+  const std = derivePairs({ prompt: 'Say hi', ranked: ['Hello!', 'hi', 'go away'] }, 'all-pairs');
+  for (const set of [pairs, std]) {
+    const r = validateText(set.map((p) => JSON.stringify(p)).join('\n'), { maxTokens: 4096, minRecords: 0 });
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.format, 'preference');
+  }
+});
+
+test('malformed ranked rows say what is wrong', () => {
+  assert.throws(() => derivePairs({ ranked: ['a'] }, 'all-pairs'), /missing "prompt"/);
+  assert.throws(() => derivePairs({ prompt: 'p' }, 'all-pairs'), /missing "ranked"/);
+  assert.throws(() => derivePairs({ prompt: 'p', ranked: ['a', 3] }, 'all-pairs'), /ranked\[1\]/);
+  assert.throws(() => derivePairs({ prompt: [{ role: 'user', content: 'q' }], ranked: ['a', 'b'] }, 'all-pairs'), RankedRowError);
+});
+
+test("Cohen's kappa: the textbook 2x2 example (po 0.7, pe 0.5, kappa 0.4)", () => {
+  const a = new Map<string, string>();
+  const b = new Map<string, string>();
+  let i = 0;
+  const add = (x: string, y: string, n: number) => {
+    for (let k = 0; k < n; k++, i++) {
+      a.set(String(i), x);
+      b.set(String(i), y);
+    }
+  };
+  add('yes', 'yes', 20);
+  add('yes', 'no', 5);
+  add('no', 'yes', 10);
+  add('no', 'no', 15);
+  const r = cohensKappa(a, b);
+  assert.equal(r.items, 50);
+  assert.equal(r.percent, 0.7);
+  assert.ok(Math.abs(r.kappa! - 0.4) < 1e-12);
+  assert.deepEqual(cohensKappa(new Map([['x', 'a']]), new Map([['y', 'a']])), { items: 0, percent: null, kappa: null });
+});
+
+test("Krippendorff's alpha (ordinal): Krippendorff's 2011 reliability example gives 0.815", () => {
+  const _ = undefined;
+  const coders = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],
+    [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _],
+  ];
+  const units = coders[0]!.map((_v, u) => coders.map((c) => c[u]));
+  const r = krippendorffAlphaOrdinal(units);
+  assert.equal(r.pairable, 11);
+  assert.equal(Number(r.alpha!.toFixed(3)), 0.815);
+  assert.equal(krippendorffAlphaOrdinal([[1, 1], [2, 2], [3, 3]]).alpha, 1);
+});
+
+test('CLI: pairs writes validating pairs and names bad rows; agreement reads the annotation log', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { main } = await import('../../src/cli/main');
+  const { appendAnnotation, annotationsPath } = await import('../../src/core/preference/annotationStore');
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-pairs-'));
+  const ranked = join(dir, 'ranked.jsonl');
+  writeFileSync(ranked, [JSON.stringify({ prompt: 'Say hi', ranked: ['Hello!', ['Hi.', 'Hey.'], 'Go away.'] }), '{"prompt": "x"}', ''].join('\n'));
+  const io = { out: [] as string[], err: [] as string[] };
+  const run = (...argv: string[]) => main(argv, { out: (s) => io.out.push(s), err: (s) => io.err.push(s) });
+  const out = join(dir, 'pairs.jsonl');
+  assert.equal(await run('pairs', ranked, '--strategy', 'best-vs-rest', '--out', out), 1);
+  assert.match(io.err.join('\n'), /ranked\.jsonl:2: missing "ranked"/);
+  const pairs = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(pairs.length, 3);
+  assert.equal(await run('validate', '--min-records', '0', out), 0);
+  assert.equal(await run('pairs', ranked, '--strategy', 'nope'), 2);
+
+  const dataset = join(dir, 'prefs.jsonl');
+  writeFileSync(dataset, '');
+  const log = annotationsPath(dir, dataset);
+  const ev = (annotator: string, id: string, choice: 'chosen' | 'rejected' | 'tie') =>
+    appendAnnotation(log, { v: 1, kind: 'pair', id, line: 1, annotator, time: '2026-01-01T00:00:00Z', choice, shown: ['chosen', 'rejected'] });
+  ['chosen', 'chosen', 'rejected', 'tie'].forEach((c, i) => ev('ana', `r${i}`, c as never));
+  ['chosen', 'rejected', 'rejected', 'tie'].forEach((c, i) => ev('bo', `r${i}`, c as never));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  io.out.length = 0;
+  try {
+    assert.equal(await run('agreement', dataset, '--json'), 0);
+  } finally {
+    process.chdir(cwd);
+  }
+  const report = JSON.parse(io.out.join(''));
+  assert.deepEqual(report.annotators, ['ana', 'bo']);
+  assert.equal(report.pairs[0].items, 4);
+  assert.equal(report.pairs[0].percentAgreement, 0.75);
+  // po 0.75; pe = (2/4)(1/4) + (1/4)(2/4) + (1/4)(1/4) = 5/16; kappa = (0.75 - 0.3125) / 0.6875
+  assert.ok(Math.abs(report.pairs[0].kappa - (0.75 - 0.3125) / 0.6875) < 1e-12);
+});
