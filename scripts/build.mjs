@@ -10,7 +10,7 @@ await Promise.all([
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/parallel/analyzeWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
-  build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { review: 'webview-ui/review/main.ts' }, outdir: 'dist/webview' }),
+  build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts' }, outdir: 'dist/webview' }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 if (watch) console.log('watch mode is not supported; rerun npm run build');

@@ -8,6 +8,9 @@ import { LargeFileValidation } from './largeFiles';
 import { ReviewPanel, ReviewPanelSerializer } from './reviewPanel';
 import { splitHeldout } from './splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
+import { RANKING_VIEW_TYPE } from '../protocol/ranking';
+import { RankingPanel, RankingPanelSerializer } from './rankingPanel';
+import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, statusText } from './statusItem';
 import { validateWorkspace } from './workspaceValidation';
@@ -49,6 +52,17 @@ export function activate(context: vscode.ExtensionContext): void {
       await ReviewPanel.show(context.extensionUri, target);
     }),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
+    vscode.commands.registerCommand('finetuneStudio.rankPreferences', async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target || !target.path.endsWith('.jsonl')) {
+        void vscode.window.showWarningMessage('Finetune Studio: open a preference dataset (.jsonl) to rank it.');
+        return;
+      }
+      await RankingPanel.show(context.extensionUri, target);
+    }),
+    vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
+    vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
+    vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new RankingPanelSerializer(context.extensionUri)),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new ReviewPanelSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();

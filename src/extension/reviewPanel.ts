@@ -12,6 +12,7 @@ import { recordParts } from '../core/annotations/recordView';
 import { indexLines } from '../core/records/recordIndex';
 import { REVIEW_FRACTION, sampleRecords } from '../core/sampling/sample';
 import { REVIEW_VIEW_TYPE, type FromReview, type ReviewWebviewState, type ToReview } from '../protocol/review';
+import { DocumentSnapshot } from './documentSnapshot';
 import { reviewerIdentity } from './reviewer';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -60,18 +61,7 @@ export class ReviewPanel implements vscode.Disposable {
     return reviewPaths(this.root(), this.dataset.fsPath);
   }
 
-  private cache?: { version: number; lines: string[]; refs: ReturnType<typeof indexLines> };
-
-  /** The dataset's lines and record ids, recomputed only when the document changed. */
-  private async lines(): Promise<{ lines: string[]; refs: ReturnType<typeof indexLines> }> {
-    const doc = await vscode.workspace.openTextDocument(this.dataset);
-    if (this.cache?.version !== doc.version) {
-      const lines: string[] = [];
-      for (let i = 0; i < doc.lineCount; i++) lines.push(doc.lineAt(i).text);
-      this.cache = { version: doc.version, lines, refs: indexLines(lines) };
-    }
-    return this.cache;
-  }
+  private readonly snapshotOf = new DocumentSnapshot((lines) => indexLines(lines));
 
   /** The sample manifest: drawn once (seeded) and kept, so edits never reshuffle a review under way. */
   private manifest(refs: ReturnType<typeof indexLines>): SampleManifest {
@@ -89,7 +79,7 @@ export class ReviewPanel implements vscode.Disposable {
   }
 
   private async snapshot() {
-    const { lines, refs } = await this.lines();
+    const { lines, derived: refs } = await this.snapshotOf.get(this.dataset);
     const manifest = this.manifest(refs);
     const log = readLog(this.paths().log);
     if (log.problems.length) this.notice = log.problems.join('; ');

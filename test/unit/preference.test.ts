@@ -113,3 +113,37 @@ test('CLI: pairs writes validating pairs and names bad rows; agreement reads the
   // po 0.75; pe = (2/4)(1/4) + (1/4)(2/4) + (1/4)(1/4) = 5/16; kappa = (0.75 - 0.3125) / 0.6875
   assert.ok(Math.abs(report.pairs[0].kappa - (0.75 - 0.3125) / 0.6875) < 1e-12);
 });
+
+test('export: confirmed pairs kept, swapped pairs swapped, ties/flags/split votes dropped; rankings by mean rank', async () => {
+  const { buildItems } = await import('../../src/core/preference/items');
+  const { exportLabelled } = await import('../../src/core/preference/exportPairs');
+  const lines = ['p', 'q', 'r', 's', 't'].map((x) => JSON.stringify({ prompt: x, chosen: `${x}-good`, rejected: `${x}-bad` }));
+  lines.push('{"prompt": "u", "chosen": "c", "rejceted": "r"}');
+  const items = buildItems(lines);
+  assert.equal(items.mode, 'pair');
+  assert.equal(items.items.length, 5, 'a record without a rejected side is not labelled');
+  const ev = (annotator: string, i: number, choice: string) => ({ v: 1 as const, kind: 'pair' as const, id: items.items[i]!.id, line: i + 1, annotator, time: '', choice: choice as never });
+  const events = [ev('ana', 0, 'chosen'), ev('ana', 1, 'rejected'), ev('ana', 2, 'tie'), ev('ana', 3, 'flag'), ev('ana', 4, 'chosen'), ev('bo', 4, 'rejected')];
+  const r = exportLabelled(lines, items, events);
+  assert.deepEqual(r.pairs, [{ prompt: 'p', chosen: 'p-good', rejected: 'p-bad' }, { prompt: 'q', chosen: 'q-bad', rejected: 'q-good' }]);
+  assert.deepEqual([r.kept, r.swapped, r.dropped, r.unlabelled], [1, 1, 3, 0]);
+
+  const ranked = [JSON.stringify({ prompt: 'Say hi', completions: ['Hello!', 'hi', 'Go away.'] })];
+  const rItems = buildItems(ranked);
+  assert.equal(rItems.mode, 'ranking');
+  const rev = (annotator: string, ranks: (number | null)[]) => ({ v: 1 as const, kind: 'ranking' as const, id: rItems.items[0]!.id, line: 1, annotator, time: '', ranks });
+  const rr = exportLabelled(ranked, rItems, [rev('ana', [1, 2, 3]), rev('bo', [1, 3, 2])], 'all-pairs');
+  // means: Hello 1, hi 2.5, Go away 2.5 -> Hello > {hi, Go away} (a tie group)
+  assert.deepEqual(rr.pairs.map((p) => `${p.chosen}>${p.rejected}`), ['Hello!>hi', 'Hello!>Go away.']);
+  const grouped = buildItems(['a', 'b', 'c'].map((c) => JSON.stringify({ prompt: 'same', completion: c })));
+  assert.equal(grouped.mode, 'ranking');
+  assert.deepEqual(grouped.items.map((i) => i.lines), [[1, 2, 3]]);
+});
+
+test('word diff marks what only one side has', async () => {
+  const { wordDiff } = await import('../../src/core/preference/wordDiff');
+  const d = wordDiff('The cat sat on the mat.', 'The dog sat on the mat.');
+  assert.deepEqual(d.left.filter((s) => s.op === 'only').map((s) => s.text), ['cat']);
+  assert.deepEqual(d.right.filter((s) => s.op === 'only').map((s) => s.text), ['dog']);
+  assert.equal(d.left.map((s) => s.text).join(''), 'The cat sat on the mat.');
+});

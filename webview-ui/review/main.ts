@@ -8,16 +8,11 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import type { FromReview, RecordPart, ReviewWebviewState, ToReview } from '../../src/protocol/review';
+import type { FromReview, ReviewWebviewState, ToReview } from '../../src/protocol/review';
 import { REASONS, type Reason } from '../../src/core/annotations/reasons';
+import { fromTextField, partStyles, renderPart, vscodeApi } from '../shared/parts';
 
-interface VsCodeApi {
-  postMessage(m: FromReview): void;
-  setState(s: ReviewWebviewState): void;
-  getState(): ReviewWebviewState | undefined;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromReview, ReviewWebviewState>();
 const send = (m: FromReview) => vscode.postMessage(m);
 
 const REASON_LABELS: Record<Reason, string> = { wrong: 'Wrong', 'low-quality': 'Low quality', 'off-format': 'Off-format', unsafe: 'Unsafe', pii: 'PII', other: 'Other' };
@@ -29,31 +24,16 @@ class ReviewApp extends LitElement {
   note = '';
   help = false;
 
-  static override styles = css`
-    :host { display: block; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px 16px; }
-    header { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: baseline; margin-bottom: 8px; }
-    h1 { font-size: 1.1em; margin: 0; font-weight: 600; }
-    .muted { color: var(--vscode-descriptionForeground); }
-    .gate-passed { color: var(--vscode-testing-iconPassed, #73c991); }
-    .gate-failed { color: var(--vscode-errorForeground); }
-    vscode-progress-bar { margin: 4px 0 12px; }
-    .card { border: 1px solid var(--vscode-panel-border, #444); border-radius: 4px; padding: 10px 12px; margin-bottom: 12px; }
-    .label { font-weight: 600; margin: 8px 0 4px; }
-    .text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); max-height: 50vh; overflow: auto; unicode-bidi: plaintext; }
-    .turn { border-radius: 6px; padding: 6px 10px; margin: 6px 0; max-width: 85%; background: var(--vscode-editorWidget-background, #252526); border: 1px solid var(--vscode-widget-border, transparent); }
-    .turn.user { margin-left: auto; background: var(--vscode-textBlockQuote-background, #2b2b2b); }
-    .turn.system { max-width: 100%; opacity: 0.85; font-style: italic; }
-    .role { font-size: 0.85em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vscode-descriptionForeground); }
-    .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-    .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
-    .reasons { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-    .decided-pass { color: var(--vscode-testing-iconPassed, #73c991); font-weight: 600; }
-    .decided-fail { color: var(--vscode-errorForeground); font-weight: 600; }
-    .notice { color: var(--vscode-editorWarning-foreground); margin: 6px 0; }
-    .help { position: fixed; inset: 10% 15%; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-widget-border, #555); padding: 16px; z-index: 10; box-shadow: 0 4px 16px rgba(0,0,0,.5); }
-    kbd { border: 1px solid var(--vscode-widget-border, #666); border-radius: 3px; padding: 0 4px; font-family: var(--vscode-editor-font-family); }
-    table { border-collapse: collapse; } td { padding: 2px 12px 2px 0; }
-  `;
+  static override styles = [
+    partStyles,
+    css`
+      .gate-passed { color: var(--vscode-testing-iconPassed, #73c991); }
+      .gate-failed { color: var(--vscode-errorForeground); }
+      .reasons { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+      .decided-pass { color: var(--vscode-testing-iconPassed, #73c991); font-weight: 600; }
+      .decided-fail { color: var(--vscode-errorForeground); font-weight: 600; }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -87,8 +67,7 @@ class ReviewApp extends LitElement {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const inText = (e.composedPath()[0] as HTMLElement | undefined)?.tagName === 'TEXTAREA';
-    if (inText) {
+    if (fromTextField(e)) {
       if (e.key === 'Escape') (e.composedPath()[0] as HTMLElement).blur();
       return;
     }
@@ -118,20 +97,6 @@ class ReviewApp extends LitElement {
     if (next.has(r)) next.delete(r);
     else next.add(r);
     this.reasons = next;
-  }
-
-  private renderPart(p: RecordPart): TemplateResult {
-    switch (p.kind) {
-      case 'text':
-      case 'raw':
-        return html`<div class="label">${p.label}</div><div class="text" dir="auto">${p.text}</div>`;
-      case 'turns':
-        return html`<div class="label">${p.label}</div>${p.turns.map(
-          (t) => html`<div class="turn ${t.role}" data-role=${t.role}><div class="role">${t.role}</div><div class="text" dir="auto">${t.content}</div></div>`,
-        )}`;
-      case 'pair':
-        return html`<div class="pair"><div class="side">${this.renderPart(p.left)}</div><div class="side">${this.renderPart(p.right)}</div></div>`;
-    }
   }
 
   override render(): TemplateResult {
@@ -166,7 +131,7 @@ class ReviewApp extends LitElement {
         ${d ? html`<span id="decision" class="decided-${d.decision}">${d.decision === 'pass' ? 'Passed' : `Failed${d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`}</span>` : html`<span id="decision" class="muted">not reviewed</span>`}
       </div>
       <div class="card" id="record">
-        ${r.missing ? html`<p class="notice">This sampled record is no longer in the file.</p>` : r.parts.map((p) => this.renderPart(p))}
+        ${r.missing ? html`<p class="notice">This sampled record is no longer in the file.</p>` : r.parts.map((p) => renderPart(p))}
       </div>
       <div class="reasons" role="group" aria-label="Fail reasons">
         ${REASONS.map((reason, i) => html`<vscode-checkbox .checked=${this.reasons.has(reason)} @change=${() => this.toggleReason(reason)} label="${i + 1} ${REASON_LABELS[reason]}"></vscode-checkbox>`)}
