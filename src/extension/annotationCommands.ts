@@ -8,10 +8,12 @@ import { annotationsPath, readAnnotations } from '../core/preference/annotationS
 import { exportLabelled } from '../core/preference/exportPairs';
 import { buildItems } from '../core/preference/items';
 import { STRATEGIES, type Strategy } from '../core/preference/pairs';
-import { workspaceRootOf } from './rankingPanel';
+import { RankingPanel, workspaceRootOf } from './rankingPanel';
 
 function targetDataset(uri?: vscode.Uri): vscode.Uri | undefined {
   if (uri instanceof vscode.Uri) return uri;
+  const ranking = RankingPanel.activeDataset();
+  if (ranking) return ranking;
   const doc = vscode.window.activeTextEditor?.document;
   return doc?.uri.path.endsWith('.jsonl') ? doc.uri : undefined;
 }

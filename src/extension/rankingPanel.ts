@@ -37,6 +37,12 @@ export class RankingPanel implements vscode.Disposable {
   private annotator = 'annotator';
   private notice?: string;
 
+  /** The dataset of the ranking panel in front, for commands run from the palette while it has focus. */
+  static activeDataset(): vscode.Uri | undefined {
+    for (const p of RankingPanel.open.values()) if (p.panel.active) return p.dataset;
+    return undefined;
+  }
+
   static async show(extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
     const existing = RankingPanel.open.get(dataset.toString());
     if (existing) return existing.panel.reveal();

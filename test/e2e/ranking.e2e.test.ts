@@ -1,0 +1,75 @@
+// The ranking panel as an annotator meets it: ten pairs by keyboard (one swapped, one tie), export, the export validates.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateText } from '../../src/core/checks/datasetModel';
+import { datasetStatus, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'ranking' });
+});
+after(async () => {
+  await wb?.close();
+});
+
+test('label ten pairs with the keyboard, swap one, tie one, export; the export validates', async () => {
+  const { page, shot, folder } = wb;
+  await openFile(page, 'rank-pairs.jsonl');
+  await waitFor('extension active', () => datasetStatus(page), (s) => /12 records/.test(s), 30_000);
+  await runCommand(page, 'Finetune Studio: Rank Preferences');
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const progress = async () => (await frame.locator('#progress-text').textContent({ timeout: 20_000 }).catch(() => '')) ?? '';
+  await waitFor('ranking panel', progress, (t) => /^0 \/ 12 labelled/.test(t), 30_000);
+  await frame.locator('#prompt').click();
+  await shot('ranking-open');
+  const swappedPrompts: string[] = [];
+  const tiedPrompts: string[] = [];
+  let leftWasRejected = 0;
+  for (let i = 0; i < 10; i++) {
+    const leftStored = await frame.locator('#left').getAttribute('data-stored');
+    if (leftStored === 'rejected') leftWasRejected++;
+    const prompt = ((await frame.locator('#prompt').textContent()) ?? '').replace(/^Prompt/, '').trim();
+    const confirmKey = leftStored === 'chosen' ? '1' : '2';
+    const swapKey = leftStored === 'chosen' ? '2' : '1';
+    if (i === 3) {
+      swappedPrompts.push(prompt);
+      await page.keyboard.press(swapKey);
+    } else if (i === 6) {
+      tiedPrompts.push(prompt);
+      await page.keyboard.press('t');
+    } else {
+      await page.keyboard.press(confirmKey);
+    }
+    await waitFor(`label ${i + 1}`, progress, (t) => t.startsWith(`${i + 1} / 12`), 10_000);
+    if (i === 3) await shot('ranking-swapped');
+  }
+  assert.ok(leftWasRejected > 0 && leftWasRejected < 10, `sides are randomised (rejected shown left ${leftWasRejected}/10)`);
+  await page.keyboard.press('?');
+  await frame.locator('#help').waitFor();
+  await shot('ranking-help');
+  await page.keyboard.press('Escape');
+  const log = readFileSync(join(folder, '.finetune/annotations/rank-pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(log.length, 10);
+  assert.ok(log.every((e) => Array.isArray(e.shown) && e.shown.length === 2), 'the shown order is recorded');
+
+  await runCommand(page, 'Finetune Studio: Export Preference Pairs');
+  const exported = await waitFor('export file', async () => {
+    try {
+      return readFileSync(join(folder, 'rank-pairs.pairs.jsonl'), 'utf8');
+    } catch {
+      return '';
+    }
+  }, (t) => t.length > 0, 15_000);
+  await shot('ranking-exported');
+  const rows = exported.value.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, 9, 'ten labels minus one tie');
+  const swapped = rows.find((r) => r.prompt.endsWith(swappedPrompts[0]!.replace(/^You are a helpful assistant\. /, '')));
+  const source = readFileSync(join(folder, 'rank-pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const original = source.find((r) => r.prompt === swapped.prompt);
+  assert.equal(swapped.chosen, original.rejected, 'the swapped pair is exported swapped');
+  assert.ok(!rows.some((r) => r.prompt.endsWith(tiedPrompts[0]!.replace(/^You are a helpful assistant\. /, ''))), 'the tie is not exported');
+  const report = validateText(exported.value, { maxTokens: 4096, minRecords: 0 });
+  assert.deepEqual(report.diagnostics, [], 'the export validates clean');
+});
