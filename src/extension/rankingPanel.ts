@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { recordParts } from '../core/annotations/recordView';
 import { agreementReport } from '../core/preference/agreementReport';
 import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../core/preference/annotationStore';
-import { buildItems, pairContent, rankingContent, showSwapped, type Items } from '../core/preference/items';
+import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../core/preference/items';
 import { wordDiff } from '../core/preference/wordDiff';
 import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type RankingWebviewState, type ToRanking } from '../protocol/ranking';
 import type { RecordPart } from '../protocol/review';
@@ -31,7 +31,8 @@ export function workspaceRootOf(uri: vscode.Uri): string {
 export class RankingPanel implements vscode.Disposable {
   private static readonly open = new Map<string, RankingPanel>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly snapshot = new DocumentSnapshot((lines) => buildItems(lines));
+  private readonly snapshot = new DocumentSnapshot((lines) => new ProgressiveItems(lines));
+  private indexing = false;
   private index = 0;
   private filter: Filter = 'all';
   private annotator = 'annotator';
@@ -69,12 +70,14 @@ export class RankingPanel implements vscode.Disposable {
     return annotationsPath(workspaceRootOf(this.dataset), this.dataset.fsPath);
   }
 
-  private visible(items: Items, events: readonly AnnotationEvent[]): number[] {
+  /** Indices the filter lets through; "all" never forces the whole file to be indexed. */
+  private visible(items: ProgressiveItems, events: readonly AnnotationEvent[]): number[] | 'all' {
+    if (this.filter === 'all') return 'all';
+    items.complete();
     const cur = currentAnnotations(events);
     const mine = cur.get(this.annotator) ?? new Map<string, AnnotationEvent>();
     const all = [...cur.values()];
     return items.items.flatMap((it, i) => {
-      if (this.filter === 'all') return [i];
       if (this.filter === 'unlabelled') return mine.has(it.id) ? [] : [i];
       const labels = all.map((m) => m.get(it.id)).filter((e): e is AnnotationEvent => !!e);
       if (this.filter === 'flagged') return labels.some((e) => e.choice === 'flag') ? [i] : [];
@@ -90,14 +93,16 @@ export class RankingPanel implements vscode.Disposable {
     const cur = currentAnnotations(events);
     const mine = cur.get(this.annotator) ?? new Map<string, AnnotationEvent>();
     const visible = this.visible(items, events);
-    if (!visible.includes(this.index)) this.index = visible.find((i) => i > this.index) ?? visible[0] ?? 0;
-    const it = items.items[this.index];
+    if (visible !== 'all' && !visible.includes(this.index)) this.index = visible.find((i) => i > this.index) ?? visible[0] ?? 0;
+    const it = items.ensure(this.index) ?? items.ensure((this.index = 0));
     let view: ItemView | null = null;
-    if (it && visible.length) {
+    if (it && (visible === 'all' || visible.length)) {
       const label = mine.get(it.id);
       const ids = new Set(items.items.map((x) => x.id));
       const changedSinceLabel = !label && [...mine.values()].some((e) => !ids.has(e.id) && e.line === it.lines[0]);
-      const base = { index: this.index, position: visible.indexOf(this.index) + 1, count: visible.length, line: it.lines[0]!, changedSinceLabel, label: label && { choice: label.choice, ranks: label.ranks, reason: label.reason } };
+      const position = visible === 'all' ? this.index + 1 : visible.indexOf(this.index) + 1;
+      const count = visible === 'all' ? (items.done ? items.items.length : null) : visible.length;
+      const base = { index: this.index, position, count, line: it.lines[0]!, changedSinceLabel, label: label && { choice: label.choice, ranks: label.ranks, reason: label.reason } };
       if (items.mode === 'pair') {
         const c = pairContent(lines[it.lines[0]! - 1]!)!;
         const swapped = showSwapped(it.id, this.annotator);
@@ -122,11 +127,27 @@ export class RankingPanel implements vscode.Disposable {
     const msg: ToRanking = {
       type: 'state', dataset: vscode.workspace.asRelativePath(this.dataset), datasetUri: this.dataset.toString(), annotator: this.annotator,
       mode: items.mode, filter: this.filter,
-      progress: { total: items.items.length, labelled: items.items.filter((x) => mine.has(x.id)).length, flagged: items.items.filter((x) => mine.get(x.id)?.choice === 'flag').length },
+      progress: items.done
+        ? { total: items.items.length, labelled: items.items.filter((x) => mine.has(x.id)).length, flagged: items.items.filter((x) => mine.get(x.id)?.choice === 'flag').length }
+        : { total: null, labelled: mine.size, flagged: [...mine.values()].filter((e) => e.choice === 'flag').length },
       agreement: agreementText, item: view, notice: this.notice ?? (items.items.length ? undefined : `No ${items.mode === 'pair' ? 'preference pairs' : 'candidates to rank'} in this file.`),
     };
     this.notice = undefined;
     await this.panel.webview.postMessage(msg);
+    if (!items.done) this.indexInBackground(items);
+  }
+
+  /** Index the rest of a large file in steps between messages, then update the counts. */
+  private indexInBackground(items: ProgressiveItems): void {
+    if (this.indexing) return;
+    this.indexing = true;
+    const tick = () => {
+      if (items.step(5000)) {
+        this.indexing = false;
+        void this.post();
+      } else setImmediate(tick);
+    };
+    setImmediate(tick);
   }
 
   private async record(e: Omit<AnnotationEvent, 'v' | 'id' | 'line' | 'annotator' | 'time'>): Promise<void> {
@@ -136,7 +157,8 @@ export class RankingPanel implements vscode.Disposable {
     appendAnnotation(this.log(), { v: 1, id: it.id, line: it.lines[0]!, annotator: this.annotator, time: new Date().toISOString(), ...e });
     const { events } = readAnnotations(this.log());
     const visible = this.visible(items, events);
-    this.index = visible.find((i) => i > this.index) ?? visible.find((i) => i !== this.index) ?? this.index;
+    if (visible === 'all') this.index = items.ensure(this.index + 1) ? this.index + 1 : this.index;
+    else this.index = visible.find((i) => i > this.index) ?? visible.find((i) => i !== this.index) ?? this.index;
   }
 
   private async onMessage(m: FromRanking): Promise<void> {
@@ -146,8 +168,15 @@ export class RankingPanel implements vscode.Disposable {
       case 'go': {
         const { derived: items } = await this.snapshot.get(this.dataset);
         const visible = this.visible(items, readAnnotations(this.log()).events);
-        const at = Math.max(0, visible.indexOf(this.index));
-        this.index = visible[(at + m.delta + visible.length) % Math.max(1, visible.length)] ?? 0;
+        if (visible === 'all') {
+          const target = this.index + m.delta;
+          if (target >= 0 && items.ensure(target)) this.index = target;
+          else if (target < 0) this.index = items.complete().items.length - 1; // wrap to the last
+          else this.index = 0; // past the end: wrap to the first
+        } else {
+          const at = Math.max(0, visible.indexOf(this.index));
+          this.index = visible[(at + m.delta + visible.length) % Math.max(1, visible.length)] ?? 0;
+        }
         break;
       }
       case 'filter':

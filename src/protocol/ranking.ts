@@ -17,7 +17,8 @@ export interface PairSide {
 export interface ItemView {
   readonly index: number;
   readonly position: number;
-  readonly count: number;
+  /** null while a large file is still being indexed */
+  readonly count: number | null;
   readonly line: number;
   readonly prompt: RecordPart | null;
   readonly pair?: { readonly left: PairSide; readonly right: PairSide };
@@ -33,7 +34,7 @@ export interface RankingState {
   readonly annotator: string;
   readonly mode: 'pair' | 'ranking';
   readonly filter: Filter;
-  readonly progress: { readonly total: number; readonly labelled: number; readonly flagged: number };
+  readonly progress: { readonly total: number | null; readonly labelled: number; readonly flagged: number };
   readonly agreement: string;
   readonly item: ItemView | null;
   readonly notice?: string;

@@ -147,3 +147,17 @@ test('word diff marks what only one side has', async () => {
   assert.deepEqual(d.right.filter((s) => s.op === 'only').map((s) => s.text), ['dog']);
   assert.equal(d.left.map((s) => s.text).join(''), 'The cat sat on the mat.');
 });
+
+test('progressive items: the first item without indexing the file; the same items once complete', async () => {
+  const { ProgressiveItems, buildItems } = await import('../../src/core/preference/items');
+  const lines = Array.from({ length: 12_000 }, (_, i) => (i % 10 === 5 ? '{"text": "not a pair"}' : JSON.stringify({ prompt: `p${i}`, chosen: 'a', rejected: `b${i}` })));
+  const lazy = new ProgressiveItems(lines);
+  assert.equal(lazy.done, false);
+  assert.equal(lazy.ensure(0)!.lines[0], 1);
+  assert.equal(lazy.ensure(5)!.lines[0], 7, 'line 6 is not a pair');
+  assert.ok(lazy.items.length < 1000, `indexed ${lazy.items.length} items for item 5`);
+  const full = buildItems(lines);
+  assert.deepEqual(lazy.complete().items, full.items);
+  assert.equal(full.items.length, 10_800);
+  assert.equal(lazy.ensure(10_800), undefined);
+});

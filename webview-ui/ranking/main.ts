@@ -127,10 +127,10 @@ class RankingApp extends LitElement {
       <header>
         <h1>${s.mode === 'pair' ? 'Pairs' : 'Rankings'} · ${s.dataset}</h1>
         <span class="muted">annotator ${s.annotator}</span>
-        <span id="progress-text">${s.progress.labelled} / ${s.progress.total} labelled${s.progress.flagged ? ` · ${s.progress.flagged} flagged` : ''}</span>
+        <span id="progress-text">${s.progress.labelled} / ${s.progress.total ?? 'counting…'} labelled${s.progress.flagged ? ` · ${s.progress.flagged} flagged` : ''}</span>
         <span id="agreement" class="muted">${s.agreement}</span>
       </header>
-      <vscode-progress-bar .value=${s.progress.labelled} .max=${Math.max(1, s.progress.total)} aria-label="labelling progress"></vscode-progress-bar>
+      <vscode-progress-bar .value=${s.progress.total === null ? undefined : s.progress.labelled} .max=${Math.max(1, s.progress.total ?? 1)} aria-label="labelling progress"></vscode-progress-bar>
       <div class="actions filters">
         ${FILTERS.map((f) => html`<vscode-button secondary ?data-active=${s.filter === f} @click=${() => send({ type: 'filter', filter: f })}>${f}</vscode-button>`)}
         <vscode-button secondary @click=${() => send({ type: 'export' })}>Export pairs</vscode-button>
@@ -146,7 +146,7 @@ class RankingApp extends LitElement {
     const pickedSide = (side: PairSide) => choice === side.stored;
     return html`
       <div class="actions">
-        <span id="position">${it.position} of ${it.count} · line ${it.line}</span>
+        <span id="position">${it.position} of ${it.count ?? '…'} · line ${it.line}</span>
         ${it.changedSinceLabel ? html`<vscode-badge id="changed">changed since labelled</vscode-badge>` : nothing}
         <span id="label" class="muted">${choice ? `your label: ${choice === 'chosen' || choice === 'rejected' ? `${choice === 'chosen' ? 'stored order confirmed' : 'swapped'}` : choice}${it.label?.reason ? ` (${it.label.reason})` : ''}` : it.label?.ranks ? `your ranks: ${it.label.ranks.map((r) => r ?? '–').join(', ')}` : 'not labelled'}</span>
       </div>

@@ -34,44 +34,110 @@ function parse(t: string): Record<string, unknown> | undefined {
   }
 }
 
-export function buildItems(lines: readonly string[]): Items {
-  let pairs = 0, completionRows = 0, promptCompletion = 0, records = 0;
-  const parsed = lines.map((t) => {
-    const r = parse(t);
-    if (!r) return undefined;
-    records++;
-    const f = detectFormat(r)?.format;
-    if (f === 'preference' || f === 'openai-preference') pairs++;
-    else if (Array.isArray(r.completions) && 'prompt' in r) completionRows++;
-    else if (f === 'prompt-completion') promptCompletion++;
-    return { r, f };
-  });
-  const mode: Mode = pairs >= completionRows + promptCompletion ? 'pair' : 'ranking';
-  const items: Item[] = [];
-  const groups = new Map<string, number[]>();
-  parsed.forEach((p, i) => {
-    if (!p) return;
-    if (mode === 'pair') {
-      // a record with a side missing (a misspelt key) is for the validator, not for labelling
-      const c = p.f === 'preference' || p.f === 'openai-preference' ? pairContent(lines[i]!) : undefined;
-      if (c && c.chosen !== undefined && c.rejected !== undefined) items.push({ id: contentId(p.r), lines: [i + 1] });
-    } else if (Array.isArray(p.r.completions) && 'prompt' in p.r) {
-      items.push({ id: contentId(p.r), lines: [i + 1] });
-    } else if (p.f === 'prompt-completion') {
-      const key = canonicalJson(p.r.prompt);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(i + 1);
+/** Records looked at to decide the mode; small files are indexed whole at once. */
+const MODE_SAMPLE = 200;
+const EAGER_LINES = 5000;
+
+function kindOf(r: Record<string, unknown>): 'pair' | 'completions' | 'prompt-completion' | undefined {
+  const f = detectFormat(r)?.format;
+  if (f === 'preference' || f === 'openai-preference') return 'pair';
+  if (Array.isArray(r.completions) && 'prompt' in r) return 'completions';
+  if (f === 'prompt-completion') return 'prompt-completion';
+  return undefined;
+}
+
+/**
+ * Items found as they are needed: the first item of a 100,000-pair file is ready after parsing its
+ * first lines, not the whole file; the rest is indexed in steps (the panel runs them in the
+ * background). Ranking by shared prompts must see every line and is indexed at once.
+ */
+export class ProgressiveItems implements Items {
+  readonly mode: Mode;
+  readonly items: Item[] = [];
+  skipped = 0;
+  done = false;
+  private nextLine = 0;
+
+  constructor(readonly lines: readonly string[]) {
+    let pairs = 0, completionRows = 0, promptCompletion = 0, seen = 0;
+    for (let i = 0; i < lines.length && seen < MODE_SAMPLE; i++) {
+      const r = parse(lines[i]!);
+      if (!r) continue;
+      seen++;
+      const k = kindOf(r);
+      if (k === 'pair') pairs++;
+      else if (k === 'completions') completionRows++;
+      else if (k === 'prompt-completion') promptCompletion++;
     }
-  });
-  for (const [key, g] of groups) {
-    if (g.length < 2) continue;
-    // a group is named by its prompt and its candidates, so adding a candidate makes a new item
-    const candidates = g.map((l) => contentId(parsed[l - 1]!.r)).sort();
-    items.push({ id: createHash('sha256').update(key + '\u0000' + candidates.join(',')).digest('hex').slice(0, 16), lines: g });
+    this.mode = pairs >= completionRows + promptCompletion ? 'pair' : 'ranking';
+    if (this.mode === 'ranking' && promptCompletion > completionRows) this.indexGroups();
+    else if (lines.length <= EAGER_LINES) this.step(lines.length);
   }
-  if (mode === 'ranking') items.sort((a, b) => a.lines[0]! - b.lines[0]!);
-  return { mode, items, skipped: records - items.reduce((s, it) => s + it.lines.length, 0) };
+
+  /** Item k, scanning forward as far as needed; undefined past the end. */
+  ensure(k: number): Item | undefined {
+    while (!this.done && this.items.length <= k) this.step(256);
+    return this.items[k];
+  }
+
+  /** Index up to `budget` more lines; true when the whole file is indexed. */
+  step(budget: number): boolean {
+    const end = Math.min(this.lines.length, this.nextLine + budget);
+    for (let i = this.nextLine; i < end; i++) {
+      const r = parse(this.lines[i]!);
+      if (!r) continue;
+      const k = kindOf(r);
+      const wanted = this.mode === 'pair' ? k === 'pair' && bothSides(r) : k === 'completions';
+      if (wanted) this.items.push({ id: contentId(r), lines: [i + 1] });
+      else this.skipped++;
+    }
+    this.nextLine = end;
+    this.done = end >= this.lines.length;
+    return this.done;
+  }
+
+  complete(): this {
+    while (!this.done) this.step(10_000);
+    return this;
+  }
+
+  private indexGroups(): void {
+    const groups = new Map<string, { lines: number[]; ids: string[] }>();
+    this.lines.forEach((t, i) => {
+      const r = parse(t);
+      if (!r) return;
+      if (kindOf(r) !== 'prompt-completion') {
+        this.skipped++;
+        return;
+      }
+      const key = canonicalJson(r.prompt);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { lines: [], ids: [] }));
+      g.lines.push(i + 1);
+      g.ids.push(contentId(r));
+    });
+    for (const [key, g] of groups) {
+      if (g.lines.length < 2) {
+        this.skipped++;
+        continue;
+      }
+      // a group is named by its prompt and its candidates, so adding a candidate makes a new item
+      this.items.push({ id: createHash('sha256').update(key + '\u0000' + [...g.ids].sort().join(',')).digest('hex').slice(0, 16), lines: g.lines });
+    }
+    this.items.sort((a, b) => a.lines[0]! - b.lines[0]!);
+    this.nextLine = this.lines.length;
+    this.done = true;
+  }
+}
+
+/** A record with a side missing (a misspelt key) is for the validator, not for labelling. */
+function bothSides(r: Record<string, unknown>): boolean {
+  return ('chosen' in r && 'rejected' in r) || ('preferred_output' in r && 'non_preferred_output' in r);
+}
+
+/** Every item of a file (export, tests). */
+export function buildItems(lines: readonly string[]): Items {
+  return new ProgressiveItems(lines).complete();
 }
 
 export interface PairContent {
