@@ -73,3 +73,25 @@ test('label ten pairs with the keyboard, swap one, tie one, export; the export v
   const report = validateText(exported.value, { maxTokens: 4096, minRecords: 0 });
   assert.deepEqual(report.diagnostics, [], 'the export validates clean');
 });
+
+test('Commit Annotations: says so outside git; commits the log with counts per annotator inside git', async () => {
+  const { page, shot, folder } = wb;
+  const { execFileSync } = await import('node:child_process');
+  await runCommand(page, 'Finetune Studio: Commit Annotations');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("not a git repository")', { timeout: 15_000 });
+  await shot('commit-outside-git');
+  execFileSync('git', ['init', '-q'], { cwd: folder });
+  execFileSync('git', ['config', 'user.email', 'e2e@example.invalid'], { cwd: folder });
+  execFileSync('git', ['config', 'user.name', 'E2E'], { cwd: folder });
+  await runCommand(page, 'Finetune Studio: Commit Annotations');
+  const log = await waitFor('a commit', async () => {
+    try {
+      return execFileSync('git', ['log', '--format=%s', '--name-only'], { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return '';
+    }
+  }, (t) => t.includes('Annotations for rank-pairs.jsonl'), 15_000);
+  await shot('commit-inside-git');
+  assert.match(log.value, /Annotations for rank-pairs\.jsonl \(.+: 10\)/);
+  assert.match(log.value, /\.finetune\/annotations\/rank-pairs\.jsonl/);
+});
