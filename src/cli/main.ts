@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { reviewStatusCommand, sampleCommand, splitCommand } from './datasetCommands';
 import { agreementCommand, pairsCommand } from './preferenceCommands';
+import { trainCommand } from './trainCommand';
 import { codesTable, validateCommand, type Io } from './validateCommand';
 
 const USAGE = `usage: ftstudio <command> [options]
@@ -12,6 +13,7 @@ commands:
   review-status DATASET   the review gate: [--threshold 0.9] [--json]; exit 0 only when it passed
   pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
+  train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
   codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
 
@@ -31,6 +33,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await pairsCommand(rest, io);
       case 'agreement':
         return await agreementCommand(rest, io);
+      case 'train':
+        return await trainCommand(rest, io);
       case 'codes':
         io.out(codesTable());
         return 0;

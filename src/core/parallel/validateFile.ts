@@ -30,7 +30,8 @@ function newWorker(job: WorkerJob): Worker {
   if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
   // tests and benches run the sources through tsx: register it inside the worker too
   const source = join(__dirname, 'analyzeWorker.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
+  const tsxApi = require.resolve('tsx/cjs/api'); // resolved here: the worker's cwd may be any project
+  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
 }
 
 /** Split [0,size) into n ranges that begin at line starts. */

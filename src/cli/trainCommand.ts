@@ -1,0 +1,52 @@
+/** `ftstudio train [--config finetune.json] [--force] [--json]`: preflight and training, stoppable with Ctrl+C. */
+import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../core/training/config';
+import { formatEta } from '../core/training/progress';
+import { train } from '../core/training/train';
+import { parseArgs, UsageError } from './args';
+import type { Io } from './validateCommand';
+
+/** The bundled trainer ships beside the bundles: dist/../trainer. */
+export function bundledTrainerDir(): string {
+  for (const p of [resolve(__dirname, '..', 'trainer'), resolve(__dirname, '..', '..', 'trainer')]) if (existsSync(p)) return p;
+  return resolve(__dirname, '..', 'trainer');
+}
+
+export async function trainCommand(argv: readonly string[], io: Io, tty = process.stderr.isTTY): Promise<number> {
+  const args = parseArgs(argv, { values: ['config'], booleans: ['force', 'json'] });
+  const path = resolve(typeof args.flags.get('config') === 'string' ? (args.flags.get('config') as string) : 'finetune.json');
+  let config;
+  try {
+    config = loadConfig(path);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const json = args.flags.has('json');
+  const mark = { pass: 'pass ', warn: 'warn ', block: 'BLOCK' };
+  const run = await train({
+    config, workspaceRoot: dirname(path), python: config.python ?? 'python3', trainerDir: bundledTrainerDir(), force: args.flags.has('force'),
+    onPreflight: (checks) => {
+      for (const c of checks) io.err(`preflight ${mark[c.status]} ${c.id.padEnd(8)} ${c.message}`);
+    },
+    onStart: ({ runDir, command }) => io.err(`run ${runDir}\n$ ${command.join(' ')}`),
+    onProgress: (p) => {
+      if (!tty) return;
+      const f = p.fraction ?? 0;
+      const bar = '#'.repeat(Math.round(f * 30)).padEnd(30, '.');
+      process.stderr.write(`\r[${bar}] ${(f * 100).toFixed(0).padStart(3)}% ${p.step}/${p.totalSteps ?? '?'}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}${p.etaSeconds !== undefined ? ` ETA ${formatEta(p.etaSeconds)}` : ''}   `);
+    },
+  });
+  const onSigint = () => {
+    io.err('\nstopping: SIGINT to the trainer (again: stop harder)');
+    void run.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  const r = await run.result.finally(() => process.off('SIGINT', onSigint));
+  if (tty) process.stderr.write('\n');
+  if (r.error) io.err(`ftstudio: ${r.status}: ${r.error.kind}: ${r.error.message}\n  hint: ${r.error.hint}`);
+  else io.err(`ftstudio: ${r.status}${r.runDir ? ` — ${r.runDir}` : ''}`);
+  if (json) io.out(JSON.stringify({ status: r.status, step: r.step ?? null, totalSteps: r.totalSteps ?? null, loss: r.loss ?? null, evalLoss: r.evalLoss ?? null, runDir: r.runDir ?? null, error: r.error ?? null }));
+  return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
+}

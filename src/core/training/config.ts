@@ -1,0 +1,138 @@
+/**
+ * finetune.json: what to train, on what, how. The schema is contributed to VS Code (jsonValidation)
+ * for completion and hovers, and the same schema (ajv) validates the file before a run.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+
+export const FINETUNE_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://finetune-studio.invalid/finetune.schema.json',
+  title: 'Finetune Studio training configuration (finetune.json)',
+  type: 'object',
+  required: ['method', 'model', 'data'],
+  properties: {
+    $schema: { type: 'string' },
+    method: { enum: ['sft', 'dpo'], description: 'sft: supervised fine-tuning (loss on completions / assistant turns only). dpo: direct preference optimisation on (prompt, chosen, rejected).' },
+    model: { type: 'string', minLength: 1, description: 'A Hugging Face hub id or a local path (relative to this file).' },
+    data: {
+      type: 'object',
+      required: ['train'],
+      properties: {
+        train: { type: 'string', description: 'Training JSONL, relative to this file.' },
+        heldout: { type: 'string', description: 'Held-out JSONL (10–15% of the labelled data), never trained on.' },
+        golden: { type: 'string', description: 'Golden set: fixed prompts with known expected behaviour.' },
+        format: { enum: ['auto', 'language-modeling', 'prompt-only', 'prompt-completion', 'preference', 'unpaired-preference', 'openai-preference', 'alpaca', 'sharegpt'], description: 'Dataset format for validation; auto detects it.' },
+      },
+      additionalProperties: false,
+    },
+    adapter: {
+      type: 'object',
+      properties: {
+        type: { enum: ['lora', 'qlora', 'none'], default: 'lora', description: 'lora: low-rank adapters on a frozen base. qlora: the base quantised to 4-bit NF4 (bitsandbytes). none: full fine-tuning.' },
+        r: { type: 'integer', minimum: 1, default: 16, description: 'LoRA rank.' },
+        alpha: { type: 'number', exclusiveMinimum: 0, default: 32, description: 'LoRA alpha (scaling = alpha / r).' },
+        dropout: { type: 'number', minimum: 0, maximum: 1, default: 0.05 },
+        targetModules: { type: 'array', items: { type: 'string' }, default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], description: 'Module names that receive adapters.' },
+      },
+      additionalProperties: false,
+    },
+    training: {
+      type: 'object',
+      properties: {
+        learningRate: { type: 'number', exclusiveMinimum: 0, description: 'Default 2e-4 for SFT with LoRA, 5e-6 for DPO.' },
+        epochs: { type: 'number', exclusiveMinimum: 0, default: 1 },
+        batchSize: { type: 'integer', minimum: 1, default: 4 },
+        gradientAccumulation: { type: 'integer', minimum: 1, default: 1 },
+        maxSeqLength: { type: 'integer', minimum: 16, default: 2048 },
+        beta: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'DPO temperature.' },
+        warmupRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.03 },
+        seed: { type: 'integer', default: 42 },
+        saveSteps: { type: 'integer', minimum: 1, default: 200 },
+        evalSteps: { type: 'integer', minimum: 1, default: 200 },
+        maxSteps: { type: 'integer', minimum: 1, description: 'Stop after this many optimiser steps (overrides epochs).' },
+      },
+      additionalProperties: false,
+    },
+    launcher: {
+      type: 'object',
+      properties: { type: { enum: ['python', 'accelerate', 'torchrun'], default: 'python' }, numProcesses: { type: 'integer', minimum: 1, default: 1 } },
+      additionalProperties: false,
+    },
+    python: { type: 'string', description: 'The Python interpreter (not read from workspace settings: this file is part of the project you trust).' },
+    output: { type: 'string', description: 'Folder for checkpoints and the adapter, relative to this file. Default: .finetune/runs/<runId>/output' },
+    modelSizeB: { type: 'number', exclusiveMinimum: 0, description: 'Parameters in billions, for the VRAM estimate when the model name does not say (e.g. 7 for a 7B model).' },
+    trainer: {
+      type: 'object',
+      properties: { command: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Run your own TRL / Axolotl / LLaMA-Factory command instead of the bundled trainer: an argv array, run without a shell.' } },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+export interface TrainingConfig {
+  readonly path: string;
+  readonly dir: string;
+  readonly method: 'sft' | 'dpo';
+  readonly model: string;
+  readonly data: { readonly train: string; readonly heldout?: string; readonly golden?: string; readonly format?: string };
+  readonly adapter: { readonly type: 'lora' | 'qlora' | 'none'; readonly r: number; readonly alpha: number; readonly dropout: number; readonly targetModules: readonly string[] };
+  readonly training: {
+    readonly learningRate: number; readonly epochs: number; readonly batchSize: number; readonly gradientAccumulation: number; readonly maxSeqLength: number;
+    readonly beta: number; readonly warmupRatio: number; readonly seed: number; readonly saveSteps: number; readonly evalSteps: number; readonly maxSteps?: number;
+  };
+  readonly launcher: { readonly type: 'python' | 'accelerate' | 'torchrun'; readonly numProcesses: number };
+  readonly python?: string;
+  readonly output?: string;
+  readonly modelSizeB?: number;
+  readonly trainerCommand?: readonly string[];
+}
+
+export class ConfigError extends Error {}
+
+const validate = new Ajv2020({ allErrors: true, strict: false, useDefaults: false }).compile(FINETUNE_SCHEMA);
+
+/** Read, check and resolve finetune.json: defaults filled in, paths absolute. */
+export function loadConfig(path: string): TrainingConfig {
+  if (!existsSync(path)) throw new ConfigError(`${path} not found: create one with "Finetune Studio: Create finetune.json"`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!validate(raw)) {
+    const msgs = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`);
+    throw new ConfigError(`${path}: ${msgs.join('; ')}`);
+  }
+  const dir = dirname(path);
+  const abs = (p?: unknown) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
+  const method = raw.method as 'sft' | 'dpo';
+  const a = (raw.adapter ?? {}) as Record<string, unknown>;
+  const t = (raw.training ?? {}) as Record<string, unknown>;
+  const l = (raw.launcher ?? {}) as Record<string, unknown>;
+  const d = raw.data as Record<string, unknown>;
+  const model = raw.model as string;
+  const localModel = model.startsWith('.') || model.startsWith('/') ? abs(model)! : model;
+  return {
+    path, dir, method, model: localModel,
+    data: { train: abs(d.train)!, heldout: abs(d.heldout), golden: abs(d.golden), format: d.format as string | undefined },
+    adapter: {
+      type: (a.type as 'lora' | 'qlora' | 'none') ?? 'lora', r: (a.r as number) ?? 16, alpha: (a.alpha as number) ?? 32, dropout: (a.dropout as number) ?? 0.05,
+      targetModules: (a.targetModules as string[]) ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+    },
+    training: {
+      learningRate: (t.learningRate as number) ?? (method === 'dpo' ? 5e-6 : 2e-4), epochs: (t.epochs as number) ?? 1, batchSize: (t.batchSize as number) ?? 4,
+      gradientAccumulation: (t.gradientAccumulation as number) ?? 1, maxSeqLength: (t.maxSeqLength as number) ?? 2048, beta: (t.beta as number) ?? 0.1,
+      warmupRatio: (t.warmupRatio as number) ?? 0.03, seed: (t.seed as number) ?? 42, saveSteps: (t.saveSteps as number) ?? 200, evalSteps: (t.evalSteps as number) ?? 200,
+      maxSteps: t.maxSteps as number | undefined,
+    },
+    launcher: { type: (l.type as 'python' | 'accelerate' | 'torchrun') ?? 'python', numProcesses: (l.numProcesses as number) ?? 1 },
+    python: raw.python as string | undefined,
+    output: abs(raw.output),
+    modelSizeB: raw.modelSizeB as number | undefined,
+    trainerCommand: (raw.trainer as { command?: string[] } | undefined)?.command,
+  };
+}

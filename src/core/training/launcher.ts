@@ -1,0 +1,87 @@
+/**
+ * A process you start is a process you end: spawned without a shell, in its own process group;
+ * cancel sends SIGINT to the whole group, then SIGTERM, then SIGKILL after timeouts. Output is split
+ * into lines on \n and on \r (tqdm redraws its bar with \r).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface LaunchOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** grace periods of the stop sequence */
+  readonly sigintMs?: number;
+  readonly sigtermMs?: number;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly cancelled: boolean;
+}
+
+export class TrainingProcess {
+  private readonly child: ChildProcess;
+  private cancelling = false;
+  readonly exited: Promise<ExitInfo>;
+
+  constructor(argv: readonly string[], private readonly opts: LaunchOptions) {
+    if (!argv.length) throw new Error('empty command');
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let carry = '';
+      this.child[stream]!.setEncoding('utf8');
+      this.child[stream]!.on('data', (chunk: string) => {
+        const parts = (carry + chunk).split(/\r\n|\n|\r/);
+        carry = parts.pop()!;
+        for (const p of parts) opts.onLine(p, stream);
+      });
+      this.child[stream]!.on('end', () => {
+        if (carry) opts.onLine(carry, stream);
+        carry = '';
+      });
+    }
+    this.exited = new Promise((resolveExit) => {
+      this.child.on('error', (e) => {
+        opts.onLine(`failed to start ${argv[0]}: ${e.message}`, 'stderr');
+        resolveExit({ code: 127, signal: null, cancelled: false });
+      });
+      this.child.on('close', (code, signal) => resolveExit({ code, signal, cancelled: this.cancelling }));
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private signalGroup(sig: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, sig);
+    } catch {
+      /* the group is gone */
+    }
+  }
+
+  /** SIGINT (the trainer saves and stops), then SIGTERM, then SIGKILL, to the whole process group. */
+  async cancel(): Promise<ExitInfo> {
+    if (!this.cancelling) {
+      this.cancelling = true;
+      const steps: [NodeJS.Signals, number][] = [['SIGINT', this.opts.sigintMs ?? 10_000], ['SIGTERM', this.opts.sigtermMs ?? 5_000], ['SIGKILL', 0]];
+      void (async () => {
+        let done = false;
+        void this.exited.then(() => (done = true));
+        for (const [sig, wait] of steps) {
+          if (done) break;
+          this.signalGroup(sig);
+          if (wait) await Promise.race([this.exited, new Promise((r) => setTimeout(r, wait))]);
+        }
+        // the leader may be gone while children of the group live on: make sure they end too
+        if (done) this.signalGroup('SIGKILL');
+      })();
+    }
+    const info = await this.exited;
+    this.signalGroup('SIGKILL');
+    return info;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Preflight: one pass / warn / block line per check before any GPU time is spent. Blocks can be
+ * overridden (--force, or a modal confirmation) and the override is recorded in the run.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { resolveSample, reviewStatus } from '../annotations/reviewStatus';
+import { currentDecisions, readLog, readManifest, reviewPaths } from '../annotations/reviewStore';
+import { leakageDiagnostics } from '../checks/leakage';
+import { FORMAT_IDS, type FormatId } from '../formats/formats';
+import { validateFile } from '../parallel/validateFile';
+import { indexFile } from '../records/recordIndex';
+import type { TrainingConfig } from './config';
+
+export interface PreflightCheck {
+  readonly id: 'data' | 'review' | 'heldout' | 'gpu' | 'vram' | 'packages' | 'output';
+  readonly status: 'pass' | 'warn' | 'block';
+  readonly message: string;
+}
+
+export interface CommandResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface PreflightContext {
+  readonly config: TrainingConfig;
+  readonly workspaceRoot: string;
+  readonly python: string;
+  readonly outputDir: string;
+  /** runs a program without a shell (injected: tests give a fake) */
+  readonly run: (argv: readonly string[], timeoutMs: number) => Promise<CommandResult>;
+  readonly gateThreshold?: number;
+}
+
+export interface GpuInfo {
+  readonly name: string;
+  readonly totalMiB: number;
+  readonly freeMiB: number;
+}
+
+export function parseNvidiaSmi(csv: string): GpuInfo[] {
+  return csv.trim().split('\n').filter(Boolean).flatMap((l) => {
+    const [name, total, free] = l.split(',').map((x) => x.trim());
+    const t = Number(total), f = Number(free);
+    return name && Number.isFinite(t) && Number.isFinite(f) ? [{ name, totalMiB: t, freeMiB: f }] : [];
+  });
+}
+
+/** Parameters in billions: the config's modelSizeB, else the model name ("Llama-3-8B", "SmolLM2-135M"). */
+export function modelSizeB(c: TrainingConfig): number | undefined {
+  if (c.modelSizeB) return c.modelSizeB;
+  const m = /(\d+(?:\.\d+)?)\s*([bBmM])(?![a-zA-Z])/.exec(basename(c.model));
+  if (!m) return undefined;
+  return m[2]!.toLowerCase() === 'b' ? Number(m[1]) : Number(m[1]) / 1000;
+}
+
+/**
+ * A rough VRAM need in GiB: the weights (bf16; 4-bit for QLoRA), gradients and Adam state of what
+ * trains (everything for a full fine-tune: ~16 bytes a parameter), a frozen reference model for full
+ * DPO, activations with gradient checkpointing (about 2 GiB for an 8B model at 4 × 512 tokens), 1 GiB
+ * of CUDA context.
+ */
+export function estimateVramGiB(c: TrainingConfig, sizeB: number): number {
+  const params = sizeB * 1e9;
+  const bytesPerParam = c.adapter.type === 'none' ? 16 : c.adapter.type === 'qlora' ? 0.6 : 2;
+  const refModel = c.method === 'dpo' && c.adapter.type === 'none' ? params * 2 : 0;
+  const activations = c.training.batchSize * c.training.maxSeqLength * sizeB * 0.00012 * (c.method === 'dpo' ? 2 : 1);
+  return (params * bytesPerParam + refModel) / 2 ** 30 + activations + 1;
+}
+
+const PACKAGES_SCRIPT = `import json, importlib.metadata as m
+out = {}
+for p in ["torch", "transformers", "peft", "bitsandbytes", "accelerate", "safetensors"]:
+    try:
+        out[p] = m.version(p)
+    except Exception:
+        out[p] = None
+try:
+    import torch
+    out["cuda"] = bool(torch.cuda.is_available())
+except Exception:
+    out["cuda"] = None
+print(json.dumps(out))`;
+
+async function reviewCheck(ctx: PreflightContext): Promise<PreflightCheck> {
+  const train = ctx.config.data.train;
+  // a review is usually of the dataset before its split: x.train.jsonl was reviewed as x.jsonl
+  const candidates = [train, join(dirname(train), basename(train).replace(/\.train\.jsonl$/i, '.jsonl'))];
+  for (const dataset of candidates) {
+    const paths = reviewPaths(ctx.workspaceRoot, dataset);
+    const manifest = readManifest(paths.manifest);
+    if (!manifest || !existsSync(dataset)) continue;
+    const items = resolveSample(manifest, await indexFile(dataset), currentDecisions(readLog(paths.log).events, manifest.seed));
+    const s = reviewStatus(items, ctx.gateThreshold);
+    const rate = s.passRate === null ? 'n/a' : `${(s.passRate * 100).toFixed(0)}%`;
+    if (s.gate === 'passed') return { id: 'review', status: 'pass', message: `review gate passed: ${s.reviewed}/${s.sampled} reviewed, pass rate ${rate} ≥ ${s.threshold * 100}% (${basename(dataset)})` };
+    if (s.gate === 'failed') return { id: 'review', status: 'block', message: `review gate failed: pass rate ${rate} < ${s.threshold * 100}% on ${basename(dataset)}; fix the failing records and review them again` };
+    return { id: 'review', status: 'block', message: `review incomplete: ${s.reviewed}/${s.sampled} of the sample reviewed (${basename(dataset)}); finish "Finetune Studio: Review Sample"` };
+  }
+  return { id: 'review', status: 'block', message: `no review of ${basename(train)}: review a 5–10% sample first ("Finetune Studio: Review Sample")` };
+}
+
+export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]> {
+  const c = ctx.config;
+  const checks: PreflightCheck[] = [];
+  // data
+  if (!existsSync(c.data.train)) {
+    checks.push({ id: 'data', status: 'block', message: `training data ${c.data.train} not found` });
+  } else {
+    const format = c.data.format && (FORMAT_IDS as readonly string[]).includes(c.data.format) ? (c.data.format as FormatId) : undefined;
+    const r = await validateFile(c.data.train, { format, maxTokens: c.training.maxSeqLength, minRecords: 200 }, { offThread: true });
+    checks.push(
+      r.errors > 0
+        ? { id: 'data', status: 'block', message: `${basename(c.data.train)}: ${r.errors} errors, ${r.warnings} warnings in ${r.records} records; run ftstudio validate ${basename(c.data.train)}` }
+        : r.warnings > 0
+          ? { id: 'data', status: 'warn', message: `${basename(c.data.train)}: ${r.records} records, ${r.warnings} warnings (no errors)` }
+          : { id: 'data', status: 'pass', message: `${basename(c.data.train)}: ${r.records} records validate clean (${r.format ?? 'unknown format'})` },
+    );
+  }
+  checks.push(await reviewCheck(ctx));
+  // held-out
+  if (!c.data.heldout) {
+    checks.push({ id: 'heldout', status: 'block', message: 'no held-out set: reserve 10–15% ("Finetune Studio: Split Held-out Set") and set data.heldout' });
+  } else if (!existsSync(c.data.heldout)) {
+    checks.push({ id: 'heldout', status: 'block', message: `held-out set ${c.data.heldout} not found` });
+  } else if (existsSync(c.data.train)) {
+    const [held, train] = await Promise.all([indexFile(c.data.heldout, { withPrompt: true }), indexFile(c.data.train, { withPrompt: true })]);
+    const leaks = leakageDiagnostics(held, train, basename(c.data.train));
+    const exact = leaks.filter((d) => d.message.startsWith('This held-out record is also')).length;
+    checks.push(
+      exact ? { id: 'heldout', status: 'block', message: `${exact} held-out records are also in the training data: remove them from one side` }
+        : leaks.length ? { id: 'heldout', status: 'warn', message: `${leaks.length} held-out prompts also appear in the training data` }
+          : { id: 'heldout', status: 'pass', message: `held-out set: ${held.length} records, no overlap with ${train.length} training records` },
+    );
+  }
+  // GPU and VRAM
+  const smi = await ctx.run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000).catch(() => ({ code: 127, stdout: '', stderr: '' }));
+  const gpus = smi.code === 0 ? parseNvidiaSmi(smi.stdout) : [];
+  if (!gpus.length) {
+    checks.push({ id: 'gpu', status: 'block', message: 'no NVIDIA GPU found (nvidia-smi did not answer): training needs a CUDA GPU' });
+  } else {
+    checks.push({ id: 'gpu', status: 'pass', message: gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; ') });
+    const size = modelSizeB(c);
+    if (size === undefined) {
+      checks.push({ id: 'vram', status: 'warn', message: `model size unknown: set "modelSizeB" in finetune.json for a VRAM estimate` });
+    } else {
+      const need = estimateVramGiB(c, size);
+      const free = Math.max(...gpus.map((g) => g.freeMiB)) / 1024;
+      const what = `${size}B model, ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed, ${free.toFixed(1)} GiB free`;
+      checks.push(need > free ? { id: 'vram', status: 'block', message: `${what}: use qlora, a smaller batch or a shorter maxSeqLength` } : need > 0.9 * free ? { id: 'vram', status: 'warn', message: `${what}: tight` } : { id: 'vram', status: 'pass', message: what });
+    }
+  }
+  // interpreter packages (the bundled trainer's needs; a custom trainer.command brings its own)
+  if (c.trainerCommand) {
+    checks.push({ id: 'packages', status: 'pass', message: `custom trainer: ${c.trainerCommand.join(' ')} (its packages are not checked)` });
+  } else {
+    const r = await ctx.run([ctx.python, '-c', PACKAGES_SCRIPT], 60_000).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
+    let versions: Record<string, string | boolean | null> | undefined;
+    try {
+      versions = r.code === 0 ? JSON.parse(r.stdout.trim().split('\n').pop() ?? '') : undefined;
+    } catch {
+      versions = undefined;
+    }
+    if (!versions) {
+      checks.push({ id: 'packages', status: 'block', message: `the interpreter ${ctx.python} did not run (${(r.stderr || 'no output').trim().split('\n').pop()}); set "python" in finetune.json` });
+    } else {
+      const need = ['torch', 'transformers', 'peft', ...(c.adapter.type === 'qlora' ? ['bitsandbytes'] : []), ...(c.launcher.type === 'accelerate' || c.launcher.numProcesses > 1 ? ['accelerate'] : [])];
+      const missing = need.filter((p) => !versions![p]);
+      const found = Object.entries(versions).filter(([k, v]) => k !== 'cuda' && v).map(([k, v]) => `${k} ${v}`).join(', ');
+      checks.push(missing.length ? { id: 'packages', status: 'block', message: `${ctx.python} lacks ${missing.join(', ')}: pip install ${missing.join(' ')}` } : { id: 'packages', status: 'pass', message: `${ctx.python}: ${found}` });
+    }
+  }
+  // output folder
+  const out = ctx.outputDir;
+  checks.push(existsSync(out) && readdirSync(out).length > 0 ? { id: 'output', status: 'block', message: `output folder ${out} is not empty: choose another "output" or remove it` } : { id: 'output', status: 'pass', message: `output folder ${out} is free` });
+  return checks;
+}

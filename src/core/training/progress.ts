@@ -1,0 +1,150 @@
+/**
+ * Progress from a trainer's output: the bundled trainer's events.jsonl, and standard Hugging Face
+ * Trainer output from any other trainer (tqdm bars redrawn with \r, log dicts, eval dicts, the final
+ * train_runtime dict), and LLaMA-Factory's trainer_log.jsonl lines.
+ */
+export interface Progress {
+  readonly kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'end' | 'error';
+  readonly step?: number;
+  readonly totalSteps?: number;
+  readonly loss?: number;
+  readonly learningRate?: number;
+  readonly epoch?: number;
+  readonly evalLoss?: number;
+  /** steps per second, from tqdm */
+  readonly rate?: number;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly message?: string;
+}
+
+const TQDM = /(\d+)\/(\d+)\s*\[[^\]]*?(?:,\s*([\d.]+)\s*(it\/s|s\/it))?\s*\]/;
+
+/** Parse a Python dict literal of numbers/strings ({'loss': 1.2, 'learning_rate': '2e-05'}). */
+export function parsePyDict(text: string): Record<string, number> | undefined {
+  const m = /\{[^{}]*\}/.exec(text);
+  if (!m) return undefined;
+  const out: Record<string, number> = {};
+  const re = /['"]([\w./-]+)['"]\s*:\s*(?:'([^']*)'|"([^"]*)"|([-+\w.]+))/g;
+  let e: RegExpExecArray | null;
+  let any = false;
+  while ((e = re.exec(m[0]))) {
+    const raw = e[2] ?? e[3] ?? e[4] ?? '';
+    const isNan = /^nan$/i.test(raw);
+    const n = isNan ? NaN : /^[-+]?inf$/i.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
+    // non-numeric values (a run name, say) are left out; a real NaN loss is kept
+    if (raw !== '' && (isNan || !Number.isNaN(n))) {
+      out[e[1]!] = n;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/** One line of Hugging Face-style output (after splitting on \n and \r). */
+export function parseHfLine(line: string): Progress | undefined {
+  const t = line.trim();
+  if (!t) return undefined;
+  if (t.includes('{') && /'(loss|eval_loss|train_runtime|train_loss)'|"(loss|eval_loss|train_runtime)"/.test(t)) {
+    const d = parsePyDict(t);
+    if (d) {
+      if ('train_runtime' in d) return { kind: 'end', loss: d.train_loss, epoch: d.epoch, metrics: d };
+      if ('eval_loss' in d) return { kind: 'eval', evalLoss: d.eval_loss, epoch: d.epoch, metrics: d };
+      if ('loss' in d) return { kind: 'step', loss: d.loss, learningRate: d.learning_rate, epoch: d.epoch };
+    }
+  }
+  const q = TQDM.exec(t);
+  if (q && /%\|/.test(t)) {
+    const rate = q[3] ? (q[4] === 'it/s' ? Number(q[3]) : 1 / Number(q[3])) : undefined;
+    return { kind: 'step', step: Number(q[1]), totalSteps: Number(q[2]), rate };
+  }
+  return undefined;
+}
+
+/** A line of LLaMA-Factory's trainer_log.jsonl. */
+export function parseLlamaFactoryLine(line: string): Progress | undefined {
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    if (typeof o.current_steps !== 'number') return undefined;
+    return {
+      kind: typeof o.eval_loss === 'number' ? 'eval' : 'step', step: o.current_steps, totalSteps: o.total_steps as number | undefined,
+      loss: o.loss as number | undefined, learningRate: (o.lr ?? o.learning_rate) as number | undefined, epoch: o.epoch as number | undefined, evalLoss: o.eval_loss as number | undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A line of the bundled trainer's events.jsonl. */
+export function parseEventLine(line: string): Progress | undefined {
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    const kinds = ['start', 'step', 'eval', 'checkpoint', 'end', 'error'];
+    if (typeof o.event !== 'string' || !kinds.includes(o.event)) return undefined;
+    return {
+      kind: o.event as Progress['kind'], step: o.step as number | undefined, totalSteps: o.totalSteps as number | undefined, loss: o.loss as number | undefined,
+      learningRate: o.learningRate as number | undefined, epoch: o.epoch as number | undefined, evalLoss: o.evalLoss as number | undefined,
+      message: o.message as string | undefined, metrics: o.metrics as Record<string, number> | undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state of a run, folded from progress events. */
+export class RunProgress {
+  step = 0;
+  totalSteps?: number;
+  loss?: number;
+  evalLoss?: number;
+  learningRate?: number;
+  epoch?: number;
+  rate?: number;
+  ended = false;
+  metrics?: Record<string, number>;
+  readonly losses: { step: number; loss: number }[] = [];
+  readonly evalLosses: { step: number; loss: number }[] = [];
+  readonly learningRates: { step: number; lr: number }[] = [];
+  private readonly started = Date.now();
+
+  apply(p: Progress): void {
+    if (p.totalSteps !== undefined) this.totalSteps = p.totalSteps;
+    if (p.step !== undefined) this.step = Math.max(this.step, p.step);
+    if (p.rate !== undefined) this.rate = p.rate;
+    if (p.epoch !== undefined) this.epoch = p.epoch;
+    if (p.learningRate !== undefined) {
+      this.learningRate = p.learningRate;
+      this.learningRates.push({ step: this.step, lr: p.learningRate });
+    }
+    if (p.kind === 'step' && p.loss !== undefined) {
+      this.loss = p.loss;
+      this.losses.push({ step: this.step, loss: p.loss });
+    }
+    if (p.evalLoss !== undefined) {
+      this.evalLoss = p.evalLoss;
+      this.evalLosses.push({ step: this.step, loss: p.evalLoss });
+    }
+    if (p.kind === 'end') {
+      this.ended = true;
+      if (p.metrics) this.metrics = { ...p.metrics };
+    }
+  }
+
+  get fraction(): number | undefined {
+    return this.totalSteps ? Math.min(1, this.step / this.totalSteps) : undefined;
+  }
+
+  /** Seconds left: from tqdm's rate when known, else from the elapsed time per step. */
+  get etaSeconds(): number | undefined {
+    if (!this.totalSteps || this.step <= 0) return undefined;
+    const left = this.totalSteps - this.step;
+    if (this.rate && this.rate > 0) return left / this.rate;
+    return ((Date.now() - this.started) / 1000 / this.step) * left;
+  }
+}
+
+export function formatEta(s: number | undefined): string {
+  if (s === undefined || !Number.isFinite(s)) return '';
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

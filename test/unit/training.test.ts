@@ -1,0 +1,206 @@
+// Training: output parsers, failure classes, the launcher's stop sequence, a whole run with the stand-in trainer, preflight.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseEventLine, parseHfLine, parseLlamaFactoryLine, parsePyDict, RunProgress } from '../../src/core/training/progress';
+import { classifyFailure } from '../../src/core/training/failures';
+import { TrainingProcess } from '../../src/core/training/launcher';
+import { loadConfig } from '../../src/core/training/config';
+import { train } from '../../src/core/training/train';
+import { estimateVramGiB, modelSizeB, parseNvidiaSmi, preflight } from '../../src/core/training/preflight';
+
+const STANDIN = join(__dirname, '../fixtures/standin-trainer.mjs');
+/** A live process (a zombie, exited but not yet reaped by its new parent, counts as gone). */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, eval and final dicts', () => {
+  assert.deepEqual(parseHfLine(' 45%|████▌     | 9/20 [00:04<00:05,  2.01it/s]'), { kind: 'step', step: 9, totalSteps: 20, rate: 2.01 });
+  assert.equal(parseHfLine('  3%|▎ | 3/100 [00:30<16:10, 10.00s/it]')!.rate, 0.1);
+  assert.deepEqual(parseHfLine("{'loss': 1.2345, 'grad_norm': 0.5, 'learning_rate': '2e-05', 'epoch': 0.5}"), { kind: 'step', loss: 1.2345, learningRate: 2e-5, epoch: 0.5 });
+  assert.deepEqual(parseHfLine("{'eval_loss': 0.9, 'eval_runtime': 1.5, 'epoch': 1.0}"), { kind: 'eval', evalLoss: 0.9, epoch: 1, metrics: { eval_loss: 0.9, eval_runtime: 1.5, epoch: 1 } });
+  assert.equal(parseHfLine("{'train_runtime': 12.3, 'train_loss': 0.8, 'epoch': 1.0}")!.kind, 'end');
+  assert.ok(Number.isNaN(parsePyDict("{'loss': nan, 'run': 'abc'}")!.loss!));
+  assert.equal(parsePyDict("{'loss': nan, 'run': 'abc'}")!.run, undefined);
+  assert.equal(parseHfLine('Loading checkpoint shards: 100%|██████████| 2/2 [00:01<00:00]')?.kind, 'step');
+  assert.equal(parseHfLine('just a log line'), undefined);
+  assert.deepEqual(parseLlamaFactoryLine('{"current_steps": 10, "total_steps": 100, "loss": 1.1, "lr": 1e-4, "epoch": 0.1, "percentage": 10}'), { kind: 'step', step: 10, totalSteps: 100, loss: 1.1, learningRate: 1e-4, epoch: 0.1, evalLoss: undefined });
+  assert.equal(parseEventLine('{"event": "checkpoint", "step": 5}')!.kind, 'checkpoint');
+  const p = new RunProgress();
+  p.apply({ kind: 'step', step: 5, totalSteps: 20, rate: 2 });
+  assert.equal(p.fraction, 0.25);
+  assert.equal(p.etaSeconds, 7.5);
+});
+
+test('failures are classified with a hint', () => {
+  const cases: [string, string][] = [
+    ['RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', 'oom'],
+    ["ModuleNotFoundError: No module named 'bitsandbytes'", 'missing-package'],
+    ['OSError: You are trying to access a gated repo. 401 Client Error', 'gated-model'],
+    ['OSError: foo/bar is not a local folder and is not a valid model identifier listed on https://huggingface.co/models', 'model-not-found'],
+    ['OSError: [Errno 28] No space left on device', 'disk-full'],
+    ["{'loss': nan, 'learning_rate': 1e-4}", 'nan-loss'],
+    ['Segmentation fault', 'unknown'],
+  ];
+  for (const [out, kind] of cases) assert.equal(classifyFailure(`some output\n${out}\nmore`).kind, kind, out);
+  assert.match(classifyFailure("No module named 'peft'").hint, /pip install peft/);
+});
+
+test('cancel ends the whole process group, grandchildren included, escalating past an ignored SIGINT', async () => {
+  for (const ignore of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'ftstudio-launch-'));
+    const lines: string[] = [];
+    const proc = new TrainingProcess([process.execPath, STANDIN], {
+      cwd: dir, sigintMs: 500, sigtermMs: 500, onLine: (l) => lines.push(l),
+      env: { ...process.env, STANDIN_STEPS: '1000', STANDIN_DELAY_MS: '50', STANDIN_CHILD: '1', FTSTUDIO_RUN_DIR: dir, ...(ignore ? { STANDIN_IGNORE_SIGINT: '1' } : {}) },
+    });
+    while (!lines.some((l) => /\d+\/1000/.test(l))) await new Promise((r) => setTimeout(r, 50));
+    const child = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
+    assert.ok(alive(child));
+    const exit = await proc.cancel();
+    assert.equal(exit.cancelled, true);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(alive(proc.pid!), false, 'the trainer is gone');
+    assert.equal(alive(child), false, 'its child is gone');
+    if (ignore) assert.ok(lines.some((l) => l.includes('ignoring SIGINT')));
+  }
+});
+
+function project(extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-train-'));
+  const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify({ prompt: `You are a tutor. Q${i}?`, completion: `A${i}.` }));
+  writeFileSync(join(dir, 'data.train.jsonl'), rows.slice(0, 27).join('\n') + '\n');
+  writeFileSync(join(dir, 'data.heldout.jsonl'), rows.slice(27).join('\n') + '\n');
+  const wrapper = join(dir, 'trainer.mjs');
+  // the command is an argv array: env knobs go through a tiny wrapper, no shell anywhere
+  writeFileSync(wrapper, `Object.assign(process.env, ${JSON.stringify(env)}); await import(${JSON.stringify(STANDIN)});`);
+  writeFileSync(join(dir, 'finetune.json'), JSON.stringify({
+    method: 'sft', model: 'HuggingFaceTB/SmolLM2-135M', data: { train: 'data.train.jsonl', heldout: 'data.heldout.jsonl' },
+    adapter: { type: 'lora', r: 8, alpha: 16, targetModules: ['q_proj', 'v_proj'] }, training: { learningRate: 1e-4, maxSeqLength: 512 },
+    trainer: { command: [process.execPath, wrapper] }, ...extra,
+  }));
+  return dir;
+}
+
+test('a run with the stand-in trainer: progress, events.jsonl and a complete run record', async () => {
+  const dir = project({}, { STANDIN_STEPS: '12', STANDIN_DELAY_MS: '20' });
+  const config = loadConfig(join(dir, 'finetune.json'));
+  const seen: number[] = [];
+  const run = await train({ config, workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => seen.push(p.step) });
+  const r = await run.result;
+  assert.equal(r.status, 'completed', JSON.stringify(r.error));
+  assert.equal(r.step, 12);
+  assert.equal(r.totalSteps, 12);
+  assert.equal(r.evalLoss, 0.9123);
+  assert.ok(r.loss! > 0 && r.loss! < 2.5);
+  assert.ok(seen.length > 5 && seen.some((s) => s > 0 && s < 12), 'progress arrives while it runs');
+  const rec = JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8'));
+  assert.equal(rec.status, 'completed');
+  assert.equal(rec.hyperparameters.lora_r, 8);
+  assert.equal(rec.hyperparameters.lora_alpha, 16);
+  assert.equal(rec.hyperparameters.learning_rate, 1e-4);
+  assert.deepEqual(rec.hyperparameters.target_modules, ['q_proj', 'v_proj']);
+  assert.match(rec.dataset.sha256, /^[0-9a-f]{64}$/);
+  assert.equal(rec.dataset.records, 27);
+  assert.ok(rec.overrides.some((o: string) => o.startsWith('gpu:')), 'the GPU block was overridden and recorded');
+  assert.equal(rec.result.metrics.train_runtime > 0, true);
+  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(events.some((e) => e.event === 'eval'));
+  assert.equal(events[events.length - 1].event, 'end');
+  assert.ok(readFileSync(join(r.runDir!, 'train.log'), 'utf8').includes('Running training'));
+});
+
+test('without --force a preflight block refuses to start; OOM and missing packages are classified', async () => {
+  const dir = project();
+  const refused = await (await train({ config: loadConfig(join(dir, 'finetune.json')), workspaceRoot: dir, python: 'python3', trainerDir: dir })).result;
+  assert.equal(refused.status, 'failed');
+  assert.equal(refused.error!.kind, 'preflight');
+  assert.ok(refused.preflight.some((c) => c.id === 'gpu' && c.status === 'block'));
+  for (const [fail, kind] of [['oom', 'oom'], ['missing', 'missing-package'], ['nan', 'nan-loss']] as const) {
+    const d = project({}, { STANDIN_FAIL: fail, STANDIN_STEPS: '6', STANDIN_DELAY_MS: '10' });
+    const r = await (await train({ config: loadConfig(join(d, 'finetune.json')), workspaceRoot: d, python: 'python3', trainerDir: d, force: true })).result;
+    assert.equal(r.status, 'failed', fail);
+    assert.equal(r.error!.kind, kind, fail);
+    assert.equal(JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8')).result.error.kind, kind);
+  }
+});
+
+test('ftstudio train --json: Ctrl+C stops it (exit 130, nothing left running); the last line is the result', async () => {
+  const dir = project({}, { STANDIN_STEPS: '2000', STANDIN_DELAY_MS: '20', STANDIN_CHILD: '1' });
+  // tsx is resolved from the repository, not from the project folder the CLI runs in
+  const tsx = pathToFileURL(join(__dirname, '../../node_modules/tsx/dist/loader.mjs')).href;
+  const cli = spawn(process.execPath, ['--import', tsx, join(__dirname, '../../src/cli/main.ts'), 'train', '--force', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  cli.stdout.on('data', (d) => (out += d));
+  cli.stderr.on('data', (d) => (err += d));
+  const runLine = async () => {
+    for (let i = 0; i < 200 && !/\nrun (\S+)/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+    return /\nrun (\S+)|^run (\S+)/m.exec(err)!;
+  };
+  const m = await runLine();
+  const runDir = m[1] ?? m[2]!;
+  for (let i = 0; i < 100 && !existsSync(join(runDir, 'child.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  cli.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => cli.on('close', r));
+  assert.equal(code, 130, err);
+  const last = JSON.parse(out.trim().split('\n').pop()!);
+  assert.deepEqual(Object.keys(last), ['status', 'step', 'totalSteps', 'loss', 'evalLoss', 'runDir', 'error']);
+  assert.equal(last.status, 'cancelled');
+  assert.equal(last.runDir, runDir);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(alive(Number(readFileSync(join(runDir, 'child.pid'), 'utf8'))), false);
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).status, 'cancelled');
+});
+
+test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output folder', async () => {
+  assert.deepEqual(parseNvidiaSmi('NVIDIA H200, 143771, 140000\n'), [{ name: 'NVIDIA H200', totalMiB: 143771, freeMiB: 140000 }]);
+  const dir = project({ trainer: undefined, model: 'meta-llama/Llama-3-8B' });
+  const cfg = loadConfig(join(dir, 'finetune.json'));
+  assert.equal(modelSizeB(cfg), 8);
+  assert.equal(modelSizeB({ ...cfg, model: 'HuggingFaceTB/SmolLM2-135M' }), 0.135);
+  assert.ok(estimateVramGiB({ ...cfg, adapter: { ...cfg.adapter, type: 'none' } }, 8) > 100);
+  assert.ok(estimateVramGiB({ ...cfg, adapter: { ...cfg.adapter, type: 'qlora' } }, 8) < estimateVramGiB(cfg, 8));
+  const fake = (gpuFree: number, pkgs: Record<string, string | null>) => async (argv: readonly string[]) =>
+    argv[0] === 'nvidia-smi' ? { code: 0, stdout: `NVIDIA L4, 23034, ${gpuFree}\n`, stderr: '' } : { code: 0, stdout: JSON.stringify({ cuda: true, ...pkgs }) + '\n', stderr: '' };
+  const ok = { torch: '2.5.1', transformers: '4.46.0', peft: '0.13.0', bitsandbytes: null, accelerate: '1.0.0' };
+  let checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: fake(22000, ok) });
+  const by = (id: string) => checks.find((c) => c.id === id)!;
+  assert.equal(by('data').status, 'pass', by('data').message); // 27 records: few-records is only an info
+  assert.equal(by('review').status, 'block');
+  assert.equal(by('heldout').status, 'pass', by('heldout').message);
+  assert.equal(by('gpu').status, 'pass');
+  assert.equal(by('vram').status, 'pass', by('vram').message);
+  assert.equal(by('packages').status, 'pass');
+  assert.equal(by('output').status, 'pass');
+  checks = await preflight({ config: { ...cfg, adapter: { ...cfg.adapter, type: 'qlora' } }, workspaceRoot: dir, python: 'python3', outputDir: dir, run: fake(1000, ok) });
+  assert.match(checks.find((c) => c.id === 'packages')!.message, /lacks bitsandbytes/);
+  assert.equal(checks.find((c) => c.id === 'vram')!.status, 'block');
+  assert.equal(checks.find((c) => c.id === 'output')!.status, 'block');
+  // a complete, passing review of the dataset before its split satisfies the gate
+  const { writeManifest, appendEvent, reviewPaths } = await import('../../src/core/annotations/reviewStore');
+  const { indexFile } = await import('../../src/core/records/recordIndex');
+  writeFileSync(join(dir, 'data.jsonl'), readFileSync(join(dir, 'data.train.jsonl')));
+  const refs = await indexFile(join(dir, 'data.jsonl'));
+  const paths = reviewPaths(dir, join(dir, 'data.jsonl'));
+  mkdirSync(join(dir, '.finetune', 'reviews'), { recursive: true });
+  writeManifest(paths.manifest, { v: 1, dataset: 'data.jsonl', fraction: 0.05, seed: 0, createdAt: '', records: refs.slice(0, 10) });
+  for (const r of refs.slice(0, 10)) appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision: 'pass' });
+  checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out2'), run: fake(22000, ok) });
+  assert.equal(checks.find((c) => c.id === 'review')!.status, 'pass', checks.find((c) => c.id === 'review')!.message);
+});
