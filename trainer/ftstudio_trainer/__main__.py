@@ -1,0 +1,29 @@
+"""python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import config
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="ftstudio_trainer", description=__doc__)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--events")
+    ap.add_argument("--stop-file")
+    args = ap.parse_args(argv)
+    try:
+        cfg = config.load(args.config)
+    except (OSError, ValueError) as e:
+        print(f"ftstudio_trainer: {args.config}: {e}", file=sys.stderr)
+        return 2
+    if args.events:
+        cfg = config.from_dict({**cfg.__dict__, "target_modules": list(cfg.target_modules), **cfg.extra, "events": args.events, "extra": None})
+    from .train import run
+
+    return run(cfg, args.stop_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Dataset records -> what the loops train on, and labels masked to the part the model should learn.
+
+SFT trains on completions and assistant turns only; prompts, system and user turns get label -100.
+DPO needs (prompt, chosen, rejected) in text or as chat turns.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable
+
+IGNORE = -100
+Segment = tuple[Any, bool]  # (text or list of turns, trainable)
+
+
+def read_jsonl(path: str) -> list[dict[str, Any]]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"{path}:{n}: invalid JSON ({e}); run `ftstudio validate {path}`") from e
+            if not isinstance(rec, dict):
+                raise ValueError(f"{path}:{n}: not a JSON object")
+            out.append(rec)
+    return out
+
+
+def sharegpt_to_messages(conversations: list[dict[str, Any]], system: str | None = None) -> list[dict[str, str]]:
+    roles = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system",
+             "function_call": "assistant", "observation": "tool", "tool": "tool"}
+    msgs = [{"role": "system", "content": system}] if system else []
+    msgs += [{"role": roles.get(t.get("from", ""), "user"), "content": t.get("value", "")} for t in conversations]
+    return msgs
+
+
+def sft_conversation(rec: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The record as chat turns, when it is conversational (or Alpaca/ShareGPT, which become chats)."""
+    if isinstance(rec.get("messages"), list):
+        return rec["messages"]
+    if isinstance(rec.get("conversations"), list):
+        return sharegpt_to_messages(rec["conversations"], rec.get("system"))
+    if isinstance(rec.get("prompt"), list) and isinstance(rec.get("completion"), list):
+        return rec["prompt"] + rec["completion"]
+    return None
+
+
+def sft_segments(rec: dict[str, Any]) -> list[Segment]:
+    """Text segments of a non-conversational record and whether each is trained on."""
+    if "text" in rec:
+        return [(rec["text"], True)]
+    if "instruction" in rec and "output" in rec:
+        prompt = rec["instruction"] + (("\n\n" + rec["input"]) if rec.get("input") else "")
+        return [(prompt + "\n\n", False), (rec["output"], True)]
+    if isinstance(rec.get("prompt"), str) and isinstance(rec.get("completion"), str):
+        return [(rec["prompt"], False), (rec["completion"], True)]
+    raise ValueError(f"not an SFT record (keys: {', '.join(rec)}): use language-modeling, prompt-completion, Alpaca or ShareGPT")
+
+
+def trainable_turns(messages: list[dict[str, Any]]) -> list[bool]:
+    return [m.get("role") == "assistant" for m in messages]
+
+
+def mask(token_segments: Iterable[tuple[list[int], bool]], max_len: int) -> tuple[list[int], list[int]]:
+    """Concatenate token segments; labels copy the trainable tokens and are -100 elsewhere; truncate."""
+    ids: list[int] = []
+    labels: list[int] = []
+    for toks, trainable in token_segments:
+        ids.extend(toks)
+        labels.extend(toks if trainable else [IGNORE] * len(toks))
+    return ids[:max_len], labels[:max_len]
+
+
+def chat_token_segments(messages: list[dict[str, Any]], render: Callable[[list[dict[str, Any]], bool], list[int]]) -> list[tuple[list[int], bool]]:
+    """Split a rendered chat into per-turn token runs by rendering growing prefixes.
+
+    `render(messages, add_generation_prompt)` returns token ids (a tokenizer's chat template). The
+    tokens a turn adds to the rendering of the turns before it belong to that turn; for an assistant
+    turn, the generation prompt ("<|assistant|>\\n") stays untrained and only the reply is learned.
+    """
+    segs: list[tuple[list[int], bool]] = []
+    prev: list[int] = []
+    for i, m in enumerate(messages):
+        if m.get("role") == "assistant":
+            head = render(messages[:i], True)
+            if head[: len(prev)] == prev and len(head) > len(prev):
+                segs.append((head[len(prev):], False))
+                prev = head
+        cur = render(messages[: i + 1], False)
+        if cur[: len(prev)] != prev:
+            # a template that rewrites earlier tokens: fall back to the whole rendering, trained on assistant turns only if last
+            return [(cur, messages[-1].get("role") == "assistant")]
+        segs.append((cur[len(prev):], m.get("role") == "assistant"))
+        prev = cur
+    return segs
+
+
+def dpo_triplet(rec: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(prompt, chosen, rejected) of a TRL or OpenAI preference record; implicit prompts are split off."""
+    if "preferred_output" in rec:
+        return rec["input"]["messages"], rec["preferred_output"], rec["non_preferred_output"]
+    if "chosen" not in rec or "rejected" not in rec:
+        raise ValueError(f"not a preference record (keys: {', '.join(rec)})")
+    prompt, chosen, rejected = rec.get("prompt"), rec["chosen"], rec["rejected"]
+    if prompt is None and isinstance(chosen, list) and isinstance(rejected, list):
+        # implicit prompt: the shared leading turns
+        n = 0
+        while n < min(len(chosen), len(rejected)) - 1 and chosen[n] == rejected[n]:
+            n += 1
+        prompt, chosen, rejected = chosen[:n], chosen[n:], rejected[n:]
+    return prompt if prompt is not None else "", chosen, rejected
