@@ -5,6 +5,8 @@ import { DatasetCodeActions } from './codeActions';
 import { SOURCE } from './convert';
 import { DatasetValidation } from './datasetValidation';
 import { LargeFileValidation } from './largeFiles';
+import { compareRuns, createConfig } from './runCommands';
+import { Training } from './training';
 import { ReviewPanel, ReviewPanelSerializer } from './reviewPanel';
 import { splitHeldout } from './splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
@@ -20,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const validation = new DatasetValidation(collection);
   const largeFiles = new LargeFileValidation(collection);
   const status = new DatasetStatusItem([validation, largeFiles]);
+  const training = new Training(context.extensionUri);
   const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
   const onConfig = () => {
     forgetProjectConfigs();
@@ -63,6 +66,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new RankingPanelSerializer(context.extensionUri)),
+    training,
+    vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
+    vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
+    vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
+    vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),
+    vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
+    vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new ReviewPanelSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();

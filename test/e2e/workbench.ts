@@ -125,13 +125,22 @@ export async function goTo(page: Page, line: number, column?: number): Promise<v
 }
 
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.waitForTimeout(300);
-  await page.keyboard.type(title);
-  // Enter only once the command is listed (the palette filters as it loads)
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+Shift+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.waitForTimeout(300);
+    await page.keyboard.type(title);
+    // Enter only once the command is listed (the palette filters as it loads; early on, it may miss it)
+    try {
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt >= 2) throw e;
+      await page.waitForTimeout(2000);
+    }
+  }
 }
 
 /** Close every editor, so that a test starts from one empty group. */

@@ -24,3 +24,11 @@ test('README shows the two commands', () => {
   assert.ok(readme.includes('npm install && npm start'));
   assert.ok(readme.includes('npm install && npm test'));
 });
+
+test('schemas/finetune.schema.json (contributed to VS Code) is the schema the loader checks', async () => {
+  const { FINETUNE_SCHEMA } = await import('../../src/core/training/config');
+  const file = JSON.parse(readFileSync(join(__dirname, '../../schemas/finetune.schema.json'), 'utf8'));
+  assert.deepEqual(file, JSON.parse(JSON.stringify(FINETUNE_SCHEMA)), 'regenerate: node --import tsx -e "..." (see README)');
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+  assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: 'finetune.json', url: './schemas/finetune.schema.json' }]);
+});

@@ -1,0 +1,77 @@
+/** "Create finetune.json" from the open dataset, and "Compare Runs" side by side. */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { writeFileAtomic } from '../core/annotations/atomicFile';
+import { detectFormat } from '../core/formats/formats';
+import { CONFIG_FILE } from '../core/project/projectConfig';
+import { listRuns } from '../core/training/runRecord';
+
+export async function createConfig(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return void vscode.window.showWarningMessage('Finetune Studio: open a folder first.');
+  const target = join(folder.uri.fsPath, CONFIG_FILE);
+  if (existsSync(target)) {
+    const c = await vscode.window.showWarningMessage(`${CONFIG_FILE} exists.`, { modal: true }, 'Open It');
+    if (c) await vscode.window.showTextDocument(vscode.Uri.file(target));
+    return;
+  }
+  const doc = vscode.window.activeTextEditor?.document;
+  const dataset = doc?.uri.scheme === 'file' && doc.fileName.endsWith('.jsonl') ? doc.fileName : undefined;
+  let method: 'sft' | 'dpo' = 'sft';
+  if (dataset) {
+    for (let i = 0; i < Math.min(doc!.lineCount, 50); i++) {
+      try {
+        const f = detectFormat(JSON.parse(doc!.lineAt(i).text))?.format;
+        if (f) {
+          method = f === 'preference' || f === 'openai-preference' ? 'dpo' : 'sft';
+          break;
+        }
+      } catch {
+        /* next line */
+      }
+    }
+  }
+  const rel = (p: string) => relative(folder.uri.fsPath, p) || p;
+  const train = dataset ? (existsSync(dataset.replace(/\.jsonl$/, '.train.jsonl')) ? dataset.replace(/\.jsonl$/, '.train.jsonl') : dataset) : 'data/train.jsonl';
+  const heldout = dataset ? dataset.replace(/(\.train)?\.jsonl$/, '.heldout.jsonl') : 'data/heldout.jsonl';
+  const cfg = {
+    method,
+    model: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    data: { train: rel(train), heldout: rel(heldout) },
+    adapter: { type: 'lora', r: 16, alpha: 32, dropout: 0.05, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
+    training: method === 'dpo'
+      ? { learningRate: 5e-6, epochs: 1, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 1024, beta: 0.1, warmupRatio: 0.1, seed: 42, saveSteps: 100, evalSteps: 100 }
+      : { learningRate: 2e-4, epochs: 2, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 2048, warmupRatio: 0.03, seed: 42, saveSteps: 200, evalSteps: 200 },
+    launcher: { type: 'python', numProcesses: 1 },
+  };
+  writeFileAtomic(target, JSON.stringify(cfg, null, 2) + '\n');
+  await vscode.window.showTextDocument(vscode.Uri.file(target));
+  void vscode.window.showInformationMessage(`Finetune Studio: wrote ${CONFIG_FILE} for ${method.toUpperCase()}${dataset ? ` on ${basename(train)}` : ''}. Hover any key for its meaning.`);
+}
+
+export async function compareRuns(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const runs = folder ? listRuns(folder.uri.fsPath) : [];
+  if (!runs.length) return void vscode.window.showInformationMessage('Finetune Studio: no runs in .finetune/runs yet.');
+  const picked = await vscode.window.showQuickPick(
+    runs.map((r) => ({ label: r.runId, description: `${r.status} · ${String(r.hyperparameters.method)} · ${String(r.hyperparameters.model)}`, detail: `loss ${r.result?.loss ?? '—'} · eval ${r.result?.evalLoss ?? '—'} · ${basename(r.dataset.path)} ${r.dataset.sha256.slice(0, 10)}`, run: r })),
+    { canPickMany: true, title: 'Runs to compare' },
+  );
+  if (!picked?.length) return;
+  const rows: [string, (r: (typeof runs)[number]) => unknown][] = [
+    ['status', (r) => r.status], ['started', (r) => r.startedAt], ['method', (r) => r.hyperparameters.method], ['model', (r) => r.hyperparameters.model],
+    ['adapter', (r) => r.hyperparameters.adapter], ['lora_r', (r) => r.hyperparameters.lora_r], ['lora_alpha', (r) => r.hyperparameters.lora_alpha],
+    ['target_modules', (r) => (r.hyperparameters.target_modules as string[] | undefined)?.join(', ')], ['learning_rate', (r) => r.hyperparameters.learning_rate],
+    ['epochs', (r) => r.hyperparameters.epochs], ['batch × accumulation', (r) => `${r.hyperparameters.batch_size} × ${r.hyperparameters.gradient_accumulation}`],
+    ['dataset', (r) => `${basename(r.dataset.path)} (${r.dataset.records} records, sha256 ${r.dataset.sha256.slice(0, 12)})`],
+    ['git', (r) => (r.git ? `${r.git.commit?.slice(0, 10) ?? '—'}${r.git.dirty ? ' (dirty)' : ''}` : '—')], ['overrides', (r) => r.overrides.length ? r.overrides.join('; ') : 'none'],
+    ['steps', (r) => `${r.result?.step ?? '—'}/${r.result?.totalSteps ?? '—'}`], ['final loss', (r) => r.result?.loss], ['eval loss', (r) => r.result?.evalLoss],
+    ['error', (r) => (r.result?.error ? `${r.result.error.kind}: ${r.result.error.message}` : '')],
+  ];
+  const sel = picked.map((p) => p.run);
+  const cell = (v: unknown) => String(v ?? '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const md = [`# Runs compared`, '', `| | ${sel.map((r) => r.runId).join(' | ')} |`, `|---|${sel.map(() => '---').join('|')}|`, ...rows.map(([name, f]) => `| ${name} | ${sel.map((r) => cell(f(r))).join(' | ')} |`)].join('\n');
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md + '\n' });
+  await vscode.window.showTextDocument(doc);
+}

@@ -1,0 +1,177 @@
+/**
+ * "Start Fine-tune" / "Stop Fine-tune": preflight, the training process, progress in the status bar,
+ * the raw log in a LogOutputChannel, the run record. Runs programs, so only in a trusted workspace;
+ * the interpreter comes from finetune.json, the Python extension's selection, or python3 — never from
+ * a workspace-scoped setting.
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_FILE } from '../core/project/projectConfig';
+import { ConfigError, loadConfig } from '../core/training/config';
+import { formatEta, type RunProgress } from '../core/training/progress';
+import { train, type TrainResult } from '../core/training/train';
+
+interface ActiveRun {
+  runDir?: string;
+  cancel: () => Promise<void>;
+  progress?: RunProgress;
+}
+
+async function pythonInterpreter(configPython: string | undefined, folder: vscode.WorkspaceFolder): Promise<string> {
+  if (configPython) return configPython;
+  const py = vscode.extensions.getExtension('ms-python.python');
+  try {
+    const api = py?.isActive ? py.exports : await py?.activate();
+    const env = api?.environments?.getActiveEnvironmentPath?.(folder.uri);
+    if (env?.path) return env.path as string;
+  } catch {
+    /* no Python extension, or no selection */
+  }
+  return 'python3';
+}
+
+export class Training implements vscode.Disposable {
+  private readonly status = vscode.window.createStatusBarItem('finetuneStudio.training', vscode.StatusBarAlignment.Left, 49);
+  readonly log = vscode.window.createOutputChannel('Finetune Studio: Training', { log: true });
+  private active?: ActiveRun;
+  private last?: { result: TrainResult };
+
+  constructor(private readonly extensionUri: vscode.Uri) {
+    this.status.name = 'Finetune Studio: Training';
+  }
+
+  get running(): boolean {
+    return this.active !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Finetune Studio: training runs programs (Python, your trainer command): trust this workspace first.', 'Manage Workspace Trust').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return;
+    }
+    if (this.active) {
+      void vscode.window.showInformationMessage('Finetune Studio: a fine-tune is already running. Stop it first.', 'Stop').then((c) => c && this.stop());
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.find((f) => existsSync(join(f.uri.fsPath, CONFIG_FILE)));
+    if (!folder) {
+      const c = await vscode.window.showWarningMessage(`Finetune Studio: no ${CONFIG_FILE} in the workspace.`, `Create ${CONFIG_FILE}`);
+      if (c) await vscode.commands.executeCommand('finetuneStudio.createConfig');
+      return;
+    }
+    let config;
+    try {
+      config = loadConfig(join(folder.uri.fsPath, CONFIG_FILE));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      void vscode.window.showErrorMessage(`Finetune Studio: ${e.message}`, 'Open finetune.json').then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(join(folder.uri.fsPath, CONFIG_FILE))));
+      return;
+    }
+    const python = await pythonInterpreter(config.python, folder);
+    const gateThreshold = vscode.workspace.getConfiguration('finetuneStudio.review', folder.uri).get<number>('gateThreshold', 0.9);
+    this.active = { cancel: async () => {} };
+    this.setStatus('$(sync~spin) Fine-tune: preflight…', 'Checking data, review gate, held-out set, GPU and packages');
+    this.log.show(true);
+    this.log.info(`Start Fine-tune: ${config.method} on ${config.model} (${config.path})`);
+    try {
+      const run = await train({
+        config, workspaceRoot: folder.uri.fsPath, python, gateThreshold,
+        trainerDir: vscode.Uri.joinPath(this.extensionUri, 'trainer').fsPath,
+        onPreflight: (checks) => {
+          for (const c of checks) this.log[c.status === 'block' ? 'error' : c.status === 'warn' ? 'warn' : 'info'](`preflight ${c.status}: ${c.id}: ${c.message}`);
+        },
+        confirmOverride: async (blocks) => {
+          const go = await vscode.window.showWarningMessage(
+            `Preflight blocked the fine-tune:\n${blocks.map((b) => `• ${b.message}`).join('\n')}`,
+            { modal: true, detail: 'Start anyway? The override is recorded in the run.' },
+            'Start Anyway',
+          );
+          return go === 'Start Anyway';
+        },
+        onStart: ({ runDir, command }) => {
+          this.active!.runDir = runDir;
+          this.log.info(`run ${runDir}`);
+          this.log.info(`$ ${command.join(' ')}`);
+        },
+        onLine: (line) => this.log.info(line),
+        onProgress: (p) => {
+          this.active!.progress = p;
+          this.showProgress(p);
+        },
+      });
+      this.active.cancel = run.cancel;
+      const result = await run.result;
+      this.finish(result);
+    } catch (e) {
+      this.active = undefined;
+      this.status.hide();
+      this.log.error(String((e as Error).stack ?? e));
+      void vscode.window.showErrorMessage(`Finetune Studio: the fine-tune could not start: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.active) {
+      void vscode.window.showInformationMessage('Finetune Studio: no fine-tune is running.');
+      return;
+    }
+    this.setStatus('$(sync~spin) Fine-tune: stopping…', 'SIGINT, then SIGTERM, then SIGKILL to the whole process group');
+    this.log.warn('Stop Fine-tune: stopping the trainer (SIGINT, then SIGTERM, then SIGKILL to its process group)');
+    await this.active.cancel();
+  }
+
+  private showProgress(p: RunProgress): void {
+    const pct = p.fraction !== undefined ? `${Math.round(p.fraction * 100)}% ` : '';
+    const steps = p.totalSteps ? `${p.step}/${p.totalSteps}` : `step ${p.step}`;
+    const loss = p.loss !== undefined ? ` · loss ${p.loss.toFixed(4)}` : '';
+    const eta = p.etaSeconds !== undefined ? ` · ETA ${formatEta(p.etaSeconds)}` : '';
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['finetuneStudio.showTrainingLog', 'finetuneStudio.openRun', 'finetuneStudio.stopFinetune'] };
+    md.appendMarkdown(`**Fine-tune running**\n\n`);
+    md.appendText(`Step ${steps}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}\nLoss ${p.loss ?? '—'}${p.evalLoss !== undefined ? `, eval loss ${p.evalLoss}` : ''}\nLearning rate ${p.learningRate ?? '—'}\n${this.active?.runDir ?? ''}\n`);
+    md.appendMarkdown('\n[Show log](command:finetuneStudio.showTrainingLog) · [Open run](command:finetuneStudio.openRun) · [Stop](command:finetuneStudio.stopFinetune)');
+    this.setStatus(`$(sync~spin) Fine-tune ${pct}${steps}${loss}${eta}`, md);
+  }
+
+  private setStatus(text: string, tooltip: string | vscode.MarkdownString): void {
+    this.status.text = text;
+    this.status.tooltip = tooltip;
+    this.status.command = 'finetuneStudio.showTrainingLog';
+    this.status.backgroundColor = undefined;
+    this.status.show();
+  }
+
+  private finish(r: TrainResult): void {
+    this.active = undefined;
+    this.last = { result: r };
+    const steps = r.totalSteps ? ` ${r.step}/${r.totalSteps}` : '';
+    if (r.status === 'completed') {
+      this.setStatus(`$(check) Fine-tune completed${steps}${r.loss !== undefined ? ` · loss ${r.loss.toFixed(4)}` : ''}`, `Run ${r.runDir}`);
+      this.log.info(`completed: ${r.runDir}`);
+      void vscode.window.showInformationMessage(`Finetune Studio: fine-tune completed (${r.runDir}).`, 'Open Run').then((c) => c && this.openRun());
+    } else if (r.status === 'cancelled') {
+      this.setStatus(`$(debug-stop) Fine-tune stopped${steps}`, `Run ${r.runDir ?? ''}`);
+      this.log.warn(`cancelled: ${r.runDir}`);
+    } else {
+      this.setStatus(`$(error) Fine-tune failed: ${r.error?.kind ?? 'error'}`, `${r.error?.message ?? ''}\n${r.error?.hint ?? ''}`);
+      this.status.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      this.log.error(`failed (${r.error?.kind}): ${r.error?.message} — ${r.error?.hint}`);
+      void vscode.window.showErrorMessage(`Finetune Studio: fine-tune failed (${r.error?.kind}): ${r.error?.message}. ${r.error?.hint ?? ''}`, 'Show Log').then((c) => c && this.log.show());
+    }
+  }
+
+  async openRun(): Promise<void> {
+    const dir = this.active?.runDir ?? this.last?.result.runDir;
+    if (!dir) return void vscode.window.showInformationMessage('Finetune Studio: no run yet.');
+    await vscode.window.showTextDocument(vscode.Uri.file(join(dir, 'run.json')));
+  }
+
+  dispose(): void {
+    void this.active?.cancel();
+    this.status.dispose();
+    this.log.dispose();
+  }
+}

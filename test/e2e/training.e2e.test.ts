@@ -1,0 +1,92 @@
+// Start Fine-tune from the command palette with the stand-in trainer: preflight override, status-bar progress, the run record, Stop.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datasetStatus, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+
+const STANDIN = readFileSync(join(__dirname, '../fixtures/standin-trainer.mjs'), 'utf8');
+let wb: Workbench;
+
+before(async () => {
+  wb = await openWorkbench({
+    name: 'training',
+    extraFiles: {
+      'standin-trainer.mjs': STANDIN,
+      // the trainer command is an argv array run without a shell; this wrapper reads the test's knobs
+      'trainer.mjs': "import { readFileSync } from 'node:fs';\nObject.assign(process.env, JSON.parse(readFileSync(new URL('./knobs.json', import.meta.url), 'utf8')));\nawait import('./standin-trainer.mjs');\n",
+      'knobs.json': JSON.stringify({ STANDIN_STEPS: '30', STANDIN_DELAY_MS: '120' }),
+      'finetune.json': JSON.stringify({ method: 'sft', model: 'HuggingFaceTB/SmolLM2-135M', data: { train: 'chat-sft.jsonl' }, adapter: { type: 'lora', r: 8, alpha: 16 }, training: { learningRate: 1e-4 }, trainer: { command: ['node', 'trainer.mjs'] } }, null, 2),
+    },
+  });
+});
+after(async () => {
+  await wb?.close();
+});
+
+const trainingStatus = async (wb: Workbench) => {
+  const el = await wb.page.$('[id="finetune-studio.finetune-studio.finetuneStudio.training"]');
+  return el ? ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim() : '';
+};
+
+function runRecords(folder: string): { dir: string; run: Record<string, unknown> }[] {
+  const root = join(folder, '.finetune', 'runs');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((d) => existsSync(join(root, d, 'run.json'))).sort().map((d) => ({ dir: join(root, d), run: JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) }));
+}
+
+async function startWithOverride(wb: Workbench): Promise<void> {
+  await runCommand(wb.page, 'Finetune Studio: Start Fine-tune');
+  const dialog = wb.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 60_000 });
+  assert.match((await dialog.textContent()) ?? '', /Preflight blocked the fine-tune/);
+  await wb.shot('preflight-dialog');
+  await dialog.locator('a.monaco-button', { hasText: 'Start Anyway' }).click();
+}
+
+test('Start Fine-tune: preflight override, progress advancing in the status bar, a completed run record', async () => {
+  const { page, shot, folder } = wb;
+  await openFile(page, 'chat-sft.jsonl');
+  await waitFor('extension active', () => datasetStatus(page), (s) => /12 records/.test(s), 60_000);
+  await startWithOverride(wb);
+  const first = await waitFor('progress', () => trainingStatus(wb), (s) => /Fine-tune \d+% (\d+)\/30/.test(s) && Number(/(\d+)\/30/.exec(s)![1]) > 0, 60_000);
+  await shot('training-progress');
+  const stepA = Number(/(\d+)\/30/.exec(first.value)![1]);
+  const later = await waitFor('progress advancing', () => trainingStatus(wb), (s) => /(\d+)\/30/.test(s) && Number(/(\d+)\/30/.exec(s)![1]) > stepA, 20_000);
+  assert.match(later.value, /loss \d\.\d{4}/);
+  await waitFor('completed', () => trainingStatus(wb), (s) => /Fine-tune completed 30\/30/.test(s), 60_000);
+  await shot('training-completed');
+  const runs = runRecords(folder);
+  assert.equal(runs.length, 1);
+  const run = runs[0]!.run as { status: string; overrides: string[]; hyperparameters: Record<string, unknown>; result: { step: number; evalLoss: number } };
+  assert.equal(run.status, 'completed');
+  assert.ok(run.overrides.some((o) => o.startsWith('gpu:')), 'the overridden GPU block is recorded');
+  assert.equal(run.hyperparameters.lora_r, 8);
+  assert.equal(run.result.step, 30);
+  assert.equal(run.result.evalLoss, 0.9123);
+  assert.ok(existsSync(join(runs[0]!.dir, 'events.jsonl')));
+});
+
+test('Stop Fine-tune ends the trainer and everything it started', async () => {
+  const { shot, folder } = wb;
+  writeFileSync(join(folder, 'knobs.json'), JSON.stringify({ STANDIN_STEPS: '5000', STANDIN_DELAY_MS: '50', STANDIN_CHILD: '1' }));
+  await startWithOverride(wb);
+  await waitFor('second run progressing', () => trainingStatus(wb), (s) => /\d+\/5000/.test(s), 60_000);
+  const run = runRecords(folder).find((r) => r.run.status === 'running')!;
+  await waitFor('grandchild started', async () => existsSync(join(run.dir, 'child.pid')), (x) => x, 10_000);
+  const child = Number(readFileSync(join(run.dir, 'child.pid'), 'utf8'));
+  await runCommand(wb.page, 'Finetune Studio: Stop Fine-tune');
+  await waitFor('stopped', () => trainingStatus(wb), (s) => /Fine-tune stopped/.test(s), 30_000);
+  await shot('training-stopped');
+  const rec = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8'));
+  assert.equal(rec.status, 'cancelled');
+  const alive = () => {
+    try {
+      process.kill(child, 0);
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  await waitFor('grandchild gone', async () => alive(), (a) => !a, 5000);
+});
