@@ -7,6 +7,8 @@ import { DatasetValidation } from './datasetValidation';
 import { LargeFileValidation } from './largeFiles';
 import { compareRuns, createConfig } from './runCommands';
 import { Training } from './training';
+import { RunViewSerializer } from './runView';
+import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel, ReviewPanelSerializer } from './reviewPanel';
 import { splitHeldout } from './splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
@@ -71,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),
+    vscode.commands.registerCommand('finetuneStudio.showRun', () => training.showRunView()),
+    vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new ReviewPanelSerializer(context.extensionUri)),

@@ -11,6 +11,7 @@ import { CONFIG_FILE } from '../core/project/projectConfig';
 import { ConfigError, loadConfig } from '../core/training/config';
 import { formatEta, type RunProgress } from '../core/training/progress';
 import { train, type TrainResult } from '../core/training/train';
+import { RunView } from './runView';
 
 interface ActiveRun {
   runDir?: string;
@@ -93,6 +94,7 @@ export class Training implements vscode.Disposable {
         },
         onStart: ({ runDir, command }) => {
           this.active!.runDir = runDir;
+          RunView.show(this.extensionUri, runDir);
           this.log.info(`run ${runDir}`);
           this.log.info(`$ ${command.join(' ')}`);
         },
@@ -100,6 +102,7 @@ export class Training implements vscode.Disposable {
         onProgress: (p) => {
           this.active!.progress = p;
           this.showProgress(p);
+          if (this.active?.runDir) RunView.progress(this.active.runDir, p);
         },
       });
       this.active.cancel = run.cancel;
@@ -129,22 +132,24 @@ export class Training implements vscode.Disposable {
     const loss = p.loss !== undefined ? ` · loss ${p.loss.toFixed(4)}` : '';
     const eta = p.etaSeconds !== undefined ? ` · ETA ${formatEta(p.etaSeconds)}` : '';
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['finetuneStudio.showTrainingLog', 'finetuneStudio.openRun', 'finetuneStudio.stopFinetune'] };
+    md.isTrusted = { enabledCommands: ['finetuneStudio.showTrainingLog', 'finetuneStudio.showRun', 'finetuneStudio.openRun', 'finetuneStudio.stopFinetune'] };
     md.appendMarkdown(`**Fine-tune running**\n\n`);
     md.appendText(`Step ${steps}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}\nLoss ${p.loss ?? '—'}${p.evalLoss !== undefined ? `, eval loss ${p.evalLoss}` : ''}\nLearning rate ${p.learningRate ?? '—'}\n${this.active?.runDir ?? ''}\n`);
-    md.appendMarkdown('\n[Show log](command:finetuneStudio.showTrainingLog) · [Open run](command:finetuneStudio.openRun) · [Stop](command:finetuneStudio.stopFinetune)');
+    md.appendMarkdown('\n[Show log](command:finetuneStudio.showTrainingLog) · [Run view](command:finetuneStudio.showRun) · [run.json](command:finetuneStudio.openRun) · [Stop](command:finetuneStudio.stopFinetune)');
     this.setStatus(`$(sync~spin) Fine-tune ${pct}${steps}${loss}${eta}`, md);
   }
 
   private setStatus(text: string, tooltip: string | vscode.MarkdownString): void {
     this.status.text = text;
     this.status.tooltip = tooltip;
-    this.status.command = 'finetuneStudio.showTrainingLog';
+    this.status.command = 'finetuneStudio.showRun';
     this.status.backgroundColor = undefined;
     this.status.show();
   }
 
   private finish(r: TrainResult): void {
+    const progress = this.active?.progress;
+    if (r.runDir && progress) RunView.progress(r.runDir, progress, r.status);
     this.active = undefined;
     this.last = { result: r };
     const steps = r.totalSteps ? ` ${r.step}/${r.totalSteps}` : '';
@@ -161,6 +166,12 @@ export class Training implements vscode.Disposable {
       this.log.error(`failed (${r.error?.kind}): ${r.error?.message} — ${r.error?.hint}`);
       void vscode.window.showErrorMessage(`Finetune Studio: fine-tune failed (${r.error?.kind}): ${r.error?.message}. ${r.error?.hint ?? ''}`, 'Show Log').then((c) => c && this.log.show());
     }
+  }
+
+  showRunView(): void {
+    const dir = this.active?.runDir ?? this.last?.result.runDir;
+    if (!dir) return void vscode.window.showInformationMessage('Finetune Studio: no run yet; "Compare Runs" lists earlier ones.');
+    RunView.show(this.extensionUri, dir);
   }
 
   async openRun(): Promise<void> {

@@ -55,6 +55,13 @@ test('Start Fine-tune: preflight override, progress advancing in the status bar,
   const later = await waitFor('progress advancing', () => trainingStatus(wb), (s) => /(\d+)\/30/.test(s) && Number(/(\d+)\/30/.exec(s)![1]) > stepA, 20_000);
   assert.match(later.value, /loss \d\.\d{4}/);
   await waitFor('completed', () => trainingStatus(wb), (s) => /Fine-tune completed 30\/30/.test(s), 60_000);
+  // the Run view opened with the run: charts, hyperparameters, preflight
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await waitFor('run view completed', async () => (await view.locator('#run-status').textContent({ timeout: 10_000 }).catch(() => '')) ?? '', (t) => t === 'completed', 20_000);
+  assert.match((await view.locator('#run-steps').textContent()) ?? '', /step 30 \/ 30/);
+  assert.ok((await view.locator('svg polyline.train').count()) >= 1, 'a loss curve is drawn');
+  assert.ok((await view.locator('svg polyline.lr').count()) >= 1, 'a learning-rate curve is drawn');
+  assert.match((await view.locator('#preflight').textContent()) ?? '', /block\s*gpu/);
   await shot('training-completed');
   const runs = runRecords(folder);
   assert.equal(runs.length, 1);

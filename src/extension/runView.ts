@@ -1,0 +1,109 @@
+/**
+ * The Run view: live loss, learning-rate and eval-loss charts of a run, its hyperparameters and its
+ * preflight results. Fed from the run folder (run.json, events.jsonl) and, while a run is live, from
+ * the training progress (throttled).
+ */
+import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseEventLine, type RunProgress } from '../core/training/progress';
+import type { RunRecord } from '../core/training/runRecord';
+import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunViewState, type RunWebviewState } from '../protocol/run';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+function fromDisk(runDir: string): RunViewState | undefined {
+  const runPath = join(runDir, 'run.json');
+  if (!existsSync(runPath)) return undefined;
+  const run = JSON.parse(readFileSync(runPath, 'utf8')) as RunRecord;
+  const loss: Point[] = [], evalLoss: Point[] = [], learningRate: Point[] = [];
+  let step = run.result?.step ?? 0;
+  let totalSteps = run.result?.totalSteps ?? null;
+  const events = join(runDir, 'events.jsonl');
+  if (existsSync(events)) {
+    for (const line of readFileSync(events, 'utf8').split('\n')) {
+      const e = parseEventLine(line);
+      if (!e) continue;
+      if (e.step !== undefined) step = Math.max(step, e.step);
+      if (e.totalSteps !== undefined) totalSteps = e.totalSteps;
+      if (e.kind === 'step' && typeof e.loss === 'number') loss.push([step, e.loss]);
+      if (typeof e.learningRate === 'number') learningRate.push([step, e.learningRate]);
+      if (typeof e.evalLoss === 'number') evalLoss.push([step, e.evalLoss]);
+    }
+  }
+  return {
+    type: 'run', runDir, runId: run.runId, status: run.status, step, totalSteps, loss, evalLoss, learningRate,
+    hyperparameters: run.hyperparameters, dataset: `${basename(run.dataset.path)} · ${run.dataset.records} records · sha256 ${run.dataset.sha256.slice(0, 12)}`,
+    preflight: run.preflight, overrides: run.overrides, error: run.result?.error ? `${run.result.error.kind}: ${run.result.error.message} — ${run.result.error.hint}` : null,
+  };
+}
+
+export class RunView implements vscode.Disposable {
+  private static current?: RunView;
+  private readonly disposables: vscode.Disposable[] = [];
+  private live?: { progress: RunProgress; status: string };
+  private timer?: NodeJS.Timeout;
+
+  static show(extensionUri: vscode.Uri, runDir: string): RunView {
+    if (RunView.current && RunView.current.runDir === runDir) {
+      RunView.current.panel.reveal(undefined, true);
+      return RunView.current;
+    }
+    RunView.current?.panel.dispose();
+    const panel = vscode.window.createWebviewPanel(RUN_VIEW_TYPE, `Run ${basename(runDir)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    return RunView.attach(panel, extensionUri, runDir);
+  }
+
+  static attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runDir: string): RunView {
+    const v = new RunView(panel, runDir);
+    RunView.current = v;
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'run.js', panel.title);
+    return v;
+  }
+
+  /** Live progress of the run this view shows (ignored for other runs). */
+  static progress(runDir: string, progress: RunProgress, status = 'running'): void {
+    const v = RunView.current;
+    if (!v || v.runDir !== runDir) return;
+    v.live = { progress, status };
+    if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 250);
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string) {
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: FromRunView) => {
+        if (m.type === 'ready') void this.post();
+        else if (m.type === 'stop') void vscode.commands.executeCommand('finetuneStudio.stopFinetune');
+        else if (m.type === 'showLog') void vscode.commands.executeCommand('finetuneStudio.showTrainingLog');
+      }),
+    );
+  }
+
+  private async post(): Promise<void> {
+    const base = fromDisk(this.runDir);
+    if (!base) return;
+    const p = this.live?.progress;
+    const state: RunViewState = p
+      ? {
+          ...base, status: this.live!.status, step: p.step, totalSteps: p.totalSteps ?? null,
+          loss: p.losses.map((x) => [x.step, x.loss] as const), evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const), learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
+        }
+      : base;
+    await this.panel.webview.postMessage(state);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (RunView.current === this) RunView.current = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export class RunViewSerializer implements vscode.WebviewPanelSerializer<RunWebviewState> {
+  constructor(private readonly extensionUri: vscode.Uri) {}
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: RunWebviewState | undefined): Promise<void> {
+    if (!state?.runDir || !existsSync(join(state.runDir, 'run.json'))) return panel.dispose();
+    panel.webview.options = webviewOptions(this.extensionUri);
+    RunView.attach(panel, this.extensionUri, state.runDir);
+  }
+}

@@ -1,0 +1,27 @@
+/** Typed messages between the extension and the Run view. Imported by both sides. */
+export const RUN_VIEW_TYPE = 'finetuneStudio.run';
+
+export type Point = readonly [number, number];
+
+export interface RunViewState {
+  readonly type: 'run';
+  readonly runDir: string;
+  readonly runId: string;
+  readonly status: string;
+  readonly step: number;
+  readonly totalSteps: number | null;
+  readonly loss: readonly Point[];
+  readonly evalLoss: readonly Point[];
+  readonly learningRate: readonly Point[];
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly dataset: string;
+  readonly preflight: readonly { readonly id: string; readonly status: string; readonly message: string }[];
+  readonly overrides: readonly string[];
+  readonly error: string | null;
+}
+
+export type FromRunView = { readonly type: 'ready' } | { readonly type: 'stop' } | { readonly type: 'showLog' };
+
+export interface RunWebviewState {
+  readonly runDir: string;
+}
