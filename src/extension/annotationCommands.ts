@@ -46,9 +46,9 @@ export async function exportPreferencePairs(uri?: vscode.Uri): Promise<void> {
 }
 
 export async function commitAnnotations(uri?: vscode.Uri): Promise<void> {
+  if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Finetune Studio: committing runs git, which needs a trusted workspace.');
   const dataset = targetDataset(uri);
   if (!dataset) return void vscode.window.showWarningMessage('Finetune Studio: open the dataset whose annotations to commit.');
-  if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Finetune Studio: committing runs git, which needs a trusted workspace.');
   const root = workspaceRootOf(dataset);
   const log = annotationsPath(root, dataset.fsPath);
   if (!existsSync(log)) return void vscode.window.showInformationMessage(`Finetune Studio: no annotations for ${basename(dataset.fsPath)} yet.`);

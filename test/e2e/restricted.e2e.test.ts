@@ -34,3 +34,14 @@ test('validation works in Restricted Mode with the built-in formats, and says wh
   await page.waitForTimeout(1500);
   await shot('restricted-tooltip');
 });
+
+test('what would run a program is unavailable in Restricted Mode, with an explanation', async () => {
+  const { page, shot } = wb;
+  const { runCommand } = await import('./workbench');
+  await runCommand(page, 'Finetune Studio: Start Fine-tune');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("training runs programs")', { timeout: 15_000 });
+  await shot('restricted-start-finetune');
+  await runCommand(page, 'Finetune Studio: Commit Annotations');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("committing runs git, which needs a trusted workspace")', { timeout: 15_000 });
+  await shot('restricted-commit');
+});
