@@ -2,7 +2,8 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 
-function mulberry32(seed: number) {
+/** A seeded PRNG (mulberry32): the same sequence on every machine. Benches and tests share it. */
+export function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

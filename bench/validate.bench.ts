@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { generate, record, type Kind } from './generate';
+import { generate, mulberry32, record, type Kind } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
 import { pairContent, ProgressiveItems } from '../src/core/preference/items';
@@ -37,16 +37,6 @@ function best<T extends { s: number }>(n: number, f: () => T): T {
   return b!;
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main() {
   const quick = process.argv.includes('--quick');
@@ -83,7 +73,7 @@ async function main() {
   }
 
   // one-line re-check in a 100,000-line document, as the editor does it on a keystroke
-  const r = rng(99);
+  const r = mulberry32(99);
   const lines = Array.from({ length: 100_000 }, (_, i) => record('conversational', r, i));
   const model = new DatasetModel(DEFAULT_OPTIONS);
   model.replaceLines(0, 0, lines);

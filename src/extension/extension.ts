@@ -48,23 +48,9 @@ export function activate(context: vscode.ExtensionContext): void {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
-    vscode.commands.registerCommand('finetuneStudio.reviewSample', async (uri?: vscode.Uri) => {
-      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      if (!target || !target.path.endsWith('.jsonl')) {
-        void vscode.window.showWarningMessage('Finetune Studio: open a .jsonl dataset to review its sample.');
-        return;
-      }
-      await ReviewPanel.show(context.extensionUri, target);
-    }),
+    vscode.commands.registerCommand('finetuneStudio.reviewSample', onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri))),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
-    vscode.commands.registerCommand('finetuneStudio.rankPreferences', async (uri?: vscode.Uri) => {
-      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      if (!target || !target.path.endsWith('.jsonl')) {
-        void vscode.window.showWarningMessage('Finetune Studio: open a preference dataset (.jsonl) to rank it.');
-        return;
-      }
-      await RankingPanel.show(context.extensionUri, target);
-    }),
+    vscode.commands.registerCommand('finetuneStudio.rankPreferences', onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri))),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new RankingPanelSerializer(context.extensionUri)),
@@ -89,6 +75,18 @@ export function activate(context: vscode.ExtensionContext): void {
       if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
     }),
   );
+}
+
+/** A command on a dataset: the one clicked in the explorer, else the active editor's. */
+function onDataset(what: string, run: (uri: vscode.Uri) => Promise<void>) {
+  return async (uri?: vscode.Uri) => {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target || !target.path.endsWith('.jsonl')) {
+      void vscode.window.showWarningMessage(`Finetune Studio: open a .jsonl dataset to ${what}.`);
+      return;
+    }
+    await run(target);
+  };
 }
 
 export function deactivate(): void {}

@@ -9,6 +9,7 @@ export type RecordPart =
   | { readonly kind: 'pair'; readonly left: RecordPart; readonly right: RecordPart }
   | { readonly kind: 'raw'; readonly label: string; readonly text: string };
 
+/** The review gate's figures (core's ReviewStatus extends this). */
 export interface ReviewProgress {
   readonly sampled: number;
   readonly reviewed: number;

@@ -4,17 +4,8 @@ import assert from 'node:assert/strict';
 import { analyzeLine } from '../../src/core/checks/analyzeLine';
 import { DatasetModel } from '../../src/core/checks/datasetModel';
 import { OPTS } from './helpers';
+import { mulberry32 } from '../../bench/generate';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   '{"prompt": "You are a tutor. Explain gravity.", "chosen": "Mass attracts mass.", "rejected": "Things fall."}',
@@ -43,7 +34,7 @@ function mutate(s: string, r: () => number): string {
 }
 
 test('10,000 random mutations: no throw, no hang, invalid JSON always diagnosed', () => {
-  const r = rng(20261129);
+  const r = mulberry32(20261129);
   let invalid = 0;
   const started = Date.now();
   for (let k = 0; k < 10_000; k++) {
@@ -80,7 +71,7 @@ test('hostile lines: deep nesting, huge numbers, long lines', () => {
 });
 
 test('incremental edits give the same report as validating the result from scratch', () => {
-  const r = rng(7);
+  const r = mulberry32(7);
   const base = Array.from({ length: 60 }, (_, i) => (i % 5 === 0 ? SEEDS[0]! : mutate(SEEDS[i % SEEDS.length]!, r)));
   const model = new DatasetModel(OPTS);
   model.replaceLines(0, 0, base);

@@ -43,3 +43,26 @@ export function appendLinesAtomic(path: string, lines: readonly string[]): void 
   if (old.length && !old.endsWith('\n')) old += '\n';
   writeFileAtomic(path, old + lines.map((l) => l + '\n').join(''));
 }
+
+/**
+ * Read an append-only JSONL log: the entries `accept` recognises, and one problem line for each line
+ * it could not use (a torn last line after a crash, a hand edit). Nothing is dropped from the file.
+ */
+export function readJsonlLog<T>(path: string, accept: (v: unknown) => v is T, what: string): { entries: T[]; problems: string[] } {
+  const entries: T[] = [];
+  const problems: string[] = [];
+  if (!existsSync(path)) return { entries, problems };
+  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
+    if (!text.trim()) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      problems.push(`${path}:${i + 1}: unreadable line; kept in the file, ignored`);
+      return;
+    }
+    if (accept(v)) entries.push(v);
+    else problems.push(`${path}:${i + 1}: not ${what}; kept in the file, ignored`);
+  });
+  return { entries, problems };
+}

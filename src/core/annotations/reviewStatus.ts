@@ -4,6 +4,7 @@
  * and needs a new decision ("changed since review").
  */
 import type { RecordRef } from '../records/recordIndex';
+import type { ReviewProgress } from '../../protocol/review';
 import type { Decision, SampleManifest } from './reviewStore';
 
 export const DEFAULT_GATE_THRESHOLD = 0.9;
@@ -35,14 +36,7 @@ export function resolveSample(manifest: SampleManifest, refs: readonly RecordRef
   });
 }
 
-export interface ReviewStatus {
-  readonly sampled: number;
-  readonly reviewed: number;
-  readonly passed: number;
-  readonly failed: number;
-  readonly passRate: number | null;
-  readonly gate: 'passed' | 'failed' | 'incomplete';
-  readonly threshold: number;
+export interface ReviewStatus extends ReviewProgress {
   readonly changedSinceReview: number;
 }
 

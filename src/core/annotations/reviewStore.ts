@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { appendLinesAtomic, writeFileAtomic } from './atomicFile';
+import { appendLinesAtomic, readJsonlLog, writeFileAtomic } from './atomicFile';
 
 import type { Reason } from './reasons';
 
@@ -53,21 +53,14 @@ export interface LoadedLog {
   readonly problems: string[];
 }
 
+const isReviewEvent = (e: unknown): e is ReviewEvent => {
+  const r = e as ReviewEvent | null;
+  return !!r && r.v === 1 && typeof r.id === 'string' && (r.kind === 'decision' || r.kind === 'undo');
+};
+
 export function readLog(path: string): LoadedLog {
-  const events: ReviewEvent[] = [];
-  const problems: string[] = [];
-  if (!existsSync(path)) return { events, problems };
-  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    try {
-      const e = JSON.parse(text) as ReviewEvent;
-      if (e && e.v === 1 && typeof e.id === 'string' && (e.kind === 'decision' || e.kind === 'undo')) events.push(e);
-      else problems.push(`${path}:${i + 1}: not a review event; kept in the file, ignored`);
-    } catch {
-      problems.push(`${path}:${i + 1}: unreadable line; kept in the file, ignored`);
-    }
-  });
-  return { events, problems };
+  const { entries, problems } = readJsonlLog(path, isReviewEvent, 'a review event');
+  return { events: entries, problems };
 }
 
 export function appendEvent(path: string, e: ReviewEvent): void {

@@ -4,9 +4,8 @@
  * confirms the stored order, "rejected" swaps it) and the order the sides were shown in; a ranking
  * gives each candidate a rank (1 = best, ties allowed, null = unranked in a top-k ranking).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { appendLinesAtomic } from '../annotations/atomicFile';
+import { appendLinesAtomic, readJsonlLog } from '../annotations/atomicFile';
 
 export type PairChoice = 'chosen' | 'rejected' | 'tie' | 'skip' | 'flag';
 
@@ -27,21 +26,14 @@ export function annotationsPath(workspaceRoot: string, datasetPath: string): str
   return join(workspaceRoot, '.finetune', 'annotations', `${basename(datasetPath).replace(/\.jsonl$/i, '')}.jsonl`);
 }
 
+const isAnnotation = (e: unknown): e is AnnotationEvent => {
+  const a = e as AnnotationEvent | null;
+  return !!a && a.v === 1 && typeof a.id === 'string' && typeof a.annotator === 'string' && ['pair', 'ranking', 'undo'].includes(a.kind);
+};
+
 export function readAnnotations(path: string): { events: AnnotationEvent[]; problems: string[] } {
-  const events: AnnotationEvent[] = [];
-  const problems: string[] = [];
-  if (!existsSync(path)) return { events, problems };
-  readFileSync(path, 'utf8').split('\n').forEach((t, i) => {
-    if (!t.trim()) return;
-    try {
-      const e = JSON.parse(t) as AnnotationEvent;
-      if (e?.v === 1 && typeof e.id === 'string' && typeof e.annotator === 'string' && ['pair', 'ranking', 'undo'].includes(e.kind)) events.push(e);
-      else problems.push(`${path}:${i + 1}: not an annotation event; ignored`);
-    } catch {
-      problems.push(`${path}:${i + 1}: unreadable line; ignored`);
-    }
-  });
-  return { events, problems };
+  const { entries, problems } = readJsonlLog(path, isAnnotation, 'an annotation event');
+  return { events: entries, problems };
 }
 
 export function appendAnnotation(path: string, e: AnnotationEvent): void {
