@@ -123,7 +123,10 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     }
     const lead = promptLead(rec, format);
     const sig = lead !== undefined ? templateSignature(lead) : undefined;
-    if (sig !== undefined) template = { sig, ...rangeOfText(text, lead!) };
+    if (sig !== undefined) {
+      const r = rangeOfText(text, lead!);
+      template = { sig, start: r.start, end: r.end };
+    }
   }
   if (len / 4 > opts.maxTokens) {
     const tokens = Math.round(textLength(rec) / 4);

@@ -111,27 +111,45 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Rec)[k], (b as Rec)[k]));
 }
 
+interface VariantPlan {
+  readonly allowed: ReadonlySet<string>;
+  readonly texts: readonly string[];
+  readonly turnLists: readonly TurnList[];
+}
+
+/** What to check for each format variant, worked out once (checkRecord runs on every line). */
+const PLANS = new Map<string, VariantPlan>();
+function planOf(format: FormatId, conversational: boolean): VariantPlan {
+  const key = `${format}:${conversational}`;
+  let plan = PLANS.get(key);
+  if (!plan) {
+    const info = FORMATS[format];
+    const allowed = new Set([...info.required, ...info.optional]);
+    if (format === 'language-modeling') allowed.delete(conversational ? 'text' : 'messages');
+    plan = { allowed, texts: textFieldsOf(format, conversational), turnLists: turnListsOf(format, conversational) };
+    PLANS.set(key, plan);
+  }
+  return plan;
+}
+
 export function checkRecord(rec: Rec, format: FormatId, conversational: boolean, loc: LineLocator): LineDiagnostic[] {
   const out: LineDiagnostic[] = [];
-  const info = FORMATS[format];
+  const plan = planOf(format, conversational);
 
   // keys of other formats: trainers ignore them at best, pick the wrong columns at worst
-  const allowed = new Set([...info.required, ...info.optional]);
-  if (format === 'language-modeling') {
-    allowed.delete(conversational ? 'text' : 'messages');
-  }
-  for (const k of Object.keys(rec)) {
+  const allowed = plan.allowed;
+  for (const k in rec) {
     if (FORMAT_KEYS.has(k) && !allowed.has(k)) {
       const owners = Object.values(FORMATS).filter((f) => f.required.includes(k) || f.optional.includes(k)).map((f) => f.id);
       out.push(lineDiag('unexpected-key', loc.range([k], 'key'), `"${k}" belongs to ${owners.join(' / ')} records, not to ${format}: remove it, or move the record to a file of that format.`));
     }
   }
 
-  for (const k of textFieldsOf(format, conversational)) {
+  for (const k of plan.texts) {
     if (isBlank(rec[k])) out.push(lineDiag('empty-content', loc.range([k]), `"${k}" is empty or whitespace only.`));
   }
 
-  for (const list of turnListsOf(format, conversational)) {
+  for (const list of plan.turnLists) {
     const turns = get(rec, list.path);
     if (!Array.isArray(turns)) continue;
     checkTurns(turns, list, loc, out);
