@@ -92,7 +92,15 @@ export interface TrainingConfig {
 
 export class ConfigError extends Error {}
 
-const validate = new Ajv2020({ allErrors: true, strict: false, useDefaults: false }).compile(FINETUNE_SCHEMA);
+let compiled: ReturnType<Ajv2020['compile']> | undefined;
+/** Compiled on first use: the CLI's other commands should not pay for it at start-up. */
+function validate(v: unknown): boolean {
+  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(FINETUNE_SCHEMA);
+  const ok = compiled(v);
+  validate.errors = compiled.errors;
+  return ok as boolean;
+}
+validate.errors = undefined as ReturnType<Ajv2020['compile']>['errors'];
 
 /** Read, check and resolve finetune.json: defaults filled in, paths absolute. */
 export function loadConfig(path: string): TrainingConfig {
