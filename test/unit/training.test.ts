@@ -122,6 +122,16 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.ok(events.some((e) => e.event === 'eval'));
   assert.equal(events[events.length - 1].event, 'end');
   assert.ok(readFileSync(join(r.runDir!, 'train.log'), 'utf8').includes('Running training'));
+  // the contract with the bundled trainer: the Python side reads the trainer-config.json this side wrote
+  const trainerDir = join(__dirname, '../../trainer');
+  const py = spawn('/usr/bin/python3', ['-c', 'import sys, json; from ftstudio_trainer import config; c = config.load(sys.argv[1]); print(json.dumps({"r": c.lora_r, "alpha": c.lora_alpha, "lr": c.learning_rate, "tm": list(c.target_modules), "train": c.train, "events": c.events, "extra": sorted(c.extra)}))', join(r.runDir!, 'trainer-config.json')], { env: { ...process.env, PYTHONPATH: trainerDir } });
+  let pyOut = '';
+  let pyErr = '';
+  py.stdout.on('data', (d) => (pyOut += d));
+  py.stderr.on('data', (d) => (pyErr += d));
+  assert.equal(await new Promise((res) => py.on('close', res)), 0, pyErr);
+  const seenByPython = JSON.parse(pyOut);
+  assert.deepEqual(seenByPython, { r: 8, alpha: 16, lr: 1e-4, tm: ['q_proj', 'v_proj'], train: config.data.train, events: join(r.runDir!, 'events.jsonl'), extra: ['launcher', 'num_processes'] });
 });
 
 test('without --force a preflight block refuses to start; OOM and missing packages are classified', async () => {

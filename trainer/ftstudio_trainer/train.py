@@ -135,6 +135,8 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype, bnb_4bit_use_double_quant=True)
+        # 4-bit weights are placed at load time: on this process's GPU
+        kwargs["device_map"] = {"": device.index if device.index is not None else 0}
     model = AutoModelForCausalLM.from_pretrained(cfg.model, **kwargs)
     ref_model = None
     if cfg.adapter != "none":
@@ -281,7 +283,8 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         events.emit("error", message=f"{type(e).__name__}: {e}")
         events.close()
         raise
-    evaluate(steps)
+    if not (cfg.eval_steps and steps % cfg.eval_steps == 0):
+        evaluate(steps)  # the last step was not evaluated in the loop
     if main:
         unwrapped = acc.unwrap_model(model) if acc else model
         unwrapped.save_pretrained(cfg.output)
