@@ -16,7 +16,7 @@ import { RANKING_VIEW_TYPE } from '../protocol/ranking';
 import { RankingPanel, RankingPanelSerializer } from './rankingPanel';
 import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
 import { forgetProjectConfigs } from './settings';
-import { DatasetStatusItem, statusText } from './statusItem';
+import { DatasetStatusItem, plainStatus } from './statusItem';
 import { validateWorkspace } from './workspaceValidation';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -70,8 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showInformationMessage('Finetune Studio: open a .jsonl dataset to see its summary.');
         return;
       }
-      const text = statusText(s).replace(/\$\([\w~-]+\)\s?/g, '');
-      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(s.uri)}: ${text}`, 'Show Problems');
+      const choice = await vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(s.uri)}: ${plainStatus(s)}`, 'Show Problems');
       if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
     }),
   );

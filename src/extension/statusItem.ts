@@ -25,6 +25,11 @@ function activeUri(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputText ? input.uri : undefined;
 }
 
+/** The status in words (for screen readers and the summary message): "… · 4 errors, 3 warnings". */
+export function plainStatus(s: DatasetSummary): string {
+  return statusText(s).replace(/\$\(error\) (\d+) \$\(warning\) (\d+)/, '$1 errors, $2 warnings').replace(/\$\([\w~-]+\)\s?/g, '');
+}
+
 export class DatasetStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('finetuneStudio.dataset', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -73,8 +78,7 @@ export class DatasetStatusItem implements vscode.Disposable {
     md.appendMarkdown('\n\n[Show problems](command:workbench.actions.view.problems)');
     this.item.tooltip = md;
     // screen readers get plain words (the markdown tooltip escapes spaces as &nbsp;)
-    const plain = statusText(s).replace(/\$\(error\) (\d+) \$\(warning\) (\d+)/, '$1 errors, $2 warnings').replace(/\$\([\w~-]+\)\s?/g, '');
-    this.item.accessibilityInformation = { label: [`Dataset: ${plain}`, ...s.notes, ...(s.error ? [s.error] : [])].join('. ') };
+    this.item.accessibilityInformation = { label: [`Dataset: ${plainStatus(s)}`, ...s.notes, ...(s.error ? [s.error] : [])].join('. ') };
     this.item.backgroundColor = s.report && s.report.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }

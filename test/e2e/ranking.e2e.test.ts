@@ -95,3 +95,34 @@ test('Commit Annotations: says so outside git; commits the log with counts per a
   assert.match(log.value, /Annotations for rank-pairs\.jsonl \(.+: 10\)/);
   assert.match(log.value, /\.finetune\/annotations\/rank-pairs\.jsonl/);
 });
+
+test('Create finetune.json from the open dataset; Validate All Datasets; the dataset summary', async () => {
+  const { page, shot, folder } = wb;
+  const { rmSync } = await import('node:fs');
+  const { closeAllEditors } = await import('./workbench');
+  await closeAllEditors(page);
+  rmSync(join(folder, 'finetune.json'));
+  await openFile(page, 'dpo-pairs.jsonl');
+  await waitFor('status', () => datasetStatus(page), (s) => /14 records/.test(s), 30_000);
+  await runCommand(page, 'Finetune Studio: Create finetune.json');
+  const cfg = await waitFor('finetune.json written', async () => {
+    try {
+      return JSON.parse(readFileSync(join(folder, 'finetune.json'), 'utf8'));
+    } catch {
+      return null;
+    }
+  }, (c) => c !== null, 15_000);
+  assert.equal(cfg.value.method, 'dpo', 'a preference file gives a DPO config');
+  assert.equal(cfg.value.data.train, 'dpo-pairs.jsonl');
+  assert.equal(cfg.value.training.learningRate, 5e-6);
+  await shot('create-config');
+
+  await openFile(page, 'dpo-pairs.jsonl');
+  await page.click('[id="finetune-studio.finetune-studio.finetuneStudio.dataset"]');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("dpo-pairs.jsonl: preference · 14 records · 4 errors, 3 warnings")', { timeout: 15_000 });
+  await runCommand(page, 'Finetune Studio: Validate All Datasets in Workspace');
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'datasets validated' });
+  await toast.waitFor({ timeout: 30_000 });
+  assert.match((await toast.textContent()) ?? '', /4 of 4 datasets validated: \d+ errors, \d+ warnings/);
+  await shot('validate-workspace');
+});

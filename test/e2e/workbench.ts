@@ -63,8 +63,15 @@ export async function openWorkbench(opts: { name: string; trusted?: boolean; ext
 }
 
 export async function openFile(page: Page, name: string, opts: { editor?: boolean } = {}): Promise<void> {
-  await page.click(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`);
-  await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 20_000 });
+  const row = `.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`;
+  await page.click(row);
+  try {
+    await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 5_000 });
+  } catch {
+    // a click on the row that is already selected may only focus it: open it explicitly
+    await page.dblclick(row);
+    await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 20_000 });
+  }
   if (opts.editor !== false) await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
 }
 
