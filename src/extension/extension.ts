@@ -9,11 +9,12 @@ import { compareRuns, createConfig } from './runCommands';
 import { Training } from './training';
 import { RunViewSerializer } from './runView';
 import { RUN_VIEW_TYPE } from '../protocol/run';
-import { ReviewPanel, ReviewPanelSerializer } from './reviewPanel';
+import { ReviewPanel } from './reviewPanel';
+import { DatasetPanelSerializer } from './webviewHtml';
 import { splitHeldout } from './splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
 import { RANKING_VIEW_TYPE } from '../protocol/ranking';
-import { RankingPanel, RankingPanelSerializer } from './rankingPanel';
+import { RankingPanel } from './rankingPanel';
 import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, plainStatus } from './statusItem';
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.rankPreferences', onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri))),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
-    vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new RankingPanelSerializer(context.extensionUri)),
+    vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.attach)),
     training,
     vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
@@ -63,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
-    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new ReviewPanelSerializer(context.extensionUri)),
+    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, ReviewPanel.attach)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();
       if (!s) {

@@ -10,7 +10,7 @@ import { agreementReport } from '../core/preference/agreementReport';
 import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../core/preference/annotationStore';
 import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../core/preference/items';
 import { wordDiff } from '../core/preference/wordDiff';
-import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type RankingWebviewState, type ToRanking } from '../protocol/ranking';
+import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type ToRanking } from '../protocol/ranking';
 import type { RecordPart } from '../protocol/review';
 import { DocumentSnapshot } from './documentSnapshot';
 import { reviewerIdentity } from './reviewer';
@@ -228,14 +228,5 @@ export class RankingPanel implements vscode.Disposable {
   dispose(): void {
     RankingPanel.open.delete(this.dataset.toString());
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-export class RankingPanelSerializer implements vscode.WebviewPanelSerializer<RankingWebviewState> {
-  constructor(private readonly extensionUri: vscode.Uri) {}
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: RankingWebviewState | undefined): Promise<void> {
-    if (!state?.datasetUri) return panel.dispose();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    await RankingPanel.attach(panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0);
   }
 }

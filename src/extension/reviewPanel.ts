@@ -11,7 +11,7 @@ import {
 import { recordParts } from '../core/annotations/recordView';
 import { indexLines } from '../core/records/recordIndex';
 import { REVIEW_FRACTION, sampleRecords } from '../core/sampling/sample';
-import { REVIEW_VIEW_TYPE, type FromReview, type ReviewWebviewState, type ToReview } from '../protocol/review';
+import { REVIEW_VIEW_TYPE, type FromReview, type ToReview } from '../protocol/review';
 import { DocumentSnapshot } from './documentSnapshot';
 import { reviewerIdentity } from './reviewer';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -174,17 +174,5 @@ export class ReviewPanel implements vscode.Disposable {
   dispose(): void {
     ReviewPanel.open.delete(this.dataset.toString());
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-export class ReviewPanelSerializer implements vscode.WebviewPanelSerializer<ReviewWebviewState> {
-  constructor(private readonly extensionUri: vscode.Uri) {}
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ReviewWebviewState | undefined): Promise<void> {
-    if (!state?.datasetUri) {
-      panel.dispose();
-      return;
-    }
-    panel.webview.options = webviewOptions(this.extensionUri);
-    await ReviewPanel.attach(panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0);
   }
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateText } from '../../src/core/checks/datasetModel';
-import { datasetStatus, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { datasetStatus, openFile, openWorkbench, runCommand, waitFor, waitForFile, type Workbench } from './workbench';
 
 let wb: Workbench;
 before(async () => {
@@ -55,22 +55,16 @@ test('label ten pairs with the keyboard, swap one, tie one, export; the export v
   assert.ok(log.every((e) => Array.isArray(e.shown) && e.shown.length === 2), 'the shown order is recorded');
 
   await runCommand(page, 'Finetune Studio: Export Preference Pairs');
-  const exported = await waitFor('export file', async () => {
-    try {
-      return readFileSync(join(folder, 'rank-pairs.pairs.jsonl'), 'utf8');
-    } catch {
-      return '';
-    }
-  }, (t) => t.length > 0, 15_000);
+  const exported = await waitForFile(join(folder, 'rank-pairs.pairs.jsonl'));
   await shot('ranking-exported');
-  const rows = exported.value.trim().split('\n').map((l) => JSON.parse(l));
+  const rows = exported.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.length, 9, 'ten labels minus one tie');
   const swapped = rows.find((r) => r.prompt.endsWith(swappedPrompts[0]!.replace(/^You are a helpful assistant\. /, '')));
   const source = readFileSync(join(folder, 'rank-pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const original = source.find((r) => r.prompt === swapped.prompt);
   assert.equal(swapped.chosen, original.rejected, 'the swapped pair is exported swapped');
   assert.ok(!rows.some((r) => r.prompt.endsWith(tiedPrompts[0]!.replace(/^You are a helpful assistant\. /, ''))), 'the tie is not exported');
-  const report = validateText(exported.value, { maxTokens: 4096, minRecords: 0 });
+  const report = validateText(exported, { maxTokens: 4096, minRecords: 0 });
   assert.deepEqual(report.diagnostics, [], 'the export validates clean');
 });
 
@@ -105,16 +99,10 @@ test('Create finetune.json from the open dataset; Validate All Datasets; the dat
   await openFile(page, 'dpo-pairs.jsonl');
   await waitFor('status', () => datasetStatus(page), (s) => /14 records/.test(s), 30_000);
   await runCommand(page, 'Finetune Studio: Create finetune.json');
-  const cfg = await waitFor('finetune.json written', async () => {
-    try {
-      return JSON.parse(readFileSync(join(folder, 'finetune.json'), 'utf8'));
-    } catch {
-      return null;
-    }
-  }, (c) => c !== null, 15_000);
-  assert.equal(cfg.value.method, 'dpo', 'a preference file gives a DPO config');
-  assert.equal(cfg.value.data.train, 'dpo-pairs.jsonl');
-  assert.equal(cfg.value.training.learningRate, 5e-6);
+  const cfg = JSON.parse(await waitForFile(join(folder, 'finetune.json')));
+  assert.equal(cfg.method, 'dpo', 'a preference file gives a DPO config');
+  assert.equal(cfg.data.train, 'dpo-pairs.jsonl');
+  assert.equal(cfg.training.learningRate, 5e-6);
   await shot('create-config');
 
   await openFile(page, 'dpo-pairs.jsonl');

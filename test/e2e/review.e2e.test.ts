@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { ACTIVE_EDITOR, closeAllEditors, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { ACTIVE_EDITOR, closeAllEditors, openFile, openWorkbench, runCommand, waitFor, waitForFile, type Workbench } from './workbench';
 
 const HOSTILE = [
   { prompt: 'You are a tester. <script>document.body.dataset.pwned = "1"</script>', completion: '<img src=x onerror="document.body.dataset.pwned=1">' },
@@ -111,13 +111,7 @@ test('Split Held-out Set writes both files; a training record typed into the hel
   await page.waitForTimeout(600);
   await shot('split-strata');
   await page.keyboard.press('Enter'); // no strata
-  await waitFor('split files', async () => {
-    try {
-      return readFileSync(join(folder, 'chat-sft.heldout.jsonl'), 'utf8');
-    } catch {
-      return '';
-    }
-  }, (t) => t.length > 0, 15_000);
+  await waitForFile(join(folder, 'chat-sft.heldout.jsonl'));
   await shot('split-done');
   const train = readFileSync(join(folder, 'chat-sft.train.jsonl'), 'utf8').trim().split('\n');
   const held = readFileSync(join(folder, 'chat-sft.heldout.jsonl'), 'utf8').trim().split('\n');

@@ -3,7 +3,7 @@
  * Every step can take a screenshot into test-output/e2e/; they are kept whether the test passes or fails.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error: plain ES module shared with npm start
@@ -102,6 +102,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Wait until the extension has written a file (and `ok` accepts its text); returns the text. */
+export async function waitForFile(path: string, ok: (text: string) => boolean = (t) => t.length > 0, timeoutMs = 15_000): Promise<string> {
+  const r = await waitFor(`file ${path}`, async () => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  }, ok, timeoutMs);
+  return r.value;
 }
 
 export async function datasetStatus(page: Page): Promise<string> {
