@@ -8,6 +8,7 @@ import { annotationsPath, readAnnotations } from '../core/preference/annotationS
 import { exportLabelled } from '../core/preference/exportPairs';
 import { buildItems } from '../core/preference/items';
 import { STRATEGIES, type Strategy } from '../core/preference/pairs';
+import { documentLines } from './documentSnapshot';
 import { RankingPanel, workspaceRootOf } from './rankingPanel';
 
 function targetDataset(uri?: vscode.Uri): vscode.Uri | undefined {
@@ -22,7 +23,7 @@ export async function exportPreferencePairs(uri?: vscode.Uri): Promise<void> {
   const dataset = targetDataset(uri);
   if (!dataset) return void vscode.window.showWarningMessage('Finetune Studio: open a preference dataset to export its labelled pairs.');
   const doc = await vscode.workspace.openTextDocument(dataset);
-  const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
+  const lines = documentLines(doc);
   const items = buildItems(lines);
   let strategy: Strategy = 'all-pairs';
   if (items.mode === 'ranking') {

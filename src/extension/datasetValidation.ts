@@ -14,6 +14,7 @@ import type { Diagnostic, QuickFix } from '../core/checks/diagnostic';
 import { resolveOptions } from '../core/parallel/options';
 import { runWorker } from '../core/parallel/validateFile';
 import { fixKey, toVsDiagnostic } from './convert';
+import { documentLines } from './documentSnapshot';
 import { settingsFor, type DocSettings } from './settings';
 
 /** Documents above this size are analysed off the extension host's main thread. */
@@ -40,12 +41,6 @@ export interface DatasetSummary {
 
 export function isDataset(doc: vscode.TextDocument): boolean {
   return (doc.languageId === 'jsonl' || doc.fileName.endsWith('.jsonl')) && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled');
-}
-
-function documentLines(doc: vscode.TextDocument, from = 0, count = doc.lineCount - from): string[] {
-  const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) out[i] = doc.lineAt(from + i).text;
-  return out;
 }
 
 export class DatasetValidation implements vscode.Disposable {

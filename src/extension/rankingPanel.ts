@@ -5,23 +5,15 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { recordParts } from '../core/annotations/recordView';
+import { part } from '../core/annotations/recordView';
 import { agreementReport } from '../core/preference/agreementReport';
 import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../core/preference/annotationStore';
 import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../core/preference/items';
 import { wordDiff } from '../core/preference/wordDiff';
 import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type ToRanking } from '../protocol/ranking';
-import type { RecordPart } from '../protocol/review';
 import { DocumentSnapshot } from './documentSnapshot';
 import { reviewerIdentity } from './reviewer';
 import { webviewHtml, webviewOptions } from './webviewHtml';
-
-function partOf(label: string, v: unknown): RecordPart {
-  if (Array.isArray(v)) {
-    return { kind: 'turns', label, turns: v.map((t) => ({ role: String((t as Record<string, unknown>)?.role ?? '?'), content: typeof (t as Record<string, unknown>)?.content === 'string' ? ((t as Record<string, unknown>).content as string) : JSON.stringify((t as Record<string, unknown>)?.content ?? '') })) };
-  }
-  return { kind: 'text', label, text: typeof v === 'string' ? v : JSON.stringify(v, null, 2) };
-}
 
 export function workspaceRootOf(uri: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -112,11 +104,11 @@ export class RankingPanel implements vscode.Disposable {
                 const d = wordDiff(c.chosen as string, c.rejected as string);
                 return [{ stored: 'chosen', segments: d.left }, { stored: 'rejected', segments: d.right }] as [PairSide, PairSide];
               })()
-            : [{ stored: 'chosen', part: partOf('Response', c.chosen) }, { stored: 'rejected', part: partOf('Response', c.rejected) }];
-        view = { ...base, prompt: c.prompt === undefined ? null : partOf('Prompt', c.prompt), pair: swapped ? { left: sides[1], right: sides[0] } : { left: sides[0], right: sides[1] } };
+            : [{ stored: 'chosen', part: part('Response', c.chosen) }, { stored: 'rejected', part: part('Response', c.rejected) }];
+        view = { ...base, prompt: c.prompt === undefined ? null : part('Prompt', c.prompt), pair: swapped ? { left: sides[1], right: sides[0] } : { left: sides[0], right: sides[1] } };
       } else {
         const c = rankingContent(it.lines.map((l) => lines[l - 1]!))!;
-        view = { ...base, prompt: partOf('Prompt', c.prompt), candidates: c.candidates.map((x, i) => partOf(`Candidate ${i + 1}`, x)) };
+        view = { ...base, prompt: part('Prompt', c.prompt), candidates: c.candidates.map((x, i) => part(`Candidate ${i + 1}`, x)) };
       }
     }
     const agreement = agreementReport(events);

@@ -22,7 +22,8 @@ function turns(v: unknown, sharegpt = false): { role: string; content: string }[
   });
 }
 
-function part(label: string, v: unknown, sharegpt = false): RecordPart {
+/** A value as a readable part: a list becomes chat turns, anything else text. */
+export function part(label: string, v: unknown, sharegpt = false): RecordPart {
   return Array.isArray(v) ? { kind: 'turns', label, turns: turns(v, sharegpt) } : { kind: 'text', label, text: text(v) };
 }
 
