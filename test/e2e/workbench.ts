@@ -2,7 +2,7 @@
  * Drive a real VS Code (code-server, the packaged .vsix installed) in Chromium with Playwright.
  * Every step can take a screenshot into test-output/e2e/; they are kept whether the test passes or fails.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +158,26 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       await page.keyboard.press('Escape');
       if (attempt >= 2) throw e;
       await page.waitForTimeout(2000);
+    }
+  }
+}
+
+/**
+ * Open the Quick Fix menu at the cursor and wait for the action labelled `label`. The code-action request can
+ * race the diagnostics of a just-edited document (the menu then says "No code actions available"), so it is
+ * asked again up to three times.
+ */
+export async function quickFixRow(page: Page, label: string): Promise<Locator> {
+  const row = page.locator('.action-widget .monaco-list-row', { hasText: label });
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 5000 });
+      return row.first();
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt >= 2) throw e;
+      await page.waitForTimeout(1000);
     }
   }
 }
