@@ -28,15 +28,19 @@ function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { 
   return { s, rssMb: rss ? Number(rss[1]) / 1024 : undefined, out: r.stdout };
 }
 
-function best<T extends { s: number }>(n: number, f: () => T): T {
-  let b: T | undefined;
-  for (let i = 0; i < n; i++) {
-    const r = f();
-    if (!b || r.s < b.s) b = r;
-  }
-  return b!;
-}
+type Timed = ReturnType<typeof timeChild>;
 
+/** Each contender's fastest of `n` runs, the contenders taking turns within every round. */
+function bestInterleaved(n: number, contenders: (() => Timed)[]): Timed[] {
+  const bestOf: (Timed | undefined)[] = contenders.map(() => undefined);
+  for (let i = 0; i < n; i++) {
+    contenders.forEach((run, k) => {
+      const r = run();
+      if (!bestOf[k] || r.s < bestOf[k]!.s) bestOf[k] = r;
+    });
+  }
+  return bestOf as Timed[];
+}
 
 async function main() {
   const quick = process.argv.includes('--quick');
@@ -59,10 +63,13 @@ async function main() {
     const mb = statSync(file).size / MB;
     const schemaFile = join(data, `${kind}.schema.json`);
     writeFileSync(schemaFile, JSON.stringify(VARIANT_SCHEMAS.find((v) => `${v.format}${v.conversational ? ':conversational' : ''}` === schema)!.schema));
-    const runs = quick ? 1 : 3;
-    const ceiling = best(runs, () => timeChild(process.execPath, [join(data, 'bareParse.js'), file]));
-    const ft = best(runs, () => timeChild(process.execPath, [cli, 'validate', '--json', file], { FTSTUDIO_REPORT_RSS: '1' }));
-    const ft2 = best(runs, () => timeChild(process.execPath, [cli, 'validate', '--json', '--workers', '2', file], { FTSTUDIO_REPORT_RSS: '1' }));
+    // the three are interleaved, run after run, so that a slow spell of a shared machine hits all of them
+    const runs = quick ? 1 : 5;
+    const [ceiling, ft, ft2] = bestInterleaved(runs, [
+      () => timeChild(process.execPath, [join(data, 'bareParse.js'), file]),
+      () => timeChild(process.execPath, [cli, 'validate', '--json', file], { FTSTUDIO_REPORT_RSS: '1' }),
+      () => timeChild(process.execPath, [cli, 'validate', '--json', '--workers', '2', file], { FTSTUDIO_REPORT_RSS: '1' }),
+    ]) as [Timed, Timed, Timed];
     const py = hasPython ? timeChild(python, [join(root, 'bench/jsonschema_bench.py'), schemaFile, file]) : undefined;
     const report = JSON.parse(ft.out).files[0];
     const fmt = (s: number) => `${(mb / s).toFixed(1)} MB/s`;

@@ -86,7 +86,11 @@ test('the same diagnostics sequentially and with worker threads', async () => {
   const big = join(dir, 'big.jsonl');
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {
-    lines.push(i % 97 === 0 ? '{"prompt": "broken",' : JSON.stringify({ prompt: `You are a tutor. Explain ${i % 1500}.`, chosen: 'c', rejected: 'r' }));
+    if (i % 97 === 0) lines.push('{"prompt": "broken",');
+    // a minority template and a minority format, so that the string ids of each part are remapped on merge
+    else if (i % 53 === 0) lines.push(JSON.stringify({ instruction: `Given the following number, ${i}`, input: '', output: 'o' }));
+    else if (i % 7 === 0) lines.push(JSON.stringify({ prompt: `Given the following topic, explain ${i % 1500}.`, chosen: 'c', rejected: 'r' }));
+    else lines.push(JSON.stringify({ prompt: `You are a tutor. Explain ${i % 1500}.`, chosen: 'c', rejected: 'r' }));
   }
   writeFileSync(big, lines.join('\n'));
   const opts = { maxTokens: 4096, minRecords: 200 };
@@ -104,4 +108,7 @@ test('the same diagnostics sequentially and with worker threads', async () => {
   }
   assert.equal(seq.diagnostics.filter((d) => d.code === 'duplicate').length, repeats);
   assert.equal(seq.diagnostics.filter((d) => d.code === 'invalid-json').length, Math.ceil(3000 / 97));
+  assert.ok(seq.diagnostics.filter((d) => d.code === 'format-mismatch').length > 40);
+  assert.ok(seq.diagnostics.filter((d) => d.code === 'template-mismatch').length > 300);
+  assert.equal(seq.records, 3000);
 });

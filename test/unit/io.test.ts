@@ -51,6 +51,30 @@ test('content identity ignores key order and whitespace, and nothing else', () =
   assert.ok(!hashes.has(contentHash(a)));
 });
 
+test('content hash: every one-character change is seen, at every length either side of the long-string path', () => {
+  // strings of 32+ units are read two units per word from a scratch buffer, shorter ones per character:
+  // a change at any position, an appended NUL (a padding byte's value) and a lone surrogate all count
+  const seen = new Set<number>();
+  let count = 0;
+  for (let n = 1; n <= 70; n++) {
+    const base = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ!?'.repeat(2).slice(0, n);
+    const variants = [base, base + '\u0000', base + '\ud800', 'é' + base.slice(1)];
+    for (let i = 0; i < n; i++) variants.push(base.slice(0, i) + '#' + base.slice(i + 1));
+    for (const v of variants) {
+      const h = contentHash({ text: v });
+      seen.add(h);
+      count++;
+      contentHash({ text: '\uffff'.repeat(200) }); // leaves the scratch buffer dirty
+      assert.equal(contentHash(JSON.parse(JSON.stringify({ text: v }))), h);
+    }
+  }
+  assert.equal(seen.size, count);
+  // a string far above the scratch buffer's first size, and the same string once more after it
+  const big = 'x'.repeat(300_000);
+  assert.equal(contentHash({ text: big }), contentHash({ text: 'x'.repeat(300_000) }));
+  assert.notEqual(contentHash({ text: big }), contentHash({ text: big.slice(1) + 'y' }));
+});
+
 test('the hash counter counts, forgets and survives growth like a Map', async () => {
   const { HashCounter } = await import('../../src/core/records/hashCounter');
   const c = new HashCounter();
@@ -83,4 +107,26 @@ test('template signatures: first three words, case folded, contractions kept, an
   assert.equal(templateSignature('### Instruction: do it'), 'instruction do it');
   assert.equal(templateSignature('?!'), undefined);
   assert.equal(templateSignature('Hi'), 'hi');
+  assert.equal(templateSignature('ÉCRIS UNE Réponse'), 'écris une réponse');
+  assert.equal(templateSignature('You\tare  A helper'), 'you are a');
+  assert.equal(templateSignature('You are-a helper'), 'you are a');
+});
+
+test('the range of a prompt\'s opening words in the raw line', async () => {
+  const { rangeOfText } = await import('../../src/core/checks/template');
+  const cut = (line: string, text: string) => {
+    const r = rangeOfText(line, text);
+    return line.slice(r.start, r.end);
+  };
+  // a short prompt: the whole string with its quotes, not an earlier value that merely begins the same way
+  assert.equal(cut('{"a":"Say hi there","prompt":"Say hi"}', 'Say hi'), '"Say hi"');
+  // a long one: its first 40 characters, after the opening quote
+  const long = 'You are a careful assistant who answers briefly and well.';
+  assert.equal(cut(`{"prompt":${JSON.stringify(long)}}`, long), `"${long.slice(0, 40)}`);
+  // characters JSON escapes: found through their escaped form
+  const quoted = 'Say "hi"\nthen stop';
+  assert.equal(cut(`{"prompt":${JSON.stringify(quoted)}}`, quoted), JSON.stringify(quoted));
+  // written with escapes JSON.stringify would not use: not found, the whole line is the range
+  assert.deepEqual(rangeOfText('{"prompt":"\\u0041bc"}', 'Abc'), { start: 0, end: 21 });
+  assert.deepEqual(rangeOfText('{"prompt":""}', ''), { start: 10, end: 12 });
 });

@@ -119,7 +119,7 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     if (!opts.userSchema) {
       const validate = builtinValidator(format, conversational);
       if (!validate(rec)) diagnostics.push(...mapSchemaErrors(validate.errors ?? [], rec, loc, { format, conversational }));
-      diagnostics.push(...checkRecord(rec, format, conversational, loc));
+      checkRecord(rec, format, conversational, loc, diagnostics);
     }
     const lead = promptLead(rec, format);
     const sig = lead !== undefined ? templateSignature(lead) : undefined;

@@ -38,6 +38,34 @@ export class DatasetIndex {
   add(s: LineSummary): void {
     this.apply(s, 1);
   }
+  /**
+   * Add lines [from, to) of a table straight from its columns (what a worker analysed): the variant and
+   * template counts are summed per string id first, so the maps change once per distinct string.
+   */
+  addColumns(t: LineTable, from: number, to: number): void {
+    const variants = new Int32Array(t.strings.length);
+    const templates = new Int32Array(t.strings.length);
+    this.hashes.reserve(to - from);
+    for (let i = from; i < to; i++) {
+      if (!t.isRecord(i)) continue;
+      this.records++;
+      const v = t.variant[i]!;
+      if (v >= 0) variants[v]!++;
+      const g = t.sig[i]!;
+      if (g >= 0) templates[g]!++;
+      const h = t.hash[i]!;
+      if (!Number.isNaN(h) && this.hashes.add(h, 1) > 1) this.repeated.add(h);
+    }
+    for (let id = 0; id < t.strings.length; id++) {
+      if (variants[id]) bump(this.variants, t.strings[id]!, variants[id]!);
+      if (templates[id]) bump(this.templates, t.strings[id]!, templates[id]!);
+    }
+  }
+
+  /** Room for n more records' hashes. */
+  reserve(n: number): void {
+    this.hashes.reserve(n);
+  }
   remove(s: LineSummary): void {
     this.apply(s, -1);
   }

@@ -45,6 +45,12 @@ export class DatasetModel {
     if (f.diagnostics.length) this.diagnosed++;
   }
 
+  /** Make room for about n more lines (a streaming reader that knows the file's size). */
+  reserve(n: number): void {
+    this.lines.reserve(this.lines.length + n);
+    this.index.reserve(n);
+  }
+
   /** Append one line (streaming use: the CLI). */
   push(text: string): LineFacts {
     const f = analyzeLine(text, this.options);
@@ -57,7 +63,8 @@ export class DatasetModel {
   pushPacked(p: PackedLines): void {
     const base = this.lines.length;
     this.lines.appendPacked(p);
-    for (let i = base; i < this.lines.length; i++) this.added(this.lines.at(i));
+    this.index.addColumns(this.lines, base, this.lines.length);
+    for (const [, ds] of p.diagnostics) if (ds.length) this.diagnosed++;
   }
 
   setText(text: string): void {

@@ -61,7 +61,8 @@ export class LineTable {
     return s === undefined ? -1 : (this.ids.get(s) ?? -2);
   }
 
-  private reserve(n: number): void {
+  /** Room for n lines in every column. */
+  reserve(n: number): void {
     if (n <= this.lens.length) return;
     let cap = this.lens.length;
     while (cap < n) cap *= 2;

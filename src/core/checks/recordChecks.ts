@@ -118,22 +118,24 @@ interface VariantPlan {
 }
 
 /** What to check for each format variant, worked out once (checkRecord runs on every line). */
-const PLANS = new Map<string, VariantPlan>();
+const PLANS = new Map<FormatId, [VariantPlan | undefined, VariantPlan | undefined]>();
 function planOf(format: FormatId, conversational: boolean): VariantPlan {
-  const key = `${format}:${conversational}`;
-  let plan = PLANS.get(key);
+  let pair = PLANS.get(format);
+  if (!pair) PLANS.set(format, (pair = [undefined, undefined]));
+  const slot = conversational ? 1 : 0;
+  let plan = pair[slot];
   if (!plan) {
     const info = FORMATS[format];
     const allowed = new Set([...info.required, ...info.optional]);
     if (format === 'language-modeling') allowed.delete(conversational ? 'text' : 'messages');
     plan = { allowed, texts: textFieldsOf(format, conversational), turnLists: turnListsOf(format, conversational) };
-    PLANS.set(key, plan);
+    pair[slot] = plan;
   }
   return plan;
 }
 
-export function checkRecord(rec: Rec, format: FormatId, conversational: boolean, loc: LineLocator): LineDiagnostic[] {
-  const out: LineDiagnostic[] = [];
+/** The semantic checks of one record, appended to `out` (returned). */
+export function checkRecord(rec: Rec, format: FormatId, conversational: boolean, loc: LineLocator, out: LineDiagnostic[] = []): LineDiagnostic[] {
   const plan = planOf(format, conversational);
 
   // keys of other formats: trainers ignore them at best, pick the wrong columns at worst
@@ -176,6 +178,11 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
   return out;
 }
 
+/** The path of turn i of a list (built only for a diagnostic). */
+function turnPath(list: TurnList, i: number): JsonPath {
+  return [...list.path, i];
+}
+
 function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: LineDiagnostic[]): void {
   const roleKey = list.sharegpt ? 'from' : 'role';
   const contentKey = list.sharegpt ? 'value' : 'content';
@@ -184,21 +191,22 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
   let sawAssistant = false;
   let sawUnknownRole = false;
   let lastRole: string | undefined;
-  turns.forEach((t, i) => {
-    if (!t || typeof t !== 'object' || Array.isArray(t)) return;
+  // a plain loop, and the turn's path built only for a diagnostic: this runs for every turn of every line
+  for (let i = 0; i < turns.length; i++) {
+    const t = turns[i];
+    if (!t || typeof t !== 'object' || Array.isArray(t)) continue;
     const turn = t as Rec;
     const rawRole = turn[roleKey];
-    const tp = [...list.path, i];
     let role: string | undefined;
     if (typeof rawRole === 'string') {
       if (validRoles.includes(rawRole)) {
         role = list.sharegpt ? SHAREGPT_ROLES[rawRole] : rawRole;
       } else {
         sawUnknownRole = true;
-        const r = loc.range([...tp, roleKey]);
+        const r = loc.range([...turnPath(list, i), roleKey]);
         const near = nearestRole(rawRole, validRoles);
         out.push(
-          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${pathLabel(tp)}: use one of ${validRoles.join(', ')}.`,
+          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${pathLabel(turnPath(list, i))}: use one of ${validRoles.join(', ')}.`,
             near ? { title: `Change the ${roleKey} to "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined),
         );
       }
@@ -208,27 +216,26 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
       const missing = !(contentKey in turn);
       // a missing key in ShareGPT is a schema error already; for chat turns content may be absent only with tool_calls
       if (!(missing && list.sharegpt)) {
-        out.push(lineDiag('empty-content', missing ? loc.range(tp) : loc.range([...tp, contentKey]),
-          missing ? `${pathLabel(tp)} has no "content" (and no tool_calls).` : `${pathLabel(tp)}.${contentKey} is empty or whitespace only.`));
+        out.push(lineDiag('empty-content', missing ? loc.range(turnPath(list, i)) : loc.range([...turnPath(list, i), contentKey]),
+          missing ? `${pathLabel(turnPath(list, i))} has no "content" (and no tool_calls).` : `${pathLabel(turnPath(list, i))}.${contentKey} is empty or whitespace only.`));
       }
     }
     if (role === undefined) {
       prevRole = undefined;
-      return;
+      continue;
     }
-    const roleRange = () => loc.range([...tp, roleKey]);
     if (list.kind === 'response') {
-      if (role !== 'assistant') out.push(lineDiag('response-not-assistant', roleRange(), `${pathLabel(tp)} is a ${role} turn: responses must be assistant turns.`));
+      if (role !== 'assistant') out.push(lineDiag('response-not-assistant', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} is a ${role} turn: responses must be assistant turns.`));
     } else {
-      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', roleRange(), `${pathLabel(tp)} is a system turn after the first turn: move it to the start.`));
+      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} is a system turn after the first turn: move it to the start.`));
       if (prevRole === role && role !== 'tool') {
-        out.push(lineDiag('repeated-role', roleRange(), `${pathLabel(tp)} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
+        out.push(lineDiag('repeated-role', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
       }
     }
     if (role === 'assistant') sawAssistant = true;
     prevRole = role;
     lastRole = role;
-  });
+  }
   if ((list.kind === 'conversation' || list.kind === 'completion') && !sawAssistant && !sawUnknownRole && turns.length > 0) {
     out.push(lineDiag('no-assistant-turn', loc.range(list.path), `${pathLabel(list.path)} has no assistant turn: there is nothing to train on.`));
   }

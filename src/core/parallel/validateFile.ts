@@ -94,7 +94,15 @@ export async function validateFile(path: string, plain: PlainOptions, opts: Vali
     const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
     for (const p of parts) model.pushPacked(p);
   } else {
+    let estimated = false;
     await forEachLineBatch(path, (lines) => {
+      if (!estimated && lines.length) {
+        // size the columns and the hash table once, from the first megabyte's mean line length
+        estimated = true;
+        let chars = lines.length;
+        for (const l of lines) chars += l.length;
+        model.reserve(Math.min(Math.ceil((size / chars) * lines.length * 1.05), 1 << 24));
+      }
       for (const l of lines) model.push(l);
     }, { signal: opts.signal });
   }

@@ -56,10 +56,17 @@ export class HashCounter {
     return by;
   }
 
-  private rehash(): void {
+  /** Make room for `n` more keys at once (one rehash instead of a doubling at every power of two). */
+  reserve(n: number): void {
+    let cap = this.keys.length;
+    while ((this.used + n) * 2 > cap) cap *= 2;
+    if (cap > this.keys.length) this.rehash(cap);
+  }
+
+  private rehash(capacity?: number): void {
     const oldKeys = this.keys;
     const oldCounts = this.counts;
-    const cap = this.size * 4 > oldKeys.length ? oldKeys.length * 2 : oldKeys.length;
+    const cap = capacity ?? (this.size * 4 > oldKeys.length ? oldKeys.length * 2 : oldKeys.length);
     this.keys = new Float64Array(cap).fill(EMPTY);
     this.counts = new Int32Array(cap);
     this.used = 0;

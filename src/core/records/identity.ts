@@ -58,9 +58,40 @@ export function contentId(record: unknown): string {
 let h1 = 0;
 let h2 = 0;
 
-function feedString(s: string): void {
+/*
+ * Strings of 32 or more UTF-16 units are copied (natively) into a scratch buffer and read two units per
+ * 32-bit load: measured a quarter faster than charCodeAt on the benchmark files. Shorter strings
+ * (keys, roles) are read with charCodeAt. Which path a string takes depends on its length only, so
+ * equal strings always hash equally.
+ */
+const LONG = 32;
+let scratch = Buffer.allocUnsafe(1 << 16);
+let words = new Int32Array(scratch.buffer, scratch.byteOffset, scratch.length >> 2);
+
+function feedLongString(s: string): void {
+  const bytes = s.length * 2;
+  if (bytes + 8 > scratch.length) {
+    scratch = Buffer.allocUnsafe((Math.max(bytes + 8, scratch.length * 2) + 7) & ~7);
+    words = new Int32Array(scratch.buffer, scratch.byteOffset, scratch.length >> 2);
+  }
+  scratch.write(s, 0, 'utf16le');
+  // zero up to the next 8-byte boundary: the last two words may run past the string
+  words[bytes >> 2] = bytes & 2 ? words[bytes >> 2]! & 0xffff : 0;
+  words[(bytes >> 2) + 1] = 0;
+  const n = (bytes + 7) >> 2;
   let a = h1, b = h2;
+  for (let i = 0; i + 1 < n; i += 2) {
+    a = Math.imul(a ^ words[i]!, 2654435761);
+    b = Math.imul(b ^ words[i + 1]!, 1597334677);
+  }
+  h1 = Math.imul(a ^ (s.length + 0x10000), 2654435761);
+  h2 = Math.imul(b ^ (s.length + 0x10000), 1597334677);
+}
+
+function feedString(s: string): void {
   const n = s.length;
+  if (n >= LONG) return feedLongString(s);
+  let a = h1, b = h2;
   let i = 0;
   // four UTF-16 units per step, two to each lane: a collision needs both lanes to collide
   for (; i + 3 < n; i += 4) {
