@@ -80,6 +80,41 @@ test('cancel ends the whole process group, grandchildren included, escalating pa
   }
 });
 
+test('a progress bar counts as soon as it is drawn, not at its next redraw; a bar is applied once', async () => {
+  // tqdm writes "\r" + bar and ends it only with the next redraw: this trainer draws step 1 of 2 and then
+  // waits for a file the test writes only once step 1 has arrived (without the fix, it would never arrive)
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-partial-'));
+  const go = join(dir, 'go');
+  const script = join(dir, 'slow-trainer.mjs');
+  writeFileSync(script, [
+    "import { existsSync } from 'node:fs';",
+    "process.stderr.write('\\r 50%|█████     | 1/2 [00:01<00:01,  1.00s/it]');",
+    `while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));`,
+    "process.stdout.write(\"{'loss': 1.5, 'learning_rate': 1e-4, 'epoch': 0.5}\\n\");",
+    "process.stderr.write('\\r100%|██████████| 2/2 [00:02<00:00,  1.00s/it]');",
+    'await new Promise((r) => setTimeout(r, 300));',
+    "process.stdout.write(\"{'train_runtime': 2.0, 'train_loss': 1.4, 'epoch': 1.0}\\n\");",
+    "process.stderr.write('\\n');",
+  ].join('\n'));
+  writeFileSync(join(dir, 'data.jsonl'), Array.from({ length: 3 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, completion: `A${i}.` })).join('\n') + '\n');
+  writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data.jsonl' }, trainer: { command: [process.execPath, script] } }));
+  const steps: number[] = [];
+  const run = await train({ config: loadConfig(join(dir, 'finetune.json')), workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => steps.push(p.step) });
+  const t0 = Date.now();
+  while (!steps.includes(1) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const early = steps.includes(1);
+  writeFileSync(go, '');
+  const r = await run.result;
+  assert.ok(early, 'step 1 arrived while its bar was the unterminated redraw');
+  assert.equal(r.status, 'completed', JSON.stringify(r.error));
+  assert.equal(r.step, 2);
+  assert.equal(r.loss, 1.5);
+  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // each bar once (when drawn, not again when its line ended), the loss at the step it belongs to
+  assert.deepEqual(events.filter((e) => e.event === 'step' && e.loss === undefined).map((e) => e.step), [1, 2]);
+  assert.equal(events.find((e) => e.loss === 1.5).step, 1);
+});
+
 function project(extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ftstudio-train-'));
   const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify({ prompt: `You are a tutor. Q${i}?`, completion: `A${i}.` }));

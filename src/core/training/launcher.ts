@@ -9,6 +9,13 @@ export interface LaunchOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * The unterminated text after the last line break of a chunk, when there is some. tqdm draws its bar as
+   * "\r" + bar and ends it only with the next redraw: this is how the step just drawn is known at once,
+   * not one redraw (one training step: seconds to minutes) later. The same text comes again through
+   * onLine once it is terminated.
+   */
+  readonly onPartial?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** grace periods of the stop sequence */
   readonly sigintMs?: number;
   readonly sigtermMs?: number;
@@ -35,6 +42,7 @@ export class TrainingProcess {
         const parts = (carry + chunk).split(/\r\n|\n|\r/);
         carry = parts.pop()!;
         for (const p of parts) opts.onLine(p, stream);
+        if (carry) opts.onPartial?.(carry, stream);
       });
       this.child[stream]!.on('end', () => {
         if (carry) opts.onLine(carry, stream);

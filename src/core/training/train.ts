@@ -148,16 +148,29 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
     if (!(wasEnded && p.kind === 'step')) events?.write(JSON.stringify({ event: p.kind, step: progress.step, totalSteps: progress.totalSteps, loss: p.loss, learningRate: p.learningRate, epoch: p.epoch, evalLoss: p.evalLoss, time: new Date().toISOString() }) + '\n');
     o.onProgress?.(progress, p);
   };
+  const partial: Record<'stdout' | 'stderr', string | undefined> = { stdout: undefined, stderr: undefined };
   const proc = new TrainingProcess(command, {
     cwd: c.dir, sigintMs: o.sigintMs, sigtermMs: o.sigtermMs,
     env: { ...process.env, PYTHONPATH: [o.trainerDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1', FTSTUDIO_RUN_DIR: runDir },
-    onLine: (line) => {
+    onLine: (line, stream) => {
       log.write(line + '\n');
       output = (output + line + '\n').slice(-50_000);
       o.onLine?.(line);
-      if (c.trainerCommand) {
+      // a bar already applied while it was the unterminated redraw is not applied twice
+      const seen = partial[stream] === line;
+      partial[stream] = undefined;
+      if (c.trainerCommand && !seen) {
         const p = parseHfLine(line);
         if (p) apply(p);
+      }
+    },
+    onPartial: (text, stream) => {
+      if (!c.trainerCommand || partial[stream] === text) return;
+      const p = parseHfLine(text);
+      // only a complete bar: "… 12/30 [00:05<00:09, 2.1it/s]"; a half-written dict waits for its line break
+      if (p?.kind === 'step' && p.step !== undefined && text.trimEnd().endsWith(']')) {
+        partial[stream] = text;
+        apply(p);
       }
     },
   });
