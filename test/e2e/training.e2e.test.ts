@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetStatus, openFile, openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { alive } from '../fixtures/processes';
 
 const STANDIN = readFileSync(join(__dirname, '../fixtures/standin-trainer.mjs'), 'utf8');
 let wb: Workbench;
@@ -87,13 +88,5 @@ test('Stop Fine-tune ends the trainer and everything it started', async () => {
   await shot('training-stopped');
   const rec = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8'));
   assert.equal(rec.status, 'cancelled');
-  const alive = () => {
-    try {
-      process.kill(child, 0);
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
-  };
-  await waitFor('grandchild gone', async () => alive(), (a) => !a, 5000);
+  await waitFor('grandchild gone', async () => alive(child), (a) => !a, 5000);
 });

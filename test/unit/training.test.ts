@@ -13,20 +13,9 @@ import { loadConfig } from '../../src/core/training/config';
 import { train } from '../../src/core/training/train';
 import { estimateVramGiB, modelSizeB, parseNvidiaSmi, preflight } from '../../src/core/training/preflight';
 
+import { alive } from '../fixtures/processes';
+
 const STANDIN = join(__dirname, '../fixtures/standin-trainer.mjs');
-/** A live process (a zombie, exited but not yet reaped by its new parent, counts as gone). */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, eval and final dicts', () => {
   assert.deepEqual(parseHfLine(' 45%|████▌     | 9/20 [00:04<00:05,  2.01it/s]'), { kind: 'step', step: 9, totalSteps: 20, rate: 2.01 });

@@ -1,6 +1,6 @@
 /** Semantic checks of one record: what a schema cannot say (empty targets, role order, identical pairs). */
 import { lineDiag, type LineDiagnostic } from './diagnostic';
-import { FORMAT_KEYS, FORMATS, editDistance, type FormatId } from '../formats/formats';
+import { FORMAT_KEYS, FORMATS, nearest, type FormatId } from '../formats/formats';
 import { ROLES } from '../formats/schemas';
 import { pathLabel, type LineLocator } from '../formats/validator';
 import type { JsonPath } from '../jsonl/locate';
@@ -30,16 +30,8 @@ export function nearestRole(role: string, valid: readonly string[] = ROLES): str
   const lower = role.toLowerCase().trim();
   if (valid.includes(lower)) return lower;
   if (valid === ROLES && ROLE_SYNONYMS[lower]) return ROLE_SYNONYMS[lower];
-  let best: string | undefined;
-  let bestD = 4;
-  for (const v of valid) {
-    const d = editDistance(lower, v, 3);
-    if (d < bestD) {
-      best = v;
-      bestD = d;
-    }
-  }
-  return bestD <= Math.max(1, Math.floor(lower.length / 3)) + 1 ? best : undefined;
+  const limit = Math.min(3, Math.max(1, Math.floor(lower.length / 3)) + 1);
+  return nearest(lower, valid, () => limit);
 }
 
 function turnListsOf(format: FormatId, conversational: boolean): TurnList[] {

@@ -180,16 +180,26 @@ export function isNear(candidate: string, target: string): boolean {
   return editDistance(a, b, limit) <= limit;
 }
 
-export function nearestKey(candidate: string, targets: readonly string[]): string | undefined {
+/**
+ * The candidate nearest to `word` by edit distance, case-insensitive and trimmed, when within the
+ * candidate's `limit`; the first of equals wins. The one search behind "did you mean" for keys and roles.
+ */
+export function nearest(word: string, candidates: readonly string[], limit: (candidate: string) => number): string | undefined {
+  const w = word.toLowerCase().trim();
   let best: string | undefined;
   let bestD = Infinity;
-  for (const t of targets) {
-    if (!isNear(candidate, t)) continue;
-    const d = editDistance(candidate.toLowerCase(), t.toLowerCase(), 3);
-    if (d < bestD) {
-      best = t;
+  for (const c of candidates) {
+    const max = limit(c);
+    const d = editDistance(w, c.toLowerCase(), max);
+    if (d <= max && d < bestD) {
+      best = c;
       bestD = d;
     }
   }
   return best;
+}
+
+/** The target key `candidate` is a misspelling of (see isNear), if any. */
+export function nearestKey(candidate: string, targets: readonly string[]): string | undefined {
+  return nearest(candidate, targets.filter((t) => t !== candidate), (t) => (t.length <= 4 ? 1 : 2));
 }
