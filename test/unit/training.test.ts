@@ -25,7 +25,13 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   assert.equal(parseHfLine("{'train_runtime': 12.3, 'train_loss': 0.8, 'epoch': 1.0}")!.kind, 'end');
   assert.ok(Number.isNaN(parsePyDict("{'loss': nan, 'run': 'abc'}")!.loss!));
   assert.equal(parsePyDict("{'loss': nan, 'run': 'abc'}")!.run, undefined);
-  assert.equal(parseHfLine('Loading checkpoint shards: 100%|██████████| 2/2 [00:01<00:00]')?.kind, 'step');
+  // bars with a description are loading or data bars, not training steps
+  assert.equal(parseHfLine('Loading checkpoint shards: 100%|██████████| 2/2 [00:01<00:00,  1.52it/s]'), undefined);
+  assert.equal(parseHfLine('Tokenizing train dataset: 100%|██████████| 1000/1000 [00:00<00:00, 5210.33 examples/s]'), undefined);
+  assert.equal(parseHfLine('Map: 100%|██████████| 1000/1000 [00:00<00:00, 8000.00 examples/s]'), undefined);
+  // the header gives the total before the first bar (thousands separated)
+  assert.deepEqual(parseHfLine('  Total optimization steps = 1,250'), { kind: 'start', totalSteps: 1250 });
+  assert.deepEqual(parseHfLine('  0%|          | 0/1250 [00:00<?, ?it/s]'), { kind: 'step', step: 0, totalSteps: 1250, rate: undefined });
   assert.equal(parseHfLine('just a log line'), undefined);
   assert.deepEqual(parseLlamaFactoryLine('{"current_steps": 10, "total_steps": 100, "loss": 1.1, "lr": 1e-4, "epoch": 0.1, "percentage": 10}'), { kind: 'step', step: 10, totalSteps: 100, loss: 1.1, learningRate: 1e-4, epoch: 0.1, evalLoss: undefined });
   assert.equal(parseEventLine('{"event": "checkpoint", "step": 5}')!.kind, 'checkpoint');
@@ -33,6 +39,11 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   p.apply({ kind: 'step', step: 5, totalSteps: 20, rate: 2 });
   assert.equal(p.fraction, 0.25);
   assert.equal(p.etaSeconds, 7.5);
+  // the evaluation bar (no description either) has another total: it is not the training's progress
+  assert.equal(p.apply(parseHfLine(' 60%|██████    | 3/5 [00:01<00:00,  4.10it/s]')!), false);
+  assert.equal(p.step, 5);
+  assert.equal(p.apply(parseHfLine(' 30%|███       | 6/20 [00:03<00:07,  2.00it/s]')!), true);
+  assert.equal(p.step, 6);
 });
 
 test('failures are classified with a hint', () => {
@@ -124,7 +135,8 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   const dir = project({}, { STANDIN_STEPS: '12', STANDIN_DELAY_MS: '20' });
   const config = loadConfig(join(dir, 'finetune.json'));
   const seen: number[] = [];
-  const run = await train({ config, workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => seen.push(p.step) });
+  const totals = new Set<number | undefined>();
+  const run = await train({ config, workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => (seen.push(p.step), totals.add(p.totalSteps)) });
   const r = await run.result;
   assert.equal(r.status, 'completed', JSON.stringify(r.error));
   assert.equal(r.step, 12);
@@ -132,6 +144,9 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.equal(r.evalLoss, 0.9123);
   assert.ok(r.loss! > 0 && r.loss! < 2.5);
   assert.ok(seen.length > 5 && seen.some((s) => s > 0 && s < 12), 'progress arrives while it runs');
+  // the total from the header on, never the loading bar's 2 or the evaluation bar's 4
+  assert.deepEqual([...totals], [12]);
+  assert.ok(seen.every((s, i) => s <= 12 && (i === 0 || s >= seen[i - 1]!)), JSON.stringify(seen));
   const rec = JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8'));
   assert.equal(rec.status, 'completed');
   assert.equal(rec.hyperparameters.lora_r, 8);

@@ -17,7 +17,14 @@ export interface Progress {
   readonly message?: string;
 }
 
-const TQDM = /(\d+)\/(\d+)\s*\[[^\]]*?(?:,\s*([\d.]+)\s*(it\/s|s\/it))?\s*\]/;
+/**
+ * The Trainer's own bar: no description before the percentage ("Loading checkpoint shards: 100%|…",
+ * "Map: …", "Tokenizing train dataset: …" are other bars), then "| step/total [elapsed<left, rate]".
+ */
+const TQDM = /^(\d+)%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/;
+const RATE = /([\d.]+)\s*(it\/s|s\/it)/;
+/** The Trainer's header: "  Total optimization steps = 1,000". */
+const TOTAL_STEPS = /^Total optimization steps\s*=\s*([\d,]+)$/;
 
 /** Parse a Python dict literal of numbers/strings ({'loss': 1.2, 'learning_rate': '2e-05'}). */
 export function parsePyDict(text: string): Record<string, number> | undefined {
@@ -53,10 +60,13 @@ export function parseHfLine(line: string): Progress | undefined {
     }
   }
   const q = TQDM.exec(t);
-  if (q && /%\|/.test(t)) {
-    const rate = q[3] ? (q[4] === 'it/s' ? Number(q[3]) : 1 / Number(q[3])) : undefined;
-    return { kind: 'step', step: Number(q[1]), totalSteps: Number(q[2]), rate };
+  if (q) {
+    const r = RATE.exec(q[4]!);
+    const rate = r ? (r[2] === 'it/s' ? Number(r[1]) : 1 / Number(r[1])) : undefined;
+    return { kind: 'step', step: Number(q[2]), totalSteps: Number(q[3]), rate };
   }
+  const h = TOTAL_STEPS.exec(t);
+  if (h) return { kind: 'start', totalSteps: Number(h[1]!.replace(/,/g, '')) };
   return undefined;
 }
 
@@ -106,7 +116,12 @@ export class RunProgress {
   readonly learningRates: { step: number; lr: number }[] = [];
   private readonly started = Date.now();
 
-  apply(p: Progress): void {
+  /**
+   * Fold one event in; false when it is not the training's: once the total is known, a bar with another
+   * total is an evaluation or data bar (the Trainer's evaluation bar has no description either).
+   */
+  apply(p: Progress): boolean {
+    if (p.kind === 'step' && p.loss === undefined && p.totalSteps !== undefined && this.totalSteps !== undefined && p.totalSteps !== this.totalSteps) return false;
     if (p.totalSteps !== undefined) this.totalSteps = p.totalSteps;
     if (p.step !== undefined) this.step = Math.max(this.step, p.step);
     if (p.rate !== undefined) this.rate = p.rate;
@@ -127,6 +142,7 @@ export class RunProgress {
       this.ended = true;
       if (p.metrics) this.metrics = { ...p.metrics };
     }
+    return true;
   }
 
   get fraction(): number | undefined {

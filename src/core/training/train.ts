@@ -143,7 +143,7 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   let output = '';
   const apply = (p: Progress) => {
     const wasEnded = progress.ended;
-    progress.apply(p);
+    if (!progress.apply(p)) return;
     // a trainer's last progress-bar redraw can arrive after its final dict: the record ends with 'end'
     if (!(wasEnded && p.kind === 'step')) events?.write(JSON.stringify({ event: p.kind, step: progress.step, totalSteps: progress.totalSteps, loss: p.loss, learningRate: p.learningRate, epoch: p.epoch, evalLoss: p.evalLoss, time: new Date().toISOString() }) + '\n');
     o.onProgress?.(progress, p);
