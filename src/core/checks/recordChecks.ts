@@ -170,11 +170,6 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
   return out;
 }
 
-/** The path of turn i of a list (built only for a diagnostic). */
-function turnPath(list: TurnList, i: number): JsonPath {
-  return [...list.path, i];
-}
-
 function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: LineDiagnostic[]): void {
   const roleKey = list.sharegpt ? 'from' : 'role';
   const contentKey = list.sharegpt ? 'value' : 'content';
@@ -183,7 +178,10 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
   let sawAssistant = false;
   let sawUnknownRole = false;
   let lastRole: string | undefined;
-  // a plain loop, and the turn's path built only for a diagnostic: this runs for every turn of every line
+  // the turn's path is built only for a diagnostic: this loop runs for every turn of every line
+  const turnPath = (i: number): JsonPath => [...list.path, i];
+  const label = (i: number) => pathLabel(turnPath(i));
+  const roleRange = (i: number) => loc.range([...turnPath(i), roleKey]);
   for (let i = 0; i < turns.length; i++) {
     const t = turns[i];
     if (!t || typeof t !== 'object' || Array.isArray(t)) continue;
@@ -195,10 +193,10 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
         role = list.sharegpt ? SHAREGPT_ROLES[rawRole] : rawRole;
       } else {
         sawUnknownRole = true;
-        const r = loc.range([...turnPath(list, i), roleKey]);
+        const r = roleRange(i);
         const near = nearestRole(rawRole, validRoles);
         out.push(
-          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${pathLabel(turnPath(list, i))}: use one of ${validRoles.join(', ')}.`,
+          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${label(i)}: use one of ${validRoles.join(', ')}.`,
             near ? { title: `Change the ${roleKey} to "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined),
         );
       }
@@ -208,8 +206,8 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
       const missing = !(contentKey in turn);
       // a missing key in ShareGPT is a schema error already; for chat turns content may be absent only with tool_calls
       if (!(missing && list.sharegpt)) {
-        out.push(lineDiag('empty-content', missing ? loc.range(turnPath(list, i)) : loc.range([...turnPath(list, i), contentKey]),
-          missing ? `${pathLabel(turnPath(list, i))} has no "content" (and no tool_calls).` : `${pathLabel(turnPath(list, i))}.${contentKey} is empty or whitespace only.`));
+        out.push(lineDiag('empty-content', missing ? loc.range(turnPath(i)) : loc.range([...turnPath(i), contentKey]),
+          missing ? `${label(i)} has no "content" (and no tool_calls).` : `${label(i)}.${contentKey} is empty or whitespace only.`));
       }
     }
     if (role === undefined) {
@@ -217,11 +215,11 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
       continue;
     }
     if (list.kind === 'response') {
-      if (role !== 'assistant') out.push(lineDiag('response-not-assistant', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} is a ${role} turn: responses must be assistant turns.`));
+      if (role !== 'assistant') out.push(lineDiag('response-not-assistant', roleRange(i), `${label(i)} is a ${role} turn: responses must be assistant turns.`));
     } else {
-      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} is a system turn after the first turn: move it to the start.`));
+      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', roleRange(i), `${label(i)} is a system turn after the first turn: move it to the start.`));
       if (prevRole === role && role !== 'tool') {
-        out.push(lineDiag('repeated-role', loc.range([...turnPath(list, i), roleKey]), `${pathLabel(turnPath(list, i))} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
+        out.push(lineDiag('repeated-role', roleRange(i), `${label(i)} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
       }
     }
     if (role === 'assistant') sawAssistant = true;

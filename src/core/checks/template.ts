@@ -80,7 +80,9 @@ export function templateSignature(text: string): string | undefined {
     while (i < n && !isWordChar(text.charCodeAt(i), text, i)) i++;
     if (i >= n) break;
     if (bounds.length && (i - gap !== 1 || text.charCodeAt(gap) !== 32)) plain = false;
-    bounds.push(i, (i = wordEnd(text, i, n)));
+    const end = wordEnd(text, i, n);
+    bounds.push(i, end);
+    i = end;
   }
   if (!bounds.length) return undefined;
   if (plain) return text.slice(bounds[0], bounds[bounds.length - 1]).toLowerCase();

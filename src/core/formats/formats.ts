@@ -170,13 +170,16 @@ export function editDistance(a: string, b: string, max = 3): number {
   return prev[b.length]!;
 }
 
-/** Close enough to be a misspelling: case-insensitive, distance ≤ 2 (≤ 1 for short words). */
+/** How far a misspelt key may be from the key it means: 2 edits, 1 for short keys. */
+const keyTypoLimit = (target: string): number => (target.length <= 4 ? 1 : 2);
+
+/** Close enough to be a misspelling: case-insensitive, within keyTypoLimit. */
 export function isNear(candidate: string, target: string): boolean {
   if (candidate === target) return false;
   const a = candidate.toLowerCase().trim();
   const b = target.toLowerCase();
   if (a === b) return true;
-  const limit = b.length <= 4 ? 1 : 2;
+  const limit = keyTypoLimit(target);
   return editDistance(a, b, limit) <= limit;
 }
 
@@ -201,5 +204,5 @@ export function nearest(word: string, candidates: readonly string[], limit: (can
 
 /** The target key `candidate` is a misspelling of (see isNear), if any. */
 export function nearestKey(candidate: string, targets: readonly string[]): string | undefined {
-  return nearest(candidate, targets.filter((t) => t !== candidate), (t) => (t.length <= 4 ? 1 : 2));
+  return nearest(candidate, targets.filter((t) => t !== candidate), keyTypoLimit);
 }
