@@ -58,6 +58,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // a reader that stops early (`ftstudio validate big.jsonl | head`) closes the pipe: stop quietly, as Unix tools do
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const io: Io = {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),

@@ -112,3 +112,16 @@ test('the same diagnostics sequentially and with worker threads', async () => {
   assert.ok(seq.diagnostics.filter((d) => d.code === 'template-mismatch').length > 300);
   assert.equal(seq.records, 3000);
 });
+
+test('a reader that closes the pipe early (| head) ends the CLI quietly, not with a stack trace', async () => {
+  const { spawn } = await import('node:child_process');
+  const many = join(dir, 'many.jsonl');
+  writeFileSync(many, '{"prompt": "p", "chosen": "c",}\n'.repeat(50_000));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../src/cli/main.ts'), 'validate', many], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(err, /EPIPE|Error/);
+  assert.ok(code === 0 || code === 1, `exit ${code}`);
+});

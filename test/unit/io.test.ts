@@ -26,6 +26,11 @@ test('the reader splits like splitLines: \\n, \\r\\n, no trailing empty line, mu
   assert.deepEqual(await readAll(p), splitLines(text + '\n'));
   writeFileSync(p, '');
   assert.deepEqual(await readAll(p), []);
+  // the read-ahead buffer grows twice for a 3.5 MB line; many short lines fall across every chunk edge
+  const many = Array.from({ length: 60_000 }, (_, i) => `{"i": ${i}, "t": "${'ab'.repeat(i % 13)}"}`);
+  const big = [...many.slice(0, 100), 'x'.repeat(3_500_000), ...many].join('\n');
+  writeFileSync(p, big);
+  assert.deepEqual(await readAll(p), splitLines(big));
 });
 
 test('the reader honours byte ranges and cancellation', async () => {
@@ -51,8 +56,8 @@ test('content identity ignores key order and whitespace, and nothing else', () =
   assert.ok(!hashes.has(contentHash(a)));
 });
 
-test('content hash: every one-character change is seen, at every length either side of the long-string path', () => {
-  // strings of 32+ units are read two units per word from a scratch buffer, shorter ones per character:
+test('content hash: every one-character change is seen, at every length and word alignment', () => {
+  // strings are hashed as UTF-8, four bytes a word, eight bytes a step, the rest byte by byte:
   // a change at any position, an appended NUL (a padding byte's value) and a lone surrogate all count
   const seen = new Set<number>();
   let count = 0;

@@ -52,7 +52,7 @@ export class LineFacts implements LineSummary {
   ) {}
 }
 
-const NO_DIAGS: readonly LineDiagnostic[] = Object.freeze([]);
+export const NO_DIAGS: readonly LineDiagnostic[] = Object.freeze([]);
 
 function isBlankLine(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -51,9 +51,13 @@ export class DatasetModel {
     this.index.reserve(n);
   }
 
-  /** Append one line (streaming use: the CLI). */
+  /** Append one line (streaming use). */
   push(text: string): LineFacts {
-    const f = analyzeLine(text, this.options);
+    return this.pushFacts(analyzeLine(text, this.options));
+  }
+
+  /** Append one line's facts, worked out elsewhere (the CLI's byte-level scan). */
+  pushFacts(f: LineFacts): LineFacts {
     this.lines.push(f);
     this.added(f);
     return f;

@@ -44,6 +44,9 @@ export function promptLead(rec: Rec, format: FormatId): string | undefined {
   }
 }
 
+/** How much of the text the signature looks at (UTF-16 units). */
+export const SIGNATURE_SPAN = 200;
+
 const LETTER = /[\p{L}\p{N}]/u;
 
 function isWordChar(c: number, text: string, i: number): boolean {
@@ -65,13 +68,20 @@ function wordEnd(text: string, i: number, n: number): number {
 }
 
 /**
+ * How the last templateSignature call ended: whether it found all three words, and where the last
+ * one ended. A signature of a text's prefix is the whole text's when all three words end at least two
+ * characters before the prefix does (the byte-level scan decodes only such a prefix).
+ */
+export const signatureScan = { complete: false, end: 0 };
+
+/**
  * The first three words, lower-cased, letters and digits only: "You are a helpful…" -> "you are a".
  * An apostrophe between letters stays inside the word ("you're"). A scan, not a regex: it runs on
  * every line of a file. When the words are separated by single spaces (the usual case) the signature
  * is one slice of the text, lower-cased once.
  */
 export function templateSignature(text: string): string | undefined {
-  const n = Math.min(text.length, 200);
+  const n = Math.min(text.length, SIGNATURE_SPAN);
   const bounds: number[] = [];
   let plain = true; // the words are separated by exactly one space
   let i = 0;
@@ -84,6 +94,8 @@ export function templateSignature(text: string): string | undefined {
     bounds.push(i, end);
     i = end;
   }
+  signatureScan.complete = bounds.length === 2 * WORDS;
+  signatureScan.end = bounds.length ? bounds[bounds.length - 1]! : i;
   if (!bounds.length) return undefined;
   if (plain) return text.slice(bounds[0], bounds[bounds.length - 1]).toLowerCase();
   let sig = '';
@@ -91,7 +103,12 @@ export function templateSignature(text: string): string | undefined {
   return sig;
 }
 
-const PROBE = 40;
+export const PROBE = 40;
+
+/** What rangeOfText looks for: the JSON encoding of the text's opening (the byte-level scan looks for it too). */
+export function templateProbe(text: string): string {
+  return text.length <= PROBE ? JSON.stringify(text) : JSON.stringify(text.slice(0, PROBE)).slice(0, -1);
+}
 
 /**
  * Range of a lead text's opening inside the raw line, found without a second parse: the JSON
@@ -100,7 +117,7 @@ const PROBE = 40;
  * words, which is what differs. (A hand-written scan measured no faster than this native encode + indexOf.)
  */
 export function rangeOfText(line: string, text: string): { start: number; end: number } {
-  const probe = text.length <= PROBE ? JSON.stringify(text) : JSON.stringify(text.slice(0, PROBE)).slice(0, -1);
+  const probe = templateProbe(text);
   const at = line.indexOf(probe);
   if (at < 0) return { start: 0, end: line.length };
   return { start: at, end: at + probe.length };

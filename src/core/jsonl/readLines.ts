@@ -13,51 +13,64 @@ export interface ReadOptions {
 }
 
 /**
- * Calls onLines with batches of lines (each batch ends on a line boundary). The unfinished tail of
- * a read moves to the buffer's front; nothing is copied twice.
+ * Calls onChunk with the file's bytes in pieces that end on a line boundary: buf[0, n) holds whole
+ * lines, each ended by \n, except the file's last line when it has none. The next read runs while
+ * onChunk works on this one, into a second buffer that begins with this one's unfinished tail.
+ * The buffers are reused: onChunk must not keep them.
  */
-export async function forEachLineBatch(path: string, onLines: (lines: string[]) => void, opts: ReadOptions = {}): Promise<void> {
+export async function forEachChunk(path: string, onChunk: (buf: Buffer, n: number) => void, opts: ReadOptions = {}): Promise<void> {
   const fh = await open(path, 'r');
   try {
     let pos = opts.start ?? 0;
     const end = opts.end ?? (await fh.stat()).size;
     let buf = Buffer.allocUnsafe(CHUNK);
+    let spare = Buffer.allocUnsafe(CHUNK);
     let held = 0; // bytes of an unfinished line at the front of buf
-    while (pos < end) {
+    let reading = pos < end ? fh.read(buf, 0, Math.min(buf.length, end - pos), pos) : undefined;
+    while (reading) {
+      const { bytesRead } = await reading;
+      reading = undefined;
       if (opts.signal?.aborted) throw new Error('cancelled');
-      if (held === buf.length) {
-        // a line longer than the buffer: grow it
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, held);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, held, Math.min(buf.length - held, end - pos), pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
       const filled = held + bytesRead;
       const last = buf.lastIndexOf(10, filled - 1);
-      if (last < 0) {
-        held = filled;
-        continue;
-      }
-      // decoding line by line keeps ASCII lines one-byte strings (a whole-chunk decode makes every
-      // line two-byte as soon as the chunk holds one non-ASCII character: slower to decode and parse)
-      const lines: string[] = [];
-      let s = 0;
-      while (s <= last) {
-        const nl = buf.indexOf(10, s);
-        lines.push(buf.toString('utf8', s, nl > s && buf[nl - 1] === 13 ? nl - 1 : nl));
-        s = nl + 1;
-      }
-      held = filled - (last + 1);
-      buf.copy(buf, 0, last + 1, filled);
-      onLines(lines);
+      const whole = last + 1; // 0 when no line ends in the buffer yet
+      const tail = filled - whole;
+      // a line longer than half a buffer: grow the next one, so that every read has room
+      if (tail * 2 > spare.length) spare = Buffer.allocUnsafe(Math.max(spare.length, tail) * 2);
+      buf.copy(spare, 0, whole, filled);
+      if (pos < end) reading = fh.read(spare, tail, Math.min(spare.length - tail, end - pos), pos);
+      if (whole > 0) onChunk(buf, whole);
+      [buf, spare] = [spare, buf];
+      held = tail;
     }
-    if (held > 0) {
-      const e = buf[held - 1] === 13 ? held - 1 : held;
-      onLines([buf.toString('utf8', 0, e)]);
-    }
+    if (held > 0) onChunk(buf, held);
   } finally {
     await fh.close();
   }
+}
+
+/** Calls onLine(start, end) for each line of buf[0, n): end excludes the \n and a \r before it. */
+export function forEachLineIn(buf: Buffer, n: number, onLine: (start: number, end: number) => void): void {
+  let s = 0;
+  while (s < n) {
+    let nl = buf.indexOf(10, s);
+    if (nl < 0 || nl >= n) nl = n;
+    onLine(s, nl > s && buf[nl - 1] === 13 ? nl - 1 : nl);
+    s = nl + 1;
+  }
+}
+
+/**
+ * Calls onLines with batches of lines (each batch ends on a line boundary).
+ * Decoding line by line keeps ASCII lines one-byte strings (a whole-chunk decode makes every line
+ * two-byte as soon as the chunk holds one non-ASCII character: slower to decode and parse).
+ */
+export async function forEachLineBatch(path: string, onLines: (lines: string[]) => void, opts: ReadOptions = {}): Promise<void> {
+  await forEachChunk(path, (buf, n) => {
+    const lines: string[] = [];
+    forEachLineIn(buf, n, (s, e) => lines.push(buf.toString('utf8', s, e)));
+    onLines(lines);
+  }, opts);
 }

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeLine } from '../checks/analyzeLine';
 import { LineTable, transferList } from '../checks/lineTable';
-import { forEachLineBatch } from '../jsonl/readLines';
+import { forEachLineFacts } from '../checks/fileFacts';
 import { resolveOptions, type PlainOptions } from './options';
 
 /** A byte range of a file, or the lines of an editor document. */
@@ -16,8 +16,8 @@ async function run(job: WorkerJob): Promise<void> {
   if ('lines' in job) {
     for (const l of job.lines) table.push(analyzeLine(l, options));
   } else {
-    await forEachLineBatch(job.path, (lines) => {
-      for (const l of lines) table.push(analyzeLine(l, options));
+    await forEachLineFacts(job.path, options, (facts) => {
+      for (const f of facts) table.push(f);
     }, { start: job.start, end: job.end });
   }
   const packed = table.pack();

@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
-import { forEachLineBatch } from '../jsonl/readLines';
+import { forEachLineFacts } from '../checks/fileFacts';
 import { resolveOptions, type PlainOptions } from './options';
 import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
@@ -95,15 +95,13 @@ export async function validateFile(path: string, plain: PlainOptions, opts: Vali
     for (const p of parts) model.pushPacked(p);
   } else {
     let estimated = false;
-    await forEachLineBatch(path, (lines) => {
-      if (!estimated && lines.length) {
+    await forEachLineFacts(path, options, (facts, bytes) => {
+      if (!estimated && facts.length) {
         // size the columns and the hash table once, from the first megabyte's mean line length
         estimated = true;
-        let chars = lines.length;
-        for (const l of lines) chars += l.length;
-        model.reserve(Math.min(Math.ceil((size / chars) * lines.length * 1.05), 1 << 24));
+        model.reserve(Math.min(Math.ceil((size / bytes) * facts.length * 1.05), 1 << 24));
       }
-      for (const l of lines) model.push(l);
+      for (const f of facts) model.pushFacts(f);
     }, { signal: opts.signal });
   }
   return model.report(opts.cap);

@@ -1,0 +1,611 @@
+/**
+ * The fast path of file validation: one pass over a line's UTF-8 bytes that proves the line is a
+ * clean record of a format it knows and works out the facts analyzeLine would (UTF-16 length, format
+ * variant, content hash, template), without building the line's string or any object of it.
+ *
+ * It only ever says "clean, and here are the facts" or "not sure" (undefined). Any defect, and anything
+ * it does not handle (an unknown format, tools, numbers with a fraction, a key with an escape, a lone
+ * surrogate …), is "not sure": the line then goes through analyzeLine, which finds and words the
+ * diagnostics. So it never decides a diagnostic; a differential test holds its facts to analyzeLine's.
+ * The bytes must be valid UTF-8 (the caller checks each chunk once).
+ */
+import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './analyzeLine';
+import { PROBE, SIGNATURE_SPAN, signatureScan, templateProbe, templateSignature } from './template';
+import { FORMAT_KEYS, nearestKey, variantKey, type FormatId } from '../formats/formats';
+import {
+  CLASS_CONTROL, CLS, feedTag, hashResult, hs, HASH_SEED_A, HASH_SEED_B, memberMix, objectEnd, SEED_A, SEED_B,
+  strBegin, strByte, strEnd, strRun,
+} from '../records/identity';
+
+// top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
+const TOP = ['text', 'messages', 'prompt', 'completion', 'chosen', 'rejected', 'label', 'instruction', 'input', 'output', 'system', 'conversations'] as const;
+type TopKey = (typeof TOP)[number];
+const K = Object.fromEntries(TOP.map((k, i) => [k, i])) as Record<TopKey, number>;
+const UNKNOWN = -1; // not a format key: metadata, kept and hashed
+const GIVE_UP = -2;
+
+const TURN_KEYS = ['role', 'content', 'from', 'value'] as const;
+const ROLE = 0, CONTENT = 1, FROM = 2, VALUE = 3;
+// roles as the checks see them, and the raw names each list accepts
+const SYSTEM = 0, USER = 1, ASSISTANT = 2, TOOL = 3;
+const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
+const SHAREGPT_ROLES: readonly [string, number][] = [
+  ['human', USER], ['user', USER], ['gpt', ASSISTANT], ['assistant', ASSISTANT], ['system', SYSTEM],
+  ['function_call', ASSISTANT], ['observation', TOOL], ['tool', TOOL],
+];
+/** raw role names that firstTurnText takes as the first user turn */
+const LEAD_USER = new Set(['user', 'human']);
+
+interface Name { readonly bytes: Buffer; readonly id: number; readonly text: string }
+/** Names by byte length, for matching a key or role without decoding it. */
+function namesByLength(names: readonly (readonly [string, number])[]): Name[][] {
+  const out: Name[][] = [];
+  for (const [text, id] of names) (out[Buffer.byteLength(text)] ??= []).push({ bytes: Buffer.from(text), id, text });
+  return out;
+}
+const TOP_NAMES = namesByLength([...TOP.map((k, i) => [k, i] as const), ...[...FORMAT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const)]);
+const TURN_NAMES = namesByLength(TURN_KEYS.map((k, i) => [k, i] as const));
+const CHAT_ROLE_NAMES = namesByLength(CHAT_ROLES);
+const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);
+
+// the line being scanned
+let B: Buffer = Buffer.alloc(0);
+let E = 0;
+/** the next backslash at or after the scan position (E when none is left in the line) */
+let bs = 0;
+/** UTF-16 units minus bytes, summed over the line's strings (only strings hold non-ASCII) */
+let lenDelta = 0;
+let depth = 0;
+// the string scanString read last: its raw content range, whether it had escapes
+let strS = 0, strE = 0, strEsc = false;
+// the name matched last (matchName)
+let matched: Name | undefined;
+
+function ws(i: number): number {
+  while (i < E) {
+    const c = B[i]!;
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    i++;
+  }
+  return i;
+}
+
+const at = (i: number): number => (i < E ? B[i]! : -1);
+
+function hex4(i: number): number {
+  if (i + 4 > E) return -1;
+  let v = 0;
+  for (let k = i; k < i + 4; k++) {
+    const c = B[k]!;
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
+  return v;
+}
+
+function feedCodePoint(cp: number): void {
+  if (cp < 0x80) strByte(cp);
+  else if (cp < 0x800) {
+    strByte(0xc0 | (cp >> 6));
+    strByte(0x80 | (cp & 63));
+  } else if (cp < 0x10000) {
+    strByte(0xe0 | (cp >> 12));
+    strByte(0x80 | ((cp >> 6) & 63));
+    strByte(0x80 | (cp & 63));
+  } else {
+    strByte(0xf0 | (cp >> 18));
+    strByte(0x80 | ((cp >> 12) & 63));
+    strByte(0x80 | ((cp >> 6) & 63));
+    strByte(0x80 | (cp & 63));
+  }
+}
+
+/** A string at i (its opening quote): hashed into hs (no tag), its range left in strS/strE. Returns the index after it, or -1. */
+function scanString(i: number): number {
+  strBegin();
+  let s = i + 1;
+  strS = s;
+  strEsc = false;
+  let cls = 0;
+  for (;;) {
+    const q = B.indexOf(34, s);
+    if (q < 0 || q >= E) return -1;
+    if (bs < s) {
+      // searched within the line: a search of the whole buffer would run to the chunk's end for every line
+      const f = B.subarray(s, E).indexOf(92);
+      bs = f < 0 ? E : s + f;
+    }
+    if (bs > q) {
+      lenDelta += strRun(B, s, q) - (q - s);
+      cls |= hs.cls;
+      strE = q;
+      break;
+    }
+    lenDelta += strRun(B, s, bs) - (bs - s);
+    cls |= hs.cls;
+    strEsc = true;
+    let next = bs + 2;
+    switch (B[bs + 1]) {
+      case 34: strByte(34); break;
+      case 92: strByte(92); break;
+      case 47: strByte(47); break;
+      case 98: strByte(8); break;
+      case 102: strByte(12); break;
+      case 110: strByte(10); break;
+      case 114: strByte(13); break;
+      case 116: strByte(9); break;
+      case 117: {
+        let cp = hex4(bs + 2);
+        if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff)) return -1;
+        next = bs + 6;
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          // a surrogate pair; a lone one is left to the slow path (UTF-8 has no byte for it)
+          const lo = B[next] === 92 && B[next + 1] === 117 ? hex4(next + 2) : -1;
+          if (lo < 0xdc00 || lo > 0xdfff) return -1;
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          next += 6;
+        }
+        feedCodePoint(cp);
+        break;
+      }
+      default:
+        return -1;
+    }
+    s = next;
+  }
+  if (cls & CLASS_CONTROL) return -1;
+  strEnd();
+  return strE + 1;
+}
+
+/** The string just scanned, decoded (only for the few strings whose text is needed). */
+function decodeLast(S: number, E2: number, esc: boolean): string {
+  return esc ? (JSON.parse(B.toString('utf8', S - 1, E2 + 1)) as string) : B.toString('utf8', S, E2);
+}
+
+/**
+ * Whether the string just scanned is empty or whitespace only, exactly as trim() says: a printable
+ * ASCII character settles it (usually the first); anything else is decoded and trimmed.
+ */
+function lastIsBlank(): boolean {
+  for (let i = strS; i < strE; i++) {
+    const c = B[i]!;
+    if (c > 32 && c < 128 && c !== 92) return false;
+    if (c !== 32) break;
+  }
+  return decodeLast(strS, strE, strEsc).trim() === '';
+}
+
+function matchName(table: Name[][]): boolean {
+  matched = undefined;
+  if (strEsc) return false;
+  const cands = table[strE - strS];
+  if (!cands) return false;
+  for (const c of cands) {
+    let k = 0;
+    while (k < c.bytes.length && B[strS + k] === c.bytes[k]) k++;
+    if (k === c.bytes.length) {
+      matched = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A canonical integer (String(n) gives the same digits back): hashed as analyzeLine's walk does. */
+function scanNumber(i: number): number {
+  let j = i;
+  if (B[j] === 45) j++;
+  const d0 = j;
+  if (at(j) === 48) j++;
+  else while (j < E && B[j]! >= 48 && B[j]! <= 57) j++;
+  if (j === d0 || j - d0 > 15 || (d0 > i && B[d0] === 48)) return -1;
+  const c = at(j);
+  if (c === 46 || c === 101 || c === 69 || (c >= 48 && c <= 57)) return -1;
+  feedTag(2);
+  strBegin();
+  strRun(B, i, j);
+  strEnd();
+  return j;
+}
+
+function literal(i: number, word: string, tag: number): number {
+  if (i + word.length > E) return -1;
+  for (let k = 0; k < word.length; k++) if (B[i + k] !== word.charCodeAt(k)) return -1;
+  feedTag(tag);
+  return i + word.length;
+}
+
+/** Any JSON value, hashed with its tag. */
+function scanValue(i: number): number {
+  switch (at(i)) {
+    case 34:
+      feedTag(1);
+      return scanString(i);
+    case 123:
+      return scanObject(i);
+    case 91: {
+      if (++depth > 32) return -1;
+      feedTag(6);
+      i = ws(i + 1);
+      if (at(i) !== 93) {
+        for (;;) {
+          i = scanValue(i);
+          if (i < 0) return -1;
+          i = ws(i);
+          const c = at(i);
+          if (c === 93) break;
+          if (c !== 44) return -1;
+          i = ws(i + 1);
+        }
+      }
+      feedTag(7);
+      depth--;
+      return i + 1;
+    }
+    case 116: return literal(i, 'true', 3);
+    case 102: return literal(i, 'false', 4);
+    case 110: return literal(i, 'null', 5);
+    default: {
+      const c = at(i);
+      return c === 45 || (c >= 48 && c <= 57) ? scanNumber(i) : -1;
+    }
+  }
+}
+
+/** Any object (metadata), its members summed as contentHash sums them. A repeated key gives up. */
+function scanObject(i: number): number {
+  if (++depth > 32) return -1;
+  const outerA = hs.a, outerB = hs.b;
+  let sumA = 0, sumB = 0, members = 0;
+  const keys: number[] = [];
+  i = ws(i + 1);
+  if (at(i) !== 125) {
+    for (;;) {
+      if (at(i) !== 34) return -1;
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      i = scanString(i);
+      if (i < 0) return -1;
+      const ka = hs.a, kb = hs.b;
+      for (let k = 0; k < keys.length; k += 2) if (keys[k] === ka && keys[k + 1] === kb) return -1;
+      keys.push(ka, kb);
+      i = ws(i);
+      if (at(i) !== 58) return -1;
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      i = scanValue(ws(i + 1));
+      if (i < 0) return -1;
+      memberMix(ka, kb, hs.a, hs.b);
+      sumA = (sumA + hs.a) | 0;
+      sumB = (sumB + hs.b) | 0;
+      members++;
+      i = ws(i);
+      const c = at(i);
+      if (c === 125) break;
+      if (c !== 44) return -1;
+      i = ws(i + 1);
+    }
+  }
+  objectEnd(outerA, outerB, members, sumA, sumB);
+  depth--;
+  return i + 1;
+}
+
+// what a list of turns is for (checkTurns' kinds)
+const CONVERSATION = 0, PROMPT = 1, COMPLETION = 2, RESPONSE = 3;
+
+// the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
+let leadS = -1, leadE = -1, leadEsc = false;
+
+/**
+ * A list of {role, content} turns (ShareGPT: {from, value}) that checkTurns would pass without a word:
+ * known roles, non-blank text content, a system turn only first, no role twice in a row but tool, an
+ * assistant turn where one is needed, responses all assistant, a prompt that does not end with one.
+ */
+function scanTurns(i: number, kind: number, sharegpt: boolean): number {
+  const roleNames = sharegpt ? SHAREGPT_ROLE_NAMES : CHAT_ROLE_NAMES;
+  const roleKey = sharegpt ? FROM : ROLE;
+  const contentKey = sharegpt ? VALUE : CONTENT;
+  let sysS = -1, sysE = -1, sysEsc = false, userS = -1, userE = -1, userEsc = false;
+  let prev = -1, sawAssistant = false, n = 0;
+  feedTag(6);
+  i = ws(i + 1);
+  if (at(i) === 93) return -1; // no turns: the schema's minItems
+  for (;;) {
+    if (at(i) !== 123) return -1;
+    const outerA = hs.a, outerB = hs.b;
+    let sumA = 0, sumB = 0, members = 0;
+    let role = -1, roleName = '', cS = -1, cE = -1, cEsc = false;
+    i = ws(i + 1);
+    for (;;) {
+      if (at(i) !== 34) return -1;
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      i = scanString(i);
+      if (i < 0 || !matchName(TURN_NAMES)) return -1;
+      const key = matched!.id;
+      if (key !== roleKey && key !== contentKey) return -1;
+      const ka = hs.a, kb = hs.b;
+      i = ws(i);
+      if (at(i) !== 58) return -1;
+      i = ws(i + 1);
+      if (at(i) !== 34) return -1;
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      feedTag(1);
+      i = scanString(i);
+      if (i < 0) return -1;
+      if (key === roleKey) {
+        if (role >= 0 || !matchName(roleNames)) return -1;
+        role = matched!.id;
+        roleName = matched!.text;
+      } else {
+        if (cS >= 0 || lastIsBlank()) return -1;
+        cS = strS;
+        cE = strE;
+        cEsc = strEsc;
+      }
+      memberMix(ka, kb, hs.a, hs.b);
+      sumA = (sumA + hs.a) | 0;
+      sumB = (sumB + hs.b) | 0;
+      members++;
+      i = ws(i);
+      const c = at(i);
+      if (c === 125) break;
+      if (c !== 44) return -1;
+      i = ws(i + 1);
+    }
+    if (role < 0 || cS < 0) return -1;
+    objectEnd(outerA, outerB, members, sumA, sumB);
+    if (kind === RESPONSE) {
+      if (role !== ASSISTANT) return -1;
+    } else if ((role === SYSTEM && n > 0) || (role === prev && role !== TOOL)) {
+      return -1;
+    }
+    if (role === ASSISTANT) sawAssistant = true;
+    if (roleName === 'system' && sysS < 0) {
+      sysS = cS; sysE = cE; sysEsc = cEsc;
+    } else if (userS < 0 && LEAD_USER.has(roleName)) {
+      userS = cS; userE = cE; userEsc = cEsc;
+    }
+    prev = role;
+    n++;
+    i = ws(i + 1);
+    const c = at(i);
+    if (c === 93) break;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+  feedTag(7);
+  if ((kind === CONVERSATION || kind === COMPLETION) && !sawAssistant) return -1;
+  if (kind === PROMPT && prev === ASSISTANT) return -1;
+  if (sysS >= 0) {
+    leadS = sysS; leadE = sysE; leadEsc = sysEsc;
+  } else {
+    leadS = userS; leadE = userE; leadEsc = userEsc;
+  }
+  return i + 1;
+}
+
+// per top-level key of the line: what its value was
+const NONE = 0, STR = 1, LIST = 2, TRUE = 3, FALSE = 4;
+const kindOf = new Uint8Array(TOP.length);
+const solid = new Uint8Array(TOP.length);
+const valA = new Int32Array(TOP.length);
+const valB = new Int32Array(TOP.length);
+// each key's lead text: a string value's own range, or what its list of turns offers
+const lS = new Int32Array(TOP.length);
+const lE = new Int32Array(TOP.length);
+const lEsc = new Uint8Array(TOP.length);
+
+function listKind(key: number): number {
+  return key === K.prompt ? PROMPT : key === K.completion ? COMPLETION : key === K.chosen || key === K.rejected ? RESPONSE : CONVERSATION;
+}
+
+/** keys whose value may be a string, and keys whose value may be a list of turns */
+const STRING_OR_TURNS = new Set<number>([K.text, K.prompt, K.completion, K.chosen, K.rejected, K.instruction, K.input, K.output, K.system]);
+const TURN_LISTS = new Set<number>([K.prompt, K.completion, K.chosen, K.rejected, K.messages, K.conversations]);
+
+/** exactFormat (formats.ts) from the keys present; undefined where it would fall back to a fuzzy match. */
+function formatOfKeys(has: (k: number) => boolean, otherKeys: () => string[]): FormatId | undefined {
+  if (has(K.chosen) && has(K.rejected)) return 'preference';
+  if (has(K.conversations)) return 'sharegpt';
+  if (has(K.instruction) && has(K.output)) return 'alpaca';
+  if (has(K.prompt) && has(K.completion)) return has(K.label) ? 'unpaired-preference' : 'prompt-completion';
+  if (has(K.messages) || has(K.text)) return 'language-modeling';
+  if (has(K.prompt) && !has(K.chosen) && !has(K.rejected)) {
+    if (!otherKeys().some((k) => k !== 'prompt' && nearestKey(k, ['completion', 'chosen', 'rejected', 'label']))) return 'prompt-only';
+  }
+  return undefined;
+}
+
+/** The keys each format allows, the keys it requires as text or turns, and those that must not be blank (standard). */
+interface Shape { readonly allowed: readonly number[]; readonly turnKeys: readonly number[]; readonly texts: readonly number[] }
+const SHAPES: Record<Exclude<FormatId, 'openai-preference'>, Shape> = {
+  'language-modeling': { allowed: [K.text, K.messages], turnKeys: [K.text, K.messages], texts: [K.text] },
+  'prompt-only': { allowed: [K.prompt], turnKeys: [K.prompt], texts: [K.prompt] },
+  'prompt-completion': { allowed: [K.prompt, K.completion], turnKeys: [K.prompt, K.completion], texts: [K.prompt, K.completion] },
+  'unpaired-preference': { allowed: [K.prompt, K.completion, K.label], turnKeys: [K.prompt, K.completion], texts: [K.prompt, K.completion] },
+  preference: { allowed: [K.prompt, K.chosen, K.rejected], turnKeys: [K.prompt, K.chosen, K.rejected], texts: [K.prompt, K.chosen, K.rejected] },
+  alpaca: { allowed: [K.instruction, K.output, K.input, K.system], turnKeys: [], texts: [K.instruction, K.output] },
+  sharegpt: { allowed: [K.conversations, K.system], turnKeys: [], texts: [] },
+};
+
+/** UTF-16 units of bytes [s, e). */
+function utf16Units(s: number, e: number): number {
+  let u = 0;
+  for (let i = s; i < e; i++) u += CLS[B[i]!]! & 31;
+  return u;
+}
+
+/** Bytes of the opening of a lead text enough for its signature in the usual case (three short words). */
+const PREFIX = 96;
+
+/** The template fact of a lead text at [S, E2) (analyzeLine: templateSignature, then rangeOfText). */
+function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len: number): TemplateFact | undefined {
+  let sig: string | undefined;
+  if (!esc && E2 - S > PREFIX) {
+    let cut = S + PREFIX;
+    while ((B[cut]! & 0xc0) === 0x80) cut--;
+    const prefix = B.toString('utf8', S, cut);
+    sig = templateSignature(prefix);
+    if (!signatureScan.complete || signatureScan.end + 2 > prefix.length) sig = undefined;
+  }
+  if (sig === undefined) {
+    // the signature reads SIGNATURE_SPAN units at most: 3 bytes each at most, cut on a character boundary
+    let text: string;
+    const span = 3 * SIGNATURE_SPAN + 3;
+    if (esc || E2 - S <= span) text = decodeLast(S, E2, esc);
+    else {
+      let cut = S + span;
+      while ((B[cut]! & 0xc0) === 0x80) cut--;
+      text = B.toString('utf8', S, cut);
+    }
+    sig = templateSignature(text);
+    if (sig === undefined) return undefined;
+    if (esc) return probedAt(lineStart, Buffer.from(templateProbe(text)), E, len, sig);
+  }
+  // unescaped: the probe is the raw bytes from the opening quote to PROBE units (to the closing quote when shorter)
+  let units = 0, j = S;
+  while (j < E2 && units < PROBE) {
+    units += CLS[B[j]!]! & 31;
+    j++;
+    while (j < E2 && (B[j]! & 0xc0) === 0x80) j++;
+  }
+  if (units > PROBE) {
+    // the cut splits a surrogate pair: JSON.stringify writes the half as an escape; do as rangeOfText does
+    return probedAt(lineStart, Buffer.from(templateProbe(decodeLast(S, E2, false))), E, len, sig);
+  }
+  const probeEnd = j === E2 ? E2 + 1 : j;
+  // its first occurrence, as line.indexOf finds it: the lead's own place or before it
+  const found = B.subarray(lineStart, probeEnd).indexOf(B.subarray(S - 1, probeEnd));
+  const start = utf16Units(lineStart, lineStart + found);
+  return { sig, start, end: start + units + (j === E2 ? 2 : 1) };
+}
+
+/** Where the probe's first occurrence in the line is (rangeOfText's search, over bytes). */
+function probedAt(lineStart: number, probe: Buffer, limit: number, len: number, sig: string): TemplateFact {
+  const found = B.subarray(lineStart, limit).indexOf(probe);
+  if (found < 0) return { sig, start: 0, end: len };
+  const start = utf16Units(lineStart, lineStart + found);
+  return { sig, start, end: start + probe.toString('utf8').length };
+}
+
+/**
+ * The facts of the line buf[start, end) when it is surely a clean record (no diagnostic of its own),
+ * else undefined. Never used with a user schema.
+ */
+export function scanCleanLine(buf: Buffer, start: number, end: number, opts: AnalyzeOptions): LineFacts | undefined {
+  B = buf;
+  E = end;
+  bs = -1;
+  lenDelta = 0;
+  depth = 0;
+  kindOf.fill(NONE);
+  let unknownKeys: number[] | undefined; // [start, end, hashA, hashB] of each non-format key
+  let i = ws(start);
+  if (at(i) !== 123) return undefined;
+  let sumA = 0, sumB = 0, members = 0;
+  i = ws(i + 1);
+  if (at(i) === 125) return undefined;
+  for (;;) {
+    if (at(i) !== 34) return undefined;
+    hs.a = SEED_A;
+    hs.b = SEED_B;
+    i = scanString(i);
+    if (i < 0) return undefined;
+    const ka = hs.a, kb = hs.b;
+    let key = UNKNOWN;
+    if (matchName(TOP_NAMES)) key = matched!.id;
+    else if (strEsc) return undefined;
+    if (key === GIVE_UP || (key >= 0 && kindOf[key] !== NONE)) return undefined;
+    if (key === UNKNOWN) {
+      unknownKeys ??= [];
+      for (let k = 0; k < unknownKeys.length; k += 4) if (unknownKeys[k + 2] === ka && unknownKeys[k + 3] === kb) return undefined;
+      unknownKeys.push(strS, strE, ka, kb);
+    }
+    i = ws(i);
+    if (at(i) !== 58) return undefined;
+    i = ws(i + 1);
+    hs.a = SEED_A;
+    hs.b = SEED_B;
+    const c = at(i);
+    if (key === UNKNOWN) {
+      i = scanValue(i);
+    } else if (key === K.label) {
+      i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
+      kindOf[key] = c === 116 ? TRUE : FALSE;
+    } else if (c === 34 && STRING_OR_TURNS.has(key)) {
+      feedTag(1);
+      i = scanString(i);
+      kindOf[key] = STR;
+      solid[key] = i >= 0 && !lastIsBlank() ? 1 : 0;
+      lS[key] = strS;
+      lE[key] = strE;
+      lEsc[key] = strEsc ? 1 : 0;
+    } else if (c === 91 && TURN_LISTS.has(key)) {
+      i = scanTurns(i, listKind(key), key === K.conversations);
+      kindOf[key] = LIST;
+      lS[key] = leadS;
+      lE[key] = leadE;
+      lEsc[key] = leadEsc ? 1 : 0;
+    } else {
+      return undefined;
+    }
+    if (i < 0) return undefined;
+    if (key >= 0) {
+      valA[key] = hs.a;
+      valB[key] = hs.b;
+    }
+    memberMix(ka, kb, hs.a, hs.b);
+    sumA = (sumA + hs.a) | 0;
+    sumB = (sumB + hs.b) | 0;
+    members++;
+    i = ws(i);
+    const sep = at(i);
+    if (sep === 125) break;
+    if (sep !== 44) return undefined;
+    i = ws(i + 1);
+  }
+  if (ws(i + 1) !== E) return undefined;
+
+  const has = (k: number) => kindOf[k] !== NONE;
+  const format = formatOfKeys(has, () => [
+    ...TOP.filter((k) => has(K[k])),
+    ...(unknownKeys ?? []).filter((_, k) => k % 4 === 0).map((s, k) => B.toString('utf8', s, unknownKeys![4 * k + 1])),
+  ]);
+  if (!format || format === 'openai-preference' || (opts.format !== undefined && opts.format !== format)) return undefined;
+  const shape = SHAPES[format];
+  for (let k = 0; k < TOP.length; k++) if (has(k) && !shape.allowed.includes(k)) return undefined;
+
+  // standard or conversational, as isConversational decides; every turn key must then agree
+  let conversational: boolean;
+  if (format === 'language-modeling') conversational = !has(K.text);
+  else if (format === 'alpaca') conversational = false;
+  else if (format === 'sharegpt') conversational = true;
+  else conversational = kindOf[shape.turnKeys.find(has)!] === LIST;
+  const want = conversational ? LIST : STR;
+  for (const k of shape.turnKeys) if (has(k) && kindOf[k] !== want) return undefined;
+  if (format === 'alpaca') for (const k of shape.allowed) if (has(k) && kindOf[k] !== STR) return undefined;
+  if (format === 'sharegpt' && ((has(K.system) && kindOf[K.system] !== STR) || kindOf[K.conversations] !== LIST)) return undefined;
+  if (!conversational || format === 'alpaca') for (const k of shape.texts) if (has(k) && !solid[k]) return undefined;
+  // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
+  if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
+
+  const len = end - start + lenDelta;
+  if (len / 4 > opts.maxTokens) return undefined;
+
+  // the template's lead text (promptLead)
+  let lead = -1;
+  if (format === 'language-modeling') lead = conversational ? K.messages : -1;
+  else if (format === 'alpaca') lead = has(K.system) && solid[K.system] ? K.system : K.instruction;
+  else if (format === 'sharegpt') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
+  else lead = has(K.prompt) ? K.prompt : -1;
+  let template: TemplateFact | undefined;
+  if (lead >= 0 && lS[lead]! >= 0) template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+
+  objectEnd(HASH_SEED_A, HASH_SEED_B, members, sumA, sumB);
+  return new LineFacts(len, true, variantKey(format, conversational), hashResult(), template, NO_DIAGS);
+}

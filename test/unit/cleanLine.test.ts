@@ -1,0 +1,181 @@
+// The byte-level scan (checks/cleanLine.ts) against analyzeLine: whenever the scan says a line is clean,
+// analyzeLine must find no diagnostic and the same facts (length, variant, content hash, template).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeLine, type LineFacts } from '../../src/core/checks/analyzeLine';
+import { scanCleanLine } from '../../src/core/checks/cleanLine';
+import { DEFAULT_OPTIONS, validateText, type ValidationOptions } from '../../src/core/checks/datasetModel';
+import { validateFile } from '../../src/core/parallel/validateFile';
+import { mulberry32 } from '../../bench/generate';
+
+type R = () => number;
+const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+// texts: plain, non-ASCII, escapes of every kind, whitespace that trim() removes (some blank)
+const TEXTS = [
+  'You are a careful assistant. Explain gravity.', 'Given the following text, summarise it.', 'naïve café 数据 ñandú', 'emoji 😀 here',
+  'line\\nbreak and \\"quotes\\" and \\\\ and \\/', '\\u00e9t\\u00E9 \\ud83d\\ude00', 'lone \\ud800 surrogate', 'You\\u0020are a tutor',
+  'x', '', ' ', '   \\n\\t ', '\u00a0', '\u3000', '\\u00a0', 'ありがとう', 'a\u2028b', "you're right, it's fine", 'Hello', 'Hello',
+  'A'.repeat(70), 'é'.repeat(45), '😀'.repeat(25), 'ab😀'.repeat(14), 'You are a' + ' very'.repeat(60) + ' long prompt',
+];
+const ROLES = ['system', 'user', 'assistant', 'tool', 'human', 'gpt', 'User', 'bot', 'observation', 'function_call'];
+
+function str(r: R): string {
+  return `"${pick(r, TEXTS)}"`;
+}
+
+function turns(r: R, roleKey: string, contentKey: string, shape: 'conversation' | 'prompt' | 'response'): string {
+  const n = 1 + Math.floor(r() * 4);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    // mostly a proper conversation, sometimes any role
+    let role = shape === 'response' ? 'assistant' : i === 0 && r() < 0.4 ? 'system' : (i % 2 === 0) === (out.length > 0 && out[0]!.includes('system')) ? 'assistant' : 'user';
+    if (shape === 'prompt' && i === n - 1) role = 'user';
+    if (roleKey === 'from') role = role === 'user' ? pick(r, ['human', 'user']) : role === 'assistant' ? pick(r, ['gpt', 'assistant']) : role;
+    if (r() < 0.1) role = pick(r, ROLES);
+    const members = [`"${roleKey}": "${role}"`, `"${contentKey}": ${r() < 0.9 ? `"${pick(r, TEXTS.filter((t) => t.trim()))}"` : pick(r, [str(r), 'null', '[]', '1'])}`];
+    if (r() < 0.05) members.push(pick(r, ['"name": "n"', '"weight": 1', `"${roleKey}": "user"`, '"tool_calls": []']));
+    if (r() < 0.5) members.reverse();
+    if (r() < 0.03) members.pop();
+    out.push(`{${members.join(pick(r, [', ', ',', ' , ']))}}`);
+  }
+  if (r() < 0.03) return '[]';
+  return `[${out.join(pick(r, [', ', ',']))}]`;
+}
+
+const chat = (r: R, shape: 'conversation' | 'prompt' | 'response') => turns(r, 'role', 'content', shape);
+
+/** A record of some format: mostly valid, with the defects and oddities the scan must leave alone. */
+function record(r: R): string {
+  const conv = r() < 0.5;
+  const members: string[] = [];
+  const kind = Math.floor(r() * 8);
+  switch (kind) {
+    case 0: members.push(conv ? `"messages": ${chat(r, 'conversation')}` : `"text": ${str(r)}`); break;
+    case 1: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`); break;
+    case 2: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`); break;
+    case 3: {
+      const c = conv ? chat(r, 'response') : str(r);
+      if (r() < 0.8) members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`);
+      members.push(`"chosen": ${c}`, `"rejected": ${r() < 0.15 ? c.replace('e', '\\u0065') : conv ? chat(r, 'response') : str(r)}`);
+      break;
+    }
+    case 4: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`, `"label": ${pick(r, ['true', 'false', '1', '"yes"'])}`); break;
+    case 5: members.push(`"instruction": ${str(r)}`, `"output": ${str(r)}`); if (r() < 0.5) members.push(`"input": ${str(r)}`); if (r() < 0.3) members.push(`"system": ${str(r)}`); break;
+    case 6: members.push(`"conversations": ${turns(r, 'from', 'value', 'conversation')}`); if (r() < 0.3) members.push(`"system": ${str(r)}`); break;
+    default: members.push(`"input": {"messages": ${chat(r, 'prompt')}}`, `"preferred_output": ${chat(r, 'response')}`, `"non_preferred_output": ${chat(r, 'response')}`);
+  }
+  // metadata, mixed-up keys, types and duplicates
+  if (r() < 0.3) members.push(pick(r, ['"id": 12', '"id": -3', '"id": 0', '"id": 1.5', '"id": 1e3', '"id": -0', '"score": 123456789012345678', '"meta": {"a": [1, "x", null, true], "b": {}}', '"meta": {"a": 1, "a": 2}', '"src": "web\\u00e9"', '"ok": false', '"x": null', '"tags": []']));
+  if (r() < 0.08) members.push(pick(r, ['"tools": []', '"completon": "c"', '"chosen": "c"', '"text": "t"', '"messages": []', '"history": []', '"label": true', '"prompt": "again"', '"promt": "p"', '"k\\u0065y": 1', '"__proto__": 1']));
+  for (let i = members.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [members[i], members[j]] = [members[j]!, members[i]!];
+  }
+  const sep = pick(r, [', ', ',', ' ,\t', ',\r ']);
+  let line = `${pick(r, ['{', '{ ', ' {'])}${members.join(sep)}${pick(r, ['}', ' }', '}  '])}`;
+  if (r() < 0.03) line = pick(r, ['\ufeff', '', '[', 'x']) + line;
+  if (r() < 0.03) line = line.slice(0, Math.floor(r() * line.length));
+  if (r() < 0.02) line += pick(r, ['}', ' x', ',']);
+  return line;
+}
+
+function sameFacts(fast: LineFacts, slow: LineFacts, line: string): void {
+  assert.deepEqual(slow.diagnostics.map((d) => d.code), [], `the scan passed a line with diagnostics: ${line}`);
+  assert.equal(fast.len, slow.len, `len of ${line}`);
+  assert.equal(fast.record, slow.record);
+  assert.equal(fast.variant, slow.variant, `variant of ${line}`);
+  assert.equal(fast.hash, slow.hash, `hash of ${line}`);
+  assert.deepEqual(fast.template, slow.template, `template of ${line}`);
+}
+
+/** The line's bytes inside a larger buffer, with quotes, backslashes and a newline around it: the scan must stay inside. */
+function embedded(line: string, r: R): { buf: Buffer; start: number; end: number } {
+  const before = Buffer.from(pick(r, ['', '{"a":"\\', 'x"\n']));
+  const bytes = Buffer.from(line);
+  const after = Buffer.from(pick(r, ['', '\n', '"}\\"\n{"prompt": "x"}', '\\u00']));
+  return { buf: Buffer.concat([before, bytes, after]), start: before.length, end: before.length + bytes.length };
+}
+
+function check(lines: string[], opts: ValidationOptions, r: R): { clean: number; fast: number; variants: Set<string> } {
+  let clean = 0, fast = 0;
+  const variants = new Set<string>();
+  for (const generated of lines) {
+    // what a file holds is bytes: a lone surrogate the generator made is U+FFFD once written
+    const line = Buffer.from(generated).toString();
+    const slow = analyzeLine(line, opts);
+    const { buf, start, end } = embedded(line, r);
+    const f = scanCleanLine(buf, start, end, opts);
+    if (slow.record && slow.diagnostics.length === 0) clean++;
+    if (!f) continue;
+    fast++;
+    variants.add(f.variant!);
+    sameFacts(f, slow, line);
+  }
+  return { clean, fast, variants };
+}
+
+test('the byte scan agrees with analyzeLine on 20,000 generated records, and takes most clean ones', () => {
+  const r = mulberry32(7);
+  const lines = Array.from({ length: 20_000 }, () => record(r));
+  const { clean, fast, variants } = check(lines, DEFAULT_OPTIONS, r);
+  // it must take the common clean records, not just give up on everything
+  assert.ok(fast > clean * 0.5, `the scan took ${fast} of ${clean} clean records`);
+  for (const v of ['language-modeling', 'language-modeling:conversational', 'prompt-only', 'prompt-only:conversational', 'prompt-completion', 'prompt-completion:conversational',
+    'preference', 'preference:conversational', 'unpaired-preference', 'unpaired-preference:conversational', 'alpaca', 'sharegpt:conversational']) {
+    assert.ok(variants.has(v), `no ${v} record went the fast way`);
+  }
+});
+
+test('the byte scan agrees with analyzeLine under a forced format, a small token limit, and on mutated lines', () => {
+  const r = mulberry32(11);
+  const lines = Array.from({ length: 4000 }, () => record(r));
+  check(lines, { ...DEFAULT_OPTIONS, format: 'preference' }, r);
+  const short = check(lines, { ...DEFAULT_OPTIONS, maxTokens: 20 }, r);
+  assert.ok(short.fast > 0);
+  // random byte-level damage: whatever the scan still takes, analyzeLine must call clean and agree on
+  const pieces = ['{', '}', '[', ']', '"', ':', ',', '\\', ' ', 'a', '0', '-', '\u0000', '\t', '😀', '\\u', 'é', '"role"', '"user"'];
+  const mutated = lines.map((l) => {
+    let out = l;
+    for (let k = 0; k < 1 + Math.floor(r() * 2); k++) {
+      const i = Math.floor(r() * (out.length + 1));
+      out = r() < 0.5 ? out.slice(0, i) + out.slice(i + 1) : out.slice(0, i) + pick(r, pieces) + out.slice(i);
+    }
+    return out;
+  });
+  check(mutated, DEFAULT_OPTIONS, r);
+});
+
+test('a line whose string runs past the line end is not read beyond it', () => {
+  const line = '{"prompt": "abc", "chosen": "x", "rejected": "y';
+  const buf = Buffer.from(`${line}\n"}`);
+  assert.equal(scanCleanLine(buf, 0, Buffer.byteLength(line), DEFAULT_OPTIONS), undefined);
+  const ok = '{"prompt": "abc", "chosen": "x", "rejected": "y"}';
+  assert.ok(scanCleanLine(Buffer.from(ok), 0, ok.length, DEFAULT_OPTIONS));
+});
+
+test('a file validates to the same report through the byte scan as through the editor model', async () => {
+  const r = mulberry32(3);
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(record(r));
+  // duplicates that differ in form only: one copy may go the fast way, the other the slow one
+  lines.push('{"prompt": "You are a judge. Pick one.", "chosen": "A", "rejected": "B"}');
+  lines.push('{"rejected":"B","chosen":"\\u0041","prompt":"You are a judge. Pick one."}');
+  lines.push('{"prompt": "You are a judge. Pick one.", "chosen": "A", "rejected": "B", "id": 1}');
+  lines.push('', '   ', '{"prompt": "You are a judge. Pick one.", "chosen": "A", "rejected": "B"}');
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-scan-'));
+  const path = join(dir, 'mixed.jsonl');
+  const text = lines.join('\r\n');
+  writeFileSync(path, text);
+  const fromFile = await validateFile(path, { maxTokens: 4096, minRecords: 200 });
+  const fromText = validateText(text);
+  assert.deepEqual(fromFile, fromText);
+  assert.ok(fromFile.diagnostics.filter((d) => d.code === 'duplicate').length >= 2);
+  // invalid UTF-8 in a chunk: read as the editor reads it (U+FFFD), never scanned as bytes
+  const bad = join(dir, 'latin1.jsonl');
+  writeFileSync(bad, Buffer.concat([Buffer.from('{"prompt": "You are x", "chosen": "caf'), Buffer.from([0xe9]), Buffer.from('", "rejected": "b"}\n')]));
+  assert.deepEqual(await validateFile(bad, { maxTokens: 4096, minRecords: 200 }), validateText(Buffer.from('{"prompt": "You are x", "chosen": "caf\ufffd", "rejected": "b"}\n').toString()));
+});
