@@ -11,7 +11,8 @@
  */
 import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './analyzeLine';
 import { PROBE, SIGNATURE_SPAN, signatureScan, templateProbe, templateSignature } from './template';
-import { FORMAT_KEYS, nearestKey, variantKey, type FormatId } from '../formats/formats';
+import { planOf } from './recordChecks';
+import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
 import {
   CLASS_CONTROL, CLS, feedTag, hashResult, hs, HASH_SEED_A, HASH_SEED_B, memberMix, objectEnd, SEED_A, SEED_B,
   strBegin, strByte, strEnd, strRun,
@@ -408,30 +409,33 @@ function listKind(key: number): number {
 const STRING_OR_TURNS = new Set<number>([K.text, K.prompt, K.completion, K.chosen, K.rejected, K.instruction, K.input, K.output, K.system]);
 const TURN_LISTS = new Set<number>([K.prompt, K.completion, K.chosen, K.rejected, K.messages, K.conversations]);
 
-/** exactFormat (formats.ts) from the keys present; undefined where it would fall back to a fuzzy match. */
-function formatOfKeys(has: (k: number) => boolean, otherKeys: () => string[]): FormatId | undefined {
-  if (has(K.chosen) && has(K.rejected)) return 'preference';
-  if (has(K.conversations)) return 'sharegpt';
-  if (has(K.instruction) && has(K.output)) return 'alpaca';
-  if (has(K.prompt) && has(K.completion)) return has(K.label) ? 'unpaired-preference' : 'prompt-completion';
-  if (has(K.messages) || has(K.text)) return 'language-modeling';
-  if (has(K.prompt) && !has(K.chosen) && !has(K.rejected)) {
-    if (!otherKeys().some((k) => k !== 'prompt' && nearestKey(k, ['completion', 'chosen', 'rejected', 'label']))) return 'prompt-only';
+/** prompt, completion, chosen and rejected hold text in a standard record and turns in a conversational one */
+const EITHER = [K.prompt, K.completion, K.chosen, K.rejected];
+
+/**
+ * The format of a record with these keys, by detectFormat itself: asked once per set of format keys
+ * (and of which of them hold lists), with stand-in values. Metadata keys matter to one rule only: a
+ * prompt-only record must have no key that looks like a misspelt completion, chosen … (metadata()
+ * gives their names for that case).
+ */
+const DETECTED = new Map<number, Detected | undefined>();
+function detectedFor(keys: number, lists: number, metadata: () => readonly string[]): Detected | undefined {
+  const id = keys | (lists << TOP.length);
+  let d = DETECTED.get(id);
+  if (d === undefined && !DETECTED.has(id)) DETECTED.set(id, (d = detectFormat(standIn(keys, lists, []))));
+  if (d?.format === 'prompt-only') {
+    const names = metadata();
+    if (names.length) d = detectFormat(standIn(keys, lists, names));
   }
-  return undefined;
+  return d;
 }
 
-/** The keys each format allows, the keys it requires as text or turns, and those that must not be blank (standard). */
-interface Shape { readonly allowed: readonly number[]; readonly turnKeys: readonly number[]; readonly texts: readonly number[] }
-const SHAPES: Record<Exclude<FormatId, 'openai-preference'>, Shape> = {
-  'language-modeling': { allowed: [K.text, K.messages], turnKeys: [K.text, K.messages], texts: [K.text] },
-  'prompt-only': { allowed: [K.prompt], turnKeys: [K.prompt], texts: [K.prompt] },
-  'prompt-completion': { allowed: [K.prompt, K.completion], turnKeys: [K.prompt, K.completion], texts: [K.prompt, K.completion] },
-  'unpaired-preference': { allowed: [K.prompt, K.completion, K.label], turnKeys: [K.prompt, K.completion], texts: [K.prompt, K.completion] },
-  preference: { allowed: [K.prompt, K.chosen, K.rejected], turnKeys: [K.prompt, K.chosen, K.rejected], texts: [K.prompt, K.chosen, K.rejected] },
-  alpaca: { allowed: [K.instruction, K.output, K.input, K.system], turnKeys: [], texts: [K.instruction, K.output] },
-  sharegpt: { allowed: [K.conversations, K.system], turnKeys: [], texts: [] },
-};
+function standIn(keys: number, lists: number, metadata: readonly string[]): Record<string, unknown> {
+  const o = Object.create(null) as Record<string, unknown>; // a metadata key may be "__proto__"
+  for (let k = 0; k < TOP.length; k++) if (keys & (1 << k)) o[TOP[k]!] = lists & (1 << k) ? [] : '';
+  for (const name of metadata) o[name] = null;
+  return o;
+}
 
 /** UTF-16 units of bytes [s, e). */
 function utf16Units(s: number, e: number): number {
@@ -465,7 +469,7 @@ function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len:
     }
     sig = templateSignature(text);
     if (sig === undefined) return undefined;
-    if (esc) return probedAt(lineStart, Buffer.from(templateProbe(text)), E, len, sig);
+    if (esc) return probedAt(lineStart, Buffer.from(templateProbe(text)), len, sig);
   }
   // unescaped: the probe is the raw bytes from the opening quote to PROBE units (to the closing quote when shorter)
   let units = 0, j = S;
@@ -476,7 +480,7 @@ function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len:
   }
   if (units > PROBE) {
     // the cut splits a surrogate pair: JSON.stringify writes the half as an escape; do as rangeOfText does
-    return probedAt(lineStart, Buffer.from(templateProbe(decodeLast(S, E2, false))), E, len, sig);
+    return probedAt(lineStart, Buffer.from(templateProbe(decodeLast(S, E2, false))), len, sig);
   }
   const probeEnd = j === E2 ? E2 + 1 : j;
   // its first occurrence, as line.indexOf finds it: the lead's own place or before it
@@ -486,8 +490,8 @@ function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len:
 }
 
 /** Where the probe's first occurrence in the line is (rangeOfText's search, over bytes). */
-function probedAt(lineStart: number, probe: Buffer, limit: number, len: number, sig: string): TemplateFact {
-  const found = B.subarray(lineStart, limit).indexOf(probe);
+function probedAt(lineStart: number, probe: Buffer, len: number, sig: string): TemplateFact {
+  const found = B.subarray(lineStart, E).indexOf(probe);
   if (found < 0) return { sig, start: 0, end: len };
   const start = utf16Units(lineStart, lineStart + found);
   return { sig, start, end: start + probe.toString('utf8').length };
@@ -572,25 +576,25 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   if (ws(i + 1) !== E) return undefined;
 
   const has = (k: number) => kindOf[k] !== NONE;
-  const format = formatOfKeys(has, () => [
-    ...TOP.filter((k) => has(K[k])),
-    ...(unknownKeys ?? []).filter((_, k) => k % 4 === 0).map((s, k) => B.toString('utf8', s, unknownKeys![4 * k + 1])),
-  ]);
-  if (!format || format === 'openai-preference' || (opts.format !== undefined && opts.format !== format)) return undefined;
-  const shape = SHAPES[format];
-  for (let k = 0; k < TOP.length; k++) if (has(k) && !shape.allowed.includes(k)) return undefined;
-
-  // standard or conversational, as isConversational decides; every turn key must then agree
-  let conversational: boolean;
-  if (format === 'language-modeling') conversational = !has(K.text);
-  else if (format === 'alpaca') conversational = false;
-  else if (format === 'sharegpt') conversational = true;
-  else conversational = kindOf[shape.turnKeys.find(has)!] === LIST;
+  let keys = 0, lists = 0;
+  for (let k = 0; k < TOP.length; k++) {
+    if (has(k)) keys |= 1 << k;
+    if (kindOf[k] === LIST) lists |= 1 << k;
+  }
+  const detected = detectedFor(keys, lists, () => {
+    const names: string[] = [];
+    for (let k = 0; unknownKeys && k < unknownKeys.length; k += 4) names.push(B.toString('utf8', unknownKeys[k]!, unknownKeys[k + 1]));
+    return names;
+  });
+  if (!detected?.exact) return undefined;
+  const { format, conversational } = detected;
+  if (format === 'openai-preference' || (opts.format !== undefined && opts.format !== format)) return undefined;
+  // what checkRecord would say: keys of another format, blank text; and the schema: text or turns throughout
+  const plan = planOf(format, conversational);
+  for (let k = 0; k < TOP.length; k++) if (has(k) && !plan.allowed.has(TOP[k]!)) return undefined;
+  for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
   const want = conversational ? LIST : STR;
-  for (const k of shape.turnKeys) if (has(k) && kindOf[k] !== want) return undefined;
-  if (format === 'alpaca') for (const k of shape.allowed) if (has(k) && kindOf[k] !== STR) return undefined;
-  if (format === 'sharegpt' && ((has(K.system) && kindOf[K.system] !== STR) || kindOf[K.conversations] !== LIST)) return undefined;
-  if (!conversational || format === 'alpaca') for (const k of shape.texts) if (has(k) && !solid[k]) return undefined;
+  for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
   // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
   if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
 

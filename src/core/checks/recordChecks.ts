@@ -103,15 +103,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Rec)[k], (b as Rec)[k]));
 }
 
-interface VariantPlan {
+export interface VariantPlan {
   readonly allowed: ReadonlySet<string>;
   readonly texts: readonly string[];
   readonly turnLists: readonly TurnList[];
 }
 
-/** What to check for each format variant, worked out once (checkRecord runs on every line). */
+/** What to check for each format variant, worked out once (checkRecord and the byte-level scan run on every line). */
 const PLANS = new Map<FormatId, [VariantPlan | undefined, VariantPlan | undefined]>();
-function planOf(format: FormatId, conversational: boolean): VariantPlan {
+export function planOf(format: FormatId, conversational: boolean): VariantPlan {
   let pair = PLANS.get(format);
   if (!pair) PLANS.set(format, (pair = [undefined, undefined]));
   const slot = conversational ? 1 : 0;
