@@ -1,8 +1,8 @@
 /** `ftstudio sample`, `ftstudio split`, `ftstudio review-status`: review sampling and the held-out split. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_GATE_THRESHOLD, resolveSample, reviewStatus } from '../core/annotations/reviewStatus';
-import { currentDecisions, readLog, readManifest, reviewPaths } from '../core/annotations/reviewStore';
+import { DEFAULT_GATE_THRESHOLD, resolveSample, reviewStatus } from '../core/review/reviewStatus';
+import { currentDecisions, readLog, readManifest, reviewPaths } from '../core/review/reviewStore';
 import { indexFile } from '../core/records/recordIndex';
 import { REVIEW_FRACTION, sampleRecords } from '../core/sampling/sample';
 import { HELDOUT_FRACTION, splitFile, SplitExistsError } from '../core/sampling/split';

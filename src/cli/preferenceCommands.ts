@@ -1,7 +1,7 @@
 /** `ftstudio pairs` (rankings -> TRL preference pairs) and `ftstudio agreement` (annotator agreement). */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/annotations/atomicFile';
+import { writeFileAtomic } from '../core/jsonl/atomicFile';
 import { forEachLineBatch } from '../core/jsonl/readLines';
 import { agreementReport } from '../core/preference/agreementReport';
 import { annotationsPath, readAnnotations } from '../core/preference/annotationStore';

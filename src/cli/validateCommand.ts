@@ -5,9 +5,9 @@ import { CODES } from '../core/checks/codes';
 import { withDiagnostics, type FileReport } from '../core/checks/datasetModel';
 import { leakageOfFile } from '../core/checks/leakage';
 import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
-import { SchemaError } from '../core/formats/validator';
-import type { PlainOptions } from '../core/parallel/options';
-import { validateFile } from '../core/parallel/validateFile';
+import { SchemaError } from '../core/checks/schemaCheck';
+import type { PlainOptions } from '../core/validation/options';
+import { validateFile } from '../core/validation/validateFile';
 import { findConfig, isEvaluationSet, readValidationConfig } from '../core/project/projectConfig';
 import { numberFlag, parseArgs, UsageError } from './args';
 

@@ -1,24 +1,24 @@
 /** Activation: wire core results into the editor. Thin glue; all dataset logic lives in src/core. */
 import * as vscode from 'vscode';
 import { CONFIG_FILE } from '../core/project/projectConfig';
-import { DatasetCodeActions } from './codeActions';
-import { SOURCE } from './convert';
-import { DatasetValidation } from './datasetValidation';
-import { LargeFileValidation } from './largeFiles';
-import { compareRuns, createConfig } from './runCommands';
-import { Training } from './training';
-import { RunViewSerializer } from './runView';
+import { DatasetCodeActions } from './validation/codeActions';
+import { SOURCE } from './validation/convert';
+import { DatasetValidation } from './validation/datasetValidation';
+import { LargeFileValidation } from './validation/largeFiles';
+import { compareRuns, createConfig } from './training/runCommands';
+import { Training } from './training/training';
+import { RunViewSerializer } from './panels/runView';
 import { RUN_VIEW_TYPE } from '../protocol/run';
-import { ReviewPanel } from './reviewPanel';
-import { DatasetPanelSerializer } from './webviewHtml';
-import { splitHeldout } from './splitCommand';
+import { ReviewPanel } from './panels/reviewPanel';
+import { DatasetPanelSerializer } from './panels/webviewHtml';
+import { splitHeldout } from './datasets/splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
 import { RANKING_VIEW_TYPE } from '../protocol/ranking';
-import { RankingPanel } from './rankingPanel';
-import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
-import { forgetProjectConfigs } from './settings';
-import { DatasetStatusItem, plainStatus } from './statusItem';
-import { validateWorkspace } from './workspaceValidation';
+import { RankingPanel } from './panels/rankingPanel';
+import { commitAnnotations, exportPreferencePairs } from './datasets/annotationCommands';
+import { forgetProjectConfigs } from './workspace/settings';
+import { DatasetStatusItem, plainStatus } from './validation/statusItem';
+import { validateWorkspace } from './validation/workspaceValidation';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);

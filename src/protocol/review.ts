@@ -1,5 +1,5 @@
 /** Typed messages between the extension and the review panel. Imported by both sides. */
-import type { Reason } from '../core/annotations/reasons';
+import type { Reason } from './reasons';
 
 export const REVIEW_VIEW_TYPE = 'finetuneStudio.review';
 

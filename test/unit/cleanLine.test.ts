@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyzeLine, type LineFacts } from '../../src/core/checks/analyzeLine';
 import { scanCleanLine } from '../../src/core/checks/cleanLine';
 import { DEFAULT_OPTIONS, validateText, type ValidationOptions } from '../../src/core/checks/datasetModel';
-import { validateFile } from '../../src/core/parallel/validateFile';
+import { validateFile } from '../../src/core/validation/validateFile';
 import { mulberry32 } from '../../bench/generate';
 
 type R = () => number;

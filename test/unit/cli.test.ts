@@ -82,7 +82,7 @@ test('--schema replaces the built-in formats; an invalid schema is a usage error
 });
 
 test('the same diagnostics sequentially and with worker threads', async () => {
-  const { validateFile } = await import('../../src/core/parallel/validateFile');
+  const { validateFile } = await import('../../src/core/validation/validateFile');
   const big = join(dir, 'big.jsonl');
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {

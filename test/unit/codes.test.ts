@@ -66,7 +66,7 @@ for (const [code, c] of Object.entries(CASES)) {
 }
 
 test('schema: a user JSON Schema replaces the built-in formats', async () => {
-  const { compileUserSchema } = await import('../../src/core/formats/validator');
+  const { compileUserSchema } = await import('../../src/core/checks/schemaCheck');
   const userSchema = compileUserSchema({ type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } }, 'qa.schema.json');
   const text = ['{"question": "q", "answer": "a"}', '{"question": "q", "answer": ""}', '{"answer": "a"}'].join('\n');
   const r = validateText(text, { ...OPTS, userSchema });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { indexLines, type RecordRef } from '../../src/core/records/recordIndex';
 import { allocate, sampleRecords } from '../../src/core/sampling/sample';
 import { planSplit, splitFile, SplitExistsError } from '../../src/core/sampling/split';
-import { appendEvent, currentDecisions, lastUndoable, readLog, type ReviewEvent } from '../../src/core/annotations/reviewStore';
-import { resolveSample, reviewStatus } from '../../src/core/annotations/reviewStatus';
+import { appendEvent, currentDecisions, lastUndoable, readLog, type ReviewEvent } from '../../src/core/review/reviewStore';
+import { resolveSample, reviewStatus } from '../../src/core/review/reviewStatus';
 import { leakageDiagnostics } from '../../src/core/checks/leakage';
 import { main } from '../../src/cli/main';
 
@@ -130,7 +130,7 @@ test('a writer killed in the middle of an atomic write leaves the old file whole
   const target = join(dir, 'victim.jsonl');
   writeFileSync(target, '{"kept": true}\n');
   const script = `
-    const { writeFileAtomic } = require(${JSON.stringify(join(__dirname, '../../src/core/annotations/atomicFile.ts'))});
+    const { writeFileAtomic } = require(${JSON.stringify(join(__dirname, '../../src/core/jsonl/atomicFile.ts'))});
     process.send('go');
     writeFileAtomic(${JSON.stringify(target)}, 'x'.repeat(200 * 1024 * 1024));`;
   for (let k = 0; k < 3; k++) {

@@ -242,7 +242,7 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   assert.equal(checks.find((c) => c.id === 'vram')!.status, 'block');
   assert.equal(checks.find((c) => c.id === 'output')!.status, 'block');
   // a complete, passing review of the dataset before its split satisfies the gate
-  const { writeManifest, appendEvent, reviewPaths } = await import('../../src/core/annotations/reviewStore');
+  const { writeManifest, appendEvent, reviewPaths } = await import('../../src/core/review/reviewStore');
   const { indexFile } = await import('../../src/core/records/recordIndex');
   writeFileSync(join(dir, 'data.jsonl'), readFileSync(join(dir, 'data.train.jsonl')));
   const refs = await indexFile(join(dir, 'data.jsonl'));

@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { FromReview, ReviewWebviewState, ToReview } from '../../src/protocol/review';
-import { REASONS, type Reason } from '../../src/core/annotations/reasons';
+import { REASONS, type Reason } from '../../src/protocol/reasons';
 import { fromTextField, partStyles, renderPart, vscodeApi } from '../shared/parts';
 
 const vscode = vscodeApi<FromReview, ReviewWebviewState>();

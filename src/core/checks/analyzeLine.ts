@@ -7,7 +7,7 @@ import { lineDiag, type LineDiagnostic } from './diagnostic';
 import { checkRecord } from './recordChecks';
 import { promptLead, rangeOfText, templateSignature } from './template';
 import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
-import { builtinValidator, LineLocator, mapSchemaErrors } from '../formats/validator';
+import { builtinValidator, LineLocator, mapSchemaErrors } from './schemaCheck';
 import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 

@@ -2,7 +2,7 @@
 import { lineDiag, type LineDiagnostic } from './diagnostic';
 import { FORMAT_KEYS, FORMATS, nearest, type FormatId } from '../formats/formats';
 import { ROLES } from '../formats/schemas';
-import { pathLabel, type LineLocator } from '../formats/validator';
+import { pathLabel, type LineLocator } from './schemaCheck';
 import type { JsonPath } from '../jsonl/locate';
 
 type Rec = Record<string, unknown>;

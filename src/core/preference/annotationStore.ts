@@ -5,7 +5,7 @@
  * gives each candidate a rank (1 = best, ties allowed, null = unranked in a top-k ranking).
  */
 import { basename, join } from 'node:path';
-import { appendLinesAtomic, readJsonlLog } from '../annotations/atomicFile';
+import { appendLinesAtomic, readJsonlLog } from '../jsonl/atomicFile';
 
 export type PairChoice = 'chosen' | 'rejected' | 'tie' | 'skip' | 'flag';
 

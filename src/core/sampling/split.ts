@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../annotations/atomicFile';
+import { writeFileAtomic } from '../jsonl/atomicFile';
 import { forEachLineBatch } from '../jsonl/readLines';
 import { indexFile, type RecordRef } from '../records/recordIndex';
 import { sampleRecords } from './sample';

@@ -4,11 +4,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { resolveSample, reviewStatus } from '../annotations/reviewStatus';
-import { currentDecisions, readLog, readManifest, reviewPaths } from '../annotations/reviewStore';
+import { resolveSample, reviewStatus } from '../review/reviewStatus';
+import { currentDecisions, readLog, readManifest, reviewPaths } from '../review/reviewStore';
 import { leakageDiagnostics } from '../checks/leakage';
 import { FORMAT_IDS, type FormatId } from '../formats/formats';
-import { validateFile } from '../parallel/validateFile';
+import { validateFile } from '../validation/validateFile';
 import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../annotations/atomicFile';
+import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
 import type { PreflightCheck } from './preflight';
 

@@ -4,11 +4,11 @@
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { lineDiag, type LineDiagnostic } from '../checks/diagnostic';
-import type { Code } from '../checks/codes';
+import { lineDiag, type LineDiagnostic } from './diagnostic';
+import type { Code } from './codes';
 import { locate, parseWithLocations, type JsonNode, type JsonPath } from '../jsonl/locate';
-import { describeVariant, nearestKey, variantKey, type FormatId } from './formats';
-import { allowedKeysAt, VARIANT_SCHEMAS } from './schemas';
+import { describeVariant, nearestKey, variantKey, type FormatId } from '../formats/formats';
+import { allowedKeysAt, VARIANT_SCHEMAS } from '../formats/schemas';
 
 /**
  * User schemas are checked against the 2020-12 meta-schema and may use "format"; the built-in ones

@@ -1,8 +1,8 @@
 /** "Validate All Datasets in Workspace": every .jsonl file, off the main thread, with progress and cancel. */
 import * as vscode from 'vscode';
-import { validateFile } from '../core/parallel/validateFile';
+import { validateFile } from '../../core/validation/validateFile';
 import { toVsDiagnostic } from './convert';
-import { settingsFor } from './settings';
+import { settingsFor } from '../workspace/settings';
 
 const EXCLUDE = '**/{node_modules,.git,.finetune}/**';
 

@@ -7,11 +7,11 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_FILE } from '../core/project/projectConfig';
-import { ConfigError, loadConfig } from '../core/training/config';
-import { formatEta, type RunProgress } from '../core/training/progress';
-import { train, type TrainResult } from '../core/training/train';
-import { RunView } from './runView';
+import { CONFIG_FILE } from '../../core/project/projectConfig';
+import { ConfigError, loadConfig } from '../../core/training/config';
+import { formatEta, type RunProgress } from '../../core/training/progress';
+import { train, type TrainResult } from '../../core/training/train';
+import { RunView } from '../panels/runView';
 
 interface ActiveRun {
   runDir?: string;

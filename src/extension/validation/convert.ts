@@ -1,6 +1,6 @@
 /** Core diagnostics -> VS Code diagnostics. The glue never re-derives what core computed. */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../core/checks/diagnostic';
+import type { Diagnostic } from '../../core/checks/diagnostic';
 
 export const SOURCE = 'finetune-studio';
 

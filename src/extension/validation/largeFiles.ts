@@ -4,11 +4,11 @@
  * and whenever it changes on disk. Cancelled when the tab closes or a newer run starts.
  */
 import * as vscode from 'vscode';
-import type { FileReport } from '../core/checks/datasetModel';
-import { validateFile } from '../core/parallel/validateFile';
+import type { FileReport } from '../../core/checks/datasetModel';
+import { validateFile } from '../../core/validation/validateFile';
 import { toVsDiagnostic } from './convert';
 import type { DatasetSummary } from './datasetValidation';
-import { settingsFor } from './settings';
+import { settingsFor } from '../workspace/settings';
 
 interface Entry {
   abort: AbortController;

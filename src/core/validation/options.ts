@@ -1,7 +1,7 @@
 /** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
 import type { ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
-import { compileUserSchema } from '../formats/validator';
+import { compileUserSchema } from '../checks/schemaCheck';
 
 export interface PlainOptions {
   readonly format?: FormatId;

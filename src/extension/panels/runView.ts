@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseEventLine, type RunProgress } from '../core/training/progress';
-import type { RunRecord } from '../core/training/runRecord';
-import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunViewState, type RunWebviewState } from '../protocol/run';
+import { parseEventLine, type RunProgress } from '../../core/training/progress';
+import type { RunRecord } from '../../core/training/runRecord';
+import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunViewState, type RunWebviewState } from '../../protocol/run';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 function fromDisk(runDir: string): RunViewState | undefined {

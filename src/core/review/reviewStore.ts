@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { appendLinesAtomic, readJsonlLog, writeFileAtomic } from './atomicFile';
+import { appendLinesAtomic, readJsonlLog, writeFileAtomic } from '../jsonl/atomicFile';
 
-import type { Reason } from './reasons';
+import type { Reason } from '../../protocol/reasons';
 
 export interface ReviewEvent {
   readonly v: 1;

@@ -4,16 +4,16 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { DEFAULT_GATE_THRESHOLD, resolveSample, reviewStatus, type SampleItem } from '../core/annotations/reviewStatus';
+import { DEFAULT_GATE_THRESHOLD, resolveSample, reviewStatus, type SampleItem } from '../../core/review/reviewStatus';
 import {
   appendEvent, currentDecisions, lastUndoable, readLog, readManifest, reviewPaths, writeManifest, type ReviewEvent, type SampleManifest,
-} from '../core/annotations/reviewStore';
-import { recordParts } from '../core/annotations/recordView';
-import { indexLines } from '../core/records/recordIndex';
-import { REVIEW_FRACTION, sampleRecords } from '../core/sampling/sample';
-import { REVIEW_VIEW_TYPE, type FromReview, type ToReview } from '../protocol/review';
-import { DocumentSnapshot } from './documentSnapshot';
-import { reviewerIdentity } from './reviewer';
+} from '../../core/review/reviewStore';
+import { recordParts } from '../../core/review/recordView';
+import { indexLines } from '../../core/records/recordIndex';
+import { REVIEW_FRACTION, sampleRecords } from '../../core/sampling/sample';
+import { REVIEW_VIEW_TYPE, type FromReview, type ToReview } from '../../protocol/review';
+import { DocumentSnapshot } from '../workspace/documentSnapshot';
+import { reviewerIdentity } from '../workspace/reviewer';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export class ReviewPanel implements vscode.Disposable {

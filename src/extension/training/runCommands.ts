@@ -2,10 +2,10 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { writeFileAtomic } from '../core/annotations/atomicFile';
-import { detectFormat } from '../core/formats/formats';
-import { CONFIG_FILE } from '../core/project/projectConfig';
-import { listRuns } from '../core/training/runRecord';
+import { writeFileAtomic } from '../../core/jsonl/atomicFile';
+import { detectFormat } from '../../core/formats/formats';
+import { CONFIG_FILE } from '../../core/project/projectConfig';
+import { listRuns } from '../../core/training/runRecord';
 
 export async function createConfig(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];

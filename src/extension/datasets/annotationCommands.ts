@@ -3,13 +3,13 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { writeFileAtomic } from '../core/annotations/atomicFile';
-import { annotationsPath, readAnnotations } from '../core/preference/annotationStore';
-import { exportLabelled } from '../core/preference/exportPairs';
-import { buildItems } from '../core/preference/items';
-import { STRATEGIES, type Strategy } from '../core/preference/pairs';
-import { documentLines } from './documentSnapshot';
-import { RankingPanel, workspaceRootOf } from './rankingPanel';
+import { writeFileAtomic } from '../../core/jsonl/atomicFile';
+import { annotationsPath, readAnnotations } from '../../core/preference/annotationStore';
+import { exportLabelled } from '../../core/preference/exportPairs';
+import { buildItems } from '../../core/preference/items';
+import { STRATEGIES, type Strategy } from '../../core/preference/pairs';
+import { documentLines } from '../workspace/documentSnapshot';
+import { RankingPanel, workspaceRootOf } from '../panels/rankingPanel';
 
 function targetDataset(uri?: vscode.Uri): vscode.Uri | undefined {
   if (uri instanceof vscode.Uri) return uri;

@@ -1,6 +1,6 @@
 /** One status-bar item for the active dataset: format, record count, errors and warnings. */
 import * as vscode from 'vscode';
-import { FORMATS } from '../core/formats/formats';
+import { FORMATS } from '../../core/formats/formats';
 import type { DatasetSummary } from './datasetValidation';
 
 /** Where the status item gets the summary of a file from (live documents, large files). */

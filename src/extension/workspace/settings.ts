@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { FormatId } from '../core/formats/formats';
-import type { PlainOptions } from '../core/parallel/options';
-import { CONFIG_FILE, isEvaluationSet, readValidationConfig, type ValidationConfig } from '../core/project/projectConfig';
+import type { FormatId } from '../../core/formats/formats';
+import type { PlainOptions } from '../../core/validation/options';
+import { CONFIG_FILE, isEvaluationSet, readValidationConfig, type ValidationConfig } from '../../core/project/projectConfig';
 
 export interface DocSettings {
   readonly enabled: boolean;

@@ -5,14 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { part } from '../core/annotations/recordView';
-import { agreementReport } from '../core/preference/agreementReport';
-import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../core/preference/annotationStore';
-import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../core/preference/items';
-import { wordDiff } from '../core/preference/wordDiff';
-import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type ToRanking } from '../protocol/ranking';
-import { DocumentSnapshot } from './documentSnapshot';
-import { reviewerIdentity } from './reviewer';
+import { part } from '../../core/review/recordView';
+import { agreementReport } from '../../core/preference/agreementReport';
+import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../../core/preference/annotationStore';
+import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../../core/preference/items';
+import { wordDiff } from '../../core/preference/wordDiff';
+import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type ToRanking } from '../../protocol/ranking';
+import { DocumentSnapshot } from '../workspace/documentSnapshot';
+import { reviewerIdentity } from '../workspace/reviewer';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export function workspaceRootOf(uri: vscode.Uri): string {

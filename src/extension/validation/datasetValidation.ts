@@ -7,15 +7,15 @@
 import * as vscode from 'vscode';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DatasetModel, withDiagnostics, type FileReport } from '../core/checks/datasetModel';
-import { leakageDiagnostics, trainPartner } from '../core/checks/leakage';
-import { indexLines, type RecordRef } from '../core/records/recordIndex';
-import type { Diagnostic, QuickFix } from '../core/checks/diagnostic';
-import { resolveOptions } from '../core/parallel/options';
-import { runWorker } from '../core/parallel/validateFile';
+import { DatasetModel, withDiagnostics, type FileReport } from '../../core/checks/datasetModel';
+import { leakageDiagnostics, trainPartner } from '../../core/checks/leakage';
+import { indexLines, type RecordRef } from '../../core/records/recordIndex';
+import type { Diagnostic, QuickFix } from '../../core/checks/diagnostic';
+import { resolveOptions } from '../../core/validation/options';
+import { runWorker } from '../../core/validation/validateFile';
 import { fixKey, toVsDiagnostic } from './convert';
-import { documentLines } from './documentSnapshot';
-import { settingsFor, type DocSettings } from './settings';
+import { documentLines } from '../workspace/documentSnapshot';
+import { settingsFor, type DocSettings } from '../workspace/settings';
 
 /** Documents above this size are analysed off the extension host's main thread. */
 export const WORKER_THRESHOLD_CHARS = 2_000_000;

@@ -1,8 +1,8 @@
 /** "Finetune Studio: Split Held-out Set": asks for the fraction (and strata), never overwrites without asking. */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { HELDOUT_FRACTION, splitFile, splitPaths } from '../core/sampling/split';
-import { isDataset } from './datasetValidation';
+import { HELDOUT_FRACTION, splitFile, splitPaths } from '../../core/sampling/split';
+import { isDataset } from '../validation/datasetValidation';
 
 export async function splitHeldout(): Promise<void> {
   const doc = vscode.window.activeTextEditor?.document;
