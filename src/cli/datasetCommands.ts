@@ -1,12 +1,12 @@
 /** `ftstudio sample`, `ftstudio split`, `ftstudio review-status`: review sampling and the held-out split. */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DEFAULT_GATE_THRESHOLD, resolveSample, reviewStatus } from '../core/review/reviewStatus';
-import { currentDecisions, readLog, readManifest, reviewPaths } from '../core/review/reviewStore';
+import { resolve } from 'node:path';
+import { reviewGate } from '../core/review/reviewGate';
+import { DEFAULT_GATE_THRESHOLD } from '../core/review/reviewStatus';
 import { indexFile } from '../core/records/recordIndex';
 import { REVIEW_FRACTION, sampleRecords } from '../core/sampling/sample';
 import { HELDOUT_FRACTION, splitFile, SplitExistsError } from '../core/sampling/split';
-import { findConfig } from '../core/project/projectConfig';
+import { projectRoot } from '../core/project/layout';
 import { numberFlag, parseArgs, UsageError } from './args';
 import type { Io } from './validateCommand';
 
@@ -16,12 +16,6 @@ function datasetArg(positional: readonly string[], cmd: string): string {
   if (!existsSync(p)) throw new UsageError(`cannot read ${positional[0]}: no such file`);
   if (statSync(p).isDirectory()) throw new UsageError(`${positional[0]} is a directory, not a dataset`);
   return p;
-}
-
-/** The workspace root: where finetune.json is, else the current directory. */
-function workspaceRoot(): string {
-  const cfg = findConfig(process.cwd());
-  return cfg ? dirname(cfg) : process.cwd();
 }
 
 function fractionFlag(args: ReturnType<typeof parseArgs>, fallback: number): number {
@@ -50,7 +44,7 @@ export async function splitCommand(argv: readonly string[], io: Io): Promise<num
   const args = parseArgs(argv, { values: ['fraction', 'seed', 'stratify-by'], booleans: ['json', 'force'] });
   const path = datasetArg(args.positional, 'split');
   try {
-    const r = await splitFile(path, workspaceRoot(), {
+    const r = await splitFile(path, projectRoot(process.cwd()), {
       fraction: fractionFlag(args, HELDOUT_FRACTION.default), seed: numberFlag(args, 'seed', 0),
       stratifyBy: args.flags.get('stratify-by') as string | undefined, overwrite: args.flags.has('force'),
     });
@@ -69,20 +63,9 @@ export async function reviewStatusCommand(argv: readonly string[], io: Io): Prom
   const args = parseArgs(argv, { values: ['threshold'], booleans: ['json'] });
   const path = datasetArg(args.positional, 'review-status');
   const threshold = numberFlag(args, 'threshold', DEFAULT_GATE_THRESHOLD, 0);
-  const paths = reviewPaths(workspaceRoot(), path);
-  const manifest = readManifest(paths.manifest);
-  const refs = await indexFile(path);
-  const log = readLog(paths.log);
-  for (const p of log.problems) io.err(`ftstudio: warning: ${p}`);
-  let status;
-  if (!manifest) {
-    // no review started: the sample it would be, nothing reviewed
-    const s = sampleRecords(refs);
-    status = { sampled: s.size, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete' as const };
-  } else {
-    const items = resolveSample(manifest, refs, currentDecisions(log.events, manifest.seed));
-    status = reviewStatus(items, threshold);
-  }
+  const gate = await reviewGate(projectRoot(process.cwd()), path, () => indexFile(path), { threshold });
+  const { manifest, status } = gate;
+  for (const p of gate.problems) io.err(`ftstudio: warning: ${p}`);
   const out = { sampled: status.sampled, reviewed: status.reviewed, passed: status.passed, failed: status.failed, passRate: status.passRate, gate: status.gate };
   if (args.flags.has('json')) io.out(JSON.stringify(out));
   else io.out(`review of ${args.positional[0]}: ${out.reviewed}/${out.sampled} reviewed, ${out.passed} passed, ${out.failed} failed${out.passRate === null ? '' : ` (pass rate ${(out.passRate * 100).toFixed(1)}%)`}; gate ${out.gate}${manifest ? '' : ' (no review started: run "Finetune Studio: Review Sample" in VS Code)'}`);

@@ -1,12 +1,12 @@
 /** `ftstudio pairs` (rankings -> TRL preference pairs) and `ftstudio agreement` (annotator agreement). */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/jsonl/atomicFile';
 import { forEachLineBatch } from '../core/jsonl/readLines';
 import { agreementReport } from '../core/preference/agreementReport';
 import { annotationsPath, readAnnotations } from '../core/preference/annotationStore';
 import { derivePairs, RankedRowError, STRATEGIES, type Strategy } from '../core/preference/pairs';
-import { findConfig } from '../core/project/projectConfig';
+import { projectRoot } from '../core/project/layout';
 import { parseArgs, UsageError } from './args';
 import type { Io } from './validateCommand';
 
@@ -54,8 +54,7 @@ export async function pairsCommand(argv: readonly string[], io: Io): Promise<num
 export async function agreementCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, { values: [], booleans: ['json'] });
   const path = fileArg(args.positional, 'agreement');
-  const cfg = findConfig(process.cwd());
-  const log = annotationsPath(cfg ? dirname(cfg) : process.cwd(), path);
+  const log = annotationsPath(projectRoot(process.cwd()), path);
   const { events, problems } = readAnnotations(log);
   for (const p of problems) io.err(`ftstudio: warning: ${p}`);
   const r = agreementReport(events);

@@ -2,13 +2,12 @@
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CODES } from '../core/checks/codes';
-import { withDiagnostics, type FileReport } from '../core/checks/datasetModel';
-import { leakageOfFile } from '../core/checks/leakage';
+import type { FileReport } from '../core/checks/datasetModel';
 import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { SchemaError } from '../core/checks/schemaCheck';
-import type { PlainOptions } from '../core/validation/options';
-import { validateFile } from '../core/validation/validateFile';
-import { findConfig, isEvaluationSet, readValidationConfig } from '../core/project/projectConfig';
+import { resolveValidationOptions, type PlainOptions } from '../core/validation/options';
+import { validateDataset } from '../core/validation/validateDataset';
+import { findConfig, readValidationConfig } from '../core/project/projectConfig';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
@@ -74,11 +73,10 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const configPath = findConfig(process.cwd());
   const config = configPath ? readValidationConfig(configPath) : undefined;
   for (const p of config?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
-  const options: PlainOptions = {
-    format: (fmt as FormatId | undefined) ?? config?.format,
-    schema,
-    maxTokens: numberFlag(args, 'max-tokens', config?.maxSeqLength ?? 4096, 1),
-    minRecords: numberFlag(args, 'min-records', 200, 0),
+  const explicit = {
+    format: fmt as FormatId | undefined,
+    maxTokens: args.flags.has('max-tokens') ? numberFlag(args, 'max-tokens', 0, 1) : undefined,
+    minRecords: args.flags.has('min-records') ? numberFlag(args, 'min-records', 0, 0) : undefined,
   };
   const workers = numberFlag(args, 'workers', 0, 0) || undefined;
   for (const f of args.positional) checkReadable(f);
@@ -86,9 +84,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
     try {
-      const fileOptions = isEvaluationSet(file) && !args.flags.has('min-records') ? { ...options, minRecords: 0 } : options;
-      const report = await validateFile(resolve(file), fileOptions, { workers });
-      reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
+      const fileOptions = resolveValidationOptions({ path: file, explicit, project: config, schema }).options;
+      reports.push({ file, report: await validateDataset(resolve(file), fileOptions, { workers }) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);

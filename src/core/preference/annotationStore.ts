@@ -4,8 +4,9 @@
  * confirms the stored order, "rejected" swaps it) and the order the sides were shown in; a ranking
  * gives each candidate a rank (1 = best, ties allowed, null = unranked in a top-k ranking).
  */
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { appendLinesAtomic, readJsonlLog } from '../jsonl/atomicFile';
+import { datasetName, finetunePaths } from '../project/layout';
 
 export type PairChoice = 'chosen' | 'rejected' | 'tie' | 'skip' | 'flag';
 
@@ -23,7 +24,7 @@ export interface AnnotationEvent {
 }
 
 export function annotationsPath(workspaceRoot: string, datasetPath: string): string {
-  return join(workspaceRoot, '.finetune', 'annotations', `${basename(datasetPath).replace(/\.jsonl$/i, '')}.jsonl`);
+  return join(finetunePaths(workspaceRoot).annotations, `${datasetName(datasetPath)}.jsonl`);
 }
 
 const isAnnotation = (e: unknown): e is AnnotationEvent => {

@@ -4,10 +4,11 @@
  * The current state is a fold over the log.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { appendLinesAtomic, readJsonlLog, writeFileAtomic } from '../jsonl/atomicFile';
 
 import type { Reason } from '../../protocol/reasons';
+import { datasetName, finetunePaths } from '../project/layout';
 
 export interface ReviewEvent {
   readonly v: 1;
@@ -42,8 +43,8 @@ export interface SampleManifest {
 }
 
 export function reviewPaths(workspaceRoot: string, datasetPath: string): { log: string; manifest: string } {
-  const name = basename(datasetPath).replace(/\.jsonl$/i, '');
-  const dir = join(workspaceRoot, '.finetune', 'reviews');
+  const name = datasetName(datasetPath);
+  const dir = finetunePaths(workspaceRoot).reviews;
   return { log: join(dir, `${name}.jsonl`), manifest: join(dir, `${name}.sample.json`) };
 }
 

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../jsonl/atomicFile';
 import { forEachLineBatch } from '../jsonl/readLines';
 import { indexFile, type RecordRef } from '../records/recordIndex';
 import { sampleRecords } from './sample';
+import { datasetName, finetunePaths } from '../project/layout';
 
 export const HELDOUT_FRACTION = { min: 0.1, max: 0.15, default: 0.1 } as const;
 
@@ -65,8 +66,8 @@ export interface SplitFiles {
 
 export function splitPaths(datasetPath: string, workspaceRoot: string): SplitFiles {
   const dir = dirname(datasetPath);
-  const name = basename(datasetPath).replace(/\.jsonl$/i, '');
-  return { train: join(dir, `${name}.train.jsonl`), heldout: join(dir, `${name}.heldout.jsonl`), record: join(workspaceRoot, '.finetune', 'splits', `${name}.json`) };
+  const name = datasetName(datasetPath);
+  return { train: join(dir, `${name}.train.jsonl`), heldout: join(dir, `${name}.heldout.jsonl`), record: join(finetunePaths(workspaceRoot).splits, `${name}.json`) };
 }
 
 export class SplitExistsError extends Error {}

@@ -4,11 +4,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { resolveSample, reviewStatus } from '../review/reviewStatus';
-import { currentDecisions, readLog, readManifest, reviewPaths } from '../review/reviewStore';
-import { leakageDiagnostics } from '../checks/leakage';
+import { reviewGate } from '../review/reviewGate';
+import { findLeaks } from '../checks/leakage';
 import { FORMAT_IDS, type FormatId } from '../formats/formats';
-import { validateFile } from '../validation/validateFile';
+import { resolveValidationOptions } from '../validation/options';
+import { validateDataset } from '../validation/validateDataset';
 import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
 
@@ -89,11 +89,10 @@ async function reviewCheck(ctx: PreflightContext): Promise<PreflightCheck> {
   // a review is usually of the dataset before its split: x.train.jsonl was reviewed as x.jsonl
   const candidates = [train, join(dirname(train), basename(train).replace(/\.train\.jsonl$/i, '.jsonl'))];
   for (const dataset of candidates) {
-    const paths = reviewPaths(ctx.workspaceRoot, dataset);
-    const manifest = readManifest(paths.manifest);
-    if (!manifest || !existsSync(dataset)) continue;
-    const items = resolveSample(manifest, await indexFile(dataset), currentDecisions(readLog(paths.log).events, manifest.seed));
-    const s = reviewStatus(items, ctx.gateThreshold);
+    if (!existsSync(dataset)) continue;
+    const gate = await reviewGate(ctx.workspaceRoot, dataset, () => indexFile(dataset), { threshold: ctx.gateThreshold, ifStarted: true });
+    if (!gate) continue;
+    const s = gate.status;
     const rate = s.passRate === null ? 'n/a' : `${(s.passRate * 100).toFixed(0)}%`;
     if (s.gate === 'passed') return { id: 'review', status: 'pass', message: `review gate passed: ${s.reviewed}/${s.sampled} reviewed, pass rate ${rate} ≥ ${s.threshold * 100}% (${basename(dataset)})` };
     if (s.gate === 'failed') return { id: 'review', status: 'block', message: `review gate failed: pass rate ${rate} < ${s.threshold * 100}% on ${basename(dataset)}; fix the failing records and review them again` };
@@ -110,7 +109,8 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     checks.push({ id: 'data', status: 'block', message: `training data ${c.data.train} not found` });
   } else {
     const format = c.data.format && (FORMAT_IDS as readonly string[]).includes(c.data.format) ? (c.data.format as FormatId) : undefined;
-    const r = await validateFile(c.data.train, { format, maxTokens: c.training.maxSeqLength, minRecords: 200 }, { offThread: true });
+    const { options } = resolveValidationOptions({ path: c.data.train, project: { format, maxSeqLength: c.training.maxSeqLength } });
+    const r = await validateDataset(c.data.train, options, { offThread: true });
     checks.push(
       r.errors > 0
         ? { id: 'data', status: 'block', message: `${basename(c.data.train)}: ${r.errors} errors, ${r.warnings} warnings in ${r.records} records; run ftstudio validate ${basename(c.data.train)}` }
@@ -127,8 +127,8 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     checks.push({ id: 'heldout', status: 'block', message: `held-out set ${c.data.heldout} not found` });
   } else if (existsSync(c.data.train)) {
     const [held, train] = await Promise.all([indexFile(c.data.heldout, { withPrompt: true }), indexFile(c.data.train, { withPrompt: true })]);
-    const leaks = leakageDiagnostics(held, train, basename(c.data.train));
-    const exact = leaks.filter((d) => d.message.startsWith('This held-out record is also')).length;
+    const leaks = findLeaks(held, train);
+    const exact = leaks.filter((l) => l.kind === 'exact').length;
     checks.push(
       exact ? { id: 'heldout', status: 'block', message: `${exact} held-out records are also in the training data: remove them from one side` }
         : leaks.length ? { id: 'heldout', status: 'warn', message: `${leaks.length} held-out prompts also appear in the training data` }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
 import type { PreflightCheck } from './preflight';
+import { finetunePaths } from '../project/layout';
 
 export interface RunRecord {
   readonly v: 1;
@@ -33,7 +34,7 @@ export function newRunId(now = new Date()): string {
 }
 
 export function runsDir(workspaceRoot: string): string {
-  return join(workspaceRoot, '.finetune', 'runs');
+  return finetunePaths(workspaceRoot).runs;
 }
 
 export async function fileSha256(path: string): Promise<string> {

@@ -1,7 +1,8 @@
 /** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
-import type { ValidationOptions } from '../checks/datasetModel';
+import { DEFAULT_OPTIONS, type ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
 import { compileUserSchema } from '../checks/schemaCheck';
+import { isEvaluationSet } from '../project/projectConfig';
 
 export interface PlainOptions {
   readonly format?: FormatId;
@@ -23,4 +24,32 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
   };
   compiled.set(o, r);
   return r;
+}
+
+/** Where a value of the resolved options came from (told to the user in the status tooltip). */
+export type OptionSource = 'explicit' | 'project' | 'setting';
+
+export interface ValidationInputs {
+  /** the dataset being validated (held-out, test and golden sets skip the few-records check) */
+  readonly path: string;
+  /** asked for this run (command-line flags): wins over everything */
+  readonly explicit?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  /** finetune.json: data.format and training.maxSeqLength */
+  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
+  /** editor settings: below finetune.json */
+  readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  readonly schema?: PlainOptions['schema'];
+}
+
+/**
+ * The one place for validation defaults and their precedence: explicit (flags) > finetune.json >
+ * editor settings > DEFAULT_OPTIONS. An evaluation set gets no few-records check unless one is asked for.
+ */
+export function resolveValidationOptions(i: ValidationInputs): { options: PlainOptions; formatSource?: OptionSource } {
+  const format = i.explicit?.format ?? i.project?.format ?? i.settings?.format;
+  const formatSource: OptionSource | undefined =
+    i.explicit?.format ? 'explicit' : i.project?.format ? 'project' : i.settings?.format ? 'setting' : undefined;
+  const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
+  const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords);
+  return { options: { format, schema: i.schema, maxTokens, minRecords }, formatSource };
 }

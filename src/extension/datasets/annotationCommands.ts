@@ -9,7 +9,8 @@ import { exportLabelled } from '../../core/preference/exportPairs';
 import { buildItems } from '../../core/preference/items';
 import { STRATEGIES, type Strategy } from '../../core/preference/pairs';
 import { documentLines } from '../workspace/documentSnapshot';
-import { RankingPanel, workspaceRootOf } from '../panels/rankingPanel';
+import { RankingPanel } from '../panels/rankingPanel';
+import { workspaceRootOf } from '../workspace/roots';
 
 function targetDataset(uri?: vscode.Uri): vscode.Uri | undefined {
   if (uri instanceof vscode.Uri) return uri;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { HELDOUT_FRACTION, splitFile, splitPaths } from '../../core/sampling/split';
 import { isDataset } from '../validation/datasetValidation';
+import { configFor } from '../workspace/config';
 
 export async function splitHeldout(): Promise<void> {
   const doc = vscode.window.activeTextEditor?.document;
@@ -28,7 +29,7 @@ export async function splitHeldout(): Promise<void> {
     );
     if (ok !== 'Overwrite') return;
   }
-  const seed = vscode.workspace.getConfiguration('finetuneStudio.review', doc.uri).get<number>('seed', 0);
+  const seed = configFor(doc.uri).review.seed;
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Splitting…' }, () =>
     splitFile(doc.uri.fsPath, root, { fraction: Number(fractionText), seed, stratifyBy: stratifyBy.trim() || undefined, overwrite: true }),
   );

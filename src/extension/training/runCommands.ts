@@ -6,9 +6,10 @@ import { writeFileAtomic } from '../../core/jsonl/atomicFile';
 import { detectFormat } from '../../core/formats/formats';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
 import { listRuns } from '../../core/training/runRecord';
+import { firstFolder } from '../workspace/roots';
 
 export async function createConfig(): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
+  const folder = firstFolder();
   if (!folder) return void vscode.window.showWarningMessage('Finetune Studio: open a folder first.');
   const target = join(folder.uri.fsPath, CONFIG_FILE);
   if (existsSync(target)) {
@@ -51,7 +52,7 @@ export async function createConfig(): Promise<void> {
 }
 
 export async function compareRuns(): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
+  const folder = firstFolder();
   const runs = folder ? listRuns(folder.uri.fsPath) : [];
   if (!runs.length) return void vscode.window.showInformationMessage('Finetune Studio: no runs in .finetune/runs yet.');
   const picked = await vscode.window.showQuickPick(

@@ -5,13 +5,14 @@
  * a workspace-scoped setting.
  */
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
 import { ConfigError, loadConfig } from '../../core/training/config';
 import { formatEta, type RunProgress } from '../../core/training/progress';
 import { train, type TrainResult } from '../../core/training/train';
 import { RunView } from '../panels/runView';
+import { configFor } from '../workspace/config';
+import { configFolder } from '../workspace/roots';
 
 interface ActiveRun {
   runDir?: string;
@@ -57,7 +58,7 @@ export class Training implements vscode.Disposable {
       void vscode.window.showInformationMessage('Finetune Studio: a fine-tune is already running. Stop it first.', 'Stop').then((c) => c && this.stop());
       return;
     }
-    const folder = vscode.workspace.workspaceFolders?.find((f) => existsSync(join(f.uri.fsPath, CONFIG_FILE)));
+    const folder = configFolder();
     if (!folder) {
       const c = await vscode.window.showWarningMessage(`Finetune Studio: no ${CONFIG_FILE} in the workspace.`, `Create ${CONFIG_FILE}`);
       if (c) await vscode.commands.executeCommand('finetuneStudio.createConfig');
@@ -72,7 +73,7 @@ export class Training implements vscode.Disposable {
       return;
     }
     const python = await pythonInterpreter(config.python, folder);
-    const gateThreshold = vscode.workspace.getConfiguration('finetuneStudio.review', folder.uri).get<number>('gateThreshold', 0.9);
+    const gateThreshold = configFor(folder.uri).review.gateThreshold;
     this.active = { cancel: async () => {} };
     this.setStatus('$(sync~spin) Fine-tune: preflight…', 'Checking data, review gate, held-out set, GPU and packages');
     this.log.show(true);

@@ -5,14 +5,11 @@
  * debounce so that fast typing does not flood the Problems panel.
  */
 import * as vscode from 'vscode';
-import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { DatasetModel, withDiagnostics, type FileReport } from '../../core/checks/datasetModel';
-import { leakageDiagnostics, trainPartner } from '../../core/checks/leakage';
-import { indexLines, type RecordRef } from '../../core/records/recordIndex';
-import type { Diagnostic, QuickFix } from '../../core/checks/diagnostic';
+import { DatasetModel, type FileReport } from '../../core/checks/datasetModel';
+import type { QuickFix } from '../../core/checks/diagnostic';
 import { resolveOptions } from '../../core/validation/options';
 import { runWorker } from '../../core/validation/validateFile';
+import { validateDocument } from '../../core/validation/validateDataset';
 import { fixKey, toVsDiagnostic } from './convert';
 import { documentLines } from '../workspace/documentSnapshot';
 import { settingsFor, type DocSettings } from '../workspace/settings';
@@ -183,7 +180,9 @@ export class DatasetValidation implements vscode.Disposable {
     const run = () => {
       state.timer = undefined;
       if (!state.model || this.states.get(uri.toString()) !== state) return;
-      const report = withDiagnostics(state.model.report(state.settings.cap), this.leakage(uri));
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const path = uri.scheme === 'file' && doc ? uri.fsPath : undefined;
+      const report = validateDocument(state.model, path, () => documentLines(doc!), state.settings.cap);
       state.report = report;
       state.fixes.clear();
       for (const d of report.diagnostics) if (d.fix) state.fixes.set(fixKey(d.line, d.start, d.end, d.code), d.fix);
@@ -192,24 +191,6 @@ export class DatasetValidation implements vscode.Disposable {
     };
     if (delay === 0) run();
     else state.timer = setTimeout(run, delay);
-  }
-
-  private trainCache = new Map<string, { mtime: number; refs: RecordRef[] }>();
-
-  /** A held-out file (x.heldout.jsonl) is checked against its training file (x.train.jsonl) on disk. */
-  private leakage(uri: vscode.Uri): Diagnostic[] {
-    if (uri.scheme !== 'file') return [];
-    const partner = trainPartner(uri.fsPath);
-    if (!partner) return [];
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (!doc) return [];
-    let train = this.trainCache.get(partner);
-    const mtime = statSync(partner).mtimeMs;
-    if (!train || train.mtime !== mtime) {
-      train = { mtime, refs: indexLines(readFileSync(partner, 'utf8').split('\n'), { withPrompt: true }) };
-      this.trainCache.set(partner, train);
-    }
-    return leakageDiagnostics(indexLines(documentLines(doc), { withPrompt: true }), train.refs, basename(partner));
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { FileReport } from '../../core/checks/datasetModel';
-import { validateFile } from '../../core/validation/validateFile';
+import { validateDataset } from '../../core/validation/validateDataset';
 import { toVsDiagnostic } from './convert';
 import type { DatasetSummary } from './datasetValidation';
 import { settingsFor } from '../workspace/settings';
@@ -69,7 +69,7 @@ export class LargeFileValidation implements vscode.Disposable {
     this.entries.set(uri.toString(), entry);
     this.changed.fire(uri);
     if (!settings.enabled) return;
-    validateFile(uri.fsPath, settings.options, { offThread: true, cap: settings.cap, signal: entry.abort.signal }).then(
+    validateDataset(uri.fsPath, settings.options, { offThread: true, cap: settings.cap, signal: entry.abort.signal }).then(
       (report) => {
         if (entry.abort.signal.aborted) return;
         entry.report = report;

@@ -1,6 +1,6 @@
 /** "Validate All Datasets in Workspace": every .jsonl file, off the main thread, with progress and cancel. */
 import * as vscode from 'vscode';
-import { validateFile } from '../../core/validation/validateFile';
+import { validateDataset } from '../../core/validation/validateDataset';
 import { toVsDiagnostic } from './convert';
 import { settingsFor } from '../workspace/settings';
 
@@ -21,7 +21,7 @@ export async function validateWorkspace(collection: vscode.DiagnosticCollection)
         const settings = settingsFor(uri);
         if (!settings.enabled) continue;
         try {
-          const report = await validateFile(uri.fsPath, settings.options, { offThread: true, cap: settings.cap, signal: abort.signal });
+          const report = await validateDataset(uri.fsPath, settings.options, { offThread: true, cap: settings.cap, signal: abort.signal });
           errors += report.errors;
           warnings += report.warnings;
           // an open document is validated live; do not overwrite its diagnostics

@@ -5,9 +5,10 @@
 import * as vscode from 'vscode';
 import { userInfo } from 'node:os';
 import { simpleGit } from 'simple-git';
+import { configFor } from './config';
 
 export async function reviewerIdentity(folder: vscode.Uri | undefined): Promise<string> {
-  const configured = vscode.workspace.getConfiguration('finetuneStudio').get<string>('reviewer', '').trim();
+  const configured = configFor().reviewer;
   if (configured) return configured;
   if (vscode.workspace.isTrusted && folder?.scheme === 'file') {
     try {

@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { FormatId } from '../../core/formats/formats';
-import type { PlainOptions } from '../../core/validation/options';
-import { CONFIG_FILE, isEvaluationSet, readValidationConfig, type ValidationConfig } from '../../core/project/projectConfig';
+import { resolveValidationOptions, type PlainOptions } from '../../core/validation/options';
+import { CONFIG_FILE, readValidationConfig, type ValidationConfig } from '../../core/project/projectConfig';
+import { configFor } from './config';
 
 export interface DocSettings {
   readonly enabled: boolean;
@@ -56,20 +56,12 @@ function workspaceSetsSchema(folder: vscode.WorkspaceFolder | undefined): boolea
 }
 
 export function settingsFor(uri: vscode.Uri): DocSettings {
-  const cfg = vscode.workspace.getConfiguration('finetuneStudio.validation', uri);
+  const cfg = configFor(uri).validation;
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const project = projectConfig(folder);
   const notes: string[] = [...(project?.problems ?? [])];
-  const settingFormat = cfg.get<string>('format', 'auto');
-  let format: FormatId | undefined = settingFormat && settingFormat !== 'auto' ? (settingFormat as FormatId) : undefined;
-  if (project?.format) {
-    format = project.format;
-    notes.push(`Format ${format} from ${CONFIG_FILE}`);
-  } else if (format) {
-    notes.push(`Format ${format} from the setting finetuneStudio.validation.format`);
-  }
   let schema: PlainOptions['schema'];
-  const schemaSetting = cfg.get<string>('schema', '').trim();
+  const schemaSetting = cfg.schema;
   if (!vscode.workspace.isTrusted && (schemaSetting || workspaceSetsSchema(folder))) {
     notes.push('Restricted Mode: the custom schema (finetuneStudio.validation.schema) is not loaded; trust the workspace to use it');
   } else if (schemaSetting) {
@@ -81,9 +73,13 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
       notes.push(`Custom schema ${schemaSetting} could not be read (${(e as Error).message}); using the built-in formats`);
     }
   }
-  const maxTokens = project?.maxSeqLength ?? cfg.get<number>('maxTokensPerRecord', 4096);
-  const options: PlainOptions = { format, schema, maxTokens, minRecords: isEvaluationSet(uri.path) ? 0 : cfg.get<number>('minRecords', 200) };
-  const cap = Math.max(1, cfg.get<number>('maxDiagnosticsPerFile', 1000));
-  const enabled = cfg.get<boolean>('enabled', true);
+  const { options, formatSource } = resolveValidationOptions({
+    path: uri.path, project, schema,
+    settings: { format: cfg.format, maxTokens: cfg.maxTokensPerRecord, minRecords: cfg.minRecords },
+  });
+  if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
+  else if (formatSource === 'setting') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from the setting finetuneStudio.validation.format`);
+  const cap = cfg.maxDiagnosticsPerFile;
+  const enabled = cfg.enabled;
   return { enabled, options, cap, notes, key: JSON.stringify([enabled, options, cap]) };
 }

@@ -1,0 +1,58 @@
+/**
+ * Every setting of the extension (package.json `contributes.configuration`), read in this one place
+ * into a typed object (the shape of rust-analyzer's config.ts). Defaults come from core's constants,
+ * so that the editor, the CLI and preflight agree. Nothing else calls getConfiguration.
+ */
+import * as vscode from 'vscode';
+import { DEFAULT_OPTIONS } from '../../core/checks/datasetModel';
+import { FORMAT_IDS, type FormatId } from '../../core/formats/formats';
+import { DEFAULT_GATE_THRESHOLD } from '../../core/review/reviewStatus';
+import { REVIEW_FRACTION } from '../../core/sampling/sample';
+
+export const SECTION = 'finetuneStudio';
+
+export interface ValidationSettings {
+  readonly enabled: boolean;
+  /** undefined for 'auto' */
+  readonly format?: FormatId;
+  /** the raw setting, trimmed; '' for none (a restricted setting: withheld in Restricted Mode) */
+  readonly schema: string;
+  readonly maxDiagnosticsPerFile: number;
+  readonly maxTokensPerRecord: number;
+  readonly minRecords: number;
+}
+
+export interface ReviewSettings {
+  readonly fraction: number;
+  readonly seed: number;
+  readonly gateThreshold: number;
+}
+
+export interface Config {
+  readonly validation: ValidationSettings;
+  readonly review: ReviewSettings;
+  /** '' when not set (application scope) */
+  readonly reviewer: string;
+}
+
+/** The settings that apply to a resource (a dataset, a workspace folder), or the window's. */
+export function configFor(scope?: vscode.Uri): Config {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const format = c.get<string>('validation.format', 'auto');
+  return {
+    validation: {
+      enabled: c.get<boolean>('validation.enabled', true),
+      format: (FORMAT_IDS as readonly string[]).includes(format) ? (format as FormatId) : undefined,
+      schema: c.get<string>('validation.schema', '').trim(),
+      maxDiagnosticsPerFile: Math.max(1, c.get<number>('validation.maxDiagnosticsPerFile', 1000)),
+      maxTokensPerRecord: c.get<number>('validation.maxTokensPerRecord', DEFAULT_OPTIONS.maxTokens),
+      minRecords: c.get<number>('validation.minRecords', DEFAULT_OPTIONS.minRecords),
+    },
+    review: {
+      fraction: c.get<number>('review.fraction', REVIEW_FRACTION.default),
+      seed: c.get<number>('review.seed', 0),
+      gateThreshold: c.get<number>('review.gateThreshold', DEFAULT_GATE_THRESHOLD),
+    },
+    reviewer: c.get<string>('reviewer', '').trim(),
+  };
+}
