@@ -10,7 +10,7 @@ import { Training } from './training/training';
 import { RunViewSerializer } from './panels/runView';
 import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel } from './panels/reviewPanel';
-import { DatasetPanelSerializer } from './panels/webviewHtml';
+import { DatasetPanelSerializer } from './panels/datasetPanel';
 import { splitHeldout } from './datasets/splitCommand';
 import { REVIEW_VIEW_TYPE } from '../protocol/review';
 import { RANKING_VIEW_TYPE } from '../protocol/ranking';
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.rankPreferences', onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri))),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
-    vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.attach)),
+    vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.kind)),
     training,
     vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
-    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, ReviewPanel.attach)),
+    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, ReviewPanel.kind)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();
       if (!s) {

@@ -1,6 +1,13 @@
 /** Typed messages between the extension and the ranking panel. Imported by both sides. */
-import type { Segment } from '../core/preference/wordDiff';
+import type { PanelMessages } from './channel';
 import type { RecordPart } from './review';
+
+/** A run of a word diff (core's wordDiff makes them). */
+export interface Segment {
+  readonly text: string;
+  /** 'same' in both; 'only' in this side alone */
+  readonly op: 'same' | 'only';
+}
 
 export const RANKING_VIEW_TYPE = 'finetuneStudio.ranking';
 
@@ -57,3 +64,5 @@ export interface RankingWebviewState {
   readonly datasetUri: string;
   readonly index: number;
 }
+
+export type RankingMessages = PanelMessages<ToRanking, FromRanking, RankingWebviewState>;

@@ -1,4 +1,5 @@
 /** Typed messages between the extension and the review panel. Imported by both sides. */
+import type { PanelMessages } from './channel';
 import type { Reason } from './reasons';
 
 export const REVIEW_VIEW_TYPE = 'finetuneStudio.review';
@@ -53,3 +54,5 @@ export interface ReviewWebviewState {
   readonly datasetUri: string;
   readonly index: number;
 }
+
+export type ReviewMessages = PanelMessages<ToReview, FromReview, ReviewWebviewState>;

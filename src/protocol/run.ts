@@ -1,4 +1,6 @@
 /** Typed messages between the extension and the Run view. Imported by both sides. */
+import type { PanelMessages } from './channel';
+
 export const RUN_VIEW_TYPE = 'finetuneStudio.run';
 
 export type Point = readonly [number, number];
@@ -25,3 +27,5 @@ export type FromRunView = { readonly type: 'ready' } | { readonly type: 'stop' }
 export interface RunWebviewState {
   readonly runDir: string;
 }
+
+export type RunMessages = PanelMessages<RunViewState, FromRunView, RunWebviewState>;

@@ -8,11 +8,12 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { Filter, FromRanking, PairSide, RankingState, RankingWebviewState } from '../../src/protocol/ranking';
-import { fromTextField, partStyles, renderPart, vscodeApi } from '../shared/parts';
+import type { Filter, PairSide, RankingMessages, RankingState } from '../../src/protocol/ranking';
+import { panelChannel } from '../shared/channel';
+import { fromTextField, partStyles, renderPart } from '../shared/parts';
 
-const vscode = vscodeApi<FromRanking, RankingWebviewState>();
-const send = (m: FromRanking) => vscode.postMessage(m);
+const channel = panelChannel<RankingMessages>();
+const send = (m: RankingMessages['fromPanel']) => channel.post(m);
 const FILTERS: Filter[] = ['all', 'unlabelled', 'flagged', 'disagreements'];
 
 class RankingApp extends LitElement {
@@ -42,16 +43,16 @@ class RankingApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('message', (e: MessageEvent<RankingState>) => {
-      if (e.data?.type !== 'state') return;
-      const changed = this.state?.item?.index !== e.data.item?.index;
-      this.state = e.data;
+    channel.onMessage((m) => {
+      if (m?.type !== 'state') return;
+      const changed = this.state?.item?.index !== m.item?.index;
+      this.state = m;
       if (changed || !this.ranks.length) {
-        this.ranks = e.data.item?.candidates ? e.data.item.candidates.map((_, i) => e.data.item?.label?.ranks?.[i] ?? null) : [];
+        this.ranks = m.item?.candidates ? m.item.candidates.map((_, i) => m.item?.label?.ranks?.[i] ?? null) : [];
         this.focusC = 0;
         this.flagging = false;
       }
-      if (e.data.item) vscode.setState({ datasetUri: e.data.datasetUri, index: e.data.item.index });
+      if (m.item) channel.setState({ datasetUri: m.datasetUri, index: m.item.index });
     });
     window.addEventListener('keydown', (e) => this.onKey(e));
     send({ type: 'ready' });

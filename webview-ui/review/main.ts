@@ -8,12 +8,13 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import type { FromReview, ReviewWebviewState, ToReview } from '../../src/protocol/review';
+import type { ReviewMessages, ToReview } from '../../src/protocol/review';
 import { REASONS, type Reason } from '../../src/protocol/reasons';
-import { fromTextField, partStyles, renderPart, vscodeApi } from '../shared/parts';
+import { panelChannel } from '../shared/channel';
+import { fromTextField, partStyles, renderPart } from '../shared/parts';
 
-const vscode = vscodeApi<FromReview, ReviewWebviewState>();
-const send = (m: FromReview) => vscode.postMessage(m);
+const channel = panelChannel<ReviewMessages>();
+const send = (m: ReviewMessages['fromPanel']) => channel.post(m);
 
 const REASON_LABELS: Record<Reason, string> = { wrong: 'Wrong', 'low-quality': 'Low quality', 'off-format': 'Off-format', unsafe: 'Unsafe', pii: 'PII', other: 'Other' };
 
@@ -37,15 +38,15 @@ class ReviewApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('message', (e: MessageEvent<ToReview>) => {
-      if (e.data?.type !== 'state') return;
-      const sameRecord = this.state?.record?.id === e.data.record?.id;
-      this.state = e.data;
+    channel.onMessage((m) => {
+      if (m?.type !== 'state') return;
+      const sameRecord = this.state?.record?.id === m.record?.id;
+      this.state = m;
       if (!sameRecord) {
-        this.reasons = new Set(e.data.record?.decision?.reasons ?? []);
-        this.note = e.data.record?.decision?.note ?? '';
+        this.reasons = new Set(m.record?.decision?.reasons ?? []);
+        this.note = m.record?.decision?.note ?? '';
       }
-      if (e.data.record) vscode.setState({ datasetUri: e.data.datasetUri, index: e.data.record.index });
+      if (m.record) channel.setState({ datasetUri: m.datasetUri, index: m.record.index });
     });
     window.addEventListener('keydown', (e) => this.onKey(e));
     send({ type: 'ready' });

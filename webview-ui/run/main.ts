@@ -2,10 +2,11 @@
 import { LitElement, css, html, nothing, svg, type TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { FromRunView, Point, RunViewState, RunWebviewState } from '../../src/protocol/run';
-import { partStyles, vscodeApi } from '../shared/parts';
+import type { Point, RunMessages, RunViewState } from '../../src/protocol/run';
+import { panelChannel } from '../shared/channel';
+import { partStyles } from '../shared/parts';
 
-const vscode = vscodeApi<FromRunView, RunWebviewState>();
+const channel = panelChannel<RunMessages>();
 
 function chart(title: string, series: { name: string; points: readonly Point[]; cls: string }[], log = false): TemplateResult {
   const all = series.flatMap((s) => s.points);
@@ -57,12 +58,12 @@ class RunApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('message', (e: MessageEvent<RunViewState>) => {
-      if (e.data?.type !== 'run') return;
-      this.state = e.data;
-      vscode.setState({ runDir: e.data.runDir });
+    channel.onMessage((m) => {
+      if (m?.type !== 'run') return;
+      this.state = m;
+      channel.setState({ runDir: m.runDir });
     });
-    vscode.postMessage({ type: 'ready' });
+    channel.post({ type: 'ready' });
   }
 
   override render(): TemplateResult {
@@ -74,8 +75,8 @@ class RunApp extends LitElement {
         <h1>Run ${s.runId}</h1>
         <span id="run-status">${s.status}</span>
         <span id="run-steps">step ${s.step}${s.totalSteps ? ` / ${s.totalSteps}` : ''}</span>
-        ${s.status === 'running' ? html`<vscode-button secondary @click=${() => vscode.postMessage({ type: 'stop' })}>Stop</vscode-button>` : nothing}
-        <vscode-button secondary @click=${() => vscode.postMessage({ type: 'showLog' })}>Show log</vscode-button>
+        ${s.status === 'running' ? html`<vscode-button secondary @click=${() => channel.post({ type: 'stop' })}>Stop</vscode-button>` : nothing}
+        <vscode-button secondary @click=${() => channel.post({ type: 'showLog' })}>Show log</vscode-button>
       </header>
       ${s.totalSteps ? html`<vscode-progress-bar .value=${s.step} .max=${s.totalSteps}></vscode-progress-bar>` : nothing}
       ${s.error ? html`<p class="error">${s.error}</p>` : nothing}

@@ -2,17 +2,6 @@
 import { css, html, type TemplateResult } from 'lit';
 import type { RecordPart } from '../../src/protocol/review';
 
-export interface VsCodeApi<Out, State> {
-  postMessage(m: Out): void;
-  setState(s: State): void;
-  getState(): State | undefined;
-}
-
-declare function acquireVsCodeApi<Out, State>(): VsCodeApi<Out, State>;
-export function vscodeApi<Out, State>(): VsCodeApi<Out, State> {
-  return acquireVsCodeApi<Out, State>();
-}
-
 export function renderPart(p: RecordPart): TemplateResult {
   switch (p.kind) {
     case 'text':

@@ -1,9 +1,7 @@
 /** Word-level diff of two responses (LCS over words and whitespace), for side-by-side highlighting. */
-export interface Segment {
-  readonly text: string;
-  /** 'same' in both; 'only' in this side alone */
-  readonly op: 'same' | 'only';
-}
+import type { Segment } from '../../protocol/ranking';
+
+export type { Segment };
 
 const MAX_TOKENS = 3000;
 

@@ -4,58 +4,37 @@
  * appended to .finetune/annotations/ before the panel moves on.
  */
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import { part } from '../../core/review/recordView';
 import { agreementReport } from '../../core/preference/agreementReport';
 import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../../core/preference/annotationStore';
 import { pairContent, ProgressiveItems, rankingContent, showSwapped } from '../../core/preference/items';
+import { filterItems, pickedChoice, undoLastLabel } from '../../core/preference/ranking';
 import { wordDiff } from '../../core/preference/wordDiff';
-import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type ToRanking } from '../../protocol/ranking';
+import { RANKING_VIEW_TYPE, type Filter, type FromRanking, type ItemView, type PairSide, type RankingMessages, type ToRanking } from '../../protocol/ranking';
 import { DocumentSnapshot } from '../workspace/documentSnapshot';
-import { reviewerIdentity } from '../workspace/reviewer';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { workspaceRootOf } from '../workspace/roots';
+import { DatasetPanel, type DatasetPanelKind } from './datasetPanel';
 
-export function workspaceRootOf(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? folder.uri.fsPath : vscode.Uri.joinPath(uri, '..').fsPath;
-}
-
-export class RankingPanel implements vscode.Disposable {
-  private static readonly open = new Map<string, RankingPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+export class RankingPanel extends DatasetPanel<RankingMessages> {
+  static readonly kind: DatasetPanelKind<RankingPanel> = {
+    viewType: RANKING_VIEW_TYPE, script: 'ranking.js', titlePrefix: 'Rank',
+    create: (panel, _extensionUri, dataset) => new RankingPanel(panel, dataset),
+  };
   private readonly snapshot = new DocumentSnapshot((lines) => new ProgressiveItems(lines));
   private indexing = false;
-  private index = 0;
   private filter: Filter = 'all';
-  private annotator = 'annotator';
-  private notice?: string;
 
   /** The dataset of the ranking panel in front, for commands run from the palette while it has focus. */
   static activeDataset(): vscode.Uri | undefined {
-    for (const p of RankingPanel.open.values()) if (p.panel.active) return p.dataset;
-    return undefined;
+    return DatasetPanel.activeDatasetOf(RANKING_VIEW_TYPE);
   }
 
-  static async show(extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
-    const existing = RankingPanel.open.get(dataset.toString());
-    if (existing) return existing.panel.reveal();
-    const panel = vscode.window.createWebviewPanel(RANKING_VIEW_TYPE, `Rank: ${basename(dataset.fsPath)}`, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
-    await RankingPanel.attach(panel, extensionUri, dataset, 0);
+  static show(extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
+    return DatasetPanel.showPanel(RankingPanel.kind, extensionUri, dataset);
   }
 
-  static async attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri, index: number): Promise<void> {
-    const p = new RankingPanel(panel, dataset);
-    p.index = index;
-    RankingPanel.open.set(dataset.toString(), p);
-    p.annotator = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'ranking.js', panel.title);
-  }
-
-  private constructor(readonly panel: vscode.WebviewPanel, readonly dataset: vscode.Uri) {
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: FromRanking) => this.onMessage(m).catch((e: Error) => void vscode.window.showErrorMessage(`Finetune Studio ranking: ${e.message}`))),
-    );
+  private constructor(panel: vscode.WebviewPanel, dataset: vscode.Uri) {
+    super(panel, dataset, 'ranking', 'annotator');
   }
 
   private log(): string {
@@ -66,16 +45,7 @@ export class RankingPanel implements vscode.Disposable {
   private visible(items: ProgressiveItems, events: readonly AnnotationEvent[]): number[] | 'all' {
     if (this.filter === 'all') return 'all';
     items.complete();
-    const cur = currentAnnotations(events);
-    const mine = cur.get(this.annotator) ?? new Map<string, AnnotationEvent>();
-    const all = [...cur.values()];
-    return items.items.flatMap((it, i) => {
-      if (this.filter === 'unlabelled') return mine.has(it.id) ? [] : [i];
-      const labels = all.map((m) => m.get(it.id)).filter((e): e is AnnotationEvent => !!e);
-      if (this.filter === 'flagged') return labels.some((e) => e.choice === 'flag') ? [i] : [];
-      const keys = new Set(labels.map((e) => (e.kind === 'ranking' ? JSON.stringify(e.ranks) : e.choice)));
-      return labels.length > 1 && keys.size > 1 ? [i] : [];
-    });
+    return filterItems(items.items, events, this.person, this.filter);
   }
 
   private async post(): Promise<void> {
@@ -83,7 +53,7 @@ export class RankingPanel implements vscode.Disposable {
     const { events, problems } = readAnnotations(this.log());
     if (problems.length) this.notice = problems.join('; ');
     const cur = currentAnnotations(events);
-    const mine = cur.get(this.annotator) ?? new Map<string, AnnotationEvent>();
+    const mine = cur.get(this.person) ?? new Map<string, AnnotationEvent>();
     const visible = this.visible(items, events);
     if (visible !== 'all' && !visible.includes(this.index)) this.index = visible.find((i) => i > this.index) ?? visible[0] ?? 0;
     const it = items.ensure(this.index) ?? items.ensure((this.index = 0));
@@ -97,7 +67,7 @@ export class RankingPanel implements vscode.Disposable {
       const base = { index: this.index, position, count, line: it.lines[0]!, changedSinceLabel, label: label && { choice: label.choice, ranks: label.ranks, reason: label.reason } };
       if (items.mode === 'pair') {
         const c = pairContent(lines[it.lines[0]! - 1]!)!;
-        const swapped = showSwapped(it.id, this.annotator);
+        const swapped = showSwapped(it.id, this.person);
         const sides: [PairSide, PairSide] =
           typeof c.chosen === 'string' && typeof c.rejected === 'string'
             ? (() => {
@@ -117,7 +87,7 @@ export class RankingPanel implements vscode.Disposable {
       ...(agreement.rankings ? [`α ${agreement.rankings.alpha?.toFixed(2) ?? 'n/a'} (ordinal, ${agreement.annotators.length} annotators)`] : []),
     ].join(' · ') || 'agreement: needs two annotators';
     const msg: ToRanking = {
-      type: 'state', dataset: vscode.workspace.asRelativePath(this.dataset), datasetUri: this.dataset.toString(), annotator: this.annotator,
+      type: 'state', dataset: vscode.workspace.asRelativePath(this.dataset), datasetUri: this.dataset.toString(), annotator: this.person,
       mode: items.mode, filter: this.filter,
       progress: items.done
         ? { total: items.items.length, labelled: items.items.filter((x) => mine.has(x.id)).length, flagged: items.items.filter((x) => mine.get(x.id)?.choice === 'flag').length }
@@ -125,7 +95,7 @@ export class RankingPanel implements vscode.Disposable {
       agreement: agreementText, item: view, notice: this.notice ?? (items.items.length ? undefined : `No ${items.mode === 'pair' ? 'preference pairs' : 'candidates to rank'} in this file.`),
     };
     this.notice = undefined;
-    await this.panel.webview.postMessage(msg);
+    await this.channel.post(msg);
     if (!items.done) this.indexInBackground(items);
   }
 
@@ -146,14 +116,14 @@ export class RankingPanel implements vscode.Disposable {
     const { derived: items } = await this.snapshot.get(this.dataset);
     const it = items.items[this.index];
     if (!it) return;
-    appendAnnotation(this.log(), { v: 1, id: it.id, line: it.lines[0]!, annotator: this.annotator, time: new Date().toISOString(), ...e });
+    appendAnnotation(this.log(), { v: 1, id: it.id, line: it.lines[0]!, annotator: this.person, time: new Date().toISOString(), ...e });
     const { events } = readAnnotations(this.log());
     const visible = this.visible(items, events);
     if (visible === 'all') this.index = items.ensure(this.index + 1) ? this.index + 1 : this.index;
     else this.index = visible.find((i) => i > this.index) ?? visible.find((i) => i !== this.index) ?? this.index;
   }
 
-  private async onMessage(m: FromRanking): Promise<void> {
+  protected async onMessage(m: FromRanking): Promise<void> {
     switch (m.type) {
       case 'ready':
         break;
@@ -178,10 +148,7 @@ export class RankingPanel implements vscode.Disposable {
         const { derived: items } = await this.snapshot.get(this.dataset);
         const it = items.items[this.index];
         if (!it || items.mode !== 'pair') break;
-        const swapped = showSwapped(it.id, this.annotator);
-        const shown = (swapped ? ['rejected', 'chosen'] : ['chosen', 'rejected']) as ['chosen', 'rejected'] | ['rejected', 'chosen'];
-        const choice = m.side === 'left' ? shown[0] : m.side === 'right' ? shown[1] : m.side;
-        await this.record({ kind: 'pair', choice, shown });
+        await this.record({ kind: 'pair', ...pickedChoice(m.side, showSwapped(it.id, this.person)) });
         break;
       }
       case 'flag':
@@ -191,14 +158,11 @@ export class RankingPanel implements vscode.Disposable {
         await this.record({ kind: 'ranking', ranks: m.ranks });
         break;
       case 'undo': {
-        const { events } = readAnnotations(this.log());
-        const cur = currentAnnotations(events).get(this.annotator);
-        const last = [...events].reverse().find((e) => e.annotator === this.annotator && e.kind !== 'undo' && cur?.get(e.id) === e);
+        const last = undoLastLabel(this.log(), readAnnotations(this.log()).events, this.person);
         if (!last) {
           this.notice = 'Nothing to undo.';
           break;
         }
-        appendAnnotation(this.log(), { v: 1, kind: 'undo', id: last.id, line: last.line, annotator: this.annotator, time: new Date().toISOString() });
         const { derived: items } = await this.snapshot.get(this.dataset);
         const at = items.items.findIndex((x) => x.id === last.id);
         if (at >= 0) this.index = at;
@@ -215,10 +179,5 @@ export class RankingPanel implements vscode.Disposable {
         return;
     }
     await this.post();
-  }
-
-  dispose(): void {
-    RankingPanel.open.delete(this.dataset.toString());
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEventLine, type RunProgress } from '../../core/training/progress';
 import type { RunRecord } from '../../core/training/runRecord';
-import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunViewState, type RunWebviewState } from '../../protocol/run';
+import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
+import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 function fromDisk(runDir: string): RunViewState | undefined {
@@ -40,6 +41,7 @@ function fromDisk(runDir: string): RunViewState | undefined {
 export class RunView implements vscode.Disposable {
   private static current?: RunView;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel: PanelChannel<RunMessages>;
   private live?: { progress: RunProgress; status: string };
   private timer?: NodeJS.Timeout;
 
@@ -69,14 +71,14 @@ export class RunView implements vscode.Disposable {
   }
 
   private constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string) {
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: FromRunView) => {
-        if (m.type === 'ready') void this.post();
-        else if (m.type === 'stop') void vscode.commands.executeCommand('finetuneStudio.stopFinetune');
-        else if (m.type === 'showLog') void vscode.commands.executeCommand('finetuneStudio.showTrainingLog');
-      }),
-    );
+    this.channel = new PanelChannel<RunMessages>(panel.webview, (m) => this.onMessage(m), (e) => void vscode.window.showErrorMessage(`Finetune Studio run view: ${e.message}`));
+    this.disposables.push(this.channel, panel.onDidDispose(() => this.dispose()));
+  }
+
+  private onMessage(m: FromRunView): void {
+    if (m.type === 'ready') void this.post();
+    else if (m.type === 'stop') void vscode.commands.executeCommand('finetuneStudio.stopFinetune');
+    else if (m.type === 'showLog') void vscode.commands.executeCommand('finetuneStudio.showTrainingLog');
   }
 
   private async post(): Promise<void> {
@@ -89,7 +91,7 @@ export class RunView implements vscode.Disposable {
           loss: p.losses.map((x) => [x.step, x.loss] as const), evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const), learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
         }
       : base;
-    await this.panel.webview.postMessage(state);
+    await this.channel.post(state);
   }
 
   dispose(): void {

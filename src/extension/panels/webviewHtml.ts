@@ -30,18 +30,3 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
 }
 
-/**
- * Restores a panel that shows a dataset after a window reload: its webview saved the dataset's URI
- * and position with setState; a panel without them is closed.
- */
-export class DatasetPanelSerializer implements vscode.WebviewPanelSerializer<{ datasetUri?: string; index?: number }> {
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly attach: (panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri, index: number) => Promise<void>,
-  ) {}
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { datasetUri?: string; index?: number } | undefined): Promise<void> {
-    if (!state?.datasetUri) return panel.dispose();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    await this.attach(panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0);
-  }
-}

@@ -1,0 +1,87 @@
+/**
+ * What every panel on a dataset (review, ranking) shares: one panel per dataset and kind, opened
+ * beside the editor or revealed; restored after a reload at the saved position; the person's
+ * identity; a typed channel to its webview; disposal. A subclass supplies its messages' handler.
+ */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { PanelMessages } from '../../protocol/channel';
+import { reviewerIdentity } from '../workspace/reviewer';
+import { PanelChannel } from './channel';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+/** A kind of dataset panel: its view type, its webview script, its title, how to make one. */
+export interface DatasetPanelKind<P extends DatasetPanel> {
+  readonly viewType: string;
+  /** the webview bundle in dist/webview */
+  readonly script: string;
+  readonly titlePrefix: string;
+  create(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri): P;
+}
+
+const key = (viewType: string, dataset: vscode.Uri) => `${viewType}\u0000${dataset.toString()}`;
+
+export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> implements vscode.Disposable {
+  private static readonly open = new Map<string, DatasetPanel>();
+  private readonly viewType: string;
+  protected readonly disposables: vscode.Disposable[] = [];
+  protected readonly channel: PanelChannel<M>;
+  /** the item shown */
+  protected index = 0;
+  /** a one-time message for the next state sent */
+  protected notice?: string;
+
+  /** Show the panel of this kind for a dataset: the open one, or a new one beside the editor. */
+  static async showPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
+    const existing = DatasetPanel.open.get(key(kind.viewType, dataset));
+    if (existing) return existing.panel.reveal();
+    const panel = vscode.window.createWebviewPanel(kind.viewType, `${kind.titlePrefix}: ${basename(dataset.fsPath)}`, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+    await DatasetPanel.attachPanel(kind, panel, extensionUri, dataset, 0);
+  }
+
+  /** Make a panel of this kind in a webview panel (a new one, or one restored after a reload). */
+  static async attachPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri, index: number): Promise<void> {
+    const p = kind.create(panel, extensionUri, dataset);
+    p.index = index;
+    DatasetPanel.open.set(key(kind.viewType, dataset), p);
+    p.person = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
+  }
+
+  /** The dataset of the panel of this kind in front, if any. */
+  static activeDatasetOf(viewType: string): vscode.Uri | undefined {
+    for (const p of DatasetPanel.open.values()) if (p.viewType === viewType && p.panel.active) return p.dataset;
+    return undefined;
+  }
+
+  /**
+   * @param what names the panel in error messages ("review", "ranking")
+   * @param person who is working in it until the identity is known (the reviewer, the annotator)
+   */
+  protected constructor(readonly panel: vscode.WebviewPanel, readonly dataset: vscode.Uri, what: string, protected person: string) {
+    this.viewType = panel.viewType;
+    this.channel = new PanelChannel<M>(panel.webview, (m) => this.onMessage(m), (e) => void vscode.window.showErrorMessage(`Finetune Studio ${what}: ${e.message}`));
+    this.disposables.push(this.channel, panel.onDidDispose(() => this.dispose()));
+  }
+
+  protected abstract onMessage(m: M['fromPanel']): Promise<void>;
+
+  dispose(): void {
+    const k = key(this.viewType, this.dataset);
+    if (DatasetPanel.open.get(k) === this) DatasetPanel.open.delete(k);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/**
+ * Restores a dataset panel after a window reload: its webview saved the dataset's URI and position
+ * with setState; a panel without them is closed.
+ */
+export class DatasetPanelSerializer<P extends DatasetPanel> implements vscode.WebviewPanelSerializer<{ datasetUri?: string; index?: number }> {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly kind: DatasetPanelKind<P>) {}
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { datasetUri?: string; index?: number } | undefined): Promise<void> {
+    if (!state?.datasetUri) return panel.dispose();
+    panel.webview.options = webviewOptions(this.extensionUri);
+    await DatasetPanel.attachPanel(this.kind, panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0);
+  }
+}
