@@ -5,6 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { learningRateDescription, methodDescription, methodParamDefaults, methodParamSchemas, METHOD_IDS, METHODS, type MethodId, type MethodParamKey } from './methods';
 
 export const FINETUNE_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -14,7 +15,7 @@ export const FINETUNE_SCHEMA = {
   required: ['method', 'model', 'data'],
   properties: {
     $schema: { type: 'string' },
-    method: { enum: ['sft', 'dpo'], description: 'sft: supervised fine-tuning (loss on completions / assistant turns only). dpo: direct preference optimisation on (prompt, chosen, rejected).' },
+    method: { enum: METHOD_IDS, description: methodDescription() },
     model: { type: 'string', minLength: 1, description: 'A Hugging Face hub id or a local path (relative to this file).' },
     data: {
       type: 'object',
@@ -41,12 +42,12 @@ export const FINETUNE_SCHEMA = {
     training: {
       type: 'object',
       properties: {
-        learningRate: { type: 'number', exclusiveMinimum: 0, description: 'Default 2e-4 for SFT with LoRA, 5e-6 for DPO.' },
+        learningRate: { type: 'number', exclusiveMinimum: 0, description: learningRateDescription() },
         epochs: { type: 'number', exclusiveMinimum: 0, default: 1 },
         batchSize: { type: 'integer', minimum: 1, default: 4 },
         gradientAccumulation: { type: 'integer', minimum: 1, default: 1 },
         maxSeqLength: { type: 'integer', minimum: 16, default: 2048 },
-        beta: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'DPO temperature.' },
+        ...methodParamSchemas(),
         warmupRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.03 },
         seed: { type: 'integer', default: 42 },
         saveSteps: { type: 'integer', minimum: 1, default: 200 },
@@ -75,14 +76,14 @@ export const FINETUNE_SCHEMA = {
 export interface TrainingConfig {
   readonly path: string;
   readonly dir: string;
-  readonly method: 'sft' | 'dpo';
+  readonly method: MethodId;
   readonly model: string;
   readonly data: { readonly train: string; readonly heldout?: string; readonly golden?: string; readonly format?: string };
   readonly adapter: { readonly type: 'lora' | 'qlora' | 'none'; readonly r: number; readonly alpha: number; readonly dropout: number; readonly targetModules: readonly string[] };
   readonly training: {
     readonly learningRate: number; readonly epochs: number; readonly batchSize: number; readonly gradientAccumulation: number; readonly maxSeqLength: number;
-    readonly beta: number; readonly warmupRatio: number; readonly seed: number; readonly saveSteps: number; readonly evalSteps: number; readonly maxSteps?: number;
-  };
+    readonly warmupRatio: number; readonly seed: number; readonly saveSteps: number; readonly evalSteps: number; readonly maxSteps?: number;
+  } & { readonly [K in MethodParamKey]: number };
   readonly launcher: { readonly type: 'python' | 'accelerate' | 'torchrun'; readonly numProcesses: number };
   readonly python?: string;
   readonly output?: string;
@@ -117,7 +118,7 @@ export function loadConfig(path: string): TrainingConfig {
   }
   const dir = dirname(path);
   const abs = (p?: unknown) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dir, p)) : undefined);
-  const method = raw.method as 'sft' | 'dpo';
+  const method = raw.method as MethodId;
   const a = (raw.adapter ?? {}) as Record<string, unknown>;
   const t = (raw.training ?? {}) as Record<string, unknown>;
   const l = (raw.launcher ?? {}) as Record<string, unknown>;
@@ -132,8 +133,8 @@ export function loadConfig(path: string): TrainingConfig {
       targetModules: (a.targetModules as string[]) ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
     },
     training: {
-      learningRate: (t.learningRate as number) ?? (method === 'dpo' ? 5e-6 : 2e-4), epochs: (t.epochs as number) ?? 1, batchSize: (t.batchSize as number) ?? 4,
-      gradientAccumulation: (t.gradientAccumulation as number) ?? 1, maxSeqLength: (t.maxSeqLength as number) ?? 2048, beta: (t.beta as number) ?? 0.1,
+      learningRate: (t.learningRate as number) ?? METHODS[method].learningRate, epochs: (t.epochs as number) ?? 1, batchSize: (t.batchSize as number) ?? 4,
+      gradientAccumulation: (t.gradientAccumulation as number) ?? 1, maxSeqLength: (t.maxSeqLength as number) ?? 2048, ...methodParamDefaults(t),
       warmupRatio: (t.warmupRatio as number) ?? 0.03, seed: (t.seed as number) ?? 42, saveSteps: (t.saveSteps as number) ?? 200, evalSteps: (t.evalSteps as number) ?? 200,
       maxSteps: t.maxSteps as number | undefined,
     },

@@ -11,6 +11,7 @@ import { resolveValidationOptions } from '../validation/options';
 import { validateDataset } from '../validation/validateDataset';
 import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
+import { trainerMethod } from './methods';
 
 export interface PreflightCheck {
   readonly id: 'data' | 'review' | 'heldout' | 'gpu' | 'vram' | 'packages' | 'output';
@@ -65,8 +66,9 @@ export function modelSizeB(c: TrainingConfig): number | undefined {
 export function estimateVramGiB(c: TrainingConfig, sizeB: number): number {
   const params = sizeB * 1e9;
   const bytesPerParam = c.adapter.type === 'none' ? 16 : c.adapter.type === 'qlora' ? 0.6 : 2;
-  const refModel = c.method === 'dpo' && c.adapter.type === 'none' ? params * 2 : 0;
-  const activations = c.training.batchSize * c.training.maxSeqLength * sizeB * 0.00012 * (c.method === 'dpo' ? 2 : 1);
+  const m = trainerMethod(c.method);
+  const refModel = m.referenceModel && c.adapter.type === 'none' ? params * 2 : 0;
+  const activations = c.training.batchSize * c.training.maxSeqLength * sizeB * 0.00012 * m.activationFactor;
   return (params * bytesPerParam + refModel) / 2 ** 30 + activations + 1;
 }
 

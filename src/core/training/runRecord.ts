@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } fr
 import { join } from 'node:path';
 import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
+import { methodHyperparameters } from './methods';
 import type { PreflightCheck } from './preflight';
 import { finetunePaths } from '../project/layout';
 
@@ -47,7 +48,7 @@ export function hyperparameters(c: TrainingConfig): Record<string, unknown> {
   return {
     method: c.method, model: c.model, adapter: c.adapter.type, lora_r: c.adapter.r, lora_alpha: c.adapter.alpha, lora_dropout: c.adapter.dropout,
     target_modules: c.adapter.targetModules, learning_rate: c.training.learningRate, epochs: c.training.epochs, batch_size: c.training.batchSize,
-    gradient_accumulation: c.training.gradientAccumulation, max_seq_length: c.training.maxSeqLength, beta: c.method === 'dpo' ? c.training.beta : undefined,
+    gradient_accumulation: c.training.gradientAccumulation, max_seq_length: c.training.maxSeqLength, ...methodHyperparameters(c.method, c.training),
     warmup_ratio: c.training.warmupRatio, seed: c.training.seed, save_steps: c.training.saveSteps, eval_steps: c.training.evalSteps, max_steps: c.training.maxSteps,
     launcher: c.launcher.type, num_processes: c.launcher.numProcesses,
   };

@@ -5,6 +5,7 @@ import { basename, join, relative } from 'node:path';
 import { writeFileAtomic } from '../../core/jsonl/atomicFile';
 import { detectFormat } from '../../core/formats/formats';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
+import { DEFAULT_METHOD, methodForFormat, trainerMethod, type MethodId } from '../../core/training/methods';
 import { listRuns } from '../../core/training/runRecord';
 import { firstFolder } from '../workspace/roots';
 
@@ -19,13 +20,13 @@ export async function createConfig(): Promise<void> {
   }
   const doc = vscode.window.activeTextEditor?.document;
   const dataset = doc?.uri.scheme === 'file' && doc.fileName.endsWith('.jsonl') ? doc.fileName : undefined;
-  let method: 'sft' | 'dpo' = 'sft';
+  let method: MethodId = DEFAULT_METHOD;
   if (dataset) {
     for (let i = 0; i < Math.min(doc!.lineCount, 50); i++) {
       try {
         const f = detectFormat(JSON.parse(doc!.lineAt(i).text))?.format;
         if (f) {
-          method = f === 'preference' || f === 'openai-preference' ? 'dpo' : 'sft';
+          method = methodForFormat(f);
           break;
         }
       } catch {
@@ -41,9 +42,7 @@ export async function createConfig(): Promise<void> {
     model: 'HuggingFaceTB/SmolLM2-135M-Instruct',
     data: { train: rel(train), heldout: rel(heldout) },
     adapter: { type: 'lora', r: 16, alpha: 32, dropout: 0.05, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
-    training: method === 'dpo'
-      ? { learningRate: 5e-6, epochs: 1, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 1024, beta: 0.1, warmupRatio: 0.1, seed: 42, saveSteps: 100, evalSteps: 100 }
-      : { learningRate: 2e-4, epochs: 2, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 2048, warmupRatio: 0.03, seed: 42, saveSteps: 200, evalSteps: 200 },
+    training: trainerMethod(method).starter,
     launcher: { type: 'python', numProcesses: 1 },
   };
   writeFileAtomic(target, JSON.stringify(cfg, null, 2) + '\n');
