@@ -2,11 +2,9 @@
 // --max-tokens, --workers, finetune.json found from the working directory, files that cannot be read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main';
 import { ALL_CODES, CODES } from '../../src/core/checks/codes';
 import { indexFile } from '../../src/core/records/recordIndex';
@@ -176,18 +174,21 @@ test('a file that cannot be read (a symlink loop; no permission, also when runni
   assert.equal(r.code, 2);
   assert.match(r.err, /^ftstudio: cannot read .*loop\.jsonl: .*ELOOP/);
   assert.equal(r.err.split('\n').length, 1);
-  // no read permission: root bypasses file modes, so the CLI runs as "nobody" then
+  // no read permission: root bypasses file modes, so when running as root the check runs as "nobody"
+  // (the effective user only, given back right after)
   const locked = join(dir, 'locked.jsonl');
   writeFileSync(locked, row(1) + '\n');
   chmodSync(locked, 0o200);
   chmodSync(dir, 0o755);
-  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const tsx = pathToFileURL(join(__dirname, '../../node_modules/tsx/dist/loader.mjs')).href; // resolved from the repository, not the cwd
-  const cli = spawn(process.execPath, ['--import', tsx, join(__dirname, '../../src/cli/main.ts'), 'validate', locked], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir }, ...asUser });
-  let err = '';
-  cli.stderr.on('data', (d) => (err += d));
-  const code = await new Promise<number | null>((res) => cli.on('close', res));
-  assert.equal(code, 2, err);
-  assert.equal(err, `ftstudio: cannot read ${locked}: permission denied\n`);
+  const root = process.getuid?.() === 0;
+  if (root) process.seteuid!(65534);
+  let denied;
+  try {
+    denied = await run('validate', locked);
+  } finally {
+    if (root) process.seteuid!(0);
+  }
+  assert.equal(denied.code, 2, denied.err);
+  assert.equal(denied.err, `ftstudio: cannot read ${locked}: permission denied`);
   assert.equal(readFileSync(locked, 'utf8'), row(1) + '\n', 'the file itself is untouched');
 });
