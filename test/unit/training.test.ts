@@ -101,7 +101,7 @@ test('a progress bar counts as soon as it is drawn, not at its next redraw; a ba
   const steps: number[] = [];
   const run = await train({ config: loadConfig(join(dir, 'finetune.json')), workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => steps.push(p.step) });
   const t0 = Date.now();
-  while (!steps.includes(1) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+  while (!steps.includes(1) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
   const early = steps.includes(1);
   writeFileSync(go, '');
   const r = await run.result;
