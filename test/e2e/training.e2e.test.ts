@@ -90,3 +90,37 @@ test('Stop Fine-tune ends the trainer and everything it started', async () => {
   assert.equal(rec.status, 'cancelled');
   await waitFor('grandchild gone', async () => alive(child), (a) => !a, 5000);
 });
+
+/** The visible text of an editor or view (Monaco renders spaces as no-break spaces). */
+const textOf = async (wb: Workbench, selector: string) => ((await wb.page.locator(selector).first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+
+test('Open Last Run Record, Show Training Log and Compare Runs show the runs just made', async () => {
+  const { page, shot, folder } = wb;
+  const runs = runRecords(folder);
+  assert.deepEqual(runs.map((r) => r.run.status), ['completed', 'cancelled']);
+  const [first, last] = runs.map((r) => r.dir.split('/').pop()!);
+  // Open Last Run Record: the run.json of the run that ended last (the stopped one)
+  await runCommand(page, 'Finetune Studio: Open Last Run Record');
+  await page.waitForSelector('.tab.active[aria-label^="run.json"]', { timeout: 20_000 });
+  const record = await waitFor('run.json in the editor', () => textOf(wb, '.editor-group-container.active .monaco-editor .view-lines'), (t) => t.includes('"status": "cancelled"'), 20_000);
+  assert.match(record.value, new RegExp(`"runId": "${last}"`));
+  await shot('open-last-run-record');
+  // Show Training Log: the output channel, ending with the stop of the last run
+  await runCommand(page, 'Finetune Studio: Show Training Log');
+  const log = await waitFor('training log', () => textOf(wb, '.part.panel .monaco-editor .view-lines'), (t) => t.includes(`cancelled: ${runs[1]!.dir}`), 20_000);
+  assert.match(log.value, /Stop Fine-tune: stopping the trainer/);
+  await shot('show-training-log');
+  // Compare Runs: pick both, a markdown table with a column per run
+  await runCommand(page, 'Finetune Studio: Compare Runs');
+  await waitFor('both runs listed', () => page.locator('.quick-input-list .monaco-list-row').count(), (n) => n === 2, 20_000);
+  assert.deepEqual((await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents()).sort(), [first, last].sort());
+  await shot('compare-runs-pick');
+  await page.locator('.quick-input-check-all').check();
+  await page.keyboard.press('Enter');
+  const table = await waitFor('comparison table', () => textOf(wb, '.editor-group-container.active .monaco-editor .view-lines'), (t) => t.includes('# Runs compared'), 20_000);
+  assert.match(table.value, new RegExp(`\\| \\| ${first} \\| ${last} \\|`));
+  assert.match(table.value, /\| status \| completed \| cancelled \|/);
+  assert.match(table.value, /\| lora_r \| 8 \| 8 \|/);
+  assert.match(table.value, /\| eval loss \| 0\.9123 \|/);
+  await shot('compare-runs-table');
+});

@@ -149,9 +149,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.waitForTimeout(300);
     await page.keyboard.type(title);
-    // Enter only once the command is listed (the palette filters as it loads; early on, it may miss it)
+    // Enter only once the command is listed and is the focused row, the one Enter runs (the palette filters
+    // as it loads; early on, it may miss it, or still focus a recently used command)
     try {
-      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 10_000 });
+      await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 10_000 });
       await page.keyboard.press('Enter');
       return;
     } catch (e) {

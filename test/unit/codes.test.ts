@@ -3,6 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_CODES, CODES, type Code } from '../../src/core/checks/codes';
 import { validateText } from '../../src/core/checks/datasetModel';
+import type { Diagnostic } from '../../src/core/checks/diagnostic';
+import { leakageDiagnostics } from '../../src/core/checks/leakage';
+import { compileUserSchema } from '../../src/core/checks/schemaCheck';
+import { indexLines } from '../../src/core/records/recordIndex';
 import { codes, diags, OPTS } from './helpers';
 
 const u = (content: string) => ({ role: 'user', content });
@@ -10,17 +14,28 @@ const a = (content: string) => ({ role: 'assistant', content });
 const s = (content: string) => ({ role: 'system', content });
 const pref = (prompt: string, chosen = 'good answer', rejected = 'bad answer') => ({ prompt, chosen, rejected });
 
-type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number };
+/** `cap`: the per-file diagnostic cap; `diagnose`: for a code that is not found by validating one file alone */
+type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number; cap?: number; diagnose?: (lines: (string | object)[]) => Diagnostic[] };
 
 const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, (_, i) => f(i));
 
-const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak'>, Case> = {
+// a held-out file is checked against its training file (x.heldout.jsonl against x.train.jsonl)
+const TRAIN = [pref('Train 1'), pref('Train 2'), pref('Train 3')];
+const leaks = (held: (string | object)[]) =>
+  leakageDiagnostics(indexLines(held.map((l) => JSON.stringify(l)), { withPrompt: true }), indexLines(TRAIN.map((l) => JSON.stringify(l)), { withPrompt: true }), 'x.train.jsonl');
+
+const CASES: Record<Code, Case> = {
   'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
   'not-an-object': { bad: ['["text", "a"]'], good: ['{"text": "a"}'] },
   'unknown-format': { bad: [{ foo: 1, bar: 2 }], good: [{ text: 'a' }] },
   'missing-key': { bad: [{ prompt: 'p', chosen: 'c' }, pref('q')], good: [pref('p'), pref('q')] },
   'misspelt-key': { bad: ['{"prompt": "p", "chosen": "c", "rejceted": "r"}'], good: [pref('p')] },
   'unexpected-key': { bad: [{ ...pref('p'), completion: 'x' }], good: [{ ...pref('p'), id: 7, metadata: { source: 'x' } }] },
+  schema: {
+    bad: [{ question: 'q', answer: '' }],
+    good: [{ question: 'q', answer: 'a' }],
+    opts: { userSchema: compileUserSchema({ type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } }, 'qa.schema.json') },
+  },
   'wrong-type': { bad: [{ prompt: 'p', chosen: 'c', rejected: 3 }], good: [pref('p')] },
   'invalid-value': { bad: [{ messages: [u('q'), { ...a('x'), weight: 2 }] }], good: [{ messages: [u('q'), { ...a('x'), weight: 0 }] }] },
   'empty-content': { bad: [{ prompt: 'p', completion: '  \n' }], good: [{ prompt: 'p', completion: 'c' }] },
@@ -51,16 +66,21 @@ const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak
   duplicate: { bad: [pref('p'), pref('q'), pref('p')], good: [pref('p'), pref('q'), pref('r')], line: 3 },
   'too-long': { bad: [{ text: 'x'.repeat(500) }], good: [{ text: 'x'.repeat(100) }], opts: { maxTokens: 100 } },
   'few-records': { bad: [{ text: 'a' }], good: many(5, (i) => ({ text: `t${i}` })), opts: { minRecords: 5 }, line: 1 },
+  'heldout-leak': { bad: [pref('Held 1'), pref('Train 2')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
+  // four problems under a cap of three: a summary; exactly three: none
+  'too-many-problems': { bad: Array(4).fill('{oops'), good: Array(3).fill('{oops'), cap: 3, line: 1 },
 };
 
 for (const [code, c] of Object.entries(CASES)) {
   test(`${code}: reported on the bad case, not on the good one`, () => {
-    const bad = diags(c.bad, c.opts);
+    const run = (lines: (string | object)[]) =>
+      c.diagnose?.(lines) ?? (c.cap === undefined ? diags(lines, c.opts) : validateText(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { ...OPTS, ...c.opts }, c.cap).diagnostics);
+    const bad = run(c.bad);
     const hit = bad.filter((d) => d.code === code);
     assert.ok(hit.length > 0, `${code} expected, got ${JSON.stringify(bad.map((d) => d.code))}`);
     assert.equal(hit[0]!.severity, CODES[code as Code].severity);
     if (c.line) assert.equal(hit[0]!.line + 1, c.line);
-    const good = diags(c.good, c.opts);
+    const good = run(c.good);
     assert.deepEqual(good.filter((d) => d.code === code), [], `${code} on the good case`);
   });
 }
@@ -83,9 +103,9 @@ test('too-many-problems: the cap keeps N diagnostics and adds one summary', () =
   assert.equal(r.errors, 30);
 });
 
-test('every code in the table has a case here', () => {
-  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems', 'heldout-leak']);
-  assert.deepEqual(ALL_CODES.filter((c) => !tested.has(c)), []);
+test('every code in the table has a case here, and every case is a code', () => {
+  assert.deepEqual(ALL_CODES.filter((c) => !(c in CASES)), []);
+  assert.deepEqual(Object.keys(CASES).filter((c) => !(ALL_CODES as readonly string[]).includes(c)), []);
 });
 
 test('a clean file of every format has no diagnostics', () => {

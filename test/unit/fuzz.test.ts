@@ -33,10 +33,10 @@ function mutate(s: string, r: () => number): string {
   return out;
 }
 
+// (no time limit: a hang never returns, and speed is npm run bench's to measure, not a unit test's)
 test('10,000 random mutations: no throw, no hang, invalid JSON always diagnosed', () => {
   const r = mulberry32(20261129);
   let invalid = 0;
-  const started = Date.now();
   for (let k = 0; k < 10_000; k++) {
     const line = mutate(SEEDS[k % SEEDS.length]!, r);
     let parses = true;
@@ -51,12 +51,11 @@ test('10,000 random mutations: no throw, no hang, invalid JSON always diagnosed'
     assert.equal(hasInvalid, !parses, `line ${JSON.stringify(line)}: ${JSON.stringify(facts.diagnostics)}`);
     if (!parses) invalid++;
     for (const d of facts.diagnostics) {
-      assert.ok(d.start >= 0 && d.end >= d.start && d.end <= Math.max(line.length, d.start + 1), `range of ${d.code} in ${JSON.stringify(line)}`);
+      assert.ok(d.start >= 0 && d.end > d.start && d.end <= Math.max(line.length, d.start + 1), `range of ${d.code} in ${JSON.stringify(line)}: ${d.start}..${d.end}`);
       assert.ok(d.message.length > 10);
     }
   }
   assert.ok(invalid > 2000, `only ${invalid} invalid mutations: the fuzzer is too gentle`);
-  assert.ok(Date.now() - started < 60_000);
 });
 
 test('hostile lines: deep nesting, huge numbers, long lines', () => {

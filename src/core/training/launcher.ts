@@ -82,7 +82,12 @@ export class TrainingProcess {
         for (const [sig, wait] of steps) {
           if (done) break;
           this.signalGroup(sig);
-          if (wait) await Promise.race([this.exited, new Promise((r) => setTimeout(r, wait))]);
+          if (!wait) continue;
+          // the grace timer is cleared once the group is gone: left pending, it keeps the process alive
+          // (Ctrl+C on `ftstudio train` returned 10 s late)
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, wait)))]);
+          clearTimeout(timer);
         }
         // the leader may be gone while children of the group live on: make sure they end too
         if (done) this.signalGroup('SIGKILL');

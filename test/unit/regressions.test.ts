@@ -1,0 +1,79 @@
+// Small real bugs an audit planted in src/core, one at a time, that the suite did not catch: each test
+// here fails with its bug (README: "Planted bugs and the tests that catch them").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeLine } from '../../src/core/checks/analyzeLine';
+import { validateText } from '../../src/core/checks/datasetModel';
+import { indexLines } from '../../src/core/records/recordIndex';
+import { planSplit } from '../../src/core/sampling/split';
+import { covered, diags, OPTS } from './helpers';
+
+const u = (content: string) => ({ role: 'user', content });
+const a = (content: string) => ({ role: 'assistant', content });
+
+test('missing-key points at the object that lacks the key: a non-empty range on its brace, or on the key that holds it', () => {
+  const cases: [string, string][] = [
+    ['{"prompt": "p", "chosen": "c"}', '{'],
+    ['{"messages": [{"content": "q"}, {"role": "assistant", "content": "x"}]}', '{'],
+    ['{"input": {"tools": []}, "preferred_output": [{"role": "assistant", "content": "a"}], "non_preferred_output": [{"role": "assistant", "content": "b"}]}', '"input"'],
+  ];
+  for (const [line, text] of cases) {
+    const d = diags([line]).find((x) => x.code === 'missing-key');
+    assert.ok(d, `missing-key on ${line}: ${JSON.stringify(diags([line]).map((x) => x.code))}`);
+    assert.ok(d.end > d.start, `a zero-width range hides the squiggle: ${d.start}..${d.end} in ${line}`);
+    assert.equal(covered(line, d), text, line);
+  }
+  // the second case: the turn without a role is the first element of messages
+  const turn = diags([cases[1]![0]]).find((x) => x.code === 'missing-key')!;
+  assert.equal(turn.start, cases[1]![0].indexOf('{"content"'));
+});
+
+test('OpenAI preference: identical preferred and non-preferred outputs are flagged on non_preferred_output', () => {
+  const same = { input: { messages: [u('What is 2+2?')] }, preferred_output: [a('4')], non_preferred_output: [a('4')] };
+  const line = JSON.stringify(same);
+  for (const d of [diags([same]), analyzeLine(line, OPTS).diagnostics]) {
+    const hit = d.filter((x) => x.code === 'chosen-equals-rejected');
+    assert.equal(hit.length, 1, JSON.stringify(d.map((x) => x.code)));
+    assert.equal(line.slice(hit[0]!.start, hit[0]!.end), JSON.stringify(same.non_preferred_output));
+  }
+  assert.deepEqual(diags([{ ...same, non_preferred_output: [a('5')] }]).map((x) => x.code), []);
+});
+
+test('consecutive tool turns (one per parallel tool call) are not a repeated role; consecutive users are', () => {
+  const call = (id: string) => ({ id, type: 'function', function: { name: 'lookup', arguments: '{}' } });
+  const parallel = {
+    messages: [
+      u('Weather in Paris and Rome?'),
+      { role: 'assistant', content: null, tool_calls: [call('1'), call('2')] },
+      { role: 'tool', tool_call_id: '1', content: 'sunny' },
+      { role: 'tool', tool_call_id: '2', content: 'rain' },
+      a('Paris is sunny, Rome has rain.'),
+    ],
+  };
+  // through the file model (the byte scan may prove the line clean) and through analyzeLine itself
+  assert.deepEqual(diags([parallel]).map((d) => d.code), []);
+  assert.deepEqual(analyzeLine(JSON.stringify(parallel), OPTS).diagnostics.map((d) => d.code), []);
+  const twoUsers = { messages: [u('q'), u('q again'), a('x')] };
+  assert.deepEqual(analyzeLine(JSON.stringify(twoUsers), OPTS).diagnostics.map((d) => d.code), ['repeated-role']);
+});
+
+test('the diagnostic cap: exactly N problems under a cap of N are all shown, with no summary; N + 1 adds "1 more"', () => {
+  const broken = (n: number) => Array.from({ length: n }, (_, i) => `{"oops": ${i}`).join('\n');
+  const exact = validateText(broken(10), OPTS, 10);
+  assert.equal(exact.diagnostics.length, 10);
+  assert.ok(exact.diagnostics.every((d) => d.code === 'invalid-json'), JSON.stringify(exact.diagnostics.map((d) => d.code)));
+  const over = validateText(broken(11), OPTS, 10);
+  assert.equal(over.diagnostics.length, 11);
+  assert.equal(over.diagnostics[10]!.code, 'too-many-problems');
+  assert.match(over.diagnostics[10]!.message, /^1 more problems are not shown \(11 errors, 0 warnings in all\)/);
+  assert.equal(over.errors, 11);
+});
+
+test('the held-out split follows its seed: the same seed draws the same set, other seeds other sets', () => {
+  const refs = indexLines(Array.from({ length: 400 }, (_, i) => JSON.stringify({ prompt: `Question ${i}?`, completion: `Answer ${i}.` })));
+  const held = (seed: number) => [...planSplit(refs, { seed, fraction: 0.1 }).heldoutLines].sort((x, y) => x - y).join(',');
+  assert.equal(held(3), held(3));
+  const sets = new Set([0, 1, 2, 3, 4].map(held));
+  assert.equal(sets.size, 5, 'five seeds, five different held-out sets');
+  assert.equal(planSplit(refs, { seed: 4 }).seed, 4);
+});
