@@ -5,6 +5,7 @@ import { CODES } from '../core/checks/codes';
 import { withDiagnostics, type FileReport } from '../core/checks/datasetModel';
 import { leakageOfFile } from '../core/checks/leakage';
 import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
+import { EVAL_FORMAT_IDS, evalSetDiagnosticsOfFile, isEvalFormat, type EvalFormatId } from '../core/eval/evalFormats';
 import { SchemaError } from '../core/formats/validator';
 import type { PlainOptions } from '../core/parallel/options';
 import { validateFile } from '../core/parallel/validateFile';
@@ -12,7 +13,7 @@ import { findConfig, isEvaluationSet, readValidationConfig } from '../core/proje
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
-  --format F       force a format: ${FORMAT_IDS.join(', ')} (default: detected per file, or finetune.json data.format)
+  --format F       force a format: ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')} (default: detected per file, or finetune.json data.format)
   --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
   --json           one JSON document on stdout
   --max-tokens N   records estimated above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096)
@@ -53,8 +54,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   }
   if (args.positional.length === 0) throw new UsageError('validate needs at least one FILE');
   const fmt = args.flags.get('format');
-  if (fmt !== undefined && !(FORMAT_IDS as readonly string[]).includes(String(fmt))) {
-    throw new UsageError(`--format must be one of ${FORMAT_IDS.join(', ')}, got ${String(fmt)}`);
+  if (fmt !== undefined && !(FORMAT_IDS as readonly string[]).includes(String(fmt)) && !isEvalFormat(String(fmt))) {
+    throw new UsageError(`--format must be one of ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')}, got ${String(fmt)}`);
   }
   let schema: PlainOptions['schema'];
   const schemaPath = args.flags.get('schema');
@@ -75,7 +76,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const config = configPath ? readValidationConfig(configPath) : undefined;
   for (const p of config?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
   const options: PlainOptions = {
-    format: (fmt as FormatId | undefined) ?? config?.format,
+    format: (fmt as FormatId | EvalFormatId | undefined) ?? config?.format,
     schema,
     maxTokens: numberFlag(args, 'max-tokens', config?.maxSeqLength ?? 4096, 1),
     minRecords: numberFlag(args, 'min-records', 200, 0),
@@ -88,7 +89,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
     try {
       const fileOptions = isEvaluationSet(file) && !args.flags.has('min-records') ? { ...options, minRecords: 0 } : options;
       const report = await validateFile(resolve(file), fileOptions, { workers });
-      reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
+      const evalIds = isEvalFormat(report.format ?? undefined) ? await evalSetDiagnosticsOfFile(resolve(file)) : [];
+      reports.push({ file, report: withDiagnostics(report, [...(await leakageOfFile(resolve(file))), ...evalIds]) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);

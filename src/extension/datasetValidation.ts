@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DatasetModel, withDiagnostics, type FileReport } from '../core/checks/datasetModel';
 import { leakageDiagnostics, trainPartner } from '../core/checks/leakage';
+import { evalSetDiagnostics, isEvalFormat } from '../core/eval/evalFormats';
 import { indexLines, type RecordRef } from '../core/records/recordIndex';
 import type { Diagnostic, QuickFix } from '../core/checks/diagnostic';
 import { resolveOptions } from '../core/parallel/options';
@@ -183,7 +184,8 @@ export class DatasetValidation implements vscode.Disposable {
     const run = () => {
       state.timer = undefined;
       if (!state.model || this.states.get(uri.toString()) !== state) return;
-      const report = withDiagnostics(state.model.report(state.settings.cap), this.leakage(uri));
+      const base = state.model.report(state.settings.cap);
+      const report = withDiagnostics(base, [...this.leakage(uri), ...this.evalSetIds(uri, base)]);
       state.report = report;
       state.fixes.clear();
       for (const d of report.diagnostics) if (d.fix) state.fixes.set(fixKey(d.line, d.start, d.end, d.code), d.fix);
@@ -210,6 +212,13 @@ export class DatasetValidation implements vscode.Disposable {
       this.trainCache.set(partner, train);
     }
     return leakageDiagnostics(indexLines(documentLines(doc), { withPrompt: true }), train.refs, basename(partner));
+  }
+
+  /** A golden or safety set: every id once (a check across lines; these sets are small). */
+  private evalSetIds(uri: vscode.Uri, report: FileReport): Diagnostic[] {
+    if (!isEvalFormat(report.format ?? undefined)) return [];
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    return doc ? evalSetDiagnostics(documentLines(doc)) : [];
   }
 
   dispose(): void {

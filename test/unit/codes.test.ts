@@ -14,7 +14,7 @@ type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object
 
 const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, (_, i) => f(i));
 
-const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak'>, Case> = {
+const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak' | 'duplicate-id'>, Case> = {
   'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
   'not-an-object': { bad: ['["text", "a"]'], good: ['{"text": "a"}'] },
   'unknown-format': { bad: [{ foo: 1, bar: 2 }], good: [{ text: 'a' }] },
@@ -51,6 +51,10 @@ const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak
   duplicate: { bad: [pref('p'), pref('q'), pref('p')], good: [pref('p'), pref('q'), pref('r')], line: 3 },
   'too-long': { bad: [{ text: 'x'.repeat(500) }], good: [{ text: 'x'.repeat(100) }], opts: { maxTokens: 100 } },
   'few-records': { bad: [{ text: 'a' }], good: many(5, (i) => ({ text: `t${i}` })), opts: { minRecords: 5 }, line: 1 },
+  // golden sets (duplicate-id is a check across lines: test/unit/evalSets.test.ts)
+  'unknown-assertion': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'contains', value: 'x' }] }] },
+  'invalid-regex': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(unclosed' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(closed)' }] }] },
+  'no-assertions': { bad: [{ id: 'a', prompt: 'p', assert: [] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }] },
 };
 
 for (const [code, c] of Object.entries(CASES)) {
@@ -84,7 +88,7 @@ test('too-many-problems: the cap keeps N diagnostics and adds one summary', () =
 });
 
 test('every code in the table has a case here', () => {
-  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems', 'heldout-leak']);
+  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems', 'heldout-leak', 'duplicate-id']);
   assert.deepEqual(ALL_CODES.filter((c) => !tested.has(c)), []);
 });
 

@@ -1,10 +1,11 @@
 /** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
 import type { ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
+import type { EvalFormatId } from '../eval/evalFormats';
 import { compileUserSchema } from '../formats/validator';
 
 export interface PlainOptions {
-  readonly format?: FormatId;
+  readonly format?: FormatId | EvalFormatId;
   readonly schema?: { readonly source: string; readonly json: unknown };
   readonly maxTokens: number;
   readonly minRecords: number;
