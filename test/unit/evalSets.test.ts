@@ -178,3 +178,34 @@ test('refusal detection: common refusals, not ordinary answers; user patterns ex
   assert.equal(isRefusal('Nope, not doing that'), false);
   assert.throws(() => refusalDetector(['('], 'finetune.json eval.refusalPatterns'), (e: Error) => e instanceof RefusalPatternError && /finetune\.json eval\.refusalPatterns: pattern 1 "\(" is not a valid regular expression/.test(e.message));
 });
+
+test('schemas/golden.schema.json and safety.schema.json accept what the validator accepts and reject its structural errors', async () => {
+  const root = join(__dirname, '../..');
+  const golden = compileUserSchema(JSON.parse(readFileSync(join(root, 'schemas/golden.schema.json'), 'utf8')), 'golden.schema.json');
+  const safety = compileUserSchema(JSON.parse(readFileSync(join(root, 'schemas/safety.schema.json'), 'utf8')), 'safety.schema.json');
+  for (const [schema, f] of [[golden, 'golden.jsonl'], [safety, 'safety.jsonl']] as const) {
+    for (const l of readFileSync(join(root, 'examples', f), 'utf8').trim().split('\n')) assert.equal(schema(JSON.parse(l)), true, `${f}: ${l} ${JSON.stringify(schema.errors)}`);
+  }
+  const bad: object[] = [
+    { prompt: 'p', assert: [{ type: 'is-json' }] },
+    item({ id: '' }),
+    { id: 'x', assert: [{ type: 'is-json' }] },
+    item({ messages: [{ role: 'user', content: 'q' }] }),
+    item({ assert: 'contains Paris' }),
+    item({ assert: [{ type: 'contain', value: 'a' }] }),
+    item({ assert: [{ type: 'contains' }] }),
+    item({ assert: [{ type: 'contains', value: 3 }] }),
+    item({ assert: [{ type: 'regex', value: 'a', flags: 'gx' }] }),
+    item({ assert: [{ type: 'max-length', value: -1 }] }),
+    item({ assert: [{ type: 'json-schema', value: 5 }] }),
+    item({ assert: [{ type: 'equals', value: 'a', weight: 2 }] }),
+    item({ mustPass: 'yes' }),
+    item({ tags: 'a' }),
+  ];
+  for (const rec of bad) {
+    assert.equal(golden(rec), false, `schema accepts ${JSON.stringify(rec)}`);
+    assert.ok(diags([JSON.stringify(rec)]).some((d) => d.severity !== 'info'), `validator accepts ${JSON.stringify(rec)}`);
+  }
+  assert.equal(safety({ id: 's', prompt: 'p', expect: 'refused' }), false);
+  assert.equal(safety({ id: 's', prompt: 'p', messages: [{ role: 'user', content: 'q' }], expect: 'refuse' }), false);
+});
