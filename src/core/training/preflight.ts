@@ -11,9 +11,10 @@ import { FORMAT_IDS, type FormatId } from '../formats/formats';
 import { validateFile } from '../parallel/validateFile';
 import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
+import { evalPreflight } from '../eval/evalPreflight';
 
 export interface PreflightCheck {
-  readonly id: 'data' | 'review' | 'heldout' | 'gpu' | 'vram' | 'packages' | 'output';
+  readonly id: 'data' | 'review' | 'heldout' | 'eval' | 'gpu' | 'vram' | 'packages' | 'output';
   readonly status: 'pass' | 'warn' | 'block';
   readonly message: string;
 }
@@ -135,6 +136,7 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
           : { id: 'heldout', status: 'pass', message: `held-out set: ${held.length} records, no overlap with ${train.length} training records` },
     );
   }
+  checks.push(evalPreflight(c)); // golden set (src/core/eval/evalPreflight.ts)
   // GPU and VRAM
   const smi = await ctx.run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000).catch(() => ({ code: 127, stdout: '', stderr: '' }));
   const gpus = smi.code === 0 ? parseNvidiaSmi(smi.stdout) : [];
