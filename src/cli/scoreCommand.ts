@@ -8,11 +8,11 @@ import { basename } from 'node:path';
 import { writeFileAtomic } from '../core/annotations/atomicFile';
 import { compileUserSchema, SchemaError } from '../core/formats/validator';
 import { refusalPatternsOf } from '../core/eval/evalConfig';
-import { EvalInputError, loadBaseline, loadGoldenPredictions, loadGoldenSet, loadHeldoutPairs } from '../core/eval/evalFiles';
-import { gateFailures, pct, scoreGolden } from '../core/eval/goldenScore';
+import { EvalInputError, loadHeldoutPairs } from '../core/eval/evalFiles';
+import { goldenReportLines, runGoldenScore } from '../core/eval/goldenScore';
 import { goldenJunit } from '../core/eval/junit';
 import { METRICS, type MetricId } from '../core/eval/metrics';
-import { RefusalPatternError, refusalDetector } from '../core/eval/refusal';
+import { RefusalPatternError } from '../core/eval/refusal';
 import { scoreMetric } from '../core/eval/taskScore';
 import { findConfig } from '../core/project/projectConfig';
 import { parseArgs, UsageError } from './args';
@@ -70,13 +70,11 @@ function scoreGoldenMode(goldenPath: string, predictionsPath: string, flags: Map
   const config = findConfig(process.cwd());
   const extra = refusalPatternsOf(config);
   if (extra.problem) io.err(`ftstudio: warning: ${extra.problem}`);
-  const isRefusal = refusalDetector(extra.patterns, `${config} eval.refusalPatterns`);
-  const set = loadGoldenSet(goldenPath);
-  const preds = loadGoldenPredictions(predictionsPath, set);
-  const baselinePath = flags.get('baseline') as string | undefined;
-  const baseline = baselinePath !== undefined ? loadBaseline(baselinePath) : undefined;
-  const report = scoreGolden(set, preds, { isRefusal }, baseline);
-  const reasons = gateFailures(set, report, minPassRate);
+  const run = runGoldenScore({
+    golden: goldenPath, predictions: predictionsPath, baseline: flags.get('baseline') as string | undefined, minPassRate,
+    refusalPatterns: extra.patterns, refusalPatternsSource: `${config} eval.refusalPatterns`,
+  });
+  const { report, reasons } = run;
   const junit = flags.get('junit') as string | undefined;
   if (junit !== undefined) {
     try {
@@ -89,12 +87,7 @@ function scoreGoldenMode(goldenPath: string, predictionsPath: string, flags: Map
     io.out(JSON.stringify({ passRate: report.passRate, passed: report.passed, total: report.total, items: report.items, flipped: report.flipped }));
     for (const r of reasons) io.err(`ftstudio: gate failed: ${r}`);
   } else {
-    for (const item of report.items) {
-      if (item.passed) continue;
-      for (const f of item.failures) io.out(`FAIL ${item.id}: ${f.type}: ${f.message}`);
-    }
-    io.out(`${report.passed}/${report.total} golden items passed (${pct(report.passRate)})${baseline ? `, ${report.flipped.length} flipped from pass to fail` : ''}`);
-    io.out(reasons.length ? `gate failed: ${reasons.join('; ')}` : 'gate passed');
+    for (const l of goldenReportLines(run)) io.out(l);
   }
   return reasons.length ? 1 : 0;
 }

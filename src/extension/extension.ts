@@ -19,6 +19,7 @@ import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, plainStatus } from './statusItem';
 import { validateWorkspace } from './workspaceValidation';
+import { scoreGoldenCommand } from './scoreGolden';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
+    vscode.commands.registerCommand('finetuneStudio.scoreGolden', scoreGoldenCommand),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, ReviewPanel.attach)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();

@@ -1,6 +1,7 @@
 /** Scoring a golden set's predictions: per item pass/fail, the pass rate, flips against a baseline, the gate. */
 import { checkAssertion, type AssertionContext, type Failure } from './assertions';
-import type { GoldenSet, Prediction } from './evalFiles';
+import { loadBaseline, loadGoldenPredictions, loadGoldenSet, type GoldenSet, type Prediction } from './evalFiles';
+import { refusalDetector } from './refusal';
 
 export interface ItemResult {
   readonly id: string;
@@ -51,3 +52,45 @@ export function gateFailures(set: GoldenSet, report: GoldenReport, minPassRate?:
 }
 
 export const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+
+export interface GoldenRun {
+  readonly set: GoldenSet;
+  readonly report: GoldenReport;
+  /** why the gate failed; empty when it passed */
+  readonly reasons: readonly string[];
+  readonly withBaseline: boolean;
+}
+
+/**
+ * The whole golden-mode pipeline the CLI and the editor share: load and check the set, pair the
+ * predictions, score, compare with the baseline, decide the gate. Input problems throw EvalInputError
+ * (a bad refusal pattern RefusalPatternError), each naming the file and line.
+ */
+export function runGoldenScore(o: {
+  readonly golden: string;
+  readonly predictions: string;
+  readonly baseline?: string;
+  readonly minPassRate?: number;
+  readonly refusalPatterns?: readonly string[];
+  readonly refusalPatternsSource?: string;
+}): GoldenRun {
+  const isRefusal = refusalDetector(o.refusalPatterns ?? [], o.refusalPatternsSource);
+  const set = loadGoldenSet(o.golden);
+  const preds = loadGoldenPredictions(o.predictions, set);
+  const baseline = o.baseline !== undefined ? loadBaseline(o.baseline) : undefined;
+  const report = scoreGolden(set, preds, { isRefusal }, baseline);
+  return { set, report, reasons: gateFailures(set, report, o.minPassRate), withBaseline: baseline !== undefined };
+}
+
+/** The human-readable report: one FAIL line per failed assertion, the pass count, the gate. */
+export function goldenReportLines(run: GoldenRun): string[] {
+  const { report, reasons } = run;
+  const lines: string[] = [];
+  for (const item of report.items) {
+    if (item.passed) continue;
+    for (const f of item.failures) lines.push(`FAIL ${item.id}: ${f.type}: ${f.message}`);
+  }
+  lines.push(`${report.passed}/${report.total} golden items passed (${pct(report.passRate)})${run.withBaseline ? `, ${report.flipped.length} flipped from pass to fail` : ''}`);
+  lines.push(reasons.length ? `gate failed: ${reasons.join('; ')}` : 'gate passed');
+  return lines;
+}
