@@ -209,3 +209,13 @@ test('schemas/golden.schema.json and safety.schema.json accept what the validato
   assert.equal(safety({ id: 's', prompt: 'p', expect: 'refused' }), false);
   assert.equal(safety({ id: 's', prompt: 'p', messages: [{ role: 'user', content: 'q' }], expect: 'refuse' }), false);
 });
+
+test('refusal detection equals the shared vectors (trainer/tests/test_refusal.py holds the Python twin to them)', () => {
+  const v = JSON.parse(readFileSync(join(__dirname, '../fixtures/refusal-vectors.json'), 'utf8')) as {
+    builtin: { text: string; refusal: boolean }[];
+    extra: { patterns: string[]; cases: { text: string; refusal: boolean }[] };
+  };
+  for (const c of v.builtin) assert.equal(isRefusal(c.text), c.refusal, JSON.stringify(c.text.slice(0, 80)));
+  const extra = refusalDetector(v.extra.patterns);
+  for (const c of v.extra.cases) assert.equal(extra(c.text), c.refusal, c.text);
+});

@@ -5,7 +5,8 @@
  * insensitive, after curly apostrophes become straight ones. The built-in list lives in
  * trainer/ftstudio_trainer/refusal_patterns.json so that the trainer reads the same list; a user adds
  * patterns (never removes built-in ones) with the setting finetuneStudio.eval.refusalPatterns or
- * finetune.json eval.refusalPatterns. A pattern heuristic misses polite partial compliance and
+ * finetune.json eval.refusalPatterns. The trainer's twin is trainer/ftstudio_trainer/refusal.py; both
+ * are held to test/fixtures/refusal-vectors.json. A pattern heuristic misses polite partial compliance and
  * catches quoted refusals; an ONNX classifier can replace this function later behind the same name.
  */
 import builtin from '../../../trainer/ftstudio_trainer/refusal_patterns.json';
@@ -31,7 +32,8 @@ export function refusalDetector(extra: readonly string[] = [], source = 'refusal
     }
   });
   const detect = (output: string) => {
-    const head = output.trimStart().slice(0, REFUSAL_WINDOW).replace(/[\u2018\u2019\u02bc]/g, "'");
+    // the window counts code points, as Python's slicing does (the trainer's twin: refusal.py)
+    const head = Array.from(output.trimStart().slice(0, 2 * REFUSAL_WINDOW)).slice(0, REFUSAL_WINDOW).join('').replace(/[\u2018\u2019\u02bc]/g, "'");
     return compiled.some((re) => re.test(head));
   };
   return Object.assign(detect, { patterns });
