@@ -221,3 +221,17 @@ test('heldout: input errors -> exit 2, named', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /noref\.heldout\.jsonl:1: no reference/);
 });
+
+test('a byte-order mark and CRLF line ends are read, not reported', async () => {
+  const g = join(dir, 'bom-golden.jsonl');
+  writeFileSync(g, '\ufeff{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}]}\r\n{"id": "a", "prompt": "q", "assert": [{"type": "is-json"}]}\r\n');
+  const dup = await run('score', '--golden', g, '--predictions', allGood);
+  assert.equal(dup.code, 2);
+  assert.match(dup.err, /bom-golden\.jsonl:2:\d+: duplicate-id/);
+  writeFileSync(g, '\ufeff{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}]}\r\n');
+  const p = join(dir, 'bom-pred.jsonl');
+  writeFileSync(p, '\ufeff{"id": "a", "output": "x"}\r\n');
+  const r = await run('score', '--golden', g, '--predictions', p, '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).passed, 1);
+});

@@ -31,10 +31,10 @@ function fail(problems: string[], what: string): never {
   throw new EvalInputError(`${what}:\n${problems.slice(0, MAX_LISTED).join('\n')}${more}`);
 }
 
-/** Non-blank lines with their 1-based line numbers. */
+/** Non-blank lines with their 1-based line numbers (a byte-order mark at the start dropped). */
 function records(text: string): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
-  splitLines(text).forEach((t, i) => {
+  splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).forEach((t, i) => {
     if (t.trim() !== '') out.push({ line: i + 1, text: t });
   });
   return out;
@@ -60,7 +60,7 @@ export interface GoldenSet {
  */
 export function loadGoldenSet(path: string): GoldenSet {
   const text = readText(path, 'golden set');
-  const lines = splitLines(text);
+  const lines = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const problems: string[] = [];
   const items: GoldenItem[] = [];
   for (const { line, text: t } of records(text)) {

@@ -203,7 +203,7 @@ export function evalSetDiagnostics(lines: readonly string[]): Diagnostic[] {
     const text = lines[line]!;
     let rec: unknown;
     try {
-      rec = JSON.parse(text);
+      rec = JSON.parse(line === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
       continue; // reported by the line checks
     }
