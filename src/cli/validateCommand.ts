@@ -8,10 +8,11 @@ import { SchemaError } from '../core/checks/schemaCheck';
 import { resolveValidationOptions, type PlainOptions } from '../core/validation/options';
 import { validateDataset } from '../core/validation/validateDataset';
 import { findConfig, readValidationConfig } from '../core/project/projectConfig';
+import { EVAL_FORMAT_IDS, isEvalFormat, type EvalFormatId } from '../core/formats/evalSets';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
-  --format F       force a format: ${FORMAT_IDS.join(', ')} (default: detected per file, or finetune.json data.format)
+  --format F       force a format: ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')} (default: detected per file, or finetune.json data.format)
   --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
   --json           one JSON document on stdout
   --max-tokens N   records estimated above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096)
@@ -52,8 +53,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   }
   if (args.positional.length === 0) throw new UsageError('validate needs at least one FILE');
   const fmt = args.flags.get('format');
-  if (fmt !== undefined && !(FORMAT_IDS as readonly string[]).includes(String(fmt))) {
-    throw new UsageError(`--format must be one of ${FORMAT_IDS.join(', ')}, got ${String(fmt)}`);
+  if (fmt !== undefined && !(FORMAT_IDS as readonly string[]).includes(String(fmt)) && !isEvalFormat(String(fmt))) {
+    throw new UsageError(`--format must be one of ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')}, got ${String(fmt)}`);
   }
   let schema: PlainOptions['schema'];
   const schemaPath = args.flags.get('schema');
@@ -74,7 +75,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const config = configPath ? readValidationConfig(configPath) : undefined;
   for (const p of config?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
   const explicit = {
-    format: fmt as FormatId | undefined,
+    format: fmt as FormatId | EvalFormatId | undefined,
     maxTokens: args.flags.has('max-tokens') ? numberFlag(args, 'max-tokens', 0, 1) : undefined,
     minRecords: args.flags.has('min-records') ? numberFlag(args, 'min-records', 0, 0) : undefined,
   };

@@ -19,6 +19,7 @@ import { commitAnnotations, exportPreferencePairs } from './datasets/annotationC
 import { forgetProjectConfigs } from './workspace/settings';
 import { DatasetStatusItem, plainStatus } from './validation/statusItem';
 import { validateWorkspace } from './validation/workspaceValidation';
+import { scoreGoldenCommand } from './datasets/scoreGolden';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),
+    vscode.commands.registerCommand('finetuneStudio.scoreGolden', scoreGoldenCommand),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, ReviewPanel.kind)),
     vscode.commands.registerCommand('finetuneStudio.showDatasetSummary', async () => {
       const s = status.current();

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../src/core/checks/diagnostic';
 import { leakageDiagnostics } from '../../src/core/checks/leakage';
 import { compileUserSchema } from '../../src/core/checks/schemaCheck';
 import { indexLines } from '../../src/core/records/recordIndex';
+import { evalSetDiagnostics } from '../../src/core/checks/evalSetChecks';
 import { codes, diags, OPTS } from './helpers';
 
 const u = (content: string) => ({ role: 'user', content });
@@ -69,6 +70,11 @@ const CASES: Record<Code, Case> = {
   'heldout-leak': { bad: [pref('Held 1'), pref('Train 2')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
   // four problems under a cap of three: a summary; exactly three: none
   'too-many-problems': { bad: Array(4).fill('{oops'), good: Array(3).fill('{oops'), cap: 3, line: 1 },
+  // golden sets
+  'unknown-assertion': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'contains', value: 'x' }] }] },
+  'invalid-regex': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(unclosed' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(closed)' }] }] },
+  'no-assertions': { bad: [{ id: 'a', prompt: 'p', assert: [] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }] },
+  'duplicate-id': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }, { id: 'a', prompt: 'q', assert: [{ type: 'not-refusal' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }, { id: 'b', prompt: 'q', assert: [{ type: 'not-refusal' }] }], line: 2, diagnose: (ls) => evalSetDiagnostics(ls.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))) },
 };
 
 for (const [code, c] of Object.entries(CASES)) {

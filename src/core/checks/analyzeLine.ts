@@ -10,10 +10,12 @@ import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/for
 import { builtinValidator, LineLocator, mapSchemaErrors } from './schemaCheck';
 import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
+import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
+import { checkEvalRecord } from './evalSetChecks';
 
 export interface AnalyzeOptions {
-  /** force one format for every line (setting, finetune.json, --format) */
-  readonly format?: FormatId;
+  /** force one format for every line (setting, finetune.json, --format); golden and safety records are recognised even under a forced training format */
+  readonly format?: FormatId | EvalFormatId;
   /** a user JSON Schema that replaces the built-in format schemas */
   readonly userSchema?: ValidateFunction;
   /** estimated tokens (4 characters each) above which a record is too long */
@@ -101,11 +103,17 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     if (!opts.userSchema(rec)) diagnostics.push(...mapSchemaErrors(opts.userSchema.errors ?? [], rec, loc));
   }
 
+  const evalFormat = isEvalFormat(opts.format) ? opts.format : detectEvalFormat(rec);
+  if (evalFormat) {
+    if (!opts.userSchema) checkEvalRecord(rec, evalFormat, loc, diagnostics);
+    return new LineFacts(len, true, evalFormat, hash, undefined, diagnostics.length ? diagnostics : NO_DIAGS);
+  }
+  const forced = opts.format as FormatId | undefined; // an eval format was handled above
   const detected = detectFormat(rec);
-  let format: FormatId | undefined = opts.format ?? detected?.format;
+  let format: FormatId | undefined = forced ?? detected?.format;
   let conversational = detected?.conversational ?? false;
-  if (opts.format && detected?.format !== opts.format) {
-    conversational = FORMATS[opts.format].shape === 'conversational' || (FORMATS[opts.format].shape === 'both' && FORMATS[opts.format].turnKeys.some((k) => Array.isArray(rec[k])));
+  if (forced && detected?.format !== forced) {
+    conversational = FORMATS[forced].shape === 'conversational' || (FORMATS[forced].shape === 'both' && FORMATS[forced].turnKeys.some((k) => Array.isArray(rec[k])));
   }
   let variant: string | undefined;
   let template: TemplateFact | undefined;

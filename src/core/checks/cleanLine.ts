@@ -13,6 +13,7 @@ import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './a
 import { PROBE, SIGNATURE_SPAN, signatureScan, templateProbe, templateSignature } from './template';
 import { planOf } from './recordChecks';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
+import { EVAL_DETECT_KEYS } from '../formats/evalSets';
 import {
   CLASS_CONTROL, CLS, feedTag, hashResult, hs, HASH_SEED_A, HASH_SEED_B, memberMix, objectEnd, SEED_A, SEED_B,
   strBegin, strByte, strEnd, strRun,
@@ -44,7 +45,8 @@ function namesByLength(names: readonly (readonly [string, number])[]): Name[][] 
   for (const [text, id] of names) (out[Buffer.byteLength(text)] ??= []).push({ bytes: Buffer.from(text), id, text });
   return out;
 }
-const TOP_NAMES = namesByLength([...TOP.map((k, i) => [k, i] as const), ...[...FORMAT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const)]);
+// golden and safety items (EVAL_DETECT_KEYS) are left to analyzeLine
+const TOP_NAMES = namesByLength([...TOP.map((k, i) => [k, i] as const), ...[...FORMAT_KEYS, ...EVAL_DETECT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const)]);
 const TURN_NAMES = namesByLength(TURN_KEYS.map((k, i) => [k, i] as const));
 const CHAT_ROLE_NAMES = namesByLength(CHAT_ROLES);
 const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);

@@ -131,6 +131,27 @@ export const CODES = {
     summary: 'A held-out record, or its prompt, is also in the paired training file.',
     fix: 'Remove it from one side (x.heldout.jsonl pairs with x.train.jsonl); held-out data must never touch training.',
   },
+  // golden and safety sets (src/core/eval/evalFormats.ts)
+  'unknown-assertion': {
+    severity: 'error',
+    summary: 'A golden-set assertion has a type that does not exist.',
+    fix: 'Use one of equals, contains, not-contains, starts-with, regex, is-json, json-schema, max-length, refusal, not-refusal.',
+  },
+  'invalid-regex': {
+    severity: 'error',
+    summary: 'The value of a regex assertion is not a valid regular expression.',
+    fix: 'Correct the pattern (JavaScript syntax; a backslash is written \\\\ inside JSON).',
+  },
+  'duplicate-id': {
+    severity: 'error',
+    summary: 'Two golden or safety items share an id.',
+    fix: 'Give every item its own id: predictions and reports name items by it.',
+  },
+  'no-assertions': {
+    severity: 'warning',
+    summary: 'A golden item has an empty assert list and passes whatever the model says.',
+    fix: 'Add at least one assertion.',
+  },
   'too-many-problems': {
     severity: 'info',
     summary: 'More diagnostics than the per-file cap; the rest are not shown.',

@@ -9,6 +9,7 @@ import type { LineSummary } from './analyzeLine';
 import type { LineTable } from './lineTable';
 import { HashCounter } from '../records/hashCounter';
 import { describeVariant, type FormatId } from '../formats/formats';
+import { isEvalFormat } from '../formats/evalSets';
 
 export interface DatasetOptions {
   /** with a forced format there is no majority to disagree with */
@@ -155,7 +156,8 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
       }
     }
   }
-  if (opts.minRecords > 0 && index.records > 0 && index.records < opts.minRecords) {
+  // golden and safety sets are small by design: the minimum is for training data
+  if (opts.minRecords > 0 && index.records > 0 && index.records < opts.minRecords && !isEvalFormat(majority)) {
     let first = 0;
     while (first < lines.length && !lines.isRecord(first)) first++;
     out.push({

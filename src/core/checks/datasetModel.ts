@@ -9,13 +9,14 @@ import { compareDiagnostics, type Diagnostic } from './diagnostic';
 import { datasetDiagnostics, DatasetIndex, type DatasetOptions } from './datasetChecks';
 import { LineTable, type PackedLines } from './lineTable';
 import type { FormatId } from '../formats/formats';
+import { isEvalFormat, type EvalFormatId } from '../formats/evalSets';
 
 export interface ValidationOptions extends AnalyzeOptions, DatasetOptions {}
 
 export const DEFAULT_OPTIONS: ValidationOptions = { maxTokens: 4096, minRecords: 200 };
 
 export interface FileReport {
-  readonly format: FormatId | null;
+  readonly format: FormatId | EvalFormatId | null;
   readonly conversational: boolean;
   readonly records: number;
   readonly diagnostics: Diagnostic[];
@@ -88,10 +89,11 @@ export class DatasetModel {
     this.lines.splice(start, end - start, fresh);
   }
 
-  /** Majority format of the file (or the forced one). */
-  format(): { format: FormatId | null; conversational: boolean } {
+  /** Majority format of the file (or the forced one; a golden or safety set is one even under a forced training format). */
+  format(): { format: FormatId | EvalFormatId | null; conversational: boolean } {
     const v = this.index.majorityVariant();
     const conversational = v?.endsWith(':conversational') ?? false;
+    if (isEvalFormat(v)) return { format: v, conversational: false };
     if (this.options.format) return { format: this.options.format, conversational };
     return { format: (v?.split(':')[0] as FormatId | undefined) ?? null, conversational };
   }

@@ -143,8 +143,9 @@ export function variantKey(format: FormatId, conversational: boolean): string {
   return VARIANT_KEYS[format][conversational ? 1 : 0];
 }
 
-export function describeVariant(d: { format: FormatId; conversational: boolean }): string {
-  const shape = FORMATS[d.format].shape === 'both' ? (d.conversational ? 'conversational ' : 'standard ') : '';
+export function describeVariant(d: { format: string; conversational: boolean }): string {
+  // golden and safety sets (src/core/eval) are variants without a FORMATS entry
+  const shape = (FORMATS as Record<string, FormatInfo | undefined>)[d.format]?.shape === 'both' ? (d.conversational ? 'conversational ' : 'standard ') : '';
   return `${shape}${d.format}`;
 }
 

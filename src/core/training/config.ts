@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { learningRateDescription, methodDescription, methodParamDefaults, methodParamSchemas, METHOD_IDS, METHODS, type MethodId, type MethodParamKey } from './methods';
+import { EVAL_SCHEMA, evalConfigOf, type EvalConfig } from '../eval/evalConfig';
 
 export const FINETUNE_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -64,6 +65,7 @@ export const FINETUNE_SCHEMA = {
     python: { type: 'string', description: 'The Python interpreter (not read from workspace settings: this file is part of the project you trust).' },
     output: { type: 'string', description: 'Folder for checkpoints and the adapter, relative to this file. Default: .finetune/runs/<runId>/output' },
     modelSizeB: { type: 'number', exclusiveMinimum: 0, description: 'Parameters in billions, for the VRAM estimate when the model name does not say (e.g. 7 for a 7B model).' },
+    eval: EVAL_SCHEMA, // src/core/eval/evalConfig.ts
     trainer: {
       type: 'object',
       properties: { command: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Run your own TRL / Axolotl / LLaMA-Factory command instead of the bundled trainer: an argv array, run without a shell.' } },
@@ -89,6 +91,8 @@ export interface TrainingConfig {
   readonly output?: string;
   readonly modelSizeB?: number;
   readonly trainerCommand?: readonly string[];
+  /** the evaluation gates (src/core/eval/evalConfig.ts) */
+  readonly eval?: EvalConfig;
 }
 
 export class ConfigError extends Error {}
@@ -143,5 +147,6 @@ export function loadConfig(path: string): TrainingConfig {
     output: abs(raw.output),
     modelSizeB: raw.modelSizeB as number | undefined,
     trainerCommand: (raw.trainer as { command?: string[] } | undefined)?.command,
+    eval: evalConfigOf(raw, dir),
   };
 }

@@ -12,9 +12,10 @@ import { validateDataset } from '../validation/validateDataset';
 import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
 import { trainerMethod } from './methods';
+import { evalPreflight } from './evalPreflight';
 
 export interface PreflightCheck {
-  readonly id: 'data' | 'review' | 'heldout' | 'gpu' | 'vram' | 'packages' | 'output';
+  readonly id: 'data' | 'review' | 'heldout' | 'eval' | 'gpu' | 'vram' | 'packages' | 'output';
   readonly status: 'pass' | 'warn' | 'block';
   readonly message: string;
 }
@@ -137,6 +138,7 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
           : { id: 'heldout', status: 'pass', message: `held-out set: ${held.length} records, no overlap with ${train.length} training records` },
     );
   }
+  checks.push(evalPreflight(c)); // golden set (src/core/eval/evalPreflight.ts)
   // GPU and VRAM
   const smi = await ctx.run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000).catch(() => ({ code: 127, stdout: '', stderr: '' }));
   const gpus = smi.code === 0 ? parseNvidiaSmi(smi.stdout) : [];

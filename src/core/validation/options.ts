@@ -1,11 +1,12 @@
 /** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
 import { DEFAULT_OPTIONS, type ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
+import type { EvalFormatId } from '../formats/evalSets';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
 
 export interface PlainOptions {
-  readonly format?: FormatId;
+  readonly format?: FormatId | EvalFormatId;
   readonly schema?: { readonly source: string; readonly json: unknown };
   readonly maxTokens: number;
   readonly minRecords: number;
@@ -33,7 +34,7 @@ export interface ValidationInputs {
   /** the dataset being validated (held-out, test and golden sets skip the few-records check) */
   readonly path: string;
   /** asked for this run (command-line flags): wins over everything */
-  readonly explicit?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
   /** finetune.json: data.format and training.maxSeqLength */
   readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
   /** editor settings: below finetune.json */

@@ -1,10 +1,13 @@
 /**
  * The one entry for validating a dataset, used by every caller (the CLI, open documents, large files,
  * "Validate All Datasets", preflight): the file's own checks plus leakage of a held-out file
- * (x.heldout.jsonl) against its training file (x.train.jsonl).
+ * (x.heldout.jsonl) against its training file (x.train.jsonl), and the across-line checks of a golden or
+ * safety set (every id once).
  */
 import { withDiagnostics, type DatasetModel, type FileReport } from '../checks/datasetModel';
 import { leakageOfFile, leakageOfLines } from '../checks/leakage';
+import { evalSetDiagnostics, evalSetDiagnosticsOfFile } from '../checks/evalSetChecks';
+import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 
@@ -12,7 +15,8 @@ import { validateFile, type ValidateFileOptions } from './validateFile';
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
   const report = await validateFile(path, options, opts);
   opts.signal?.throwIfAborted();
-  return withDiagnostics(report, await leakageOfFile(path));
+  const ids = isEvalFormat(report.format ?? undefined) ? await evalSetDiagnosticsOfFile(path) : [];
+  return withDiagnostics(report, [...(await leakageOfFile(path)), ...ids]);
 }
 
 /**
@@ -21,5 +25,7 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
  * document that is not a file on disk.
  */
 export function validateDocument(model: DatasetModel, path: string | undefined, lines: () => readonly string[], cap?: number): FileReport {
-  return withDiagnostics(model.report(cap), path === undefined ? [] : leakageOfLines(path, lines));
+  const report = model.report(cap);
+  const ids = isEvalFormat(report.format ?? undefined) ? evalSetDiagnostics(lines()) : [];
+  return withDiagnostics(report, [...(path === undefined ? [] : leakageOfLines(path, lines)), ...ids]);
 }

@@ -1,6 +1,6 @@
 /** One status-bar item for the active dataset: format, record count, errors and warnings. */
 import * as vscode from 'vscode';
-import { FORMATS } from '../../core/formats/formats';
+import { FORMATS, type FormatId } from '../../core/formats/formats';
 import type { DatasetSummary } from './datasetValidation';
 
 /** Where the status item gets the summary of a file from (live documents, large files). */
@@ -13,7 +13,8 @@ export function statusText(s: DatasetSummary): string {
   if (s.error && !s.report) return '$(error) Dataset: validation failed';
   if (s.pending || !s.report) return '$(sync~spin) Dataset: validating…';
   const r = s.report;
-  const fmt = r.format ? `${r.conversational && FORMATS[r.format].shape === 'both' ? 'conversational ' : ''}${r.format}` : 'unknown format';
+  // golden and safety sets are never conversational: the lookup below is only reached for training formats
+  const fmt = r.format ? `${r.conversational && FORMATS[r.format as FormatId].shape === 'both' ? 'conversational ' : ''}${r.format}` : 'unknown format';
   return `$(database) ${fmt} · ${r.records.toLocaleString('en-US')} records · $(error) ${r.errors} $(warning) ${r.warnings}`;
 }
 

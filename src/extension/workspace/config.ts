@@ -28,9 +28,15 @@ export interface ReviewSettings {
   readonly gateThreshold: number;
 }
 
+export interface EvalSettings {
+  /** extra refusal patterns (regular expressions) on top of the built-in list */
+  readonly refusalPatterns: readonly string[];
+}
+
 export interface Config {
   readonly validation: ValidationSettings;
   readonly review: ReviewSettings;
+  readonly eval: EvalSettings;
   /** '' when not set (application scope) */
   readonly reviewer: string;
 }
@@ -53,6 +59,11 @@ export function configFor(scope?: vscode.Uri): Config {
       seed: c.get<number>('review.seed', 0),
       gateThreshold: c.get<number>('review.gateThreshold', DEFAULT_GATE_THRESHOLD),
     },
+    eval: { refusalPatterns: stringList(c.get<unknown>('eval.refusalPatterns', [])) },
     reviewer: c.get<string>('reviewer', '').trim(),
   };
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string') : [];
 }

@@ -1,0 +1,58 @@
+// finetune.json's eval block (schema, defaults, paths) and the preflight line about the golden set.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/core/training/config';
+import { evalPreflight, NO_GOLDEN_MESSAGE } from '../../src/core/training/evalPreflight';
+
+const dir = mkdtempSync(join(tmpdir(), 'ftstudio-evalcfg-'));
+const base = { method: 'sft', model: 'm', data: { train: 'train.jsonl' } };
+const config = (extra: object, name = 'finetune.json') => {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify({ ...base, ...extra }));
+  return loadConfig(p);
+};
+
+test('the eval block: defaults filled in, paths made absolute', () => {
+  assert.equal(config({}).eval, undefined);
+  const c = config({ eval: { golden: 'golden.jsonl', heldout: { metric: 'token_f1' }, safety: 'sets/safety.jsonl', refusalPatterns: ['^nope'] } });
+  assert.deepEqual(c.eval, {
+    golden: join(dir, 'golden.jsonl'),
+    heldout: { metric: 'token_f1', maxRecords: 200, schema: undefined },
+    safety: join(dir, 'sets/safety.jsonl'),
+    every: 'checkpoint',
+    maxNewTokens: 256,
+    stopOnRegression: { maxDropPoints: 5, mustPassFlip: true },
+    maxSafetyDeltaPoints: 2,
+    refusalPatterns: ['^nope'],
+  });
+  assert.deepEqual(config({ eval: { stopOnRegression: { maxDropPoints: 10 } } }).eval?.stopOnRegression, { maxDropPoints: 10, mustPassFlip: true });
+});
+
+test('the eval block is checked by the schema', () => {
+  for (const bad of [{ heldout: { metric: 'bleu' } }, { heldout: {} }, { goldn: 'x' }, { stopOnRegression: { maxDropPoints: -1 } }, { refusalPatterns: 'x' }]) {
+    assert.throws(() => config({ eval: bad }), ConfigError, JSON.stringify(bad));
+  }
+});
+
+test('preflight warns without eval.golden, blocks on a missing or broken one, passes a valid one', () => {
+  const none = evalPreflight(config({}));
+  assert.deepEqual(none, { id: 'eval', status: 'warn', message: NO_GOLDEN_MESSAGE });
+  assert.match(none.message, /without defined task metrics you don't have a fine-tuning project yet/);
+  assert.match(evalPreflight(config({ data: { train: 't.jsonl', golden: 'g.jsonl' } })).message, /data\.golden names .*g\.jsonl: move it to eval\.golden/);
+  assert.equal(evalPreflight(config({ eval: { golden: 'absent.jsonl' } })).status, 'block');
+  writeFileSync(join(dir, 'broken.jsonl'), '{"id": "a", "prompt": "p", "assert": [{"type": "regex", "value": "("}]}\n');
+  const broken = evalPreflight(config({ eval: { golden: 'broken.jsonl' } }));
+  assert.equal(broken.status, 'block');
+  assert.match(broken.message, /broken\.jsonl:1:\d+: invalid-regex/);
+  writeFileSync(join(dir, 'good.jsonl'), '{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}], "mustPass": true}\n{"id": "b", "prompt": "q", "assert": [{"type": "is-json"}]}\n');
+  assert.deepEqual(evalPreflight(config({ eval: { golden: 'good.jsonl' } })), { id: 'eval', status: 'pass', message: 'golden set: 2 items, 1 mustPass' });
+});
+
+test('the training preflight includes the eval line', async () => {
+  const { preflight } = await import('../../src/core/training/preflight');
+  const checks = await preflight({ config: config({}), workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: async () => ({ code: 127, stdout: '', stderr: '' }) });
+  assert.deepEqual(checks.filter((c) => c.id === 'eval'), [{ id: 'eval', status: 'warn', message: NO_GOLDEN_MESSAGE }]);
+});
