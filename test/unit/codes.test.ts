@@ -12,9 +12,25 @@ const pref = (prompt: string, chosen = 'good answer', rejected = 'bad answer') =
 
 type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number };
 
+/**
+ * An OpenAI chat with one tool call and its answer; each field can be changed to plant one defect
+ * (null removes it). The record defines get_weather.
+ */
+function chatCall(o: { id?: string; args?: unknown; name?: string | null; type?: string; answer?: string | null }): object {
+  const call: Record<string, unknown> = { type: o.type ?? 'function', function: { ...(o.name === null ? {} : { name: o.name ?? 'get_weather' }), arguments: o.args ?? '{"location": "Paris"}' } };
+  if (o.id) call.id = o.id;
+  const tool: Record<string, unknown> = { role: 'tool', content: '18 C, cloudy' };
+  const answer = o.answer === undefined ? o.id : o.answer;
+  if (answer !== null && answer !== undefined) tool.tool_call_id = answer;
+  return {
+    messages: [u('What is the weather?'), { role: 'assistant', content: null, tool_calls: [call] }, tool, a('It is 18 C and cloudy.')],
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }],
+  };
+}
+
 const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, (_, i) => f(i));
 
-const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak'>, Case> = {
+const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak' | 'heldout-prompt-leak'>, Case> = {
   'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
   'not-an-object': { bad: ['["text", "a"]'], good: ['{"text": "a"}'] },
   'unknown-format': { bad: [{ foo: 1, bar: 2 }], good: [{ text: 'a' }] },
@@ -38,6 +54,37 @@ const CASES: Record<Exclude<Code, 'too-many-problems' | 'schema' | 'heldout-leak
     good: [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
   },
   'label-not-boolean': { bad: [{ prompt: 'p', completion: 'c', label: 'true' }], good: [{ prompt: 'p', completion: 'c', label: true }] },
+  'no-user-turn': { bad: [{ messages: [s('sys'), a('x')] }], good: [{ messages: [s('sys'), u('q'), a('x')] }] },
+  'arguments-double-encoded': { bad: [chatCall({ id: 'c1', args: JSON.stringify(JSON.stringify({ location: 'current' })) })], good: [chatCall({ id: 'c1', args: JSON.stringify({ location: 'current' }) })] },
+  'arguments-invalid-json': { bad: [chatCall({ id: 'c1', args: '{"location": current}' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
+  'arguments-not-object': { bad: [chatCall({ id: 'c1', args: '["current"]' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
+  'arguments-not-string': { bad: [chatCall({ id: 'c1', args: { location: 'current' } })], good: [chatCall({ args: { location: 'current' } })] },
+  'tool-call-no-name': { bad: [chatCall({ id: 'c1', name: null })], good: [chatCall({ id: 'c1' })] },
+  'tool-call-unknown-function': { bad: [chatCall({ id: 'c1', name: 'get_wether' })], good: [chatCall({ id: 'c1' })] },
+  'tool-call-wrong-type': { bad: [chatCall({ id: 'c1', type: 'tool' })], good: [chatCall({ id: 'c1' })] },
+  'tool-result-no-id': { bad: [chatCall({ id: 'c1', answer: null })], good: [chatCall({ id: 'c1' }), chatCall({ answer: null })] },
+  'tool-result-unknown-id': { bad: [chatCall({ id: 'c1', answer: 'c2' })], good: [chatCall({ id: 'c1', answer: 'c1' })] },
+  'invalid-tool-definition': {
+    bad: [{ ...chatCall({}), tools: [{ type: 'function', function: { description: 'no name', parameters: 'none' } }] }],
+    good: [{ ...chatCall({}), tools: JSON.stringify([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }]) }],
+  },
+  'invalid-content-part': {
+    bad: [{ messages: [{ role: 'user', content: [{ type: 'text' }, { type: 'image_url', image_url: 'https://example.com/a.png' }] }, a('x')] }],
+    good: [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
+  },
+  'image-outside-user-turn': {
+    bad: [{ messages: [u('q'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }],
+    good: [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
+  },
+  'media-count-mismatch': {
+    bad: [{ conversations: [{ from: 'human', value: '<image><image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
+    good: [{ conversations: [{ from: 'human', value: '<image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
+  },
+  'missing-system-turn': {
+    bad: [...many(8, (i) => ({ messages: [s('You are a careful tutor.'), u(`Explain ${i}`), a('x')] })), { messages: [u('Explain 9'), a('x')] }],
+    good: [...many(9, (i) => ({ messages: [s('You are a careful tutor.'), u(`Explain ${i}`), a('x')] }))],
+    line: 9,
+  },
   'format-mismatch': {
     bad: [...many(4, (i) => pref(`Question ${i}`)), { prompt: 'p', completion: 'c' }],
     good: [...many(5, (i) => pref(`Question ${i}`))],
@@ -84,7 +131,7 @@ test('too-many-problems: the cap keeps N diagnostics and adds one summary', () =
 });
 
 test('every code in the table has a case here', () => {
-  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems', 'heldout-leak']);
+  const tested = new Set([...Object.keys(CASES), 'schema', 'too-many-problems', 'heldout-leak', 'heldout-prompt-leak']);
   assert.deepEqual(ALL_CODES.filter((c) => !tested.has(c)), []);
 });
 

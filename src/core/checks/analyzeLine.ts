@@ -5,7 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import { lineDiag, type LineDiagnostic } from './diagnostic';
 import { checkRecord } from './recordChecks';
-import { promptLead, rangeOfText, templateSignature } from './template';
+import { leadScan, promptLead, rangeOfText, SYSTEM_MARK, templateSignature } from './template';
 import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
 import { builtinValidator, LineLocator, mapSchemaErrors } from '../formats/validator';
 import { parseWithLocations } from '../jsonl/locate';
@@ -122,10 +122,11 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       checkRecord(rec, format, conversational, loc, diagnostics);
     }
     const lead = promptLead(rec, format);
+    const system = leadScan.system;
     const sig = lead !== undefined ? templateSignature(lead) : undefined;
     if (sig !== undefined) {
       const r = rangeOfText(text, lead!);
-      template = { sig, start: r.start, end: r.end };
+      template = { sig: system ? SYSTEM_MARK + sig : sig, start: r.start, end: r.end };
     }
   }
   if (len / 4 > opts.maxTokens) {

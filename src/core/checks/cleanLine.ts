@@ -10,7 +10,7 @@
  * The bytes must be valid UTF-8 (the caller checks each chunk once).
  */
 import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './analyzeLine';
-import { PROBE, SIGNATURE_SPAN, signatureScan, templateProbe, templateSignature } from './template';
+import { PROBE, SIGNATURE_SPAN, signatureScan, SYSTEM_MARK, templateProbe, templateSignature } from './template';
 import { planOf } from './recordChecks';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
 import {
@@ -29,7 +29,7 @@ const TURN_KEYS = ['role', 'content', 'from', 'value'] as const;
 const ROLE = 0, CONTENT = 1, FROM = 2, VALUE = 3;
 // roles as the checks see them, and the raw names each list accepts
 const SYSTEM = 0, USER = 1, ASSISTANT = 2, TOOL = 3;
-const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
+const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['developer', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
 const SHAREGPT_ROLES: readonly [string, number][] = [
   ['human', USER], ['user', USER], ['gpt', ASSISTANT], ['assistant', ASSISTANT], ['system', SYSTEM],
   ['function_call', ASSISTANT], ['observation', TOOL], ['tool', TOOL],
@@ -298,7 +298,7 @@ function scanObject(i: number): number {
 const CONVERSATION = 0, PROMPT = 1, COMPLETION = 2, RESPONSE = 3;
 
 // the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
-let leadS = -1, leadE = -1, leadEsc = false;
+let leadS = -1, leadE = -1, leadEsc = false, leadSys = false;
 
 /**
  * A list of {role, content} turns (ShareGPT: {from, value}) that checkTurns would pass without a word:
@@ -310,7 +310,7 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
   const roleKey = sharegpt ? FROM : ROLE;
   const contentKey = sharegpt ? VALUE : CONTENT;
   let sysS = -1, sysE = -1, sysEsc = false, userS = -1, userE = -1, userEsc = false;
-  let prev = -1, sawAssistant = false, n = 0;
+  let prev = -1, sawAssistant = false, sawUser = false, n = 0;
   feedTag(6);
   i = ws(i + 1);
   if (at(i) === 93) return -1; // no turns: the schema's minItems
@@ -366,7 +366,8 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
       return -1;
     }
     if (role === ASSISTANT) sawAssistant = true;
-    if (roleName === 'system' && sysS < 0) {
+    if (role === USER) sawUser = true;
+    if (role === SYSTEM && sysS < 0) {
       sysS = cS; sysE = cE; sysEsc = cEsc;
     } else if (userS < 0 && LEAD_USER.has(roleName)) {
       userS = cS; userE = cE; userEsc = cEsc;
@@ -381,11 +382,12 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
   }
   feedTag(7);
   if ((kind === CONVERSATION || kind === COMPLETION) && !sawAssistant) return -1;
+  if (kind === CONVERSATION && !sawUser) return -1; // no-user-turn
   if (kind === PROMPT && prev === ASSISTANT) return -1;
   if (sysS >= 0) {
-    leadS = sysS; leadE = sysE; leadEsc = sysEsc;
+    leadS = sysS; leadE = sysE; leadEsc = sysEsc; leadSys = true;
   } else {
-    leadS = userS; leadE = userE; leadEsc = userEsc;
+    leadS = userS; leadE = userE; leadEsc = userEsc; leadSys = false;
   }
   return i + 1;
 }
@@ -400,6 +402,7 @@ const valB = new Int32Array(TOP.length);
 const lS = new Int32Array(TOP.length);
 const lE = new Int32Array(TOP.length);
 const lEsc = new Uint8Array(TOP.length);
+const lSys = new Uint8Array(TOP.length);
 
 function listKind(key: number): number {
   return key === K.prompt ? PROMPT : key === K.completion ? COMPLETION : key === K.chosen || key === K.rejected ? RESPONSE : CONVERSATION;
@@ -549,12 +552,14 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
       lS[key] = strS;
       lE[key] = strE;
       lEsc[key] = strEsc ? 1 : 0;
+      lSys[key] = key === K.system ? 1 : 0;
     } else if (c === 91 && TURN_LISTS.has(key)) {
       i = scanTurns(i, listKind(key), key === K.conversations);
       kindOf[key] = LIST;
       lS[key] = leadS;
       lE[key] = leadE;
       lEsc[key] = leadEsc ? 1 : 0;
+      lSys[key] = leadSys ? 1 : 0;
     } else {
       return undefined;
     }
@@ -595,6 +600,8 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
   const want = conversational ? LIST : STR;
   for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  // an implicit prompt makes chosen and rejected whole conversations, with other rules: left to the slow path
+  if (format === 'preference' && conversational && !has(K.prompt)) return undefined;
   // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
   if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
 
@@ -608,7 +615,10 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   else if (format === 'sharegpt') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
   else lead = has(K.prompt) ? K.prompt : -1;
   let template: TemplateFact | undefined;
-  if (lead >= 0 && lS[lead]! >= 0) template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+  if (lead >= 0 && lS[lead]! >= 0) {
+    template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+    if (template && lSys[lead]) template = { sig: SYSTEM_MARK + template.sig, start: template.start, end: template.end };
+  }
 
   objectEnd(HASH_SEED_A, HASH_SEED_B, members, sumA, sumB);
   return new LineFacts(len, true, variantKey(format, conversational), hashResult(), template, NO_DIAGS);
