@@ -9,6 +9,7 @@ import { SchemaError } from '../core/formats/validator';
 import type { PlainOptions } from '../core/parallel/options';
 import { validateFile } from '../core/parallel/validateFile';
 import { findConfig, isEvaluationSet, readValidationConfig } from '../core/project/projectConfig';
+import { datasetInfoFor } from '../core/formats/llamaFactory';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
@@ -86,7 +87,13 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
     try {
-      const fileOptions = isEvaluationSet(file) && !args.flags.has('min-records') ? { ...options, minRecords: 0 } : options;
+      let fileOptions = isEvaluationSet(file) && !args.flags.has('min-records') ? { ...options, minRecords: 0 } : options;
+      // a LLaMA-Factory dataset_info.json that registers the file decides its format and key names (--format still wins)
+      const info = datasetInfoFor(resolve(file));
+      if (info) {
+        for (const p of info.problems) io.err(`ftstudio: warning: ${p}`);
+        fileOptions = { ...fileOptions, format: fmt !== undefined ? fileOptions.format : info.format, keyMap: Object.keys(info.keyMap).length ? info.keyMap : undefined };
+      }
       const report = await validateFile(resolve(file), fileOptions, { workers });
       reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
     } catch (e) {

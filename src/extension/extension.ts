@@ -18,6 +18,7 @@ import { RankingPanel } from './rankingPanel';
 import { commitAnnotations, exportPreferencePairs } from './annotationCommands';
 import { forgetProjectConfigs } from './settings';
 import { DatasetStatusItem, plainStatus } from './statusItem';
+import { DATASET_INFO } from '../core/formats/llamaFactory';
 import { validateWorkspace } from './workspaceValidation';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -26,7 +27,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const largeFiles = new LargeFileValidation(collection);
   const status = new DatasetStatusItem([validation, largeFiles]);
   const training = new Training(context.extensionUri);
-  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+  // finetune.json and LLaMA-Factory's registry both decide how datasets are read
+  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/{${CONFIG_FILE},${DATASET_INFO}}`);
   const onConfig = () => {
     forgetProjectConfigs();
     validation.revalidateAll();

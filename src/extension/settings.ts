@@ -5,10 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { FormatId } from '../core/formats/formats';
 import type { PlainOptions } from '../core/parallel/options';
 import { CONFIG_FILE, isEvaluationSet, readValidationConfig, type ValidationConfig } from '../core/project/projectConfig';
+import { datasetInfoFor } from '../core/formats/llamaFactory';
 
 export interface DocSettings {
   readonly enabled: boolean;
@@ -68,6 +69,12 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
   } else if (format) {
     notes.push(`Format ${format} from the setting finetuneStudio.validation.format`);
   }
+  // LLaMA-Factory's registry describes this very file: it decides over the workspace-wide choices
+  const info = uri.scheme === 'file' ? datasetInfoFor(uri.fsPath) : undefined;
+  if (info) {
+    format = info.format;
+    notes.push(`Format ${info.format} from ${basename(info.source)} ("${info.name}")`, ...info.problems);
+  }
   let schema: PlainOptions['schema'];
   const schemaSetting = cfg.get<string>('schema', '').trim();
   if (!vscode.workspace.isTrusted && (schemaSetting || workspaceSetsSchema(folder))) {
@@ -82,7 +89,8 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
     }
   }
   const maxTokens = project?.maxSeqLength ?? cfg.get<number>('maxTokensPerRecord', 4096);
-  const options: PlainOptions = { format, schema, maxTokens, minRecords: isEvaluationSet(uri.path) ? 0 : cfg.get<number>('minRecords', 200) };
+  const keyMap = info && Object.keys(info.keyMap).length ? info.keyMap : undefined;
+  const options: PlainOptions = { format, schema, maxTokens, minRecords: isEvaluationSet(uri.path) ? 0 : cfg.get<number>('minRecords', 200), keyMap };
   const cap = Math.max(1, cfg.get<number>('maxDiagnosticsPerFile', 1000));
   const enabled = cfg.get<boolean>('enabled', true);
   return { enabled, options, cap, notes, key: JSON.stringify([enabled, options, cap]) };

@@ -8,6 +8,8 @@ export interface PlainOptions {
   readonly schema?: { readonly source: string; readonly json: unknown };
   readonly maxTokens: number;
   readonly minRecords: number;
+  /** the file's key -> our key (a LLaMA-Factory dataset_info.json beside the file) */
+  readonly keyMap?: Readonly<Record<string, string>>;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -19,6 +21,7 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     format: o.format,
     maxTokens: o.maxTokens,
     minRecords: o.minRecords,
+    keyMap: o.keyMap,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);

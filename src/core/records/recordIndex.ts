@@ -58,6 +58,10 @@ export function promptPart(rec: Record<string, unknown>): unknown {
       return [rec.instruction, rec.input ?? ''];
     case 'sharegpt':
       return withoutLastAnswer(rec.conversations, 'gpt', 'from');
+    case 'sharegpt-preference':
+      return rec.conversations;
+    case 'stepwise-supervision':
+      return rec.prompt;
   }
 }
 
