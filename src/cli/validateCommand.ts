@@ -8,6 +8,7 @@ import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { SchemaError } from '../core/formats/validator';
 import type { PlainOptions } from '../core/parallel/options';
 import { validateFile } from '../core/parallel/validateFile';
+import { isJsonArrayPath } from '../core/parallel/jsonArrayPath';
 import { findConfig, isEvaluationSet, readValidationConfig } from '../core/project/projectConfig';
 import { datasetInfoFor } from '../core/formats/llamaFactory';
 import { numberFlag, parseArgs, UsageError } from './args';
@@ -94,7 +95,9 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
         for (const p of info.problems) io.err(`ftstudio: warning: ${p}`);
         fileOptions = { ...fileOptions, format: fmt !== undefined ? fileOptions.format : info.format, keyMap: Object.keys(info.keyMap).length ? info.keyMap : undefined };
       }
-      const report = await validateFile(resolve(file), fileOptions, { workers });
+      const report = isJsonArrayPath(file)
+        ? await (await import('../core/parallel/validateJsonArray')).validateJsonArrayFile(resolve(file), fileOptions)
+        : await validateFile(resolve(file), fileOptions, { workers });
       reports.push({ file, report: withDiagnostics(report, await leakageOfFile(resolve(file))) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);

@@ -168,7 +168,7 @@ export const CODES = {
   },
   'media-count-mismatch': {
     severity: 'error',
-    summary: 'The number of images (videos, audios) differs from the number of <image> (<video>, <audio>) placeholders.',
+    summary: 'The number of images (videos, audios) differs from the number of `<image>` (`<video>`, `<audio>`) placeholders.',
     fix: 'Put one placeholder in the text for each listed file; LLaMA-Factory refuses the record otherwise.',
   },
   'format-mismatch': {

@@ -82,7 +82,8 @@ export function leakageDiagnostics(heldout: readonly RecordRef[], train: readonl
 /** Leakage of a held-out file on disk against its paired training file; none when it has no partner. */
 export async function leakageOfFile(heldoutPath: string): Promise<Diagnostic[]> {
   const partner = trainPartner(heldoutPath);
-  if (!partner) return [];
+  // the record index reads JSONL lines: .json arrays are not compared yet
+  if (!partner || /\.json$/i.test(partner) || /\.json$/i.test(heldoutPath)) return [];
   const { indexFile } = await import('../records/recordIndex');
   const [held, train] = await Promise.all([indexFile(heldoutPath, { withPrompt: true }), indexFile(partner, { withPrompt: true })]);
   return leakageDiagnostics(held, train, basename(partner));

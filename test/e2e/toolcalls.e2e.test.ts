@@ -1,0 +1,45 @@
+// Tool-calling data in the real VS Code: the planted defects of examples/tool-calls.jsonl in the Problems
+// panel, and the quick fix that decodes double-encoded arguments.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { datasetStatus, goTo, openFile, openWorkbench, problems, quickFixRow, showProblems, waitFor, type Workbench } from './workbench';
+
+let wb: Workbench;
+before(async () => {
+  wb = await openWorkbench({ name: 'toolcalls' });
+});
+after(async () => {
+  await wb?.close();
+});
+
+test('the Problems panel shows the double-encoded arguments and the unknown tool_call_id at their lines', async () => {
+  const { page, shot } = wb;
+  await openFile(page, 'tool-calls.jsonl');
+  await showProblems(page);
+  const { value } = await waitFor('tool-call problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded'));
+  await shot('problems');
+  const codes = value.map((p) => `${p.severity} ${p.line} ${p.code}`).sort();
+  assert.deepEqual(codes, ['error 3 arguments-double-encoded', 'error 5 tool-result-unknown-id', 'info 1 few-records']);
+  const line3 = readFileSync(join(wb.folder, 'tool-calls.jsonl'), 'utf8').split('\n')[2]!;
+  const args = value.find((p) => p.code === 'arguments-double-encoded')!;
+  assert.equal(args.column, line3.indexOf('"\\"{') + 1);
+  assert.match(args.message, /JSON-encoded twice/);
+  assert.match(await datasetStatus(page), /conversational language-modeling · 6 records/);
+});
+
+test('the quick fix decodes the arguments once and the record is clean afterwards', async () => {
+  const { page, shot, folder } = wb;
+  const line3 = readFileSync(join(folder, 'tool-calls.jsonl'), 'utf8').split('\n')[2]!;
+  await goTo(page, 3, line3.indexOf('"\\"{') + 3);
+  const target = await quickFixRow(page, 'Decode the double-encoded arguments');
+  await shot('quick-fix-menu');
+  await target.click();
+  await waitFor('arguments-double-encoded gone', () => problems(page), (p) => p.length > 0 && !p.some((x) => x.code === 'arguments-double-encoded'), 5000);
+  await page.keyboard.press('Control+S');
+  const saved = await waitFor('saved', async () => readFileSync(join(folder, 'tool-calls.jsonl'), 'utf8').split('\n')[2]!, (t) => !t.includes('\\"{'), 5000);
+  const call = JSON.parse(saved.value).messages[2].tool_calls[0].function;
+  assert.deepEqual(JSON.parse(call.arguments), { order_id: '1044' });
+  await shot('quick-fix-applied');
+});
