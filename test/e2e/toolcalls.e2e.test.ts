@@ -18,7 +18,8 @@ test('the Problems panel shows the double-encoded arguments and the unknown tool
   const { page, shot } = wb;
   await openFile(page, 'tool-calls.jsonl');
   await showProblems(page);
-  const { value } = await waitFor('tool-call problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded'));
+  // the first dataset opened in a fresh host waits for the extension to activate
+  const { value } = await waitFor('tool-call problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded') && p.length >= 3, 60_000);
   await shot('problems');
   const codes = value.map((p) => `${p.severity} ${p.line} ${p.code}`).sort();
   assert.deepEqual(codes, ['error 3 arguments-double-encoded', 'error 5 tool-result-unknown-id', 'info 1 few-records']);
