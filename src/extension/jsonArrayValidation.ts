@@ -97,7 +97,7 @@ export class JsonArrayValidation implements vscode.Disposable {
         return;
       }
       try {
-        const report = validateJsonArrayText(doc.getText(), resolveOptions({ ...settings.options, schema: undefined }), settings.cap);
+        const report = validateJsonArrayText(doc.getText(), resolveOptions(settings.options), settings.cap);
         state.report = report;
         state.error = undefined;
         state.fixes.clear();
