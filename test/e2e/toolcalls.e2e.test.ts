@@ -7,8 +7,14 @@ import { join } from 'node:path';
 import { datasetStatus, goTo, openFile, openWorkbench, problems, quickFixRow, showProblems, waitFor, type Workbench } from './workbench';
 
 let wb: Workbench;
+// a LLaMA-Factory folder: a pretty-printed .json array registered in dataset_info.json, with one planted defect
+const records = readFileSync(join(__dirname, '../../examples/tool-calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((_, i) => i !== 2 && i < 4); // record 3 has a defect of its own
+records[1].messages[2].tool_calls[0].function.arguments = JSON.stringify('{"order_id": "1043"}');
+const ORDERS = JSON.stringify(records, null, 2) + '\n';
+const INFO = JSON.stringify({ orders: { file_name: 'orders.json', formatting: 'sharegpt', columns: { messages: 'messages', tools: 'tools' }, tags: { role_tag: 'role', content_tag: 'content' } } }, null, 2);
+
 before(async () => {
-  wb = await openWorkbench({ name: 'toolcalls' });
+  wb = await openWorkbench({ name: 'toolcalls', extraFiles: { 'orders.json': ORDERS, 'dataset_info.json': INFO } });
 });
 after(async () => {
   await wb?.close();
@@ -43,4 +49,26 @@ test('the quick fix decodes the arguments once and the record is clean afterward
   const call = JSON.parse(saved.value).messages[2].tool_calls[0].function;
   assert.deepEqual(JSON.parse(call.arguments), { order_id: '1044' });
   await shot('quick-fix-applied');
+});
+
+test('a registered JSON array file: the defect at its line and column in the pretty-printed file, and its quick fix', async () => {
+  const { page, shot, folder } = wb;
+  const lines = ORDERS.split('\n');
+  const line = lines.findIndex((l) => l.includes('\\"{')) + 1;
+  const column = lines[line - 1]!.indexOf('"\\"{') + 1;
+  await openFile(page, 'orders.json');
+  await showProblems(page);
+  const { value } = await waitFor('orders.json problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded' && x.line === line), 30_000);
+  await shot('json-array-problems');
+  const d = value.find((x) => x.code === 'arguments-double-encoded' && x.line === line)!;
+  assert.equal(d.column, column);
+  assert.match(await datasetStatus(page), /conversational language-modeling · 3 records/);
+  await goTo(page, line, column + 2);
+  const target = await quickFixRow(page, 'Decode the double-encoded arguments');
+  await target.click();
+  await waitFor('decoded', () => problems(page), (p) => !p.some((x) => x.code === 'arguments-double-encoded' && x.line === line), 5000);
+  await page.keyboard.press('Control+S');
+  const saved = await waitFor('saved', async () => readFileSync(join(folder, 'orders.json'), 'utf8'), (t) => !t.includes('\\"{'), 5000);
+  assert.deepEqual(JSON.parse(JSON.parse(saved.value)[1].messages[2].tool_calls[0].function.arguments), { order_id: '1043' });
+  await shot('json-array-fixed');
 });
