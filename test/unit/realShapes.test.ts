@@ -134,6 +134,14 @@ test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and fin
   cpSync(join(tmp, 'train.jsonl'), join(proj, 'data', 'sft-2024.jsonl'), { recursive: true });
   writeFileSync(join(proj, 'data', 'checks.jsonl'), held);
   assert.deepEqual(await leaks(join(proj, 'data', 'checks.jsonl')), want);
+  // JSON arrays (LLaMA-Factory's layout) pair the same way, the leak placed on the record's opening brace
+  const arr = mkdtempSync(join(tmpdir(), 'ftstudio-leakarr-'));
+  const asArray = (text: string) => JSON.stringify(text.trim().split('\n').map((l) => JSON.parse(l)), null, 2);
+  writeFileSync(join(arr, 'qa_train.json'), asArray(train));
+  writeFileSync(join(arr, 'qa_valid.json'), asArray(held));
+  const arrLeaks = JSON.parse((await cli('validate', '--json', join(arr, 'qa_valid.json'))).out).files[0].diagnostics
+    .map((d: { line: number; column: number; code: string }) => `${d.line}:${d.column}:${d.code}`);
+  assert.deepEqual(arrLeaks, ['2:3:heldout-leak', '6:3:heldout-prompt-leak']);
   // a file that pairs with nothing is not checked
   writeFileSync(join(tmp, 'other.jsonl'), held);
   assert.deepEqual(await leaks(join(tmp, 'other.jsonl')), []);

@@ -70,7 +70,7 @@ export function leakageDiagnostics(heldout: readonly RecordRef[], train: readonl
     if (same === undefined && prompt === undefined) continue;
     const code = same !== undefined ? 'heldout-leak' : 'heldout-prompt-leak';
     out.push({
-      line: r.line - 1, start: 0, end: r.len ?? 1, code, severity: CODES[code].severity,
+      line: r.line - 1, start: r.start ?? 0, end: (r.start ?? 0) + (r.len ?? 1), code, severity: CODES[code].severity,
       message: same !== undefined
         ? `This held-out record is also in ${trainName} (line ${same}): remove it from one side, or held-out scores will be inflated.`
         : `The prompt of this held-out record is also in ${trainName} (line ${prompt}): keep prompts on one side only.`,
@@ -79,12 +79,24 @@ export function leakageDiagnostics(heldout: readonly RecordRef[], train: readonl
   return out;
 }
 
+/** The content ids (and prompt ids) of a dataset file's records: JSONL lines, or the records of a .json array. */
+async function indexAny(path: string): Promise<RecordRef[]> {
+  const { indexFile, refOf } = await import('../records/recordIndex');
+  if (!/\.json$/i.test(path)) return indexFile(path, { withPrompt: true });
+  const { forEachArrayRecord } = await import('../jsonl/jsonArray');
+  const out: RecordRef[] = [];
+  await forEachArrayRecord(path, (rec) => {
+    const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
+    // a record over several lines: the range is its opening brace
+    if (r) out.push({ ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length });
+  }, () => {}); // a broken array is reported by its own validation
+  return out;
+}
+
 /** Leakage of a held-out file on disk against its paired training file; none when it has no partner. */
 export async function leakageOfFile(heldoutPath: string): Promise<Diagnostic[]> {
   const partner = trainPartner(heldoutPath);
-  // the record index reads JSONL lines: .json arrays are not compared yet
-  if (!partner || /\.json$/i.test(partner) || /\.json$/i.test(heldoutPath)) return [];
-  const { indexFile } = await import('../records/recordIndex');
-  const [held, train] = await Promise.all([indexFile(heldoutPath, { withPrompt: true }), indexFile(partner, { withPrompt: true })]);
+  if (!partner) return [];
+  const [held, train] = await Promise.all([indexAny(heldoutPath), indexAny(partner)]);
   return leakageDiagnostics(held, train, basename(partner));
 }
