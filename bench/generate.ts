@@ -22,9 +22,42 @@ function sentence(rnd: () => number, words: number): string {
   return s.charAt(0).toUpperCase() + s.slice(1) + '.';
 }
 
-export type Kind = 'preference' | 'conversational';
+export type Kind = 'preference' | 'conversational' | 'tools' | 'sharegpt';
+
+const TOOLS = [
+  { type: 'function', function: { name: 'get_weather', description: 'Weather for a place', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } } },
+  { type: 'function', function: { name: 'search_docs', description: 'Search the documentation', parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' } }, required: ['query'] } } },
+];
+
+/** An OpenAI tool-calling chat: a call with an id and JSON-string arguments, its result, the answer. */
+function toolChat(rnd: () => number, i: number): string {
+  const weather = rnd() < 0.5;
+  const id = `call_${i.toString(36)}`;
+  const args = weather ? { location: sentence(rnd, 2) } : { query: sentence(rnd, 6), limit: 1 + Math.floor(rnd() * 9) };
+  return JSON.stringify({
+    messages: [
+      { role: 'system', content: 'You are a careful assistant with tools.' },
+      { role: 'user', content: `${sentence(rnd, 10 + Math.floor(rnd() * 30))} (#${i})` },
+      { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: weather ? 'get_weather' : 'search_docs', arguments: JSON.stringify(args) } }] },
+      { role: 'tool', tool_call_id: id, content: sentence(rnd, 10 + Math.floor(rnd() * 40)) },
+      { role: 'assistant', content: sentence(rnd, 20 + Math.floor(rnd() * 60)) },
+    ],
+    tools: TOOLS,
+    parallel_tool_calls: false,
+  });
+}
+
+/** A ShareGPT conversation as LLaMA-Factory and FastChat write them, with a system prompt. */
+function shareGpt(rnd: () => number, i: number): string {
+  const turns = 2 + 2 * Math.floor(rnd() * 3);
+  const conversations: { from: string; value: string }[] = [];
+  for (let t = 0; t < turns; t++) conversations.push({ from: t % 2 ? 'gpt' : 'human', value: sentence(rnd, 15 + Math.floor(rnd() * 60)) + (t === 0 ? ` (#${i})` : '') });
+  return JSON.stringify({ conversations, system: 'You are a careful assistant.' });
+}
 
 export function record(kind: Kind, rnd: () => number, i: number): string {
+  if (kind === 'tools') return toolChat(rnd, i);
+  if (kind === 'sharegpt') return shareGpt(rnd, i);
   if (kind === 'preference') {
     return JSON.stringify({
       prompt: `You are a careful assistant. ${sentence(rnd, 20 + Math.floor(rnd() * 30))} (#${i})`,

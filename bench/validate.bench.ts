@@ -56,6 +56,8 @@ async function main() {
   const files: { kind: Kind; schema: string }[] = [
     { kind: 'preference', schema: 'preference' },
     { kind: 'conversational', schema: 'language-modeling:conversational' },
+    { kind: 'tools', schema: 'language-modeling:conversational' },
+    { kind: 'sharegpt', schema: 'sharegpt:conversational' },
   ];
   for (const { kind, schema } of files) {
     const file = join(data, `${kind}-${size / MB}mb.jsonl`);
@@ -64,7 +66,7 @@ async function main() {
     const schemaFile = join(data, `${kind}.schema.json`);
     writeFileSync(schemaFile, JSON.stringify(VARIANT_SCHEMAS.find((v) => `${v.format}${v.conversational ? ':conversational' : ''}` === schema)!.schema));
     // the three are interleaved, run after run, so that a slow spell of a shared machine hits all of them
-    const runs = quick ? 1 : 5;
+    const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
     const [ceiling, ft, ft2] = bestInterleaved(runs, [
       () => timeChild(process.execPath, [join(data, 'bareParse.js'), file]),
       () => timeChild(process.execPath, [cli, 'validate', '--json', file], { FTSTUDIO_REPORT_RSS: '1' }),

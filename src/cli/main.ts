@@ -1,10 +1,8 @@
 /** `ftstudio`: parse arguments -> core -> print. The same engine as the editor. */
 import { UsageError } from './args';
-import { reviewStatusCommand, sampleCommand, splitCommand } from './datasetCommands';
-import { agreementCommand, pairsCommand } from './preferenceCommands';
-import { trainCommand } from './trainCommand';
-import { scoreCommand } from './scoreCommand';
-import { codesTable, validateCommand, type Io } from './validateCommand';
+import type { Io } from './validateCommand';
+
+// each command loads only its own modules (validate never initialises training, sampling or preference code)
 
 const USAGE = `usage: ftstudio <command> [options]
 commands:
@@ -24,23 +22,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     switch (cmd) {
       case 'validate':
-        return await validateCommand(rest, io);
+        return await (await import('./validateCommand')).validateCommand(rest, io);
       case 'sample':
-        return await sampleCommand(rest, io);
+        return await (await import('./datasetCommands')).sampleCommand(rest, io);
       case 'split':
-        return await splitCommand(rest, io);
+        return await (await import('./datasetCommands')).splitCommand(rest, io);
       case 'review-status':
-        return await reviewStatusCommand(rest, io);
+        return await (await import('./datasetCommands')).reviewStatusCommand(rest, io);
       case 'pairs':
-        return await pairsCommand(rest, io);
+        return await (await import('./preferenceCommands')).pairsCommand(rest, io);
       case 'agreement':
-        return await agreementCommand(rest, io);
+        return await (await import('./preferenceCommands')).agreementCommand(rest, io);
       case 'train':
-        return await trainCommand(rest, io);
+        return await (await import('./trainCommand')).trainCommand(rest, io);
       case 'score':
-        return await scoreCommand(rest, io);
+        return await (await import('./scoreCommand')).scoreCommand(rest, io);
       case 'codes':
-        io.out(codesTable());
+        io.out((await import('./validateCommand')).codesTable());
         return 0;
       case undefined:
       case '--help':

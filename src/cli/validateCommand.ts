@@ -9,6 +9,7 @@ import { resolveValidationOptions, type PlainOptions } from '../core/validation/
 import { validateDataset } from '../core/validation/validateDataset';
 import { findConfig, readValidationConfig } from '../core/project/projectConfig';
 import { EVAL_FORMAT_IDS, isEvalFormat, type EvalFormatId } from '../core/formats/evalSets';
+import { datasetInfoFor } from '../core/formats/llamaFactory';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
@@ -85,7 +86,10 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
     try {
-      const fileOptions = resolveValidationOptions({ path: file, explicit, project: config, schema }).options;
+      // a LLaMA-Factory dataset_info.json that registers the file decides its format and key names (--format still wins)
+      const info = datasetInfoFor(resolve(file));
+      for (const p of info?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
+      const fileOptions = resolveValidationOptions({ path: file, explicit, registry: info, project: config, schema }).options;
       reports.push({ file, report: await validateDataset(resolve(file), fileOptions, { workers }) });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);

@@ -20,23 +20,29 @@ import { forgetProjectConfigs } from './workspace/settings';
 import { DatasetStatusItem, plainStatus } from './validation/statusItem';
 import { validateWorkspace } from './validation/workspaceValidation';
 import { scoreGoldenCommand } from './datasets/scoreGolden';
+import { DATASET_INFO } from '../core/formats/llamaFactory';
+import { JsonArrayValidation } from './validation/jsonArrayValidation';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
   const validation = new DatasetValidation(collection);
   const largeFiles = new LargeFileValidation(collection);
-  const status = new DatasetStatusItem([validation, largeFiles]);
+  const arrays = new JsonArrayValidation(collection);
+  const status = new DatasetStatusItem([validation, largeFiles, arrays]);
   const training = new Training(context.extensionUri);
-  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+  // finetune.json and LLaMA-Factory's registry both decide how datasets are read
+  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/{${CONFIG_FILE},${DATASET_INFO}}`);
   const onConfig = () => {
     forgetProjectConfigs();
     validation.revalidateAll();
+    arrays.revalidateAll();
     status.update();
   };
   context.subscriptions.push(
     collection,
     validation,
     largeFiles,
+    arrays,
     status,
     configWatcher,
     configWatcher.onDidChange(onConfig),
@@ -46,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration('finetuneStudio')) onConfig();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(onConfig),
-    vscode.languages.registerCodeActionsProvider({ language: 'jsonl' }, new DatasetCodeActions(validation), {
+    vscode.languages.registerCodeActionsProvider([{ language: 'jsonl' }, { language: 'json', scheme: 'file' }], new DatasetCodeActions([validation, arrays]), {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),

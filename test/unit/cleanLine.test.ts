@@ -48,13 +48,46 @@ function turns(r: R, roleKey: string, contentKey: string, shape: 'conversation' 
 
 const chat = (r: R, shape: 'conversation' | 'prompt' | 'response') => turns(r, 'role', 'content', shape);
 
+// tool calling: mostly OpenAI-shaped and valid, with every defect the tool checks know, some now and then
+const ARGS = ['"{\\"city\\": \\"Paris\\"}"', '"{}"', '"\\"{\\\\\\"city\\\\\\": 1}\\""', '"{city}"', '"[1]"', '{"city": "Paris"}', '"3"'];
+const TOOL_DEFS = [
+  '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]',
+  '[{"type": "function", "function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "search"}}]',
+  '"[{\\"name\\": \\"get_weather\\", \\"parameters\\": {}}]"', '""', '"[]"', '[]', '"{}"', '"oops"',
+  '[{"type": "function", "function": {"parameters": {}}}]', '[{"type": "function", "function": {"name": "get_weather", "parameters": []}}]', '[1]',
+];
+function toolChat(r: R): string {
+  const id = pick(r, ['call_1', 'c2', 'call_\\u00e9']);
+  const call: string[] = [];
+  if (r() < 0.85) call.push(`"id": "${id}"`);
+  if (r() < 0.9) call.push(`"type": "${r() < 0.93 ? 'function' : 'tool'}"`);
+  const fn: string[] = [];
+  if (r() < 0.95) fn.push(`"name": "${r() < 0.85 ? 'get_weather' : pick(r, ['search', 'get_wether', ''])}"`);
+  if (r() < 0.95) fn.push(`"arguments": ${r() < 0.7 ? ARGS[0] : pick(r, ARGS)}`);
+  if (r() < 0.97) call.push(`"function": {${fn.join(', ')}}`);
+  const calls = r() < 0.95 ? `[{${call.join(', ')}}${r() < 0.1 ? ', 1' : ''}]` : '[]';
+  const assistant = [`"role": "assistant"`, `"tool_calls": ${calls}`];
+  if (r() < 0.8) assistant.push(`"content": ${pick(r, ['null', '""', '"Let me check."', '" "'])}`);
+  if (r() < 0.5) assistant.reverse();
+  const tool = [`"role": "tool"`, `"content": "${pick(r, ['18 C', '', 'ok'])}"`];
+  if (r() < 0.85) tool.push(`"tool_call_id": ${r() < 0.85 ? `"${id}"` : pick(r, ['"other"', '3'])}`);
+  if (r() < 0.5) tool.reverse();
+  const head = r() < 0.3 ? `{"role": "system", "content": "You are a careful assistant."}, ` : '';
+  const user = r() < 0.95 ? `{"role": "user", "content": "${pick(r, TEXTS.filter((t) => t.trim()))}"}, ` : '';
+  const messages = `[${head}${user}{${assistant.join(', ')}}, {${tool.join(', ')}}, {"role": "assistant", "content": "It is 18 C."}]`;
+  const members = [`"messages": ${messages}`];
+  if (r() < 0.85) members.push(`"tools": ${r() < 0.7 ? TOOL_DEFS[0] : pick(r, TOOL_DEFS)}`);
+  if (r() < 0.4) members.push(`"parallel_tool_calls": ${pick(r, ['false', 'true', '"false"'])}`);
+  return members.join(', ');
+}
+
 /** A record of some format: mostly valid, with the defects and oddities the scan must leave alone. */
 function record(r: R): string {
   const conv = r() < 0.5;
   const members: string[] = [];
   const kind = Math.floor(r() * 8);
   switch (kind) {
-    case 0: members.push(conv ? `"messages": ${chat(r, 'conversation')}` : `"text": ${str(r)}`); break;
+    case 0: members.push(conv ? (r() < 0.3 ? toolChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`); break;
     case 1: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`); break;
     case 2: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`); break;
     case 3: {
@@ -70,7 +103,7 @@ function record(r: R): string {
   }
   // metadata, mixed-up keys, types and duplicates
   if (r() < 0.3) members.push(pick(r, ['"id": 12', '"id": -3', '"id": 0', '"id": 1.5', '"id": 1e3', '"id": -0', '"score": 123456789012345678', '"meta": {"a": [1, "x", null, true], "b": {}}', '"meta": {"a": 1, "a": 2}', '"src": "web\\u00e9"', '"ok": false', '"x": null', '"tags": []']));
-  if (r() < 0.08) members.push(pick(r, ['"tools": []', '"completon": "c"', '"chosen": "c"', '"text": "t"', '"messages": []', '"history": []', '"label": true', '"prompt": "again"', '"promt": "p"', '"k\\u0065y": 1', '"__proto__": 1']));
+  if (r() < 0.08) members.push(pick(r, ['"tools": []', '"completon": "c"', '"chosen": "c"', '"text": "t"', '"messages": []', '"history": []', '"label": true', '"parallel_tool_calls": false', '"tools": "[]"', '"prompt": "again"', '"promt": "p"', '"k\\u0065y": 1', '"__proto__": 1']));
   for (let i = members.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [members[i], members[j]] = [members[j]!, members[i]!];

@@ -18,6 +18,22 @@ const pref = (prompt: string, chosen = 'good answer', rejected = 'bad answer') =
 /** `cap`: the per-file diagnostic cap; `diagnose`: for a code that is not found by validating one file alone */
 type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number; cap?: number; diagnose?: (lines: (string | object)[]) => Diagnostic[] };
 
+/**
+ * An OpenAI chat with one tool call and its answer; each field can be changed to plant one defect
+ * (null removes it). The record defines get_weather.
+ */
+function chatCall(o: { id?: string; args?: unknown; name?: string | null; type?: string; answer?: string | null }): object {
+  const call: Record<string, unknown> = { type: o.type ?? 'function', function: { ...(o.name === null ? {} : { name: o.name ?? 'get_weather' }), arguments: o.args ?? '{"location": "Paris"}' } };
+  if (o.id) call.id = o.id;
+  const tool: Record<string, unknown> = { role: 'tool', content: '18 C, cloudy' };
+  const answer = o.answer === undefined ? o.id : o.answer;
+  if (answer !== null && answer !== undefined) tool.tool_call_id = answer;
+  return {
+    messages: [u('What is the weather?'), { role: 'assistant', content: null, tool_calls: [call] }, tool, a('It is 18 C and cloudy.')],
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }],
+  };
+}
+
 const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, (_, i) => f(i));
 
 // a held-out file is checked against its training file (x.heldout.jsonl against x.train.jsonl)
@@ -54,6 +70,37 @@ const CASES: Record<Code, Case> = {
     good: [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
   },
   'label-not-boolean': { bad: [{ prompt: 'p', completion: 'c', label: 'true' }], good: [{ prompt: 'p', completion: 'c', label: true }] },
+  'no-user-turn': { bad: [{ messages: [s('sys'), a('x')] }], good: [{ messages: [s('sys'), u('q'), a('x')] }] },
+  'arguments-double-encoded': { bad: [chatCall({ id: 'c1', args: JSON.stringify(JSON.stringify({ location: 'current' })) })], good: [chatCall({ id: 'c1', args: JSON.stringify({ location: 'current' }) })] },
+  'arguments-invalid-json': { bad: [chatCall({ id: 'c1', args: '{"location": current}' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
+  'arguments-not-object': { bad: [chatCall({ id: 'c1', args: '["current"]' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
+  'arguments-not-string': { bad: [chatCall({ id: 'c1', args: { location: 'current' } })], good: [chatCall({ args: { location: 'current' } })] },
+  'tool-call-no-name': { bad: [chatCall({ id: 'c1', name: null })], good: [chatCall({ id: 'c1' })] },
+  'tool-call-unknown-function': { bad: [chatCall({ id: 'c1', name: 'get_wether' })], good: [chatCall({ id: 'c1' })] },
+  'tool-call-wrong-type': { bad: [chatCall({ id: 'c1', type: 'tool' })], good: [chatCall({ id: 'c1' })] },
+  'tool-result-no-id': { bad: [chatCall({ id: 'c1', answer: null })], good: [chatCall({ id: 'c1' }), chatCall({ answer: null })] },
+  'tool-result-unknown-id': { bad: [chatCall({ id: 'c1', answer: 'c2' })], good: [chatCall({ id: 'c1', answer: 'c1' })] },
+  'invalid-tool-definition': {
+    bad: [{ ...chatCall({}), tools: [{ type: 'function', function: { description: 'no name', parameters: 'none' } }] }],
+    good: [{ ...chatCall({}), tools: JSON.stringify([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }]) }],
+  },
+  'invalid-content-part': {
+    bad: [{ messages: [{ role: 'user', content: [{ type: 'text' }, { type: 'image_url', image_url: 'https://example.com/a.png' }] }, a('x')] }],
+    good: [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
+  },
+  'image-outside-user-turn': {
+    bad: [{ messages: [u('q'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }],
+    good: [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
+  },
+  'media-count-mismatch': {
+    bad: [{ conversations: [{ from: 'human', value: '<image><image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
+    good: [{ conversations: [{ from: 'human', value: '<image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
+  },
+  'missing-system-turn': {
+    bad: [...many(8, (i) => ({ messages: [s('You are a careful tutor.'), u(`Explain ${i}`), a('x')] })), { messages: [u('Explain 9'), a('x')] }],
+    good: [...many(9, (i) => ({ messages: [s('You are a careful tutor.'), u(`Explain ${i}`), a('x')] }))],
+    line: 9,
+  },
   'format-mismatch': {
     bad: [...many(4, (i) => pref(`Question ${i}`)), { prompt: 'p', completion: 'c' }],
     good: [...many(5, (i) => pref(`Question ${i}`))],
@@ -68,6 +115,7 @@ const CASES: Record<Code, Case> = {
   'too-long': { bad: [{ text: 'x'.repeat(500) }], good: [{ text: 'x'.repeat(100) }], opts: { maxTokens: 100 } },
   'few-records': { bad: [{ text: 'a' }], good: many(5, (i) => ({ text: `t${i}` })), opts: { minRecords: 5 }, line: 1 },
   'heldout-leak': { bad: [pref('Held 1'), pref('Train 2')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
+  'heldout-prompt-leak': { bad: [pref('Held 1'), pref('Train 2', 'another answer', 'another bad one')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
   // four problems under a cap of three: a summary; exactly three: none
   'too-many-problems': { bad: Array(4).fill('{oops'), good: Array(3).fill('{oops'), cap: 3, line: 1 },
   // golden sets

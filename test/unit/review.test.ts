@@ -82,7 +82,7 @@ test('leakage: an exact duplicate and a shared prompt are reported on the held-o
   const train = indexLines([rec(1), rec(2)], { withPrompt: true });
   const held = indexLines([rec(3), rec(1), JSON.stringify({ prompt: 'You are a tutor. Question 2?', completion: 'Other.' })], { withPrompt: true });
   const d = leakageDiagnostics(held, train, 'x.train.jsonl');
-  assert.deepEqual(d.map((x) => [x.line, x.code]), [[1, 'heldout-leak'], [2, 'heldout-leak']]);
+  assert.deepEqual(d.map((x) => [x.line, x.code]), [[1, 'heldout-leak'], [2, 'heldout-prompt-leak']]);
   assert.match(d[0]!.message, /also in x\.train\.jsonl \(line 1\)/);
   assert.match(d[1]!.message, /prompt .* \(line 2\)/);
 });

@@ -5,9 +5,10 @@
 import type { ValidateFunction } from 'ajv';
 import { lineDiag, type LineDiagnostic } from './diagnostic';
 import { checkRecord } from './recordChecks';
-import { promptLead, rangeOfText, templateSignature } from './template';
+import { leadScan, promptLead, rangeOfText, SYSTEM_MARK, templateSignature } from './template';
 import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
-import { builtinValidator, LineLocator, mapSchemaErrors } from './schemaCheck';
+import { builtinValidator, LineLocator, mapSchemaErrors, RenamedLocator } from './schemaCheck';
+import { fileKeyOf, renameKeys } from '../formats/llamaFactory';
 import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
@@ -20,6 +21,8 @@ export interface AnalyzeOptions {
   readonly userSchema?: ValidateFunction;
   /** estimated tokens (4 characters each) above which a record is too long */
   readonly maxTokens: number;
+  /** the file's key -> our key (LLaMA-Factory's dataset_info.json columns) */
+  readonly keyMap?: Readonly<Record<string, string>>;
 }
 
 export interface TemplateFact {
@@ -90,13 +93,13 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     const err = r.ok ? { start: 0, end: len, message: 'Invalid JSON' } : r.error;
     return new LineFacts(len, true, undefined, undefined, undefined, [lineDiag('invalid-json', err, `Invalid JSON: ${err.message}.`)]);
   }
-  const loc = new LineLocator(text);
+  const loc = opts.keyMap ? new RenamedLocator(text, fileKeyOf(opts.keyMap)) : new LineLocator(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
     return new LineFacts(len, true, undefined, undefined, undefined, [lineDiag('not-an-object', { start: 0, end: len }, `Each line must be a JSON object, but this one is ${what}.`)]);
   }
-  const rec = value as Record<string, unknown>;
-  const hash = contentHash(rec);
+  const hash = contentHash(value as Record<string, unknown>);
+  const rec = opts.keyMap ? renameKeys(value as Record<string, unknown>, opts.keyMap) : (value as Record<string, unknown>);
   const diagnostics: LineDiagnostic[] = [];
 
   if (opts.userSchema) {
@@ -130,10 +133,11 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       checkRecord(rec, format, conversational, loc, diagnostics);
     }
     const lead = promptLead(rec, format);
+    const system = leadScan.system;
     const sig = lead !== undefined ? templateSignature(lead) : undefined;
     if (sig !== undefined) {
       const r = rangeOfText(text, lead!);
-      template = { sig, start: r.start, end: r.end };
+      template = { sig: system ? SYSTEM_MARK + sig : sig, start: r.start, end: r.end };
     }
   }
   if (len / 4 > opts.maxTokens) {
@@ -142,5 +146,16 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       diagnostics.push(lineDiag('too-long', { start: 0, end: len }, `The record is about ${tokens} tokens (4 characters each), above the limit of ${opts.maxTokens}: it will be truncated in training.`));
     }
   }
+  if (opts.keyMap && diagnostics.length) speakFileKeys(diagnostics, fileKeyOf(opts.keyMap));
   return new LineFacts(len, true, variant, hash, template, diagnostics.length ? diagnostics : NO_DIAGS);
+}
+
+/** Messages name the keys the file has, not the format's names the registry mapped them to. */
+function speakFileKeys(diagnostics: LineDiagnostic[], fileKey: Readonly<Record<string, string>>): void {
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    let message = d.message;
+    for (const ours in fileKey) message = message.split(`"${ours}"`).join(`"${fileKey[ours]}"`);
+    if (message !== d.message) diagnostics[i] = { ...d, message };
+  }
 }

@@ -10,8 +10,11 @@
  * The bytes must be valid UTF-8 (the caller checks each chunk once).
  */
 import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './analyzeLine';
-import { PROBE, SIGNATURE_SPAN, signatureScan, templateProbe, templateSignature } from './template';
+import { PROBE, SIGNATURE_SPAN, signatureScan, SYSTEM_MARK, templateProbe, templateSignature } from './template';
 import { planOf } from './recordChecks';
+import { CallLedger, checkToolCalls, checkToolsDefinition, toolNames } from './toolCalls';
+import { LineLocator } from './schemaCheck';
+import type { LineDiagnostic } from './diagnostic';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
 import { EVAL_DETECT_KEYS } from '../formats/evalSets';
 import {
@@ -20,17 +23,17 @@ import {
 } from '../records/identity';
 
 // top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
-const TOP = ['text', 'messages', 'prompt', 'completion', 'chosen', 'rejected', 'label', 'instruction', 'input', 'output', 'system', 'conversations'] as const;
+const TOP = ['text', 'messages', 'prompt', 'completion', 'chosen', 'rejected', 'label', 'instruction', 'input', 'output', 'system', 'conversations', 'tools', 'parallel_tool_calls'] as const;
 type TopKey = (typeof TOP)[number];
 const K = Object.fromEntries(TOP.map((k, i) => [k, i])) as Record<TopKey, number>;
 const UNKNOWN = -1; // not a format key: metadata, kept and hashed
 const GIVE_UP = -2;
 
-const TURN_KEYS = ['role', 'content', 'from', 'value'] as const;
-const ROLE = 0, CONTENT = 1, FROM = 2, VALUE = 3;
+const TURN_KEYS = ['role', 'content', 'from', 'value', 'tool_calls', 'tool_call_id'] as const;
+const ROLE = 0, CONTENT = 1, FROM = 2, VALUE = 3, TOOL_CALLS = 4, TOOL_CALL_ID = 5;
 // roles as the checks see them, and the raw names each list accepts
 const SYSTEM = 0, USER = 1, ASSISTANT = 2, TOOL = 3;
-const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
+const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['developer', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
 const SHAREGPT_ROLES: readonly [string, number][] = [
   ['human', USER], ['user', USER], ['gpt', ASSISTANT], ['assistant', ASSISTANT], ['system', SYSTEM],
   ['function_call', ASSISTANT], ['observation', TOOL], ['tool', TOOL],
@@ -300,19 +303,49 @@ function scanObject(i: number): number {
 const CONVERSATION = 0, PROMPT = 1, COMPLETION = 2, RESPONSE = 3;
 
 // the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
-let leadS = -1, leadE = -1, leadEsc = false;
+let leadS = -1, leadE = -1, leadEsc = false, leadSys = false;
 
 /**
  * A list of {role, content} turns (ShareGPT: {from, value}) that checkTurns would pass without a word:
  * known roles, non-blank text content, a system turn only first, no role twice in a row but tool, an
  * assistant turn where one is needed, responses all assistant, a prompt that does not end with one.
  */
-function scanTurns(i: number, kind: number, sharegpt: boolean): number {
+/** Nowhere to place a range: the scan only asks the tool checks whether they would say anything. */
+const NO_PLACE = new LineLocator('');
+const toolWords: LineDiagnostic[] = [];
+// the line's tool calls: the ledger checkToolCalls keeps, and the names called (checked against tools at the end)
+let ledger: CallLedger | undefined;
+const calledNames: string[] = [];
+
+/**
+ * A turn's tool calls and tool result, decoded and put to checkToolCalls itself (the slow path's rules,
+ * not a copy): false when it would say anything, or when the schema would (a call that is no object).
+ */
+function toolTurnClean(roleName: string, callsS: number, callsE: number, callId: string | undefined): boolean {
+  const turn: Record<string, unknown> = {};
+  if (callsS >= 0) {
+    const calls: unknown = JSON.parse(B.toString('utf8', callsS, callsE));
+    if (!Array.isArray(calls) || calls.length === 0) return false;
+    for (const c of calls) {
+      if (!c || typeof c !== 'object' || Array.isArray(c)) return false;
+      const fn = (c as Record<string, unknown>).function as Record<string, unknown> | undefined;
+      if (fn && typeof fn === 'object' && typeof fn.name === 'string') calledNames.push(fn.name);
+    }
+    turn.tool_calls = calls;
+  }
+  if (callId !== undefined) turn.tool_call_id = callId;
+  ledger ??= new CallLedger(undefined);
+  toolWords.length = 0;
+  checkToolCalls(turn, roleName, [], NO_PLACE, toolWords, ledger);
+  return toolWords.length === 0;
+}
+
+function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): number {
   const roleNames = sharegpt ? SHAREGPT_ROLE_NAMES : CHAT_ROLE_NAMES;
   const roleKey = sharegpt ? FROM : ROLE;
   const contentKey = sharegpt ? VALUE : CONTENT;
   let sysS = -1, sysE = -1, sysEsc = false, userS = -1, userE = -1, userEsc = false;
-  let prev = -1, sawAssistant = false, n = 0;
+  let prev = -1, sawAssistant = false, sawUser = false, n = 0;
   feedTag(6);
   i = ws(i + 1);
   if (at(i) === 93) return -1; // no turns: the schema's minItems
@@ -321,6 +354,8 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
     const outerA = hs.a, outerB = hs.b;
     let sumA = 0, sumB = 0, members = 0;
     let role = -1, roleName = '', cS = -1, cE = -1, cEsc = false;
+    // tool calling (messages only): content may be null or blank beside tool calls
+    let contentSeen = false, callsS = -1, callsE = -1, callId: string | undefined, idSeen = false;
     i = ws(i + 1);
     for (;;) {
       if (at(i) !== 34) return -1;
@@ -329,26 +364,48 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
       i = scanString(i);
       if (i < 0 || !matchName(TURN_NAMES)) return -1;
       const key = matched!.id;
-      if (key !== roleKey && key !== contentKey) return -1;
+      if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID))) return -1;
       const ka = hs.a, kb = hs.b;
       i = ws(i);
       if (at(i) !== 58) return -1;
       i = ws(i + 1);
-      if (at(i) !== 34) return -1;
       hs.a = SEED_A;
       hs.b = SEED_B;
-      feedTag(1);
-      i = scanString(i);
-      if (i < 0) return -1;
-      if (key === roleKey) {
-        if (role >= 0 || !matchName(roleNames)) return -1;
-        role = matched!.id;
-        roleName = matched!.text;
+      if (key === TOOL_CALLS) {
+        if (callsS >= 0 || at(i) !== 91) return -1;
+        callsS = i;
+        i = scanValue(i);
+        if (i < 0) return -1;
+        callsE = i;
+      } else if (key === contentKey && tools && at(i) === 110) {
+        if (contentSeen) return -1;
+        contentSeen = true;
+        i = literal(i, 'null', 5);
+        if (i < 0) return -1;
       } else {
-        if (cS >= 0 || lastIsBlank()) return -1;
-        cS = strS;
-        cE = strE;
-        cEsc = strEsc;
+        if (at(i) !== 34) return -1;
+        feedTag(1);
+        i = scanString(i);
+        if (i < 0) return -1;
+        if (key === roleKey) {
+          if (role >= 0 || !matchName(roleNames)) return -1;
+          role = matched!.id;
+          roleName = matched!.text;
+        } else if (key === TOOL_CALL_ID) {
+          if (idSeen) return -1;
+          idSeen = true;
+          callId = decodeLast(strS, strE, strEsc);
+        } else {
+          if (contentSeen) return -1;
+          contentSeen = true;
+          if (lastIsBlank()) {
+            if (!tools) return -1;
+          } else {
+            cS = strS;
+            cE = strE;
+            cEsc = strEsc;
+          }
+        }
       }
       memberMix(ka, kb, hs.a, hs.b);
       sumA = (sumA + hs.a) | 0;
@@ -360,7 +417,12 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
       if (c !== 44) return -1;
       i = ws(i + 1);
     }
-    if (role < 0 || cS < 0) return -1;
+    if (role < 0) return -1;
+    if (callsS >= 0 || idSeen || role === TOOL) {
+      if (tools && !toolTurnClean(roleName, callsS, callsE, callId)) return -1;
+    }
+    // no text: allowed beside tool calls only, and never in a turn a template's lead text may come from
+    if (cS < 0 && (callsS < 0 || role === SYSTEM || role === USER)) return -1;
     objectEnd(outerA, outerB, members, sumA, sumB);
     if (kind === RESPONSE) {
       if (role !== ASSISTANT) return -1;
@@ -368,7 +430,8 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
       return -1;
     }
     if (role === ASSISTANT) sawAssistant = true;
-    if (roleName === 'system' && sysS < 0) {
+    if (role === USER) sawUser = true;
+    if (role === SYSTEM && sysS < 0) {
       sysS = cS; sysE = cE; sysEsc = cEsc;
     } else if (userS < 0 && LEAD_USER.has(roleName)) {
       userS = cS; userE = cE; userEsc = cEsc;
@@ -383,11 +446,12 @@ function scanTurns(i: number, kind: number, sharegpt: boolean): number {
   }
   feedTag(7);
   if ((kind === CONVERSATION || kind === COMPLETION) && !sawAssistant) return -1;
+  if (kind === CONVERSATION && !sawUser) return -1; // no-user-turn
   if (kind === PROMPT && prev === ASSISTANT) return -1;
   if (sysS >= 0) {
-    leadS = sysS; leadE = sysE; leadEsc = sysEsc;
+    leadS = sysS; leadE = sysE; leadEsc = sysEsc; leadSys = true;
   } else {
-    leadS = userS; leadE = userE; leadEsc = userEsc;
+    leadS = userS; leadE = userE; leadEsc = userEsc; leadSys = false;
   }
   return i + 1;
 }
@@ -402,6 +466,7 @@ const valB = new Int32Array(TOP.length);
 const lS = new Int32Array(TOP.length);
 const lE = new Int32Array(TOP.length);
 const lEsc = new Uint8Array(TOP.length);
+const lSys = new Uint8Array(TOP.length);
 
 function listKind(key: number): number {
   return key === K.prompt ? PROMPT : key === K.completion ? COMPLETION : key === K.chosen || key === K.rejected ? RESPONSE : CONVERSATION;
@@ -437,6 +502,22 @@ function standIn(keys: number, lists: number, metadata: readonly string[]): Reco
   for (let k = 0; k < TOP.length; k++) if (keys & (1 << k)) o[TOP[k]!] = lists & (1 << k) ? [] : '';
   for (const name of metadata) o[name] = null;
   return o;
+}
+
+/** Tool definitions by the hash of their value: false (a defect), true (no names: any call goes) or the names. */
+const TOOLS_VERDICT = new Map<string, false | true | readonly string[]>();
+function toolsVerdict(a: number, b: number, s: number, e: number): false | true | readonly string[] {
+  const key = `${a}:${b}:${e - s}`;
+  let v = TOOLS_VERDICT.get(key);
+  if (v === undefined) {
+    const rec = { tools: JSON.parse(B.toString('utf8', s, e)) as unknown };
+    toolWords.length = 0;
+    checkToolsDefinition(rec, 'language-modeling', NO_PLACE, toolWords);
+    v = toolWords.length ? false : (toolNames(rec, 'language-modeling') ?? true);
+    if (TOOLS_VERDICT.size > 1000) TOOLS_VERDICT.clear();
+    TOOLS_VERDICT.set(key, v);
+  }
+  return v;
 }
 
 /** UTF-16 units of bytes [s, e). */
@@ -510,6 +591,9 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   lenDelta = 0;
   depth = 0;
   kindOf.fill(NONE);
+  ledger = undefined;
+  calledNames.length = 0;
+  let toolsS = -1, toolsE = -1;
   let unknownKeys: number[] | undefined; // [start, end, hashA, hashB] of each non-format key
   let i = ws(start);
   if (at(i) !== 123) return undefined;
@@ -551,12 +635,22 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
       lS[key] = strS;
       lE[key] = strE;
       lEsc[key] = strEsc ? 1 : 0;
+      lSys[key] = key === K.system ? 1 : 0;
+    } else if (key === K.tools && (c === 91 || c === 34)) {
+      toolsS = i;
+      i = scanValue(i);
+      toolsE = i;
+      kindOf[key] = c === 91 ? LIST : STR;
+    } else if (key === K.parallel_tool_calls) {
+      i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
+      kindOf[key] = c === 116 ? TRUE : FALSE;
     } else if (c === 91 && TURN_LISTS.has(key)) {
-      i = scanTurns(i, listKind(key), key === K.conversations);
+      i = scanTurns(i, listKind(key), key === K.conversations, key === K.messages);
       kindOf[key] = LIST;
       lS[key] = leadS;
       lE[key] = leadE;
       lEsc[key] = leadEsc ? 1 : 0;
+      lSys[key] = leadSys ? 1 : 0;
     } else {
       return undefined;
     }
@@ -597,6 +691,15 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
   const want = conversational ? LIST : STR;
   for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  // tools: what checkToolsDefinition says of this value (asked once per distinct value), and every call's name among them
+  if (has(K.tools)) {
+    if (!conversational || format !== 'language-modeling') return undefined;
+    const verdict = toolsVerdict(valA[K.tools]!, valB[K.tools]!, toolsS, toolsE);
+    if (verdict === false) return undefined;
+    if (verdict !== true) for (const name of calledNames) if (!verdict.includes(name)) return undefined;
+  }
+  // an implicit prompt makes chosen and rejected whole conversations, with other rules: left to the slow path
+  if (format === 'preference' && conversational && !has(K.prompt)) return undefined;
   // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
   if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
 
@@ -610,7 +713,10 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   else if (format === 'sharegpt') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
   else lead = has(K.prompt) ? K.prompt : -1;
   let template: TemplateFact | undefined;
-  if (lead >= 0 && lS[lead]! >= 0) template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+  if (lead >= 0 && lS[lead]! >= 0) {
+    template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+    if (template && lSys[lead]) template = { sig: SYSTEM_MARK + template.sig, start: template.start, end: template.end };
+  }
 
   objectEnd(HASH_SEED_A, HASH_SEED_B, members, sumA, sumB);
   return new LineFacts(len, true, variantKey(format, conversational), hashResult(), template, NO_DIAGS);

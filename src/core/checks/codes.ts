@@ -68,7 +68,7 @@ export const CODES = {
   },
   'unknown-role': {
     severity: 'error',
-    summary: 'A turn has a role other than system, user, assistant or tool.',
+    summary: 'A turn has a role other than system, developer, user, assistant or tool.',
     fix: 'Use a valid role (quick fix: the nearest one).',
   },
   'repeated-role': {
@@ -101,6 +101,76 @@ export const CODES = {
     summary: 'An unpaired-preference (KTO) label is not a boolean.',
     fix: 'Use true (desirable) or false (undesirable) without quotes (quick fix available).',
   },
+  'no-user-turn': {
+    severity: 'warning',
+    summary: 'A conversation has assistant turns but no user turn.',
+    fix: 'Add the user message the assistant answers; a chat of system and assistant turns only teaches replies to nothing.',
+  },
+  'arguments-double-encoded': {
+    severity: 'error',
+    summary: "A tool call's arguments are JSON-encoded twice: they decode to a string, not an object.",
+    fix: 'Decode them once (quick fix): arguments hold the JSON of an object, e.g. "{\"city\": \"Paris\"}".',
+  },
+  'arguments-invalid-json': {
+    severity: 'error',
+    summary: "A tool call's arguments string is not valid JSON.",
+    fix: 'Correct the arguments string: it must be the JSON encoding of an object of the parameters.',
+  },
+  'arguments-not-object': {
+    severity: 'error',
+    summary: "A tool call's arguments are (or decode to) a list, number or other non-object.",
+    fix: 'Give the parameters as a JSON object, e.g. "{\"city\": \"Paris\"}".',
+  },
+  'arguments-not-string': {
+    severity: 'error',
+    summary: "An OpenAI-style tool call (one with an id) has arguments as an object; OpenAI reads a JSON string.",
+    fix: 'Encode the object as a JSON string (quick fix). TRL-style calls without an id may keep the object.',
+  },
+  'tool-call-no-name': {
+    severity: 'error',
+    summary: 'A tool call has no function, or its function has no name.',
+    fix: 'Write {"type": "function", "function": {"name": ..., "arguments": ...}} with the name of one of the tools.',
+  },
+  'tool-call-unknown-function': {
+    severity: 'error',
+    summary: "A tool call names a function that is not among the record's tools.",
+    fix: 'Call a defined function (quick fix when one is close) or add its definition to "tools".',
+  },
+  'tool-call-wrong-type': {
+    severity: 'error',
+    summary: 'A tool call\'s type is not "function".',
+    fix: 'Set "type": "function" (quick fix): fine-tuning supports function tools only.',
+  },
+  'tool-result-no-id': {
+    severity: 'error',
+    summary: 'A tool turn has no tool_call_id although the calls before it have ids.',
+    fix: 'Add "tool_call_id" with the id of the call this result answers.',
+  },
+  'tool-result-unknown-id': {
+    severity: 'error',
+    summary: 'A tool turn answers a tool_call_id that no earlier tool call has.',
+    fix: 'Use the id of the call it answers, or add that call to the assistant turn before it.',
+  },
+  'invalid-tool-definition': {
+    severity: 'error',
+    summary: 'A "tools" entry is malformed: not a list (or JSON string of one), no function name, parameters not an object.',
+    fix: 'Write each tool as {"type": "function", "function": {"name", "description", "parameters": {"type": "object", ...}}}.',
+  },
+  'invalid-content-part': {
+    severity: 'error',
+    summary: 'A typed content part lacks what its type needs (text without "text", image_url as a bare string, …).',
+    fix: 'Follow the part type: {"type": "text", "text"}, {"type": "image_url", "image_url": {"url"}}, {"type": "input_audio", "input_audio": {"data", "format"}}, {"type": "file", "file": {...}}.',
+  },
+  'image-outside-user-turn': {
+    severity: 'error',
+    summary: 'An image part is in a system, assistant or tool turn; OpenAI accepts images only in user turns.',
+    fix: 'Move the image into a user turn.',
+  },
+  'media-count-mismatch': {
+    severity: 'error',
+    summary: 'The number of images (videos, audios) differs from the number of `<image>` (`<video>`, `<audio>`) placeholders.',
+    fix: 'Put one placeholder in the text for each listed file; LLaMA-Factory refuses the record otherwise.',
+  },
   'format-mismatch': {
     severity: 'warning',
     summary: "The record's format differs from the file's majority format.",
@@ -110,6 +180,11 @@ export const CODES = {
     severity: 'warning',
     summary: "The prompt follows a different instruction template from the file's majority.",
     fix: 'Rewrite the prompt in the majority template: mixed templates teach the model that the template is signal.',
+  },
+  'missing-system-turn': {
+    severity: 'warning',
+    summary: 'A conversation has no system turn while most of the file has one.',
+    fix: 'Add the system prompt the other records use: a model trained with and without it learns two behaviours.',
   },
   'duplicate': {
     severity: 'warning',
@@ -128,8 +203,13 @@ export const CODES = {
   },
   'heldout-leak': {
     severity: 'error',
-    summary: 'A held-out record, or its prompt, is also in the paired training file.',
-    fix: 'Remove it from one side (x.heldout.jsonl pairs with x.train.jsonl); held-out data must never touch training.',
+    summary: 'A held-out record is also, exactly, in the paired training file.',
+    fix: 'Remove it from one side (x.heldout.jsonl / valid.jsonl / x_test.jsonl pair with x.train.jsonl / train.jsonl / x_train.jsonl); held-out data must never touch training.',
+  },
+  'heldout-prompt-leak': {
+    severity: 'error',
+    summary: "A held-out record's prompt is also in the paired training file (with a different response).",
+    fix: 'Keep each prompt on one side: a held-out prompt seen in training inflates held-out scores.',
   },
   // golden and safety sets (src/core/eval/evalFormats.ts)
   'unknown-assertion': {

@@ -10,6 +10,7 @@ import type { LineTable } from './lineTable';
 import { HashCounter } from '../records/hashCounter';
 import { describeVariant, type FormatId } from '../formats/formats';
 import { isEvalFormat } from '../formats/evalSets';
+import { shownSignature, SYSTEM_MARK } from './template';
 
 export interface DatasetOptions {
   /** with a forced format there is no majority to disagree with */
@@ -136,10 +137,15 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
       });
     }
     const t = sig[i]!;
-    if (tmpl && t >= 0 && t !== tmplId) {
+    if (tmpl && t >= 0 && t !== tmplId && tmpl.sig.startsWith(SYSTEM_MARK) && !lines.strings[t]!.startsWith(SYSTEM_MARK)) {
+      out.push({
+        line: i, start: lines.tStart[i]!, end: lines.tEnd[i]!, code: 'missing-system-turn', severity: CODES['missing-system-turn'].severity,
+        message: `This conversation has no system turn, but ${pct(tmpl.count, tmpl.total)} of the records (${tmpl.count}/${tmpl.total}) begin with the system prompt "${shownSignature(tmpl.sig)} …": add it.`,
+      });
+    } else if (tmpl && t >= 0 && t !== tmplId) {
       out.push({
         line: i, start: lines.tStart[i]!, end: lines.tEnd[i]!, code: 'template-mismatch', severity: CODES['template-mismatch'].severity,
-        message: `The prompt begins "${lines.strings[t]} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${tmpl.sig} …": use one template for every record.`,
+        message: `The prompt begins "${shownSignature(lines.strings[t]!)} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${shownSignature(tmpl.sig)} …": use one template for every record.`,
       });
     }
     const h = hash[i]!;

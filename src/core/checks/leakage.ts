@@ -2,18 +2,58 @@
  * Leakage between a held-out file and its training file: an exact duplicate, or the same prompt,
  * on both sides. Reported on the held-out file, pointing at the training line.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { findConfig } from '../project/projectConfig';
 import { CODES } from './codes';
 import type { Diagnostic } from './diagnostic';
 import { indexFile, indexLines, type RecordRef } from '../records/recordIndex';
 
-/** The training file that pairs with a held-out file by name: x.heldout.jsonl -> x.train.jsonl. */
+/** Names of evaluation splits, as the tools people use write them (mlx: valid/test; HF: validation; ours: heldout). */
+const HELDOUT_NAMES = 'heldout|held-out|valid|validation|val|test|eval|dev';
+/** valid.jsonl, test.json … (beside train.jsonl) */
+const BARE = new RegExp(`^(?:${HELDOUT_NAMES})\\.(jsonl|json)$`, 'i');
+/** x.heldout.jsonl, x_test.jsonl, x-valid.json … (beside x.train.jsonl, x_train.jsonl, x-train.json) */
+const PREFIXED = new RegExp(`^(.+?)([._-])(?:${HELDOUT_NAMES})\\.(jsonl|json)$`, 'i');
+
+/** data.heldout of the finetune.json above the file, when it names this file: its data.train. */
+function configuredPartner(heldoutPath: string): string | undefined {
+  const cfg = findConfig(dirname(heldoutPath));
+  if (!cfg) return undefined;
+  try {
+    const data = (JSON.parse(readFileSync(cfg, 'utf8')) as { data?: { train?: unknown; heldout?: unknown } })?.data;
+    if (typeof data?.train !== 'string' || typeof data.heldout !== 'string') return undefined;
+    if (resolve(dirname(cfg), data.heldout) !== resolve(heldoutPath)) return undefined;
+    return resolve(dirname(cfg), data.train);
+  } catch {
+    return undefined; // an unreadable finetune.json is reported where it is read for validation
+  }
+}
+
+/**
+ * The training file a held-out file is checked against — the one pairing rule every caller uses:
+ * data.train of finetune.json when its data.heldout is this file; else by name, in the same folder:
+ * valid|validation|val|test|eval|dev|heldout.jsonl beside train.jsonl (mlx, Hugging Face), and
+ * x.heldout.jsonl / x_test.jsonl / x-valid.jsonl beside x.train.jsonl / x_train.jsonl / x-train.jsonl
+ * (.json arrays alike). Undefined when the partner does not exist.
+ */
 export function trainPartner(heldoutPath: string): string | undefined {
-  const m = /^(.*)\.heldout\.jsonl$/i.exec(basename(heldoutPath));
-  if (!m) return undefined;
-  const p = join(dirname(heldoutPath), `${m[1]}.train.jsonl`);
-  return existsSync(p) ? p : undefined;
+  const configured = configuredPartner(heldoutPath);
+  if (configured !== undefined) return existsSync(configured) && resolve(configured) !== resolve(heldoutPath) ? configured : undefined;
+  const name = basename(heldoutPath);
+  const dir = dirname(heldoutPath);
+  const bare = BARE.exec(name);
+  const prefixed = bare ? undefined : PREFIXED.exec(name);
+  const candidates = bare
+    ? [`train.${bare[1]}`, 'train.jsonl', 'train.json']
+    : prefixed
+      ? [`${prefixed[1]}${prefixed[2]}train.${prefixed[3]}`, `${prefixed[1]}${prefixed[2]}train.jsonl`, `${prefixed[1]}${prefixed[2]}train.json`]
+      : [];
+  for (const c of candidates) {
+    const p = join(dir, c);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
 }
 
 /** One held-out record found in the training file: the very record, or only its prompt. */
@@ -47,8 +87,9 @@ export function findLeaks(heldout: readonly RecordRef[], train: readonly RecordR
 
 export function leakDiagnostic(leak: Leak, trainName: string): Diagnostic {
   const r = leak.heldout;
+  const code = leak.kind === 'exact' ? 'heldout-leak' : 'heldout-prompt-leak';
   return {
-    line: r.line - 1, start: 0, end: r.len ?? 1, code: 'heldout-leak', severity: CODES['heldout-leak'].severity,
+    line: r.line - 1, start: r.start ?? 0, end: (r.start ?? 0) + (r.len ?? 1), code, severity: CODES[code].severity,
     message: leak.kind === 'exact'
       ? `This held-out record is also in ${trainName} (line ${leak.trainLine}): remove it from one side, or held-out scores will be inflated.`
       : `The prompt of this held-out record is also in ${trainName} (line ${leak.trainLine}): keep prompts on one side only.`,
@@ -59,11 +100,25 @@ export function leakageDiagnostics(heldout: readonly RecordRef[], train: readonl
   return findLeaks(heldout, train).map((l) => leakDiagnostic(l, trainName));
 }
 
+/** The content ids (and prompt ids) of a dataset file's records: JSONL lines, or the records of a .json array. */
+async function indexAny(path: string): Promise<RecordRef[]> {
+  const { indexFile, refOf } = await import('../records/recordIndex');
+  if (!/\.json$/i.test(path)) return indexFile(path, { withPrompt: true });
+  const { forEachArrayRecord } = await import('../jsonl/jsonArray');
+  const out: RecordRef[] = [];
+  await forEachArrayRecord(path, (rec) => {
+    const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
+    // a record over several lines: the range is its opening brace
+    if (r) out.push({ ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length });
+  }, () => {}); // a broken array is reported by its own validation
+  return out;
+}
+
 /** Leakage of a held-out file on disk against its paired training file; none when it has no partner. */
 export async function leakageOfFile(heldoutPath: string): Promise<Diagnostic[]> {
   const partner = trainPartner(heldoutPath);
   if (!partner) return [];
-  const [held, train] = await Promise.all([indexFile(heldoutPath, { withPrompt: true }), indexFile(partner, { withPrompt: true })]);
+  const [held, train] = await Promise.all([indexAny(heldoutPath), indexAny(partner)]);
   return leakageDiagnostics(held, train, basename(partner));
 }
 

@@ -4,6 +4,8 @@ import { FORMAT_KEYS, FORMATS, nearest, type FormatId } from '../formats/formats
 import { ROLES } from '../formats/schemas';
 import { pathLabel, type LineLocator } from './schemaCheck';
 import type { JsonPath } from '../jsonl/locate';
+import { CallLedger, checkContentParts, checkToolCalls, checkToolsDefinition, toolNames } from './toolCalls';
+import { checkMedia } from './media';
 
 type Rec = Record<string, unknown>;
 type Kind = 'conversation' | 'prompt' | 'completion' | 'response';
@@ -12,6 +14,8 @@ interface TurnList {
   readonly path: JsonPath;
   readonly kind: Kind;
   readonly sharegpt?: boolean;
+  /** a single turn object, not a list (LLaMA-Factory's ShareGPT chosen / rejected) */
+  readonly single?: boolean;
 }
 
 /** ShareGPT speaker names (as LLaMA-Factory and FastChat use them) and the role each stands for. */
@@ -22,7 +26,7 @@ export const SHAREGPT_ROLES: Record<string, string> = {
 
 const ROLE_SYNONYMS: Record<string, string> = {
   human: 'user', gpt: 'assistant', bot: 'assistant', model: 'assistant', ai: 'assistant', chatbot: 'assistant',
-  function: 'tool', observation: 'tool', developer: 'system', instruction: 'system',
+  function: 'tool', observation: 'tool', instruction: 'system',
 };
 
 /** The valid role nearest to a wrong one, for the quick fix. */
@@ -57,6 +61,14 @@ function turnListsOf(format: FormatId, conversational: boolean): TurnList[] {
       return [];
     case 'sharegpt':
       return [{ path: ['conversations'], kind: 'conversation', sharegpt: true }];
+    case 'sharegpt-preference':
+      return [
+        { path: ['conversations'], kind: 'prompt', sharegpt: true },
+        { path: ['chosen'], kind: 'response', sharegpt: true, single: true },
+        { path: ['rejected'], kind: 'response', sharegpt: true, single: true },
+      ];
+    case 'stepwise-supervision':
+      return [];
   }
 }
 
@@ -69,6 +81,7 @@ function textFieldsOf(format: FormatId, conversational: boolean): string[] {
     case 'prompt-completion': case 'unpaired-preference': return ['prompt', 'completion'];
     case 'preference': return ['prompt', 'chosen', 'rejected'];
     case 'alpaca': return ['instruction', 'output'];
+    case 'stepwise-supervision': return ['prompt'];
     default: return [];
   }
 }
@@ -143,11 +156,22 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
     if (isBlank(rec[k])) out.push(lineDiag('empty-content', loc.range([k]), `"${k}" is empty or whitespace only.`));
   }
 
+  // the tool call ids the record's assistant turns make, for the tool turns that answer them
+  const ledger = conversational ? new CallLedger(toolNames(rec, format)) : undefined;
+  // TRL's implicit prompt: without "prompt", chosen and rejected are whole conversations sharing their opening
+  const implicit = format === 'preference' && conversational && !('prompt' in rec);
   for (const list of plan.turnLists) {
-    const turns = get(rec, list.path);
+    let turns = get(rec, list.path);
+    if (list.single) {
+      if (!turns || typeof turns !== 'object' || Array.isArray(turns)) continue;
+      turns = [turns];
+    }
     if (!Array.isArray(turns)) continue;
-    checkTurns(turns, list, loc, out);
+    checkTurns(turns, implicit && list.kind === 'response' ? { ...list, kind: 'conversation' } : list, loc, out, list.kind === 'response' ? ledger?.fork() : ledger);
   }
+  if (conversational) checkToolsDefinition(rec, format, loc, out);
+  checkMedia(rec, format, loc, out);
+  if (format === 'stepwise-supervision') checkSteps(rec, loc, out);
 
   if (format === 'preference' && rec.chosen !== undefined && deepEqual(rec.chosen, rec.rejected)) {
     out.push(lineDiag('chosen-equals-rejected', loc.range(['rejected']), '"chosen" and "rejected" are identical: the pair teaches no preference.'));
@@ -156,30 +180,48 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
     out.push(lineDiag('chosen-equals-rejected', loc.range(['non_preferred_output']), '"preferred_output" and "non_preferred_output" are identical: the pair teaches no preference.'));
   }
 
-  if (format === 'unpaired-preference' && 'label' in rec && typeof rec.label !== 'boolean') {
-    const r = loc.range(['label']);
-    const v = rec.label;
+  for (const key of LABEL_KEYS) {
+    if (!(key in rec) || typeof rec[key] === 'boolean' || !allowed.has(key)) continue;
+    const r = loc.range([key]);
+    const v = rec[key];
     const truthy = v === 1 || (typeof v === 'string' && /^(true|yes|1|desirable|good)$/i.test(v.trim()));
     const falsy = v === 0 || (typeof v === 'string' && /^(false|no|0|undesirable|bad)$/i.test(v.trim()));
     const fixTo = truthy ? 'true' : falsy ? 'false' : undefined;
     out.push(
-      lineDiag('label-not-boolean', r, `"label" must be true or false, not ${JSON.stringify(v)}.`,
+      lineDiag('label-not-boolean', r, `"${key}" must be true or false, not ${JSON.stringify(v)}.`,
         fixTo ? { title: `Change the label to ${fixTo}`, edits: [{ start: r.start, end: r.end, newText: fixTo }] } : undefined),
     );
   }
   return out;
 }
 
-function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: LineDiagnostic[]): void {
+const LABEL_KEYS = ['label', 'kto_tag'];
+
+/** TRL stepwise supervision: one boolean label per completion step, and no blank step. */
+function checkSteps(rec: Rec, loc: LineLocator, out: LineDiagnostic[]): void {
+  const steps = rec.completions;
+  const labels = rec.labels;
+  if (!Array.isArray(steps)) return;
+  steps.forEach((s, i) => {
+    if (isBlank(s)) out.push(lineDiag('empty-content', loc.range(['completions', i]), `completions[${i}] is an empty step: write it or remove it (and its label).`));
+  });
+  if (Array.isArray(labels) && labels.length !== steps.length) {
+    out.push(lineDiag('invalid-value', loc.range(['labels']),
+      `"labels" has ${labels.length} entries but "completions" has ${steps.length} steps: give exactly one true/false label per step.`));
+  }
+}
+
+function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: LineDiagnostic[], ledger: CallLedger | undefined): void {
   const roleKey = list.sharegpt ? 'from' : 'role';
   const contentKey = list.sharegpt ? 'value' : 'content';
   const validRoles: readonly string[] = list.sharegpt ? Object.keys(SHAREGPT_ROLES) : ROLES;
   let prevRole: string | undefined;
   let sawAssistant = false;
+  let sawUser = false;
   let sawUnknownRole = false;
   let lastRole: string | undefined;
   // the turn's path is built only for a diagnostic: this loop runs for every turn of every line
-  const turnPath = (i: number): JsonPath => [...list.path, i];
+  const turnPath = (i: number): JsonPath => (list.single ? list.path : [...list.path, i]);
   const label = (i: number) => pathLabel(turnPath(i));
   const roleRange = (i: number) => loc.range([...turnPath(i), roleKey]);
   for (let i = 0; i < turns.length; i++) {
@@ -210,6 +252,10 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
           missing ? `${label(i)} has no "content" (and no tool_calls).` : `${label(i)}.${contentKey} is empty or whitespace only.`));
       }
     }
+    if (!list.sharegpt) {
+      if (Array.isArray(turn.content)) checkContentParts(turn.content, role, turnPath(i), loc, out);
+      checkToolCalls(turn, role, turnPath(i), loc, out, ledger);
+    }
     if (role === undefined) {
       prevRole = undefined;
       continue;
@@ -217,17 +263,21 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
     if (list.kind === 'response') {
       if (role !== 'assistant') out.push(lineDiag('response-not-assistant', roleRange(i), `${label(i)} is a ${role} turn: responses must be assistant turns.`));
     } else {
-      if (role === 'system' && i > 0) out.push(lineDiag('system-not-first', roleRange(i), `${label(i)} is a system turn after the first turn: move it to the start.`));
+      if ((role === 'system' || role === 'developer') && i > 0) out.push(lineDiag('system-not-first', roleRange(i), `${label(i)} is a ${role} turn after the first turn: move it to the start.`));
       if (prevRole === role && role !== 'tool') {
         out.push(lineDiag('repeated-role', roleRange(i), `${label(i)} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
       }
     }
     if (role === 'assistant') sawAssistant = true;
+    if (role === 'user') sawUser = true;
     prevRole = role;
     lastRole = role;
   }
   if ((list.kind === 'conversation' || list.kind === 'completion') && !sawAssistant && !sawUnknownRole && turns.length > 0) {
     out.push(lineDiag('no-assistant-turn', loc.range(list.path), `${pathLabel(list.path)} has no assistant turn: there is nothing to train on.`));
+  }
+  if (list.kind === 'conversation' && sawAssistant && !sawUser && !sawUnknownRole) {
+    out.push(lineDiag('no-user-turn', loc.range(list.path), `${pathLabel(list.path)} has no user turn: the assistant answers nothing. Add the user message it responds to.`));
   }
   if (list.kind === 'prompt' && lastRole === 'assistant') {
     out.push(lineDiag('prompt-ends-with-assistant', loc.range([...list.path, turns.length - 1]),

@@ -117,6 +117,18 @@ export class LineLocator {
   }
 }
 
+/** A locator for a record whose top-level keys were renamed (dataset_info.json columns): paths name our keys, ranges the file's. */
+export class RenamedLocator extends LineLocator {
+  constructor(text: string, private readonly fileKey: Readonly<Record<string, string>>) {
+    super(text);
+  }
+  override range(path: JsonPath, part: 'value' | 'key' | 'opening' = 'value'): { start: number; end: number } {
+    const head = path[0];
+    const mapped = typeof head === 'string' ? this.fileKey[head] : undefined;
+    return super.range(mapped === undefined ? path : [mapped, ...path.slice(1)], part);
+  }
+}
+
 const TYPE_WORDS: Record<string, string> = { string: 'a string', array: 'a list', object: 'an object', number: 'a number', integer: 'an integer', boolean: 'a boolean (true/false)', null: 'null' };
 
 /**

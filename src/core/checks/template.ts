@@ -8,6 +8,18 @@ type Rec = Record<string, unknown>;
 
 const WORDS = 3;
 
+/**
+ * Signatures of system prompts carry this mark: a record without a system turn among records that have
+ * one is then told apart (missing-system-turn) from one with a different template.
+ */
+export const SYSTEM_MARK = 'system:';
+
+/** Whether the last promptLead call found its text in a system (or developer) turn or a `system` field. */
+export const leadScan = { system: false };
+
+/** A signature as people read it: without the system mark. */
+export const shownSignature = (sig: string): string => (sig.startsWith(SYSTEM_MARK) ? sig.slice(SYSTEM_MARK.length) : sig);
+
 function firstTurnText(turns: unknown, sharegpt = false): string | undefined {
   if (!Array.isArray(turns)) return undefined;
   // the system turn carries the template when there is one, else the first user turn
@@ -19,14 +31,23 @@ function firstTurnText(turns: unknown, sharegpt = false): string | undefined {
     const role = (t as Rec)[roleKey];
     const c = (t as Rec)[contentKey];
     if (typeof c !== 'string') continue;
-    if (role === 'system') return c;
+    if (role === 'system' || role === 'developer') {
+      leadScan.system = true;
+      return c;
+    }
     if (firstUser === undefined && (role === 'user' || role === 'human')) firstUser = c;
   }
   return firstUser;
 }
 
+function systemField(text: string): string {
+  leadScan.system = true;
+  return text;
+}
+
 /** The text whose opening words are the record's template, and the key path that holds it. */
 export function promptLead(rec: Rec, format: FormatId): string | undefined {
+  leadScan.system = false;
   switch (format) {
     case 'language-modeling':
       return Array.isArray(rec.messages) ? firstTurnText(rec.messages) : undefined;
@@ -38,9 +59,13 @@ export function promptLead(rec: Rec, format: FormatId): string | undefined {
     case 'openai-preference':
       return firstTurnText((rec.input as Rec | undefined)?.messages);
     case 'alpaca':
-      return typeof rec.system === 'string' && rec.system.trim() ? rec.system : typeof rec.instruction === 'string' ? rec.instruction : undefined;
+      if (typeof rec.system === 'string' && rec.system.trim()) return systemField(rec.system);
+      return typeof rec.instruction === 'string' ? rec.instruction : undefined;
     case 'sharegpt':
-      return typeof rec.system === 'string' && rec.system.trim() ? rec.system : firstTurnText(rec.conversations, true);
+    case 'sharegpt-preference':
+      return typeof rec.system === 'string' && rec.system.trim() ? systemField(rec.system) : firstTurnText(rec.conversations, true);
+    case 'stepwise-supervision':
+      return typeof rec.prompt === 'string' ? rec.prompt : undefined;
   }
 }
 

@@ -8,6 +8,8 @@ export const FORMAT_IDS = [
   'openai-preference',
   'alpaca',
   'sharegpt',
+  'sharegpt-preference',
+  'stepwise-supervision',
 ] as const;
 export type FormatId = (typeof FORMAT_IDS)[number];
 
@@ -24,10 +26,16 @@ export interface FormatInfo {
   readonly example: string;
 }
 
+/** LLaMA-Factory's KTO signal on a whole conversation: `label` in its demo files, `kto_tag` in its docs. */
+export const KTO_KEYS = ['label', 'kto_tag'] as const;
+/** LLaMA-Factory's multimodal columns: one `<image>` (`<video>`, `<audio>`) placeholder in the text per entry. */
+export const MEDIA_KEYS = ['images', 'videos', 'audios'] as const;
+
 export const FORMATS: Record<FormatId, FormatInfo> = {
   'language-modeling': {
     id: 'language-modeling', title: 'Language modeling (TRL) / OpenAI chat',
-    required: [], optional: ['text', 'messages', 'tools'], turnKeys: [], shape: 'both',
+    // parallel_tool_calls: OpenAI's chat fine-tuning; label / kto_tag: LLaMA-Factory's KTO on whole conversations
+    required: [], optional: ['text', 'messages', 'tools', 'parallel_tool_calls', ...KTO_KEYS, ...MEDIA_KEYS], turnKeys: [], shape: 'both',
     example: '{"text": "..."} or {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
   },
   'prompt-only': {
@@ -57,13 +65,23 @@ export const FORMATS: Record<FormatId, FormatInfo> = {
   },
   alpaca: {
     id: 'alpaca', title: 'Alpaca',
-    required: ['instruction', 'output'], optional: ['input', 'system', 'history'], turnKeys: [], shape: 'standard',
+    required: ['instruction', 'output'], optional: ['input', 'system', 'history', 'kto_tag', ...MEDIA_KEYS], turnKeys: [], shape: 'standard',
     example: '{"instruction": "...", "input": "", "output": "..."}',
   },
   sharegpt: {
     id: 'sharegpt', title: 'ShareGPT',
-    required: ['conversations'], optional: ['system', 'tools'], turnKeys: [], shape: 'conversational',
+    required: ['conversations'], optional: ['system', 'tools', ...KTO_KEYS, ...MEDIA_KEYS], turnKeys: [], shape: 'conversational',
     example: '{"conversations": [{"from": "human", "value": "..."}, {"from": "gpt", "value": "..."}]}',
+  },
+  'sharegpt-preference': {
+    id: 'sharegpt-preference', title: 'ShareGPT preference (LLaMA-Factory ranking)',
+    required: ['conversations', 'chosen', 'rejected'], optional: ['system', 'tools', ...MEDIA_KEYS], turnKeys: [], shape: 'conversational',
+    example: '{"conversations": [{"from": "human", "value": "..."}], "chosen": {"from": "gpt", "value": "..."}, "rejected": {"from": "gpt", "value": "..."}}',
+  },
+  'stepwise-supervision': {
+    id: 'stepwise-supervision', title: 'Stepwise supervision (TRL, PRM)',
+    required: ['prompt', 'completions', 'labels'], optional: [], turnKeys: [], shape: 'standard',
+    example: '{"prompt": "...", "completions": ["step 1", "step 2"], "labels": [true, false]}',
   },
 };
 
@@ -91,11 +109,13 @@ function isConversational(format: FormatId, o: Record<string, unknown>): boolean
 }
 
 function exactFormat(o: Record<string, unknown>): FormatId | undefined {
+  if (has(o, 'conversations') && has(o, 'chosen') && has(o, 'rejected')) return 'sharegpt-preference';
   if (has(o, 'chosen') && has(o, 'rejected')) return 'preference';
   if (has(o, 'preferred_output') || has(o, 'non_preferred_output')) return 'openai-preference';
   if (has(o, 'conversations')) return 'sharegpt';
   if (has(o, 'instruction') && has(o, 'output')) return 'alpaca';
   if (has(o, 'prompt') && has(o, 'completion')) return has(o, 'label') ? 'unpaired-preference' : 'prompt-completion';
+  if (has(o, 'prompt') && has(o, 'completions')) return 'stepwise-supervision';
   if (has(o, 'messages') || has(o, 'text')) return 'language-modeling';
   if (has(o, 'prompt') && !has(o, 'chosen') && !has(o, 'rejected') && !has(o, 'completion')) {
     // a prompt with a misspelt completion/chosen is no prompt-only record: let the fuzzy match decide

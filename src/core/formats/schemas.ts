@@ -3,7 +3,8 @@ import { FORMAT_IDS, FORMATS, type FormatId } from './formats';
 
 type Schema = Record<string, unknown>;
 
-export const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+/** `developer` is OpenAI's (and TRL's Harmony) name for the system turn of reasoning models. */
+export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 
 /** A chat turn as TRL and OpenAI accept it (role is checked semantically, for a better fix). */
 export const TURN_KEYS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'weight', 'reasoning_content', 'thinking', 'refusal'];
@@ -28,15 +29,21 @@ const turn: Schema = {
 };
 const turns: Schema = { type: 'array', minItems: 1, items: turn };
 
-export const SHAREGPT_TURN_KEYS = ['from', 'value', 'weight'];
+export const SHAREGPT_TURN_KEYS = ['from', 'value', 'weight', 'loss_weight'];
 const sharegptTurn: Schema = {
   type: 'object',
   required: ['from', 'value'],
-  properties: { from: { type: 'string' }, value: { type: 'string' }, weight: { enum: [0, 1] } },
+  properties: { from: { type: 'string' }, value: { type: 'string' }, weight: { enum: [0, 1] }, loss_weight: { type: 'number', minimum: 0 } },
   additionalProperties: false,
 };
 
-const tools: Schema = { type: 'array', items: { type: 'object' } };
+/** A list of tool definitions, or (TRL, LLaMA-Factory) a JSON string holding one: its content is checked in checks/toolCalls. */
+const tools: Schema = { type: ['array', 'string'], items: { type: 'object' } };
+/** LLaMA-Factory's media columns: lists of paths (or URLs). */
+const media: Schema = { type: 'array', items: { type: 'string' } };
+const mediaProps: Schema = { images: media, videos: media, audios: media };
+/** KTO labels: their type is a semantic check (label-not-boolean), for the quick fix. */
+const ktoProps: Schema = { label: {}, kto_tag: {} };
 
 function trl(required: string[], optional: string[], conversational: boolean, extra: Schema = {}): Schema {
   const properties: Schema = { tools };
@@ -47,7 +54,9 @@ function trl(required: string[], optional: string[], conversational: boolean, ex
 function build(format: FormatId, conversational: boolean): Schema {
   switch (format) {
     case 'language-modeling':
-      return conversational ? trl(['messages'], [], true) : trl(['text'], [], false);
+      return conversational
+        ? trl(['messages'], [], true, { parallel_tool_calls: { type: 'boolean' }, ...ktoProps, ...mediaProps })
+        : trl(['text'], [], false);
     case 'prompt-only':
       return trl(['prompt'], [], conversational);
     case 'prompt-completion':
@@ -82,6 +91,8 @@ function build(format: FormatId, conversational: boolean): Schema {
           output: { type: 'string' },
           system: { type: 'string' },
           history: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
+          kto_tag: {},
+          ...mediaProps,
         },
       };
     case 'sharegpt':
@@ -91,7 +102,32 @@ function build(format: FormatId, conversational: boolean): Schema {
         properties: {
           conversations: { type: 'array', minItems: 1, items: sharegptTurn },
           system: { type: 'string' },
-          tools: { type: ['string', 'array'] },
+          tools,
+          ...ktoProps,
+          ...mediaProps,
+        },
+      };
+    case 'sharegpt-preference':
+      return {
+        type: 'object',
+        required: ['conversations', 'chosen', 'rejected'],
+        properties: {
+          conversations: { type: 'array', minItems: 1, items: sharegptTurn },
+          chosen: sharegptTurn,
+          rejected: sharegptTurn,
+          system: { type: 'string' },
+          tools,
+          ...mediaProps,
+        },
+      };
+    case 'stepwise-supervision':
+      return {
+        type: 'object',
+        required: ['prompt', 'completions', 'labels'],
+        properties: {
+          prompt: { type: 'string' },
+          completions: { type: 'array', minItems: 1, items: { type: 'string' } },
+          labels: { type: 'array', items: { type: 'boolean' } },
         },
       };
   }
@@ -120,7 +156,7 @@ export function allowedKeysAt(format: FormatId, conversational: boolean, path: r
     if (format === 'language-modeling') return [conversational ? 'messages' : 'text', 'tools'];
     return [...f.required, ...f.optional];
   }
-  if (format === 'sharegpt' && path[0] === 'conversations') return SHAREGPT_TURN_KEYS;
+  if ((format === 'sharegpt' || format === 'sharegpt-preference') && (path[0] === 'conversations' || path[0] === 'chosen' || path[0] === 'rejected')) return SHAREGPT_TURN_KEYS;
   if (format === 'openai-preference' && path.length === 1 && path[0] === 'input') return ['messages', 'tools', 'parallel_tool_calls'];
   return TURN_KEYS;
 }

@@ -52,5 +52,5 @@ export function readValidationConfig(path: string): ValidationConfig {
  * data, so the few-records check does not apply to them.
  */
 export function isEvaluationSet(path: string): boolean {
-  return /(^|[./_-])(heldout|held-out|test|eval|golden)([./_-][^/]*)?\.jsonl$/i.test(path.split(/[\\/]/).pop() ?? '');
+  return /(^|[./_-])(heldout|held-out|test|eval|golden|valid|validation|val|dev)([./_-][^/]*)?\.jsonl?$/i.test(path.split(/[\\/]/).pop() ?? '');
 }

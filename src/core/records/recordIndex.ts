@@ -13,6 +13,8 @@ export interface RecordRef {
   readonly id: string;
   /** UTF-16 length of the line */
   readonly len?: number;
+  /** UTF-16 column where the record starts (a record of a JSON array file; JSONL records start at 0) */
+  readonly start?: number;
   readonly stratum?: string;
   readonly promptId?: string;
 }
@@ -58,6 +60,10 @@ export function promptPart(rec: Record<string, unknown>): unknown {
       return [rec.instruction, rec.input ?? ''];
     case 'sharegpt':
       return withoutLastAnswer(rec.conversations, 'gpt', 'from');
+    case 'sharegpt-preference':
+      return rec.conversations;
+    case 'stepwise-supervision':
+      return rec.prompt;
   }
 }
 

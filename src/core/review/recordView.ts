@@ -70,6 +70,20 @@ export function recordParts(line: string): RecordPart[] {
       out.push(part('Conversation', r.conversations, true));
       return out;
     }
+    case 'sharegpt-preference': {
+      // chosen and rejected are single ShareGPT turns: shown as one-turn lists
+      const one = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? [v] : v);
+      const out: RecordPart[] = [];
+      if (typeof r.system === 'string' && r.system) out.push(part('System', r.system));
+      out.push(part('Conversation', r.conversations, true));
+      out.push({ kind: 'pair', left: part('Chosen', one(r.chosen), true), right: part('Rejected', one(r.rejected), true) });
+      return out;
+    }
+    case 'stepwise-supervision': {
+      const steps = Array.isArray(r.completions) ? r.completions : [];
+      const labels = Array.isArray(r.labels) ? r.labels : [];
+      return [part('Prompt', r.prompt), ...steps.map((s, i) => part(`Step ${i + 1} (label: ${JSON.stringify(labels[i])})`, s))];
+    }
     default:
       return [{ kind: 'raw', label: 'Record', text: JSON.stringify(r, null, 2) }];
   }

@@ -25,7 +25,7 @@ export const FINETUNE_SCHEMA = {
         train: { type: 'string', description: 'Training JSONL, relative to this file.' },
         heldout: { type: 'string', description: 'Held-out JSONL (10–15% of the labelled data), never trained on.' },
         golden: { type: 'string', description: 'Golden set: fixed prompts with known expected behaviour.' },
-        format: { enum: ['auto', 'language-modeling', 'prompt-only', 'prompt-completion', 'preference', 'unpaired-preference', 'openai-preference', 'alpaca', 'sharegpt'], description: 'Dataset format for validation; auto detects it.' },
+        format: { enum: ['auto', 'language-modeling', 'prompt-only', 'prompt-completion', 'preference', 'unpaired-preference', 'openai-preference', 'alpaca', 'sharegpt', 'sharegpt-preference', 'stepwise-supervision'], description: 'Dataset format for validation; auto detects it.' },
       },
       additionalProperties: false,
     },

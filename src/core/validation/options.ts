@@ -10,6 +10,8 @@ export interface PlainOptions {
   readonly schema?: { readonly source: string; readonly json: unknown };
   readonly maxTokens: number;
   readonly minRecords: number;
+  /** the file's key -> our key (a LLaMA-Factory dataset_info.json beside the file) */
+  readonly keyMap?: Readonly<Record<string, string>>;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -21,6 +23,7 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     format: o.format,
     maxTokens: o.maxTokens,
     minRecords: o.minRecords,
+    keyMap: o.keyMap,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
@@ -28,13 +31,15 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
 }
 
 /** Where a value of the resolved options came from (told to the user in the status tooltip). */
-export type OptionSource = 'explicit' | 'project' | 'setting';
+export type OptionSource = 'explicit' | 'registry' | 'project' | 'setting';
 
 export interface ValidationInputs {
   /** the dataset being validated (held-out, test and golden sets skip the few-records check) */
   readonly path: string;
   /** asked for this run (command-line flags): wins over everything */
   readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
+  readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
   /** finetune.json: data.format and training.maxSeqLength */
   readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
   /** editor settings: below finetune.json */
@@ -43,14 +48,15 @@ export interface ValidationInputs {
 }
 
 /**
- * The one place for validation defaults and their precedence: explicit (flags) > finetune.json >
+ * The one place for validation defaults and their precedence: explicit (flags) > dataset_info.json > finetune.json >
  * editor settings > DEFAULT_OPTIONS. An evaluation set gets no few-records check unless one is asked for.
  */
 export function resolveValidationOptions(i: ValidationInputs): { options: PlainOptions; formatSource?: OptionSource } {
-  const format = i.explicit?.format ?? i.project?.format ?? i.settings?.format;
+  const format = i.explicit?.format ?? i.registry?.format ?? i.project?.format ?? i.settings?.format;
   const formatSource: OptionSource | undefined =
-    i.explicit?.format ? 'explicit' : i.project?.format ? 'project' : i.settings?.format ? 'setting' : undefined;
+    i.explicit?.format ? 'explicit' : i.registry?.format ? 'registry' : i.project?.format ? 'project' : i.settings?.format ? 'setting' : undefined;
+  const keyMap = i.registry?.keyMap && Object.keys(i.registry.keyMap).length ? i.registry.keyMap : undefined;
   const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
   const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords);
-  return { options: { format, schema: i.schema, maxTokens, minRecords }, formatSource };
+  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}) }, formatSource };
 }

@@ -1,7 +1,8 @@
 /**
  * The one entry for validating a dataset, used by every caller (the CLI, open documents, large files,
  * "Validate All Datasets", preflight): the file's own checks plus leakage of a held-out file
- * (x.heldout.jsonl) against its training file (x.train.jsonl), and the across-line checks of a golden or
+ * (x.heldout.jsonl) against its training file; a `.json` array file is validated record by record at
+ * its positions in the file. Leakage is checked (x.train.jsonl), and the across-line checks of a golden or
  * safety set (every id once).
  */
 import { withDiagnostics, type DatasetModel, type FileReport } from '../checks/datasetModel';
@@ -10,10 +11,13 @@ import { evalSetDiagnostics, evalSetDiagnosticsOfFile } from '../checks/evalSetC
 import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
 import { validateFile, type ValidateFileOptions } from './validateFile';
+import { isJsonArrayPath } from './jsonArrayPath';
 
 /** A dataset file on disk: streamed file checks, then leakage against its training partner. */
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
-  const report = await validateFile(path, options, opts);
+  const report = isJsonArrayPath(path)
+    ? await (await import('./validateJsonArray')).validateJsonArrayFile(path, options)
+    : await validateFile(path, options, opts);
   opts.signal?.throwIfAborted();
   const ids = isEvalFormat(report.format ?? undefined) ? await evalSetDiagnosticsOfFile(path) : [];
   return withDiagnostics(report, [...(await leakageOfFile(path)), ...ids]);

@@ -5,10 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { resolveValidationOptions, type PlainOptions } from '../../core/validation/options';
 import { CONFIG_FILE, readValidationConfig, type ValidationConfig } from '../../core/project/projectConfig';
 import { configFor } from './config';
+import { datasetInfoFor } from '../../core/formats/llamaFactory';
 
 export interface DocSettings {
   readonly enabled: boolean;
@@ -60,6 +61,8 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const project = projectConfig(folder);
   const notes: string[] = [...(project?.problems ?? [])];
+  // LLaMA-Factory's registry describes this very file: it decides over the workspace-wide choices
+  const info = uri.scheme === 'file' ? datasetInfoFor(uri.fsPath) : undefined;
   let schema: PlainOptions['schema'];
   const schemaSetting = cfg.schema;
   if (!vscode.workspace.isTrusted && (schemaSetting || workspaceSetsSchema(folder))) {
@@ -74,10 +77,11 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
     }
   }
   const { options, formatSource } = resolveValidationOptions({
-    path: uri.path, project, schema,
+    path: uri.path, registry: info, project, schema,
     settings: { format: cfg.format, maxTokens: cfg.maxTokensPerRecord, minRecords: cfg.minRecords },
   });
-  if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
+  if (formatSource === 'registry' && info) notes.push(`Format ${info.format} from ${basename(info.source)} ("${info.name}")`, ...info.problems);
+  else if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
   else if (formatSource === 'setting') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from the setting finetuneStudio.validation.format`);
   const cap = cfg.maxDiagnosticsPerFile;
   const enabled = cfg.enabled;
