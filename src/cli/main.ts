@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { reviewStatusCommand, sampleCommand, splitCommand } from './datasetCommands';
 import { agreementCommand, pairsCommand } from './preferenceCommands';
+import { setupCommand } from './setupCommand';
 import { trainCommand } from './trainCommand';
 import { codesTable, validateCommand, type Io } from './validateCommand';
 
@@ -14,6 +15,7 @@ commands:
   pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
+  setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]
   codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
 
@@ -35,6 +37,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await agreementCommand(rest, io);
       case 'train':
         return await trainCommand(rest, io);
+      case 'setup':
+        return await setupCommand(rest, io);
       case 'codes':
         io.out(codesTable());
         return 0;
