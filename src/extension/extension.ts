@@ -6,6 +6,7 @@ import { SOURCE } from './convert';
 import { DatasetValidation } from './datasetValidation';
 import { LargeFileValidation } from './largeFiles';
 import { compareRuns, createConfig } from './runCommands';
+import { PythonEnvironment, SETUP_COMMAND } from './pythonEnvironment';
 import { Training } from './training';
 import { RunViewSerializer } from './runView';
 import { RUN_VIEW_TYPE } from '../protocol/run';
@@ -25,7 +26,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const validation = new DatasetValidation(collection);
   const largeFiles = new LargeFileValidation(collection);
   const status = new DatasetStatusItem([validation, largeFiles]);
-  const training = new Training(context.extensionUri);
+  const training = new Training(context.extensionUri, context.globalStorageUri);
+  const pythonEnvironment = new PythonEnvironment(context.extensionUri, context.globalStorageUri);
   const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
   const onConfig = () => {
     forgetProjectConfigs();
@@ -57,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.attach)),
     training,
     vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
+    pythonEnvironment,
+    vscode.commands.registerCommand(SETUP_COMMAND, () => pythonEnvironment.setUp()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),

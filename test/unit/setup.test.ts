@@ -147,3 +147,36 @@ test('resolveInterpreter: finetune.json, then the Python extension, then the man
   // an environment whose setup never completed is not used
   assert.deepEqual(await resolveInterpreter({ configDir: '/proj', managedDirs: [join(tmp, 'env3')] }), { python: 'python3', source: 'default' });
 });
+
+test('ftstudio train: the interpreter comes from resolveInterpreter; missing packages name `ftstudio setup`', async () => {
+  const proj = join(tmp, 'proj');
+  mkdirSync(proj);
+  writeFileSync(join(proj, 'train.jsonl'), '{"text": "a"}\n{"text": "b"}\n');
+  const cfg = { method: 'sft', model: 'x/tiny-1M', data: { train: 'train.jsonl' }, adapter: { type: 'lora' } };
+  const cache = join(tmp, 'xdg');
+  const saved = { xdg: process.env.XDG_CACHE_HOME, cwd: process.cwd() };
+  process.env.XDG_CACHE_HOME = cache;
+  const train = async () => {
+    const err: string[] = [];
+    const code = await main(['train', '--config', join(proj, 'finetune.json')], { out: () => {}, err: (s) => err.push(s) });
+    return { code, err: err.join('\n') };
+  };
+  try {
+    // the managed environment (set up with the stand-in, which lacks the packages script): used, and named
+    const envDir = join(cache, 'finetune-studio', 'venv');
+    assert.equal((await run({}, '--dir', envDir, '--python', FAKE)).code, 0);
+    writeFileSync(join(proj, 'finetune.json'), JSON.stringify(cfg));
+    let r = await train();
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`^interpreter ${venvPython(envDir)} \\(the managed training environment\\)$`, 'm'));
+    assert.match(r.err, /preflight BLOCK packages [^\n]*\n(?:[^\n]*\n)*? {2}→ run `ftstudio setup`: it makes the training environment in one step/);
+    // "python" in finetune.json wins, relative to the file
+    writeFileSync(join(proj, 'finetune.json'), JSON.stringify({ ...cfg, python: './py/bin/python' }));
+    r = await train();
+    assert.match(r.err, new RegExp(`^interpreter ${join(proj, 'py/bin/python')} \\("python" in finetune\\.json\\)$`, 'm'));
+    assert.match(r.err, /→ install them into that interpreter, or drop "python" from finetune\.json and run `ftstudio setup`/);
+  } finally {
+    if (saved.xdg === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved.xdg;
+  }
+});

@@ -19,6 +19,8 @@ const STAMP = '.ftstudio-setup.json';
 export interface SetupProgress {
   readonly phase: 'interpreter' | 'venv' | 'install' | 'verify';
   readonly message: string;
+  /** a rough share of the work done, 0–1, never decreasing */
+  readonly fraction: number;
 }
 
 export interface SetupOptions {
@@ -114,7 +116,7 @@ function runLines(argv: readonly string[], o: Pick<SetupOptions, 'onLine' | 'sig
 const VERSION_SCRIPT = 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
 
 async function checkBase(o: SetupOptions): Promise<void> {
-  o.onProgress?.({ phase: 'interpreter', message: `checking ${o.basePython}` });
+  o.onProgress?.({ phase: 'interpreter', message: `checking ${o.basePython}`, fraction: 0.01 });
   const r = await runLines([o.basePython, '-c', VERSION_SCRIPT], o);
   const version = r.code === 0 ? r.lines.map((l) => l.trim()).filter((l) => /^\d+\.\d+\.\d+$/.test(l)).pop() : undefined;
   if (!version) {
@@ -128,7 +130,7 @@ async function checkBase(o: SetupOptions): Promise<void> {
 }
 
 async function makeVenv(o: SetupOptions): Promise<void> {
-  o.onProgress?.({ phase: 'venv', message: `creating the virtual environment in ${o.dir}` });
+  o.onProgress?.({ phase: 'venv', message: `creating the virtual environment in ${o.dir}`, fraction: 0.03 });
   const r = await runLines([o.basePython, '-m', 'venv', o.dir], o);
   if (r.code === 0 && existsSync(venvPython(o.dir))) return;
   const text = r.lines.join('\n');
@@ -165,17 +167,20 @@ export function pipFailure(lines: readonly string[]): { pkg?: string; line: stri
 
 async function pipInstall(o: SetupOptions, python: string): Promise<void> {
   let found = 0;
-  o.onProgress?.({ phase: 'install', message: `installing ${o.requirements}` });
+  // resolving and fetching up to 50%, unpacking (torch: most of the time) up to 90%
+  let fraction = 0.1;
+  const say = (message: string, f: number) => o.onProgress?.({ phase: 'install', message, fraction: (fraction = Math.max(fraction, f)) });
+  say(`installing ${o.requirements}`, 0.1);
   const r = await runLines([python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', o.requirements], o, (line) => {
     let m: RegExpExecArray | null;
     if ((m = /^(?:Collecting|Requirement already satisfied:)\s+(\S+)/.exec(line))) {
       found++;
-      o.onProgress?.({ phase: 'install', message: `resolving: ${m[1]} (${found} packages so far)` });
+      say(`resolving: ${m[1]} (${found} packages so far)`, Math.min(0.5, 0.1 + found * 0.012));
     } else if ((m = /^\s*(?:Downloading|Processing)\s+(\S+)/.exec(line))) {
-      o.onProgress?.({ phase: 'install', message: `fetching ${m[1]!.split('/').pop()}` });
+      say(`fetching ${m[1]!.split('/').pop()}`, fraction);
     } else if ((m = /^Installing collected packages: (.*)$/.exec(line))) {
       const names = m[1]!.split(',').map((s) => s.trim()).filter(Boolean);
-      o.onProgress?.({ phase: 'install', message: `installing ${names.length} packages (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}); torch takes a while` });
+      say(`installing ${names.length} packages (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}); torch takes a while`, 0.55);
     }
   });
   if (r.code === 0) return;
@@ -197,7 +202,7 @@ for name in ${JSON.stringify(TRAINER_PACKAGES)}:
 print(json.dumps({"packages": out}))`;
 
 async function verify(o: SetupOptions, python: string): Promise<Record<string, string>> {
-  o.onProgress?.({ phase: 'verify', message: `checking the imports: ${TRAINER_PACKAGES.join(', ')}` });
+  o.onProgress?.({ phase: 'verify', message: `checking the imports: ${TRAINER_PACKAGES.join(', ')}`, fraction: 0.9 });
   const r = await runLines([python, '-c', VERIFY_SCRIPT], o);
   let parsed: { packages?: Record<string, string>; failed?: { package: string; error: string } } | undefined;
   for (let i = r.lines.length - 1; i >= 0 && !parsed; i--) {
