@@ -29,9 +29,16 @@ export function trainerInterpreter(storage: vscode.Uri, folder: vscode.Workspace
   return resolveInterpreter({ configPython, configDir: folder.uri.fsPath, selected: () => pythonExtensionSelection(folder), managedDirs: managedDirs(storage) });
 }
 
+/** finetuneStudio.training.basePython from the user's settings only (application scope), never from a workspace. */
+function basePython(): string {
+  const v = vscode.workspace.getConfiguration('finetuneStudio').inspect<string>('training.basePython');
+  return v?.globalValue?.trim() || v?.defaultValue || 'python3';
+}
+
 export class PythonEnvironment implements vscode.Disposable {
   private readonly log = vscode.window.createOutputChannel('Finetune Studio: Setup', { log: true });
   private running?: Promise<string | undefined>;
+  private readonly stopped = new AbortController();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly storage: vscode.Uri) {}
 
@@ -53,11 +60,12 @@ export class PythonEnvironment implements vscode.Disposable {
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Finetune Studio: ${SETUP_TITLE}`, cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
+        this.stopped.signal.addEventListener('abort', () => abort.abort(), { once: true });
         let done = 0;
         this.log.info(`setting up ${dir}`);
         try {
           const r = await setupEnvironment({
-            dir, basePython: 'python3', requirements: join(this.extensionUri.fsPath, 'trainer', 'requirements.txt'), signal: abort.signal,
+            dir, basePython: basePython(), requirements: join(this.extensionUri.fsPath, 'trainer', 'requirements.txt'), signal: abort.signal,
             onLine: (line) => this.log.info(line),
             onProgress: (p) => {
               progress.report({ message: p.message, increment: Math.max(0, p.fraction * 100 - done) });
@@ -83,6 +91,7 @@ export class PythonEnvironment implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.stopped.abort();
     this.log.dispose();
   }
 }
