@@ -31,7 +31,7 @@ export async function setupCommand(argv: readonly string[], io: Io, tty = proces
   let shown = '';
   const onProgress = (p: SetupProgress) => {
     if (tty) {
-      const line = `[setup] ${String(Math.round(p.fraction * 100)).padStart(3)}% ${p.message}`.slice(0, Math.max(20, (process.stderr.columns ?? 100) - 1));
+      const line = `[setup] ${String(Math.round(p.fraction * 100)).padStart(3)}% ${p.message}`.slice(0, Math.max(20, (process.stderr.columns || 100) - 1));
       process.stderr.write(`\r${line.padEnd(shown.length)}`);
       shown = line;
     } else if (p.phase !== 'install' || !/^(resolving|fetching)/.test(p.message)) {
