@@ -111,6 +111,19 @@ test('usage errors exit 2: unknown option, arguments, a folder that is not an en
   assert.equal(readFileSync(join(busy, 'notes.txt'), 'utf8'), 'mine');
 });
 
+test('one setup at a time per folder; a lock left by a killed setup is taken over', async () => {
+  const dir = join(tmp, 'env8');
+  writeFileSync(`${dir}.lock`, `${process.ppid}\n`); // a live process
+  const busy = await run({}, '--dir', dir, '--python', FAKE);
+  assert.equal(busy.code, 1);
+  assert.match(busy.err, new RegExp(`another setup is running in ${dir} \\(process ${process.ppid}\\): wait for it to finish`));
+  assert.equal(pipCalls(busy.calls), 0);
+  writeFileSync(`${dir}.lock`, '2147483646\n'); // no such process
+  const r = await run({}, '--dir', dir, '--python', FAKE);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(!existsSync(`${dir}.lock`), 'released');
+});
+
 test('cancel stops pip and its process group', async () => {
   const ac = new AbortController();
   process.env.FAKE_PIP_DELAY_MS = '400';

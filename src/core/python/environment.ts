@@ -6,9 +6,9 @@
  * on cancel.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TrainingProcess } from '../training/launcher';
 
 /** What the bundled trainer imports: checked after every install, reported with their versions. */
@@ -42,7 +42,7 @@ export interface SetupResult {
   readonly installed: boolean;
 }
 
-export type SetupErrorKind = 'usage' | 'interpreter' | 'venv' | 'install' | 'import' | 'cancelled';
+export type SetupErrorKind = 'usage' | 'busy' | 'interpreter' | 'venv' | 'install' | 'import' | 'cancelled';
 
 export class SetupError extends Error {
   constructor(
@@ -229,6 +229,34 @@ function checkFolder(dir: string): void {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One setup at a time per folder (two pips in one environment break it): DIR.lock holds the owner's pid. */
+function lock(dir: string): () => void {
+  const path = `${dir}.lock`;
+  mkdirSync(dirname(dir), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(owner) && alive(owner)) {
+        throw new SetupError('busy', `another setup is running in ${dir} (process ${owner}): wait for it to finish, then run again`);
+      }
+      rmSync(path, { force: true }); // left by a setup that was killed
+    }
+  }
+}
+
 /**
  * Create (when missing) the virtual environment in `dir`, install the requirements (unless it was already
  * set up from the same file), and check that the trainer's packages import.
@@ -237,7 +265,16 @@ export async function setupEnvironment(o: SetupOptions): Promise<SetupResult> {
   const dir = resolve(o.dir);
   checkFolder(dir);
   if (!existsSync(o.requirements)) throw new SetupError('usage', `the requirements file ${o.requirements} is missing: reinstall Finetune Studio`);
-  const opts = { ...o, dir };
+  const unlock = lock(dir);
+  try {
+    return await setUp({ ...o, dir });
+  } finally {
+    unlock();
+  }
+}
+
+async function setUp(o: SetupOptions): Promise<SetupResult> {
+  const dir = o.dir;
   const python = venvPython(dir);
   const want = sha256(o.requirements);
   const stampPath = join(dir, STAMP);
@@ -249,7 +286,7 @@ export async function setupEnvironment(o: SetupOptions): Promise<SetupResult> {
   }
   if (existsSync(python) && stamp.requirements === want) {
     try {
-      return { python, packages: await verify(opts, python), installed: false };
+      return { python, packages: await verify(o, python), installed: false };
     } catch (e) {
       if (!(e instanceof SetupError) || e.kind !== 'import') throw e;
       o.onLine?.(`${e.message}: installing again`);
@@ -257,11 +294,11 @@ export async function setupEnvironment(o: SetupOptions): Promise<SetupResult> {
   }
   rmSync(stampPath, { force: true });
   if (!existsSync(python)) {
-    await checkBase(opts);
-    await makeVenv(opts);
+    await checkBase(o);
+    await makeVenv(o);
   }
-  await pipInstall(opts, python);
-  const packages = await verify(opts, python);
+  await pipInstall(o, python);
+  const packages = await verify(o, python);
   writeFileSync(stampPath, JSON.stringify({ requirements: want, packages, at: new Date().toISOString() }) + '\n');
   return { python, packages, installed: true };
 }
