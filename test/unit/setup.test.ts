@@ -13,7 +13,7 @@ import { resolveInterpreter } from '../../src/core/python/interpreter';
 const FAKE = join(__dirname, '../fixtures/fake-python.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-setup-'));
 const log = join(tmp, 'calls.log');
-const KNOBS = ['FAKE_PY_VERSION', 'FAKE_PIP_FAIL', 'FAKE_IMPORT_FAIL', 'FAKE_PIP_DELAY_MS'];
+const KNOBS = ['FAKE_PY_VERSION', 'FAKE_PIP_FAIL', 'FAKE_IMPORT_FAIL', 'FAKE_PIP_DELAY_MS', 'FAKE_NO_ENSUREPIP'];
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function run(knobs: Record<string, string>, ...argv: string[]) {
@@ -94,8 +94,18 @@ test('exit 1 when the interpreter is too old or missing (2 when it was named wit
   assert.match(old.err, /is Python 3\.8\.10: the trainer's packages need Python 3\.10 or newer/);
   const missing = await run({}, '--dir', join(tmp, 'env6'), '--python', join(tmp, 'no-such-python'));
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /no-such-python not found: install Python 3\.10 or newer/);
+  assert.match(missing.err, /no-such-python not found: install Python 3\.10 or newer, or name another one \(ftstudio setup --python PY, or the setting finetuneStudio\.training\.basePython\)/);
   assert.ok(!existsSync(join(tmp, 'env6', 'bin')));
+});
+
+test('exit 1 when venv cannot make the environment (no ensurepip): what to install; no half-made environment left', async () => {
+  const dir = join(tmp, 'env9');
+  const r = await run({ FAKE_NO_ENSUREPIP: '1' }, '--dir', dir, '--python', FAKE);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /-m venv failed: Failing command: .*; install the venv module \(Debian\/Ubuntu: sudo apt-get install python3-venv\)/);
+  assert.ok(!existsSync(dir), 'the half-made environment is gone');
+  const again = await run({}, '--dir', dir, '--python', FAKE);
+  assert.equal(again.code, 0, again.err);
 });
 
 test('usage errors exit 2: unknown option, arguments, a folder that is not an environment', async () => {

@@ -113,6 +113,7 @@ function runLines(argv: readonly string[], o: Pick<SetupOptions, 'onLine' | 'sig
   });
 }
 
+const NAME_ONE = 'ftstudio setup --python PY, or the setting finetuneStudio.training.basePython';
 const VERSION_SCRIPT = 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
 
 async function checkBase(o: SetupOptions): Promise<void> {
@@ -121,21 +122,27 @@ async function checkBase(o: SetupOptions): Promise<void> {
   const version = r.code === 0 ? r.lines.map((l) => l.trim()).filter((l) => /^\d+\.\d+\.\d+$/.test(l)).pop() : undefined;
   if (!version) {
     const why = r.spawnError ? 'not found' : `did not run (${r.lines.filter((l) => l.trim()).pop() ?? `exit ${r.code}`})`;
-    throw new SetupError('interpreter', `the Python interpreter ${o.basePython} ${why}: install Python ${MIN_PYTHON.join('.')} or newer, or name one with --python`);
+    throw new SetupError('interpreter', `the Python interpreter ${o.basePython} ${why}: install Python ${MIN_PYTHON.join('.')} or newer, or name another one (${NAME_ONE})`);
   }
   const [maj, min] = version.split('.').map(Number) as [number, number];
   if (maj < MIN_PYTHON[0] || (maj === MIN_PYTHON[0] && min < MIN_PYTHON[1])) {
-    throw new SetupError('interpreter', `${o.basePython} is Python ${version}: the trainer's packages need Python ${MIN_PYTHON.join('.')} or newer; name a newer one with --python`);
+    throw new SetupError('interpreter', `${o.basePython} is Python ${version}: the trainer's packages need Python ${MIN_PYTHON.join('.')} or newer; name a newer one (${NAME_ONE})`);
   }
 }
 
 async function makeVenv(o: SetupOptions): Promise<void> {
   o.onProgress?.({ phase: 'venv', message: `creating the virtual environment in ${o.dir}`, fraction: 0.03 });
-  const r = await runLines([o.basePython, '-m', 'venv', o.dir], o);
+  const fresh = !existsSync(o.dir) || readdirSync(o.dir).length === 0;
+  const r = await runLines([o.basePython, '-m', 'venv', o.dir], o).catch((e) => {
+    if (fresh) rmSync(o.dir, { recursive: true, force: true });
+    throw e;
+  });
   if (r.code === 0 && existsSync(venvPython(o.dir))) return;
+  // a half-made environment (Debian without python3-venv leaves one without pip) would be taken for a made one
+  if (fresh) rmSync(o.dir, { recursive: true, force: true });
   const text = r.lines.join('\n');
   const last = r.lines.filter((l) => l.trim()).pop() ?? `exit ${r.code}`;
-  if (/ensurepip|venv/.test(text) && /not available|No module named/.test(text)) {
+  if (/ensurepip|venv/.test(text) && /not\s+available|No module named/.test(text)) {
     throw new SetupError('venv', `${o.basePython} -m venv failed: ${last.trim()}; install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv), then run again`);
   }
   throw new SetupError('venv', `${o.basePython} -m venv ${o.dir} failed: ${last.trim()}`);
