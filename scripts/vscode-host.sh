@@ -82,7 +82,8 @@ if [ ! -x "$CS" ] || [ ! -f "$CACHE/code-server/.complete-$CODE_SERVER_VERSION" 
   [ -f "$CACHE/code-server/package.json" ] || echo '{"name":"ftstudio-vscode-host","private":true}' >"$CACHE/code-server/package.json"
   (
     cd "$CACHE/code-server"
-    export PATH="$(dirname "$NODE24"):$PATH" npm_config_unsafe_perm=true
+    # JOBS: node-gyp compiles each native module with as many jobs as there are cores
+    export PATH="$(dirname "$NODE24"):$PATH" npm_config_unsafe_perm=true JOBS="${JOBS:-max}"
     run "installing code-server $CODE_SERVER_VERSION" npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
     if npm help install-scripts >/dev/null 2>&1; then
       npm install-scripts approve --all >>"$LOG" 2>&1 || true
