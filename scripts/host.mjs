@@ -7,9 +7,44 @@ import { dirname, join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
-/** Provision Node 24 + code-server + Chromium (idempotent; seconds when cached). */
+/** The network settings the outer npm passes down that a nested npm should keep. */
+const NPM_KEEP = new Set(['npm_config_registry', 'npm_config_proxy', 'npm_config_https_proxy', 'npm_config_noproxy', 'npm_config_cafile', 'npm_config_strict_ssl', 'npm_config_cache', 'npm_config_userconfig']);
+
+/**
+ * The environment without what `npm start` / `npm test` inject: npm_config_* (among them the user agent
+ * naming the outer Node, which code-server's postinstall reads), npm_lifecycle_*, npm_package_*,
+ * npm_execpath, NODE, INIT_CWD, COLOR, and the node_modules/.bin and node-gyp-bin folders npm puts in
+ * front of PATH. Network settings (registry, proxy, CA, cache) stay. scripts/vscode-host.sh applies the
+ * same rule to itself.
+ */
+export function cleanEnv(env = process.env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if ((k.startsWith('npm_') && !NPM_KEEP.has(k)) || k === 'NODE' || k === 'INIT_CWD' || k === 'COLOR') continue;
+    out[k] = v;
+  }
+  if (out.PATH) {
+    const parts = out.PATH.split(':');
+    while (parts.length > 1 && /(\/node_modules\/\.bin|\/node-gyp-bin)$/.test(parts[0])) parts.shift();
+    out.PATH = parts.join(':');
+  }
+  return out;
+}
+
+export class ProvisionError extends Error {}
+
+/**
+ * Provision Node 24 + code-server + Chromium (idempotent; seconds when cached). The script prints what
+ * failed and what to do; a failure here is a ProvisionError with that much, without a stack to read.
+ */
 export function provision() {
-  const out = execFileSync('bash', [join(root, 'scripts/vscode-host.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  let out;
+  try {
+    out = execFileSync('bash', [join(root, 'scripts/vscode-host.sh')], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  } catch (e) {
+    throw new ProvisionError(`provisioning the VS Code host failed (exit ${e.status ?? e.signal ?? e.code}): see the [vscode-host] lines above`);
+  }
   const cache = out.trim().split('\n').pop();
   return {
     cache,
@@ -38,9 +73,10 @@ export function freePort() {
 
 /**
  * Start code-server on 127.0.0.1 with throwaway state. `trusted: false` leaves workspace trust on,
- * so the folder opens in Restricted Mode.
+ * so the folder opens in Restricted Mode. `env` adds variables for code-server and the extension host
+ * (the e2e suite puts a stand-in python3 first on PATH this way).
  */
-export async function startHost({ folder, trusted = true, settings = {}, log = () => {} }) {
+export async function startHost({ folder, trusted = true, settings = {}, env: extraEnv = {}, log = () => {} }) {
   const env = provision();
   const state = mkdtempSync(join(tmpdir(), 'ftstudio-host-'));
   const userData = join(state, 'user-data');
@@ -61,15 +97,16 @@ export async function startHost({ folder, trusted = true, settings = {}, log = (
     'workbench.colorTheme': 'Default Dark Modern',
     ...settings,
   }, null, 2));
-  const PATH = `${dirname(env.node)}:${process.env.PATH}`;
+  const base = cleanEnv({ ...process.env, ...extraEnv });
+  const childEnv = { ...base, PATH: `${dirname(env.node)}:${base.PATH}` };
   execFileSync(env.node, [env.codeServer, '--install-extension', vsixPath(), '--extensions-dir', extensions, '--user-data-dir', userData], {
-    env: { ...process.env, PATH }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const port = await freePort();
   const child = spawn(env.node, [
     env.codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData,
     '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust=false', folder,
-  ].filter((a) => a !== '--disable-workspace-trust=false'), { env: { ...process.env, PATH }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  ].filter((a) => a !== '--disable-workspace-trust=false'), { env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d) => log(String(d)));
   child.stderr.on('data', (d) => log(String(d)));
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;

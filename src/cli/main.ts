@@ -14,6 +14,7 @@ commands:
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
   score                   score model outputs against a golden set or a held-out metric (ftstudio score --help)
+  setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]
   codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
 
@@ -37,6 +38,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./trainCommand')).trainCommand(rest, io);
       case 'score':
         return await (await import('./scoreCommand')).scoreCommand(rest, io);
+      case 'setup':
+        return await (await import('./setupCommand')).setupCommand(rest, io);
       case 'codes':
         io.out((await import('./validateCommand')).codesTable());
         return 0;

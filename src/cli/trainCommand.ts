@@ -1,6 +1,8 @@
 /** `ftstudio train [--config finetune.json] [--force] [--json]`: preflight and training, stoppable with Ctrl+C. */
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { defaultEnvironmentDir } from '../core/python/environment';
+import { describeInterpreter, resolveInterpreter } from '../core/python/interpreter';
 import { ConfigError, loadConfig } from '../core/training/config';
 import { formatEta } from '../core/training/progress';
 import { train } from '../core/training/train';
@@ -25,10 +27,17 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
   }
   const json = args.flags.has('json');
   const mark = { pass: 'pass ', warn: 'warn ', block: 'BLOCK' };
+  const interpreter = await resolveInterpreter({ configPython: config.python, configDir: dirname(path), managedDirs: [defaultEnvironmentDir()] });
+  io.err(`interpreter ${describeInterpreter(interpreter)}`);
   const run = await train({
-    config, workspaceRoot: dirname(path), python: config.python ?? 'python3', trainerDir: bundledTrainerDir(), force: args.flags.has('force'),
+    config, workspaceRoot: dirname(path), python: interpreter.python, trainerDir: bundledTrainerDir(), force: args.flags.has('force'),
     onPreflight: (checks) => {
       for (const c of checks) io.err(`preflight ${mark[c.status]} ${c.id.padEnd(8)} ${c.message}`);
+      if (checks.some((c) => c.id === 'packages' && c.status === 'block')) {
+        io.err(interpreter.source === 'finetune.json'
+          ? '  → install them into that interpreter, or drop "python" from finetune.json and run `ftstudio setup` (the training environment in one step)'
+          : '  → run `ftstudio setup`: it makes the training environment in one step, and `ftstudio train` uses it');
+      }
     },
     onStart: ({ runDir, command }) => io.err(`run ${runDir}\n$ ${command.join(' ')}`),
     onProgress: (p) => {

@@ -8,6 +8,7 @@ import { LargeFileValidation } from './validation/largeFiles';
 import { compareRuns, createConfig } from './training/runCommands';
 import { Training } from './training/training';
 import { RunViewSerializer } from './panels/runView';
+import { PythonEnvironment, SETUP_COMMAND } from './training/pythonEnvironment';
 import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel } from './panels/reviewPanel';
 import { DatasetPanelSerializer } from './panels/datasetPanel';
@@ -29,9 +30,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const largeFiles = new LargeFileValidation(collection);
   const arrays = new JsonArrayValidation(collection);
   const status = new DatasetStatusItem([validation, largeFiles, arrays]);
-  const training = new Training(context.extensionUri);
+  const training = new Training(context.extensionUri, context.globalStorageUri);
   // finetune.json and LLaMA-Factory's registry both decide how datasets are read
   const configWatcher = vscode.workspace.createFileSystemWatcher(`**/{${CONFIG_FILE},${DATASET_INFO}}`);
+  const pythonEnvironment = new PythonEnvironment(context.extensionUri, context.globalStorageUri);
   const onConfig = () => {
     forgetProjectConfigs();
     validation.revalidateAll();
@@ -64,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.kind)),
     training,
     vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
+    pythonEnvironment,
+    vscode.commands.registerCommand(SETUP_COMMAND, () => pythonEnvironment.setUp()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),

@@ -41,6 +41,8 @@ test('what would run a program is unavailable in Restricted Mode, with an explan
   await runCommand(page, 'Finetune Studio: Start Fine-tune');
   await page.waitForSelector('.notifications-toasts .notification-toast:has-text("training runs programs")', { timeout: 15_000 });
   await shot('restricted-start-finetune');
+  await runCommand(page, 'Finetune Studio: Set Up Training Environment');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("setting up the training environment runs Python and pip: trust this workspace first")', { timeout: 15_000 });
   await runCommand(page, 'Finetune Studio: Commit Annotations');
   await page.waitForSelector('.notifications-toasts .notification-toast:has-text("committing runs git, which needs a trusted workspace")', { timeout: 15_000 });
   await shot('restricted-commit');

@@ -29,7 +29,7 @@ export interface Problem {
   readonly message: string;
 }
 
-export async function openWorkbench(opts: { name: string; trusted?: boolean; extraFiles?: Record<string, string> }): Promise<Workbench> {
+export async function openWorkbench(opts: { name: string; trusted?: boolean; extraFiles?: Record<string, string>; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<Workbench> {
   mkdirSync(OUT, { recursive: true });
   const folder = mkdtempSync(join(tmpdir(), `ftstudio-e2e-${opts.name}-`));
   cpSync(join(root as string, 'examples'), folder, { recursive: true });
@@ -37,7 +37,7 @@ export async function openWorkbench(opts: { name: string; trusted?: boolean; ext
     mkdirSync(join(folder, rel, '..'), { recursive: true });
     writeFileSync(join(folder, rel), text);
   }
-  const host = await startHost({ folder, trusted: opts.trusted ?? true });
+  const host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({

@@ -1,8 +1,8 @@
 /**
  * "Start Fine-tune" / "Stop Fine-tune": preflight, the training process, progress in the status bar,
  * the raw log in a LogOutputChannel, the run record. Runs programs, so only in a trusted workspace;
- * the interpreter comes from finetune.json, the Python extension's selection, or python3 — never from
- * a workspace-scoped setting.
+ * the interpreter comes from trainerInterpreter (finetune.json, the Python extension's selection, the
+ * managed environment, python3) — never from a workspace-scoped setting.
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -13,24 +13,13 @@ import { train, type TrainResult } from '../../core/training/train';
 import { RunView } from '../panels/runView';
 import { configFor } from '../workspace/config';
 import { configFolder } from '../workspace/roots';
+import { describeInterpreter } from '../../core/python/interpreter';
+import { SETUP_COMMAND, SETUP_TITLE, trainerInterpreter } from './pythonEnvironment';
 
 interface ActiveRun {
   runDir?: string;
   cancel: () => Promise<void>;
   progress?: RunProgress;
-}
-
-async function pythonInterpreter(configPython: string | undefined, folder: vscode.WorkspaceFolder): Promise<string> {
-  if (configPython) return configPython;
-  const py = vscode.extensions.getExtension('ms-python.python');
-  try {
-    const api = py?.isActive ? py.exports : await py?.activate();
-    const env = api?.environments?.getActiveEnvironmentPath?.(folder.uri);
-    if (env?.path) return env.path as string;
-  } catch {
-    /* no Python extension, or no selection */
-  }
-  return 'python3';
 }
 
 export class Training implements vscode.Disposable {
@@ -39,7 +28,7 @@ export class Training implements vscode.Disposable {
   private active?: ActiveRun;
   private last?: { result: TrainResult };
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly storageUri: vscode.Uri) {
     this.status.name = 'Finetune Studio: Training';
   }
 
@@ -72,12 +61,13 @@ export class Training implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Finetune Studio: ${e.message}`, 'Open finetune.json').then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(join(folder.uri.fsPath, CONFIG_FILE))));
       return;
     }
-    const python = await pythonInterpreter(config.python, folder);
+    const interpreter = await trainerInterpreter(this.storageUri, folder, config.python);
+    const python = interpreter.python;
     const gateThreshold = configFor(folder.uri).review.gateThreshold;
     this.active = { cancel: async () => {} };
     this.setStatus('$(sync~spin) Fine-tune: preflight…', 'Checking data, review gate, held-out set, GPU and packages');
     this.log.show(true);
-    this.log.info(`Start Fine-tune: ${config.method} on ${config.model} (${config.path})`);
+    this.log.info(`Start Fine-tune: ${config.method} on ${config.model} (${config.path}), interpreter ${describeInterpreter(interpreter)}`);
     try {
       const run = await train({
         config, workspaceRoot: folder.uri.fsPath, python, gateThreshold,
@@ -86,11 +76,15 @@ export class Training implements vscode.Disposable {
           for (const c of checks) this.log[c.status === 'block' ? 'error' : c.status === 'warn' ? 'warn' : 'info'](`preflight ${c.status}: ${c.id}: ${c.message}`);
         },
         confirmOverride: async (blocks) => {
+          // missing packages: offer the managed environment (used once finetune.json names no "python")
+          const setup = blocks.some((b) => b.id === 'packages') ? [SETUP_TITLE] : [];
           const go = await vscode.window.showWarningMessage(
             `Preflight blocked the fine-tune:\n${blocks.map((b) => `• ${b.message}`).join('\n')}`,
-            { modal: true, detail: 'Start anyway? The override is recorded in the run.' },
+            { modal: true, detail: `Start anyway? The override is recorded in the run.${setup.length ? `\n"${SETUP_TITLE}" installs the trainer's packages in one step.` : ''}` },
             'Start Anyway',
+            ...setup,
           );
+          if (go === SETUP_TITLE) void vscode.commands.executeCommand(SETUP_COMMAND);
           return go === 'Start Anyway';
         },
         onStart: ({ runDir, command }) => {

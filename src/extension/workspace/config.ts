@@ -67,3 +67,12 @@ export function configFor(scope?: vscode.Uri): Config {
 function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string') : [];
 }
+
+/**
+ * finetuneStudio.training.basePython from the user's settings only (application scope), never from a
+ * workspace: it names a program to run.
+ */
+export function basePython(): string {
+  const v = vscode.workspace.getConfiguration(SECTION).inspect<string>('training.basePython');
+  return v?.globalValue?.trim() || v?.defaultValue || 'python3';
+}
