@@ -36,13 +36,16 @@ def test_sequence_logps_sum_only_the_labelled_next_tokens():
 
 PEAK = r"""
 import resource, sys, torch
+torch.set_num_threads(1)
 sys.path.insert(0, sys.argv[1])
 from ftstudio_trainer.logprobs import full_log_softmax_logps, sequence_logps
 b, t, v = 4, 256, 32000
 logits = torch.randn(b, t, v, dtype=torch.bfloat16)
 labels = torch.randint(0, v, (b, t))
+f = sequence_logps if sys.argv[2] == "selective" else full_log_softmax_logps
+f(logits[:, :8, :1000].contiguous(), labels[:, :8] % 1000)  # warm up torch's own buffers before the baseline
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-(sequence_logps if sys.argv[2] == "selective" else full_log_softmax_logps)(logits, labels)
+f(logits, labels)
 print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024)
 """
 
@@ -60,7 +63,7 @@ def test_selective_log_softmax_peak_memory_is_a_fraction_of_the_full_one():
     logits_fp32 = 4 * 256 * 32000 * 4
     print(f"peak above the logits: full log-softmax {full / 2**20:.0f} MiB, selective {selective / 2**20:.0f} MiB")
     assert full >= logits_fp32  # at least one float32 copy of the logits
-    assert selective < full / 3  # one row in float32 at a time: about 2 / batch of the full way
+    assert selective < full / 2.5  # 128 positions in float32 at a time (measured: 249 MiB → 78 MiB)
 
 
 def test_dpo_loss_on_tensors_matches_floats():
