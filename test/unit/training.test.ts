@@ -46,6 +46,18 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   assert.equal(p.step, 6);
 });
 
+test('bundled trainer events: DPO rewards, margins and accuracy reach the run\'s metrics; a null loss is no number', () => {
+  const step = parseEventLine('{"event": "step", "step": 3, "totalSteps": 20, "loss": 0.61, "learningRate": 0.005, "epoch": 0.375, "rewardsChosen": 0.12, "rewardsRejected": -0.09, "rewardsMargin": 0.21, "rewardAccuracy": 1.0}')!;
+  assert.deepEqual(step.metrics, { 'rewards/chosen': 0.12, 'rewards/rejected': -0.09, 'rewards/margins': 0.21, 'rewards/accuracies': 1 });
+  assert.equal(step.epoch, 0.375);
+  const p = new RunProgress();
+  p.apply(step);
+  p.apply(parseEventLine('{"event": "step", "step": 4, "loss": 0.6, "rewardsChosen": 0.2, "rewardsRejected": -0.1, "rewardsMargin": 0.3, "rewardAccuracy": 0.5}')!);
+  p.apply(parseEventLine('{"event": "end", "step": 4, "status": "completed"}')!);
+  assert.deepEqual(p.metrics, { 'rewards/chosen': 0.2, 'rewards/rejected': -0.1, 'rewards/margins': 0.3, 'rewards/accuracies': 0.5 });
+  assert.equal(parseEventLine('{"event": "step", "step": 1}')!.metrics, undefined);
+});
+
 test('failures are classified with a hint', () => {
   const cases: [string, string][] = [
     ['RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', 'oom'],
