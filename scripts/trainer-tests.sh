@@ -76,6 +76,8 @@ fi
 
 export PYTHONPATH="$ROOT/trainer${PYTHONPATH:+:$PYTHONPATH}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# the tests' models are tiny: one thread each is faster than threads spinning against each other on a busy machine
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
 [ "${FTSTUDIO_TRAINER_VENV_ONLY:-}" = 1 ] && exit 0
 [ $# -eq 0 ] && set -- trainer/tests
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
