@@ -58,6 +58,17 @@ test('bundled trainer events: DPO rewards, margins and accuracy reach the run\'s
   assert.equal(parseEventLine('{"event": "step", "step": 1}')!.metrics, undefined);
 });
 
+test('finetune.json: targetModules is a list of names or "all-linear", which reaches the trainer as is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-tm-'));
+  const write = (tm: unknown) => writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'd.jsonl' }, adapter: { type: 'lora', targetModules: tm } }));
+  write('all-linear');
+  assert.equal(loadConfig(join(dir, 'finetune.json')).adapter.targetModules, 'all-linear');
+  write(['q_proj']);
+  assert.deepEqual(loadConfig(join(dir, 'finetune.json')).adapter.targetModules, ['q_proj']);
+  write('q_proj');
+  assert.throws(() => loadConfig(join(dir, 'finetune.json')), /targetModules/);
+});
+
 test('failures are classified with a hint', () => {
   const cases: [string, string][] = [
     ['RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', 'oom'],
