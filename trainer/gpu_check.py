@@ -5,7 +5,7 @@
 No hub download: the model is a LlamaConfig with random weights, the tokenizer a byte-level BPE trained
 here with `tokenizers` on the generated data, with a chat template. The runs go through the same entry
 point the extension launches (`python -m ftstudio_trainer --config … --events …`), then the SFT run is
-resumed from its last checkpoint for 10 more steps. OUT_DIR receives, per run, events.jsonl and the log,
+resumed from its last checkpoint for 10 more steps; with bitsandbytes on CUDA, a QLoRA SFT run too. OUT_DIR receives, per run, events.jsonl and the log,
 and summary.json with the figures (first and last loss, eval loss, DPO reward accuracy, seconds, GPU).
 Exit status 0 only when every run ended "completed" and the checks below hold.
 """
@@ -141,13 +141,21 @@ def main() -> int:
                                                             "heldout": os.path.join(data, "sft-heldout.jsonl"), "output": sft_out, "max_steps": steps + 10})
     summary["dpo"] = run_trainer(out, "dpo", {**common, "method": "dpo", "learning_rate": 5e-4, "beta": 0.1, "train": os.path.join(data, "dpo.jsonl"),
                                               "heldout": os.path.join(data, "dpo-heldout.jsonl"), "output": os.path.join(out, "dpo", "model")})
+    import importlib.util
+
+    if torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes"):
+        summary["sft-qlora"] = run_trainer(out, "sft-qlora", {**common, "method": "sft", "adapter": "qlora", "learning_rate": 2e-3,
+                                                              "train": os.path.join(data, "sft.jsonl"), "output": os.path.join(out, "sft-qlora", "model")})
     checks = {
         "sft completed with all steps": summary["sft"]["status"] == "completed" and summary["sft"]["steps"] == steps,
         "sft loss fell": (summary["sft"]["lastLoss"] or 1e9) < (summary["sft"]["firstLoss"] or 0),
         "sft resumed from its last checkpoint": str(summary["sft-resume"]["resumedFrom"] or "").endswith(f"checkpoint-{steps}") and summary["sft-resume"]["steps"] == 10,
         "dpo completed with all steps": summary["dpo"]["status"] == "completed" and summary["dpo"]["steps"] == steps,
         "dpo loss fell below log 2": (summary["dpo"]["lastLoss"] or 1e9) < 0.6931,
+        "bf16 on a GPU that supports it": not torch.cuda.is_available() or not torch.cuda.is_bf16_supported() or summary["sft"]["bf16"] is True,
     }
+    if "sft-qlora" in summary:
+        checks["qlora completed with all steps"] = summary["sft-qlora"]["status"] == "completed" and summary["sft-qlora"]["steps"] == steps
     summary["checks"] = checks
     with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)

@@ -62,13 +62,13 @@ test('Start Fine-tune: preflight override, progress advancing in the status bar,
   assert.match((await view.locator('#run-steps').textContent()) ?? '', /step 30 \/ 30/);
   assert.ok((await view.locator('svg polyline.train').count()) >= 1, 'a loss curve is drawn');
   assert.ok((await view.locator('svg polyline.lr').count()) >= 1, 'a learning-rate curve is drawn');
-  assert.match((await view.locator('#preflight').textContent()) ?? '', /block\s*gpu/);
+  assert.match((await view.locator('#preflight').textContent()) ?? '', /warn\s*gpu/); // no GPU: the bundled trainer would run on the CPU
   await shot('training-completed');
   const runs = runRecords(folder);
   assert.equal(runs.length, 1);
   const run = runs[0]!.run as { status: string; overrides: string[]; hyperparameters: Record<string, unknown>; result: { step: number; evalLoss: number } };
   assert.equal(run.status, 'completed');
-  assert.ok(run.overrides.some((o) => o.startsWith('gpu:')), 'the overridden GPU block is recorded');
+  assert.ok(run.overrides.some((o) => o.startsWith('review:')), 'the overridden review block is recorded');
   assert.equal(run.hyperparameters.lora_r, 8);
   assert.equal(run.result.step, 30);
   assert.equal(run.result.evalLoss, 0.9123);

@@ -11,7 +11,7 @@ import { classifyFailure } from '../../src/core/training/failures';
 import { TrainingProcess } from '../../src/core/training/launcher';
 import { loadConfig } from '../../src/core/training/config';
 import { train } from '../../src/core/training/train';
-import { estimateVramGiB, modelSizeB, parseNvidiaSmi, preflight } from '../../src/core/training/preflight';
+import { estimateSecondsPerStep, estimateVramGiB, modelSizeB, parseNvidiaSmi, preflight } from '../../src/core/training/preflight';
 
 import { alive } from '../fixtures/processes';
 
@@ -44,6 +44,29 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   assert.equal(p.step, 5);
   assert.equal(p.apply(parseHfLine(' 30%|███       | 6/20 [00:03<00:07,  2.00it/s]')!), true);
   assert.equal(p.step, 6);
+});
+
+test('bundled trainer events: DPO rewards, margins and accuracy reach the run\'s metrics; a null loss is no number', () => {
+  const step = parseEventLine('{"event": "step", "step": 3, "totalSteps": 20, "loss": 0.61, "learningRate": 0.005, "epoch": 0.375, "rewardsChosen": 0.12, "rewardsRejected": -0.09, "rewardsMargin": 0.21, "rewardAccuracy": 1.0}')!;
+  assert.deepEqual(step.metrics, { 'rewards/chosen': 0.12, 'rewards/rejected': -0.09, 'rewards/margins': 0.21, 'rewards/accuracies': 1 });
+  assert.equal(step.epoch, 0.375);
+  const p = new RunProgress();
+  p.apply(step);
+  p.apply(parseEventLine('{"event": "step", "step": 4, "loss": 0.6, "rewardsChosen": 0.2, "rewardsRejected": -0.1, "rewardsMargin": 0.3, "rewardAccuracy": 0.5}')!);
+  p.apply(parseEventLine('{"event": "end", "step": 4, "status": "completed"}')!);
+  assert.deepEqual(p.metrics, { 'rewards/chosen': 0.2, 'rewards/rejected': -0.1, 'rewards/margins': 0.3, 'rewards/accuracies': 0.5 });
+  assert.equal(parseEventLine('{"event": "step", "step": 1}')!.metrics, undefined);
+});
+
+test('finetune.json: targetModules is a list of names or "all-linear", which reaches the trainer as is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-tm-'));
+  const write = (tm: unknown) => writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'd.jsonl' }, adapter: { type: 'lora', targetModules: tm } }));
+  write('all-linear');
+  assert.equal(loadConfig(join(dir, 'finetune.json')).adapter.targetModules, 'all-linear');
+  write(['q_proj']);
+  assert.deepEqual(loadConfig(join(dir, 'finetune.json')).adapter.targetModules, ['q_proj']);
+  write('q_proj');
+  assert.throws(() => loadConfig(join(dir, 'finetune.json')), /targetModules/);
 });
 
 test('failures are classified with a hint', () => {
@@ -155,7 +178,8 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.deepEqual(rec.hyperparameters.target_modules, ['q_proj', 'v_proj']);
   assert.match(rec.dataset.sha256, /^[0-9a-f]{64}$/);
   assert.equal(rec.dataset.records, 27);
-  assert.ok(rec.overrides.some((o: string) => o.startsWith('gpu:')), 'the GPU block was overridden and recorded');
+  assert.ok(rec.overrides.some((o: string) => o.startsWith('review:')), 'the review block was overridden and recorded');
+  assert.ok(!rec.overrides.some((o: string) => o.startsWith('gpu:')), 'no GPU is a warning, not a block to override');
   assert.equal(rec.result.metrics.train_runtime > 0, true);
   const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.event === 'eval'));
@@ -178,7 +202,8 @@ test('without --force a preflight block refuses to start; OOM and missing packag
   const refused = await (await train({ config: loadConfig(join(dir, 'finetune.json')), workspaceRoot: dir, python: 'python3', trainerDir: dir })).result;
   assert.equal(refused.status, 'failed');
   assert.equal(refused.error!.kind, 'preflight');
-  assert.ok(refused.preflight.some((c) => c.id === 'gpu' && c.status === 'block'));
+  assert.ok(refused.preflight.some((c) => c.status === 'block'));
+  assert.ok(refused.preflight.some((c) => c.id === 'gpu' && c.status !== 'block'), 'no GPU is a warning: the trainer runs on the CPU');
   for (const [fail, kind] of [['oom', 'oom'], ['missing', 'missing-package'], ['nan', 'nan-loss']] as const) {
     const d = project({}, { STANDIN_FAIL: fail, STANDIN_STEPS: '6', STANDIN_DELAY_MS: '10' });
     const r = await (await train({ config: loadConfig(join(d, 'finetune.json')), workspaceRoot: d, python: 'python3', trainerDir: d, force: true })).result;
@@ -247,6 +272,24 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   assert.match(checks.find((c) => c.id === 'packages')!.message, /lacks bitsandbytes/);
   assert.equal(checks.find((c) => c.id === 'vram')!.status, 'block');
   assert.equal(checks.find((c) => c.id === 'output')!.status, 'block');
+  // no NVIDIA GPU: a warning with a time per step on the CPU or MPS; blocks only for QLoRA or a model that cannot fit
+  const noGpu = (pkgs: Record<string, unknown>) => async (argv: readonly string[]) =>
+    argv[0] === 'nvidia-smi' ? { code: 127, stdout: '', stderr: 'not found' } : { code: 0, stdout: JSON.stringify({ ...ok, cuda: false, ...pkgs }) + '\n', stderr: '' };
+  const small = { ...cfg, modelSizeB: 0.135 };
+  checks = await preflight({ config: small, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({ mps: false }), totalMemBytes: 16 * 2 ** 30 });
+  assert.equal(by('gpu').status, 'warn');
+  assert.match(by('gpu').message, /runs on the CPU.*per step for a 0\.135B model/);
+  assert.equal(by('vram').status, 'pass', by('vram').message);
+  const cpuStep = estimateSecondsPerStep(small, 0.135, 'cpu');
+  assert.ok(cpuStep > 20 * estimateSecondsPerStep(small, 0.135, 'mps') / 2 && cpuStep > 0);
+  checks = await preflight({ config: small, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({ mps: true }), totalMemBytes: 16 * 2 ** 30 });
+  assert.match(by('gpu').message, /Apple MPS/);
+  checks = await preflight({ config: { ...small, adapter: { ...small.adapter, type: 'qlora' } }, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({}), totalMemBytes: 16 * 2 ** 30 });
+  assert.equal(by('gpu').status, 'block');
+  assert.match(by('gpu').message, /QLoRA needs CUDA/);
+  checks = await preflight({ config: { ...cfg, adapter: { ...cfg.adapter, type: 'none' } }, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({}), totalMemBytes: 16 * 2 ** 30 });
+  assert.equal(by('gpu').status, 'warn');
+  assert.equal(by('vram').status, 'block', 'a full fine-tune of an 8B model does not fit in 16 GiB');
   // a complete, passing review of the dataset before its split satisfies the gate
   const { writeManifest, appendEvent, reviewPaths } = await import('../../src/core/review/reviewStore');
   const { indexFile } = await import('../../src/core/records/recordIndex');

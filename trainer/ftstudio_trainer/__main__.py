@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 from . import config
@@ -19,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ftstudio_trainer: {args.config}: {e}", file=sys.stderr)
         return 2
     if args.events:
-        cfg = config.from_dict({**cfg.__dict__, "target_modules": list(cfg.target_modules), **cfg.extra, "events": args.events, "extra": None})
+        cfg = dataclasses.replace(cfg, events=args.events)
     from .train import run
 
     return run(cfg, args.stop_file)

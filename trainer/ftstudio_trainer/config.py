@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ class TrainConfig:
     lora_r: int = 16
     lora_alpha: float = 32
     lora_dropout: float = 0.05
-    target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+    target_modules: tuple[str, ...] | str = ("q_proj", "k_proj", "v_proj", "o_proj")  # or "all-linear"
     learning_rate: float = 2e-4
     epochs: float = 1.0
     batch_size: int = 4
@@ -26,6 +27,7 @@ class TrainConfig:
     max_seq_length: int = 2048
     beta: float = 0.1
     warmup_ratio: float = 0.03
+    weight_decay: float = 0.0  # TRL's (and transformers') default; torch's AdamW would use 0.01
     seed: int = 42
     save_steps: int = 200
     eval_steps: int = 200
@@ -44,7 +46,12 @@ def from_dict(d: dict[str, Any]) -> TrainConfig:
             raise ValueError(f"missing {key!r} in the trainer config")
     known = {k: v for k, v in d.items() if k in _FIELDS and v is not None}
     if "target_modules" in known:
-        known["target_modules"] = tuple(known["target_modules"])
+        tm = known["target_modules"]
+        if isinstance(tm, str):
+            if tm != "all-linear":
+                raise ValueError(f"targetModules must be a list of module names or \"all-linear\", not {tm!r}")
+        else:
+            known["target_modules"] = tuple(tm)
     known["extra"] = {k: v for k, v in d.items() if k not in _FIELDS}
     cfg = TrainConfig(**known)
     if cfg.adapter not in ("lora", "qlora", "none"):
@@ -65,22 +72,31 @@ def lora_kwargs(cfg: TrainConfig) -> dict[str, Any] | None:
         "r": cfg.lora_r,
         "lora_alpha": cfg.lora_alpha,
         "lora_dropout": cfg.lora_dropout,
-        "target_modules": list(cfg.target_modules),
+        "target_modules": cfg.target_modules if isinstance(cfg.target_modules, str) else list(cfg.target_modules),
         "bias": "none",
         "task_type": "CAUSAL_LM",
     }
 
 
-def total_steps(cfg: TrainConfig, examples: int) -> int:
-    """Optimizer steps: max_steps when set, else epochs over the batches, accumulation included."""
+def global_batch(cfg: TrainConfig, world_size: int = 1) -> int:
+    """Examples per optimizer step: per-process batch × accumulation × processes."""
+    return cfg.batch_size * cfg.gradient_accumulation * world_size
+
+
+def steps_per_epoch(cfg: TrainConfig, examples: int, world_size: int = 1) -> int:
+    return max(1, -(-examples // global_batch(cfg, world_size)))
+
+
+def total_steps(cfg: TrainConfig, examples: int, world_size: int = 1) -> int:
+    """Optimizer steps: max_steps when set, else epochs over the global batches."""
     if cfg.max_steps:
         return cfg.max_steps
-    per_epoch = max(1, -(-examples // (cfg.batch_size * cfg.gradient_accumulation)))
-    return max(1, int(round(per_epoch * cfg.epochs)))
+    return max(1, math.ceil(steps_per_epoch(cfg, examples, world_size) * cfg.epochs))
 
 
 def warmup_steps(cfg: TrainConfig, steps: int) -> int:
-    return int(steps * cfg.warmup_ratio)
+    """Rounded up, as transformers' TrainingArguments.get_warmup_steps does."""
+    return math.ceil(steps * cfg.warmup_ratio)
 
 
 def learning_rate_at(cfg: TrainConfig, step: int, steps: int) -> float:

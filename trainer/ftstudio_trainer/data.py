@@ -6,7 +6,7 @@ DPO needs (prompt, chosen, rejected) in text or as chat turns.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 IGNORE = -100
 Segment = tuple[Any, bool]  # (text or list of turns, trainable)
@@ -71,30 +71,6 @@ def mask(token_segments: Iterable[tuple[list[int], bool]], max_len: int) -> tupl
         ids.extend(toks)
         labels.extend(toks if trainable else [IGNORE] * len(toks))
     return ids[:max_len], labels[:max_len]
-
-
-def chat_token_segments(messages: list[dict[str, Any]], render: Callable[[list[dict[str, Any]], bool], list[int]]) -> list[tuple[list[int], bool]]:
-    """Split a rendered chat into per-turn token runs by rendering growing prefixes.
-
-    `render(messages, add_generation_prompt)` returns token ids (a tokenizer's chat template). The
-    tokens a turn adds to the rendering of the turns before it belong to that turn; for an assistant
-    turn, the generation prompt ("<|assistant|>\\n") stays untrained and only the reply is learned.
-    """
-    segs: list[tuple[list[int], bool]] = []
-    prev: list[int] = []
-    for i, m in enumerate(messages):
-        if m.get("role") == "assistant":
-            head = render(messages[:i], True)
-            if head[: len(prev)] == prev and len(head) > len(prev):
-                segs.append((head[len(prev):], False))
-                prev = head
-        cur = render(messages[: i + 1], False)
-        if cur[: len(prev)] != prev:
-            # a template that rewrites earlier tokens: fall back to the whole rendering, trained on assistant turns only if last
-            return [(cur, messages[-1].get("role") == "assistant")]
-        segs.append((cur[len(prev):], m.get("role") == "assistant"))
-        prev = cur
-    return segs
 
 
 def dpo_triplet(rec: dict[str, Any]) -> tuple[Any, Any, Any]:

@@ -27,7 +27,7 @@ class EventWriter:
             if v is None:
                 continue
             if isinstance(v, float) and not math.isfinite(v):
-                v = str(v)  # JSON has no NaN: "nan" keeps the fact visible
+                v = None  # JSON has no NaN: null, never a string a reader could take for a value (the loop reports the NaN as an error)
             record[k] = v
         if self._f is not None:
             self._f.write(json.dumps(record) + "\n")

@@ -1,279 +1,283 @@
-"""The training loop: SFT (loss on completions / assistant turns only) and DPO (sigmoid loss, β, the
-frozen base with the adapter switched off as reference), LoRA / QLoRA (4-bit NF4) / full, gradient
-checkpointing, bf16 where supported, checkpoints every save_steps, resume from the last checkpoint,
-a stop file and SIGINT for a graceful stop. A plain loop on transformers + PEFT (+ accelerate when
-installed), no Trainer and no TRL: the same code runs on transformers 4.4x and 5.x.
+"""The training loop: SFT and DPO (sigmoid loss, β, the frozen base — adapter off — as reference) on
+transformers + PEFT, no Trainer and no TRL. CUDA, Apple MPS or CPU; one process or several under torchrun
+(each rank its own shard of every global batch, DDP averaging the gradients, rank 0 alone writing events,
+checkpoints and the adapter). Checkpoints hold the optimizer, scheduler and RNG states, so a resumed run
+continues the same schedule and draws the same dropout masks. A STOP file or SIGINT stops it gracefully.
+
+Model loading is in model.py, tokenization per method in examples.py, the pure schedule in config.py.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import signal
-from typing import Any
+from typing import Any, Iterator
 
-from . import data
-from .config import TrainConfig, learning_rate_at, lora_kwargs, total_steps
+from . import data, examples as ex
+from .config import TrainConfig, global_batch, learning_rate_at, steps_per_epoch, total_steps
 from .dpo import dpo_loss, rewards
 from .events import EventWriter
+from .logprobs import sequence_logps
+from .model import load_model, load_tokenizer
+
+CHECKPOINT_STATE = "training.pt"
 
 
 class Stop(Exception):
     pass
 
 
-def _dtype_kwargs(transformers: Any, dtype: Any) -> dict[str, Any]:
-    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
-    return {"dtype": dtype} if (major, minor) >= (4, 56) else {"torch_dtype": dtype}
-
-
-def _ids(out: Any) -> list[int]:
-    """apply_chat_template returns a list (4.x) or a BatchEncoding (5.x)."""
-    if isinstance(out, dict) or hasattr(out, "keys"):
-        out = out["input_ids"]
-    if out and isinstance(out[0], list):
-        out = out[0]
-    return list(out)
-
-
-def make_render(tokenizer: Any):
-    if getattr(tokenizer, "chat_template", None):
-        def render(messages, gen):
-            if not messages:
-                return [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
-            return _ids(tokenizer.apply_chat_template(messages, tokenize=True, add_generation_prompt=gen))
-    else:
-        # no chat template: a plain, stable one
-        def render(messages, gen):
-            text = "".join(f"<|{m['role']}|>\n{m.get('content') or ''}\n" for m in messages) + ("<|assistant|>\n" if gen else "")
-            return tokenizer(text, add_special_tokens=False)["input_ids"]
-    return render
-
-
-def tokenize_sft(rec: dict[str, Any], tokenizer: Any, render, max_len: int) -> tuple[list[int], list[int]]:
-    conv = data.sft_conversation(rec)
-    if conv is not None:
-        segs = data.chat_token_segments(conv, render)
-    else:
-        segs = []
-        for i, (text, trainable) in enumerate(data.sft_segments(rec)):
-            segs.append((tokenizer(text, add_special_tokens=(i == 0))["input_ids"], trainable))
-        if tokenizer.eos_token_id is not None:
-            segs.append(([tokenizer.eos_token_id], True))
-    return data.mask(segs, max_len)
-
-
-def tokenize_dpo(rec: dict[str, Any], tokenizer: Any, render, max_len: int):
-    prompt, chosen, rejected = data.dpo_triplet(rec)
-    out = []
-    for answer in (chosen, rejected):
-        if isinstance(prompt, list):
-            p = render(prompt, True)
-            full = render(prompt + (answer if isinstance(answer, list) else [{"role": "assistant", "content": answer}]), False)
-            segs = [(p, False), (full[len(p):], True)] if full[: len(p)] == p else [(full, True)]
-        else:
-            p = tokenizer(prompt, add_special_tokens=True)["input_ids"]
-            a = tokenizer(answer if isinstance(answer, str) else json.dumps(answer), add_special_tokens=False)["input_ids"]
-            segs = [(p, False), (a + ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []), True)]
-        out.append(data.mask(segs, max_len))
-    return out  # [(chosen ids, labels), (rejected ids, labels)]
-
-
-def collate(batch: list[tuple[list[int], list[int]]], pad_id: int, torch: Any):
-    n = max(len(ids) for ids, _ in batch)
-    ids = torch.full((len(batch), n), pad_id, dtype=torch.long)
-    labels = torch.full((len(batch), n), data.IGNORE, dtype=torch.long)
-    mask = torch.zeros((len(batch), n), dtype=torch.long)
-    for i, (x, y) in enumerate(batch):
-        ids[i, : len(x)] = torch.tensor(x)
-        labels[i, : len(y)] = torch.tensor(y)
-        mask[i, : len(x)] = 1
-    return ids, labels, mask
-
-
-def sequence_logps(model: Any, ids: Any, labels: Any, mask: Any, torch: Any):
-    logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-    target = labels[:, 1:]
-    keep = target != data.IGNORE
-    logp = torch.log_softmax(logits, dim=-1).gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    return (logp * keep).sum(-1)
-
-
 def last_checkpoint(output: str) -> str | None:
     if not os.path.isdir(output):
         return None
-    cps = [d for d in os.listdir(output) if d.startswith("checkpoint-") and os.path.exists(os.path.join(output, d, "state.json"))]
+    cps = [d for d in os.listdir(output) if d.startswith("checkpoint-") and d[11:].isdigit() and os.path.exists(os.path.join(output, d, "state.json"))]
     return os.path.join(output, max(cps, key=lambda d: int(d.split("-")[1]))) if cps else None
+
+
+def rank_order(n: int, seed: int, epoch: int, world: int) -> list[int]:
+    """The epoch's shuffled example order (the same on every rank), padded to a multiple of the number of
+    processes with its own first items, as torch's DistributedSampler pads."""
+    order = list(range(n))
+    random.Random(seed + epoch).shuffle(order)
+    pad = (-len(order)) % world
+    return order + order[:pad]
+
+
+def micro_batches(n: int, batch_size: int, seed: int, world: int, rank: int) -> Iterator[tuple[float, list[int]]]:
+    """(epoch as a float, this rank's example indices) for each micro-batch, forever: global micro-batches
+    of batch_size × world consecutive items of the epoch's order, dealt out round-robin, so the ranks'
+    shards are disjoint and together are exactly what one process with the global batch would see."""
+    epoch = 0
+    while True:
+        order = rank_order(n, seed, epoch, world)
+        g = batch_size * world
+        for i in range(0, len(order), g):
+            part = order[i : i + g]
+            yield epoch + min(i + len(part), n) / n, part[rank::world]
+        epoch += 1
+
+
+def rng_state(torch: Any) -> dict[str, Any]:
+    state = {"python": random.getstate(), "torch": torch.get_rng_state()}
+    try:
+        import numpy as np
+
+        state["numpy"] = np.random.get_state()
+    except ImportError:
+        pass
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any], torch: Any) -> None:
+    random.setstate(state["python"])
+    torch.set_rng_state(state["torch"])
+    if "numpy" in state:
+        import numpy as np
+
+        np.random.set_state(state["numpy"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _device(torch: Any, local_rank: int) -> Any:
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        return torch.device("cuda", local_rank)
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
 
 
 def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     import torch
-    import transformers
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import torch.distributed as dist
 
-    try:
-        from accelerate import Accelerator
-
-        acc = Accelerator(gradient_accumulation_steps=1)
-    except ImportError:
-        acc = None
-    main = acc is None or acc.is_main_process
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    main = rank == 0
     events = EventWriter(cfg.events, enabled=main)
     stop_requested = {"flag": False}
     signal.signal(signal.SIGINT, lambda *_: stop_requested.__setitem__("flag", True))
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    device = acc.device if acc else torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    dtype = torch.bfloat16 if bf16 else torch.float32
+    device = _device(torch, local_rank)
+    bf16 = (device.type == "cuda" and torch.cuda.is_bf16_supported()) or bool(cfg.extra.get("bf16"))
+    method = ex.METHODS[cfg.method]
 
-    tokenizer = AutoTokenizer.from_pretrained(cfg.model)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    kwargs: dict[str, Any] = _dtype_kwargs(transformers, dtype)
-    if cfg.adapter == "qlora":
-        from transformers import BitsAndBytesConfig
+    def all_sum(values: list[float]) -> list[float]:
+        if world == 1:
+            return values
+        t = torch.tensor(values, dtype=torch.float64, device=device if device.type == "cuda" else "cpu")
+        dist.all_reduce(t)
+        return t.tolist()
 
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype, bnb_4bit_use_double_quant=True)
-        # 4-bit weights are placed at load time: on this process's GPU
-        kwargs["device_map"] = {"": device.index if device.index is not None else 0}
-    model = AutoModelForCausalLM.from_pretrained(cfg.model, **kwargs)
-    ref_model = None
-    if cfg.adapter != "none":
-        import peft
-
-        if cfg.adapter == "qlora":
-            model = peft.prepare_model_for_kbit_training(model, use_gradient_checkpointing=True)
-        model = peft.get_peft_model(model, peft.LoraConfig(**lora_kwargs(cfg)))
-    elif cfg.method == "dpo":
-        import copy
-
-        ref_model = copy.deepcopy(model).eval().requires_grad_(False)
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    if hasattr(model, "enable_input_require_grads"):
-        model.enable_input_require_grads()
-    if cfg.adapter != "qlora":
-        model.to(device)
-    if ref_model is not None:
-        ref_model.to(device)
-
-    render = make_render(tokenizer)
-    records = data.read_jsonl(cfg.train)
-    if cfg.method == "sft":
-        examples = [tokenize_sft(r, tokenizer, render, cfg.max_seq_length) for r in records]
-        examples = [e for e in examples if any(l != data.IGNORE for l in e[1])]
-    else:
-        examples = [tokenize_dpo(r, tokenizer, render, cfg.max_seq_length) for r in records]
-    held = []
-    if cfg.heldout and os.path.exists(cfg.heldout):
-        hr = data.read_jsonl(cfg.heldout)
-        held = [tokenize_sft(r, tokenizer, render, cfg.max_seq_length) for r in hr] if cfg.method == "sft" else [tokenize_dpo(r, tokenizer, render, cfg.max_seq_length) for r in hr]
-    if not examples:
-        events.emit("error", message="no trainable examples (every label masked?)")
+    try:
+        tokenizer = load_tokenizer(cfg)
+        model, ref_model = load_model(cfg, device, bf16, method.disable_dropout)
+        train_set, dropped = ex.tokenize_file(cfg.train, cfg.method, tokenizer, cfg.max_seq_length)
+        held: list[Any] = []
+        if cfg.heldout and os.path.exists(cfg.heldout):
+            held, _ = ex.tokenize_file(cfg.heldout, cfg.method, tokenizer, cfg.max_seq_length)
+    except (ValueError, OSError) as e:
+        events.emit("error", message=str(e))
+        events.close()
+        return 1
+    if not train_set:
+        events.emit("error", message=f"{cfg.train}: no trainable examples (every label masked or truncated away: check the chat template and maxSeqLength)")
+        events.close()
         return 1
 
-    steps = total_steps(cfg, len(examples))
+    steps = total_steps(cfg, len(train_set), world)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.learning_rate)
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: learning_rate_at(cfg, s, steps) / cfg.learning_rate)
-    if acc:
-        model, opt = acc.prepare(model, opt)
-    start = 0
+    net = model
+    if world > 1:
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == "cuda" else None)
+
+    start, rng = 0, None
     cp = last_checkpoint(cfg.output)
     if cp:
         with open(os.path.join(cp, "state.json"), encoding="utf-8") as f:
             start = json.load(f)["step"]
-        state = torch.load(os.path.join(cp, "training.pt"), map_location="cpu", weights_only=False)
-        unwrapped = acc.unwrap_model(model) if acc else model
-        unwrapped.load_state_dict(state["model"], strict=False)
+        state = torch.load(os.path.join(cp, CHECKPOINT_STATE), map_location="cpu", weights_only=False)
+        missing = model.load_state_dict(state["model"], strict=False)
+        if any(k in state["model"] for k in missing.unexpected_keys):
+            raise RuntimeError(f"{cp}: the checkpoint does not match this model ({len(missing.unexpected_keys)} unexpected weights)")
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
-    events.emit("start", step=start, totalSteps=steps, method=cfg.method, examples=len(examples), resumedFrom=cp, bf16=bf16)
+        rng = state.get("rng")
+    events.emit("start", step=start, totalSteps=steps, method=cfg.method, examples=len(train_set), skipped=dropped or None,
+                resumedFrom=cp, bf16=bf16, device=device.type, processes=world, globalBatch=global_batch(cfg, world),
+                stepsPerEpoch=steps_per_epoch(cfg, len(train_set), world))
 
-    def batches():
-        epoch = 0
-        while True:
-            order = list(range(len(examples)))
-            random.Random(cfg.seed + epoch).shuffle(order)
-            for i in range(0, len(order), cfg.batch_size):
-                yield epoch, [examples[j] for j in order[i : i + cfg.batch_size]]
-            epoch += 1
-
-    stream = batches()
+    stream = micro_batches(len(train_set), cfg.batch_size, cfg.seed, world, rank)
     for _ in range(start * cfg.gradient_accumulation):
         next(stream)  # resume: the same data order as an uninterrupted run
+    if rng is not None:
+        set_rng_state(rng, torch)  # the same dropout masks as an uninterrupted run
 
-    def loss_of(batch) -> tuple[Any, dict[str, float]]:
+    autocast = {"device_type": device.type, "dtype": torch.bfloat16, "enabled": bf16}
+
+    def logits_of(m: Any, ids: Any, mask: Any) -> Any:
+        with torch.autocast(**autocast):
+            return m(input_ids=ids, attention_mask=mask).logits
+
+    def reference_logps(ids: Any, labels: Any, mask: Any) -> Any:
+        with torch.no_grad():
+            if ref_model is not None:
+                return sequence_logps(logits_of(ref_model, ids, mask), labels)
+            with model.disable_adapter():
+                return sequence_logps(logits_of(model, ids, mask), labels)
+
+    def units(batch: list[Any]) -> float:
+        """What the loss is averaged over: trained tokens (SFT), pairs (DPO)."""
         if cfg.method == "sft":
-            ids, labels, mask = (t.to(device) for t in collate(batch, tokenizer.pad_token_id, torch))
-            with torch.autocast(device.type, dtype=dtype, enabled=bf16):
-                return model(input_ids=ids, attention_mask=mask, labels=labels).loss, {}
-        chosen = [b[0] for b in batch]
-        rejected = [b[1] for b in batch]
-        ids, labels, mask = (t.to(device) for t in collate(chosen + rejected, tokenizer.pad_token_id, torch))
-        with torch.autocast(device.type, dtype=dtype, enabled=bf16):
-            pol = sequence_logps(model, ids, labels, mask, torch)
-            with torch.no_grad():
-                if ref_model is not None:
-                    ref = sequence_logps(ref_model, ids, labels, mask, torch)
-                else:
-                    base = acc.unwrap_model(model) if acc else model
-                    with base.disable_adapter():
-                        ref = sequence_logps(model, ids, labels, mask, torch)
+            return float(sum(sum(1 for label in labels[1:] if label != data.IGNORE) for _, labels in batch))
+        return float(len(batch))
+
+    def loss_sum(m: Any, batch: list[Any]) -> tuple[Any, dict[str, float]]:
+        """The summed loss of a micro-batch (token losses for SFT, pair losses for DPO) and summed metrics."""
+        if cfg.method == "sft":
+            ids, labels, mask = (t.to(device) for t in ex.collate(batch, tokenizer.pad_token_id, torch))
+            return -sequence_logps(logits_of(m, ids, mask), labels).sum(), {}
+        pairs = [b[0] for b in batch] + [b[1] for b in batch]
+        ids, labels, mask = (t.to(device) for t in ex.collate(pairs, tokenizer.pad_token_id, torch))
+        pol = sequence_logps(logits_of(m, ids, mask), labels)
+        ref = reference_logps(ids, labels, mask)
         n = len(batch)
-        loss = dpo_loss(pol[:n], pol[n:], ref[:n], ref[n:], cfg.beta).mean()
-        rc, rr = rewards(pol[:n], ref[:n], cfg.beta), rewards(pol[n:], ref[n:], cfg.beta)
-        return loss, {"rewardsChosen": rc.mean().item(), "rewardsRejected": rr.mean().item(), "rewardAccuracy": (rc > rr).float().mean().item()}
+        losses = dpo_loss(pol[:n], pol[n:], ref[:n], ref[n:], cfg.beta)
+        rc, rr = rewards(pol[:n], ref[:n], cfg.beta).detach(), rewards(pol[n:], ref[n:], cfg.beta).detach()
+        return losses.sum(), {"rewardsChosen": rc.sum().item(), "rewardsRejected": rr.sum().item(),
+                              "rewardsMargin": (rc - rr).sum().item(), "rewardAccuracy": (rc > rr).float().sum().item()}
 
     def save(step: int) -> None:
-        if not main:
-            return
-        path = os.path.join(cfg.output, f"checkpoint-{step}")
-        os.makedirs(path, exist_ok=True)
-        unwrapped = acc.unwrap_model(model) if acc else model
-        unwrapped.save_pretrained(path)
-        trainable = {k: v for k, v in unwrapped.state_dict().items() if cfg.adapter == "none" or "lora_" in k}
-        torch.save({"model": trainable, "optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, os.path.join(path, "training.pt"))
-        with open(os.path.join(path, "state.json"), "w", encoding="utf-8") as f:
-            json.dump({"step": step}, f)
-        events.emit("checkpoint", step=step, totalSteps=steps, path=path)
+        if main:
+            path = os.path.join(cfg.output, f"checkpoint-{step}")
+            tmp = path + ".partial"
+            os.makedirs(tmp, exist_ok=True)
+            model.save_pretrained(tmp)
+            trainable = {k: v for k, v in model.state_dict().items() if cfg.adapter == "none" or "lora_" in k}
+            torch.save({"model": trainable, "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "rng": rng_state(torch)},
+                       os.path.join(tmp, CHECKPOINT_STATE))
+            with open(os.path.join(tmp, "state.json"), "w", encoding="utf-8") as f:
+                json.dump({"step": step, "totalSteps": steps, "processes": world}, f)
+            if os.path.exists(path):
+                import shutil
+
+                shutil.rmtree(path)
+            os.replace(tmp, path)  # a checkpoint is there whole or not at all
+            events.emit("checkpoint", step=step, totalSteps=steps, path=path)
+        if world > 1:
+            dist.barrier()
 
     def evaluate(step: int) -> None:
         if not held:
             return
         model.eval()
-        total = 0.0
+        total, count = 0.0, 0.0
         with torch.no_grad():
-            for i in range(0, len(held), cfg.batch_size):
-                loss, _ = loss_of(held[i : i + cfg.batch_size])
-                total += loss.item() * len(held[i : i + cfg.batch_size])
+            mine = held[rank::world]
+            for i in range(0, len(mine), cfg.batch_size):
+                batch = mine[i : i + cfg.batch_size]
+                loss, _ = loss_sum(model, batch)
+                total += loss.item()
+                count += units(batch)
+        total, count = all_sum([total, count])
         model.train()
-        events.emit("eval", step=step, totalSteps=steps, evalLoss=total / len(held))
+        events.emit("eval", step=step, totalSteps=steps, evalLoss=total / max(count, 1.0))
+
+    def stopping() -> bool:
+        flag = stop_requested["flag"] or bool(stop_file and os.path.exists(stop_file))
+        return all_sum([1.0 if flag else 0.0])[0] > 0
 
     model.train()
+    step = start
     try:
         for step in range(start + 1, steps + 1):
-            extra: dict[str, float] = {}
-            running = 0.0
-            epoch = 0
-            for _ in range(cfg.gradient_accumulation):
-                epoch, batch = next(stream)
-                loss, extra = loss_of(batch)
-                (acc.backward if acc else lambda l: l.backward())(loss / cfg.gradient_accumulation)
-                running += loss.item() / cfg.gradient_accumulation
+            micro = [next(stream) for _ in range(cfg.gradient_accumulation)]
+            batches = [[train_set[j] for j in idx] for _, idx in micro]
+            denom = all_sum([sum(units(b) for b in batches)])[0]
+            running, metrics = 0.0, {}
+            for k, batch in enumerate(batches):
+                sync = k == len(batches) - 1 or world == 1
+                ctx = net.no_sync() if not sync else _null()
+                with ctx:
+                    loss, extra = loss_sum(net, batch)
+                    # the mean over the global batch; DDP averages gradients over the processes, hence × world
+                    (loss * (world / max(denom, 1.0))).backward()
+                running += loss.item()
+                for key, v in extra.items():
+                    metrics[key] = metrics.get(key, 0.0) + v
+            lr = opt.param_groups[0]["lr"]  # the rate this step uses (before the scheduler moves on)
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
-            events.emit("step", step=step, totalSteps=steps, loss=running, learningRate=sched.get_last_lr()[0], epoch=round(epoch + 0.0, 3), **extra)
-            if running != running:  # NaN
-                raise RuntimeError("the loss became NaN: lower the learning rate or check the data")
+            keys = sorted(metrics)
+            totals = all_sum([running] + [metrics[k] for k in keys])
+            loss_value = totals[0] / max(denom, 1.0)
+            pairs = all_sum([float(sum(len(b) for b in batches))])[0] if keys else 1.0
+            extra_out = {k: v / pairs for k, v in zip(keys, totals[1:])}
+            if not math.isfinite(loss_value):
+                events.emit("error", step=step, totalSteps=steps, message=f"the loss became {loss_value} at step {step}: lower the learning rate or check the data (the last checkpoint is kept)")
+                events.close()
+                return 1
+            events.emit("step", step=step, totalSteps=steps, loss=loss_value, learningRate=lr, epoch=round(micro[-1][0], 4), **extra_out)
             if cfg.eval_steps and step % cfg.eval_steps == 0:
                 evaluate(step)
             if cfg.save_steps and step % cfg.save_steps == 0:
                 save(step)
-            if stop_requested["flag"] or (stop_file and os.path.exists(stop_file)):
-                save(step)
+            if stopping():
+                if not (cfg.save_steps and step % cfg.save_steps == 0):
+                    save(step)
                 raise Stop()
     except Stop:
         events.emit("end", step=step, totalSteps=steps, status="stopped")
@@ -286,9 +290,19 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     if not (cfg.eval_steps and steps % cfg.eval_steps == 0):
         evaluate(steps)  # the last step was not evaluated in the loop
     if main:
-        unwrapped = acc.unwrap_model(model) if acc else model
-        unwrapped.save_pretrained(cfg.output)
+        model.save_pretrained(cfg.output)
         tokenizer.save_pretrained(cfg.output)
     events.emit("end", step=steps, totalSteps=steps, status="completed", output=cfg.output)
     events.close()
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
     return 0
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None

@@ -36,7 +36,7 @@ export const FINETUNE_SCHEMA = {
         r: { type: 'integer', minimum: 1, default: 16, description: 'LoRA rank.' },
         alpha: { type: 'number', exclusiveMinimum: 0, default: 32, description: 'LoRA alpha (scaling = alpha / r).' },
         dropout: { type: 'number', minimum: 0, maximum: 1, default: 0.05 },
-        targetModules: { type: 'array', items: { type: 'string' }, default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], description: 'Module names that receive adapters.' },
+        targetModules: { anyOf: [{ type: 'array', items: { type: 'string' } }, { const: 'all-linear' }], default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], description: 'Module names that receive adapters, or "all-linear" for every linear layer but the output head.' },
       },
       additionalProperties: false,
     },
@@ -81,7 +81,7 @@ export interface TrainingConfig {
   readonly method: MethodId;
   readonly model: string;
   readonly data: { readonly train: string; readonly heldout?: string; readonly golden?: string; readonly format?: string };
-  readonly adapter: { readonly type: 'lora' | 'qlora' | 'none'; readonly r: number; readonly alpha: number; readonly dropout: number; readonly targetModules: readonly string[] };
+  readonly adapter: { readonly type: 'lora' | 'qlora' | 'none'; readonly r: number; readonly alpha: number; readonly dropout: number; readonly targetModules: readonly string[] | 'all-linear' };
   readonly training: {
     readonly learningRate: number; readonly epochs: number; readonly batchSize: number; readonly gradientAccumulation: number; readonly maxSeqLength: number;
     readonly warmupRatio: number; readonly seed: number; readonly saveSteps: number; readonly evalSteps: number; readonly maxSteps?: number;
@@ -134,7 +134,7 @@ export function loadConfig(path: string): TrainingConfig {
     data: { train: abs(d.train)!, heldout: abs(d.heldout), golden: abs(d.golden), format: d.format as string | undefined },
     adapter: {
       type: (a.type as 'lora' | 'qlora' | 'none') ?? 'lora', r: (a.r as number) ?? 16, alpha: (a.alpha as number) ?? 32, dropout: (a.dropout as number) ?? 0.05,
-      targetModules: (a.targetModules as string[]) ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+      targetModules: (a.targetModules as string[] | 'all-linear') ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
     },
     training: {
       learningRate: (t.learningRate as number) ?? METHODS[method].learningRate, epochs: (t.epochs as number) ?? 1, batchSize: (t.batchSize as number) ?? 4,

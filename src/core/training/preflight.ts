@@ -3,6 +3,7 @@
  * overridden (--force, or a modal confirmation) and the override is recorded in the run.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { reviewGate } from '../review/reviewGate';
 import { findLeaks } from '../checks/leakage';
@@ -34,6 +35,8 @@ export interface PreflightContext {
   /** runs a program without a shell (injected: tests give a fake) */
   readonly run: (argv: readonly string[], timeoutMs: number) => Promise<CommandResult>;
   readonly gateThreshold?: number;
+  /** bytes of system memory (injected by tests; os.totalmem() otherwise) */
+  readonly totalMemBytes?: number;
 }
 
 export interface GpuInfo {
@@ -83,9 +86,32 @@ for p in ["torch", "transformers", "peft", "bitsandbytes", "accelerate", "safete
 try:
     import torch
     out["cuda"] = bool(torch.cuda.is_available())
+    out["mps"] = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 except Exception:
     out["cuda"] = None
 print(json.dumps(out))`;
+
+/**
+ * Without CUDA the bundled trainer runs on Apple MPS or the CPU, in float32. A rough time per optimizer
+ * step: about 6 FLOPs per parameter and token (4 with an adapter: no weight gradients for the base) at a
+ * sustained 2 TFLOP/s on MPS, 0.1 TFLOP/s on a CPU.
+ */
+export function estimateSecondsPerStep(c: TrainingConfig, sizeB: number, device: 'mps' | 'cpu'): number {
+  const tokens = c.training.batchSize * c.training.gradientAccumulation * c.training.maxSeqLength * (c.method === 'dpo' ? 2 : 1);
+  const flops = sizeB * 1e9 * tokens * (c.adapter.type === 'none' ? 6 : 4);
+  return flops / (device === 'mps' ? 2e12 : 1e11);
+}
+
+/** Memory a float32 run on the CPU or MPS needs, in GiB: weights (and for a full fine-tune, gradients and Adam state). */
+export function estimateHostMemGiB(c: TrainingConfig, sizeB: number): number {
+  const params = sizeB * 1e9;
+  const bytes = c.adapter.type === 'none' ? 16 + (c.method === 'dpo' ? 4 : 0) : 4;
+  return (params * bytes) / 2 ** 30 + c.training.batchSize * c.training.maxSeqLength * sizeB * 0.0005 + 1;
+}
+
+function formatSeconds(s: number): string {
+  return s < 1 ? `${s.toFixed(2)} s` : s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}
 
 async function reviewCheck(ctx: PreflightContext): Promise<PreflightCheck> {
   const train = ctx.config.data.train;
@@ -102,6 +128,27 @@ async function reviewCheck(ctx: PreflightContext): Promise<PreflightCheck> {
     return { id: 'review', status: 'block', message: `review incomplete: ${s.reviewed}/${s.sampled} of the sample reviewed (${basename(dataset)}); finish "Finetune Studio: Review Sample"` };
   }
   return { id: 'review', status: 'block', message: `no review of ${basename(train)}: review a 5–10% sample first ("Finetune Studio: Review Sample")` };
+}
+
+const probes = new WeakMap<PreflightContext, Promise<CommandResult>>();
+
+/** The interpreter's packages and devices, asked once per preflight. */
+function interpreterRun(ctx: PreflightContext): Promise<CommandResult> {
+  let p = probes.get(ctx);
+  if (!p) {
+    p = ctx.run([ctx.python, '-c', PACKAGES_SCRIPT], 60_000).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
+    probes.set(ctx, p);
+  }
+  return p;
+}
+
+async function interpreterInfo(ctx: PreflightContext): Promise<Record<string, string | boolean | null> | undefined> {
+  const r = await interpreterRun(ctx);
+  try {
+    return r.code === 0 ? JSON.parse(r.stdout.trim().split('\n').pop() ?? '') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]> {
@@ -138,15 +185,29 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
           : { id: 'heldout', status: 'pass', message: `held-out set: ${held.length} records, no overlap with ${train.length} training records` },
     );
   }
-  checks.push(evalPreflight(c)); // golden set (src/core/eval/evalPreflight.ts)
-  // GPU and VRAM
+  checks.push(evalPreflight(c)); // golden set (training/evalPreflight.ts)
+  // GPU and VRAM; without CUDA the bundled trainer still runs (MPS, CPU): a warning with the time per step
   const smi = await ctx.run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000).catch(() => ({ code: 127, stdout: '', stderr: '' }));
   const gpus = smi.code === 0 ? parseNvidiaSmi(smi.stdout) : [];
+  const size = modelSizeB(c);
   if (!gpus.length) {
-    checks.push({ id: 'gpu', status: 'block', message: 'no NVIDIA GPU found (nvidia-smi did not answer): training needs a CUDA GPU' });
+    if (c.adapter.type === 'qlora') {
+      checks.push({ id: 'gpu', status: 'block', message: 'no NVIDIA GPU found (nvidia-smi did not answer): QLoRA needs CUDA and bitsandbytes; use adapter "lora" to train on this machine' });
+    } else {
+      const info = c.trainerCommand ? undefined : await interpreterInfo(ctx);
+      const device = info?.mps ? 'mps' : 'cpu';
+      const where = device === 'mps' ? 'Apple MPS' : 'the CPU';
+      const per = size === undefined ? 'set "modelSizeB" in finetune.json for an estimate of the time per step' : `about ${formatSeconds(estimateSecondsPerStep(c, size, device))} per step for a ${size}B model (a rough estimate)`;
+      checks.push({ id: 'gpu', status: 'warn', message: `no NVIDIA GPU: training runs on ${where}, slowly — ${per}` });
+      if (size !== undefined) {
+        const need = estimateHostMemGiB(c, size);
+        const have = (ctx.totalMemBytes ?? totalmem()) / 2 ** 30;
+        const what = `${size}B model in float32 on ${where}: about ${need.toFixed(1)} GiB needed, ${have.toFixed(1)} GiB of memory`;
+        checks.push(need > have ? { id: 'vram', status: 'block', message: `${what}: it does not fit; use a smaller model, adapter "lora" or a GPU` } : need > 0.8 * have ? { id: 'vram', status: 'warn', message: `${what}: tight` } : { id: 'vram', status: 'pass', message: what });
+      }
+    }
   } else {
     checks.push({ id: 'gpu', status: 'pass', message: gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; ') });
-    const size = modelSizeB(c);
     if (size === undefined) {
       checks.push({ id: 'vram', status: 'warn', message: `model size unknown: set "modelSizeB" in finetune.json for a VRAM estimate` });
     } else {
@@ -160,13 +221,8 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
   if (c.trainerCommand) {
     checks.push({ id: 'packages', status: 'pass', message: `custom trainer: ${c.trainerCommand.join(' ')} (its packages are not checked)` });
   } else {
-    const r = await ctx.run([ctx.python, '-c', PACKAGES_SCRIPT], 60_000).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
-    let versions: Record<string, string | boolean | null> | undefined;
-    try {
-      versions = r.code === 0 ? JSON.parse(r.stdout.trim().split('\n').pop() ?? '') : undefined;
-    } catch {
-      versions = undefined;
-    }
+    const r = await interpreterRun(ctx);
+    const versions = await interpreterInfo(ctx);
     if (!versions) {
       checks.push({ id: 'packages', status: 'block', message: `the interpreter ${ctx.python} did not run (${(r.stderr || 'no output').trim().split('\n').pop()}); set "python" in finetune.json` });
     } else {

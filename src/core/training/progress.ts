@@ -84,16 +84,24 @@ export function parseLlamaFactoryLine(line: string): Progress | undefined {
   }
 }
 
+/** The DPO figures the bundled trainer writes on each step, under their run.json / chart names. */
+const EVENT_METRICS: Readonly<Record<string, string>> = {
+  rewardsChosen: 'rewards/chosen', rewardsRejected: 'rewards/rejected', rewardsMargin: 'rewards/margins', rewardAccuracy: 'rewards/accuracies',
+};
+
 /** A line of the bundled trainer's events.jsonl. */
 export function parseEventLine(line: string): Progress | undefined {
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
     const kinds = ['start', 'step', 'eval', 'checkpoint', 'end', 'error'];
     if (typeof o.event !== 'string' || !kinds.includes(o.event)) return undefined;
+    const rewards: Record<string, number> = {};
+    for (const [key, name] of Object.entries(EVENT_METRICS)) if (typeof o[key] === 'number') rewards[name] = o[key] as number;
+    const metrics = Object.keys(rewards).length ? { ...(o.metrics as Record<string, number> | undefined), ...rewards } : (o.metrics as Record<string, number> | undefined);
     return {
       kind: o.event as Progress['kind'], step: o.step as number | undefined, totalSteps: o.totalSteps as number | undefined, loss: o.loss as number | undefined,
       learningRate: o.learningRate as number | undefined, epoch: o.epoch as number | undefined, evalLoss: o.evalLoss as number | undefined,
-      message: o.message as string | undefined, metrics: o.metrics as Record<string, number> | undefined,
+      message: o.message as string | undefined, metrics,
     };
   } catch {
     return undefined;
@@ -138,9 +146,11 @@ export class RunProgress {
       this.evalLoss = p.evalLoss;
       this.evalLosses.push({ step: this.step, loss: p.evalLoss });
     }
+    // a step's metrics (DPO rewards) are the latest figures; the end's are the run's final ones
+    if (p.kind === 'step' && p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
     if (p.kind === 'end') {
       this.ended = true;
-      if (p.metrics) this.metrics = { ...p.metrics };
+      if (p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
     }
     return true;
   }
