@@ -187,7 +187,7 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.ok(readFileSync(join(r.runDir!, 'train.log'), 'utf8').includes('Running training'));
   // the contract with the bundled trainer: the Python side reads the trainer-config.json this side wrote
   const trainerDir = join(__dirname, '../../trainer');
-  const py = spawn('/usr/bin/python3', ['-c', 'import sys, json; from ftstudio_trainer import config; c = config.load(sys.argv[1]); print(json.dumps({"r": c.lora_r, "alpha": c.lora_alpha, "lr": c.learning_rate, "tm": list(c.target_modules), "train": c.train, "events": c.events, "extra": sorted(c.extra)}))', join(r.runDir!, 'trainer-config.json')], { env: { ...process.env, PYTHONPATH: trainerDir } });
+  const py = spawn('python3', ['-c', 'import sys, json; from ftstudio_trainer import config; c = config.load(sys.argv[1]); print(json.dumps({"r": c.lora_r, "alpha": c.lora_alpha, "lr": c.learning_rate, "tm": list(c.target_modules), "train": c.train, "events": c.events, "extra": sorted(c.extra)}))', join(r.runDir!, 'trainer-config.json')], { env: { ...process.env, PYTHONPATH: trainerDir } });
   let pyOut = '';
   let pyErr = '';
   py.stdout.on('data', (d) => (pyOut += d));
