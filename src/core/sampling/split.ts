@@ -47,7 +47,8 @@ export function planSplit(refs: readonly RecordRef[], opts: SplitOptions = {}): 
   const s = sampleRecords(reps, { fraction, seed, stratified: opts.stratifyBy !== undefined, advised: HELDOUT_FRACTION, minimum: reps.length > 1 ? 1 : 0 });
   const heldoutLines = new Set<number>();
   const heldoutIds: string[] = [];
-  for (const rep of s.records) {
+  // one distinct prompt cannot be split: it stays in training (the sample would take it, leaving nothing to train on)
+  for (const rep of reps.length < 2 ? [] : s.records) {
     for (const r of groups.get(rep.id)!) {
       heldoutLines.add(r.line);
       heldoutIds.push(r.id);
