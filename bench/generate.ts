@@ -14,7 +14,10 @@ export function mulberry32(seed: number) {
   };
 }
 
-const WORDS = 'the model data train token answer question review python function value result loss gradient adapter rank prompt chosen rejected helpful accurate concise explain summary détail 数据 ñandú'.split(' ');
+const WORDS =
+  'the model data train token answer question review python function value result loss gradient adapter rank prompt chosen rejected helpful accurate concise explain summary détail 数据 ñandú'.split(
+    ' ',
+  );
 
 function sentence(rnd: () => number, words: number): string {
   let s = '';
@@ -25,8 +28,22 @@ function sentence(rnd: () => number, words: number): string {
 export type Kind = 'preference' | 'conversational' | 'tools' | 'sharegpt';
 
 const TOOLS = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather for a place', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } } },
-  { type: 'function', function: { name: 'search_docs', description: 'Search the documentation', parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' } }, required: ['query'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a place',
+      parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'search_docs',
+      description: 'Search the documentation',
+      parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' } }, required: ['query'] },
+    },
+  },
 ];
 
 /** An OpenAI tool-calling chat: a call with an id and JSON-string arguments, its result, the answer. */
@@ -38,7 +55,11 @@ function toolChat(rnd: () => number, i: number): string {
     messages: [
       { role: 'system', content: 'You are a careful assistant with tools.' },
       { role: 'user', content: `${sentence(rnd, 10 + Math.floor(rnd() * 30))} (#${i})` },
-      { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: weather ? 'get_weather' : 'search_docs', arguments: JSON.stringify(args) } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id, type: 'function', function: { name: weather ? 'get_weather' : 'search_docs', arguments: JSON.stringify(args) } }],
+      },
       { role: 'tool', tool_call_id: id, content: sentence(rnd, 10 + Math.floor(rnd() * 40)) },
       { role: 'assistant', content: sentence(rnd, 20 + Math.floor(rnd() * 60)) },
     ],
@@ -51,7 +72,8 @@ function toolChat(rnd: () => number, i: number): string {
 function shareGpt(rnd: () => number, i: number): string {
   const turns = 2 + 2 * Math.floor(rnd() * 3);
   const conversations: { from: string; value: string }[] = [];
-  for (let t = 0; t < turns; t++) conversations.push({ from: t % 2 ? 'gpt' : 'human', value: sentence(rnd, 15 + Math.floor(rnd() * 60)) + (t === 0 ? ` (#${i})` : '') });
+  for (let t = 0; t < turns; t++)
+    conversations.push({ from: t % 2 ? 'gpt' : 'human', value: sentence(rnd, 15 + Math.floor(rnd() * 60)) + (t === 0 ? ` (#${i})` : '') });
   return JSON.stringify({ conversations, system: 'You are a careful assistant.' });
 }
 
@@ -67,7 +89,8 @@ export function record(kind: Kind, rnd: () => number, i: number): string {
   }
   const turns = 2 + 2 * Math.floor(rnd() * 3);
   const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a careful assistant.' }];
-  for (let t = 0; t < turns; t++) messages.push({ role: t % 2 ? 'assistant' : 'user', content: sentence(rnd, 15 + Math.floor(rnd() * 60)) + (t === 0 ? ` (#${i})` : '') });
+  for (let t = 0; t < turns; t++)
+    messages.push({ role: t % 2 ? 'assistant' : 'user', content: sentence(rnd, 15 + Math.floor(rnd() * 60)) + (t === 0 ? ` (#${i})` : '') });
   return JSON.stringify({ messages });
 }
 

@@ -47,7 +47,14 @@ async function main() {
   const size = quick ? 20 * MB : 120 * MB;
   mkdirSync(data, { recursive: true });
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-  await build({ entryPoints: [join(root, 'bench/bareParse.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(data, 'bareParse.js'), logLevel: 'warning' });
+  await build({
+    entryPoints: [join(root, 'bench/bareParse.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: join(data, 'bareParse.js'),
+    logLevel: 'warning',
+  });
   const cli = join(root, 'dist/cli.js');
   const python = '/usr/bin/python3';
   const hasPython = existsSync(python) && spawnSync(python, ['-c', 'import jsonschema'], { stdio: 'ignore' }).status === 0;

@@ -3,14 +3,30 @@ import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', minify: process.argv.includes('--minify'), external: ['tsx/cjs/api'] };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  minify: process.argv.includes('--minify'),
+  external: ['tsx/cjs/api'],
+};
 
 await Promise.all([
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'tsx/cjs/api'] }),
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
-  build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts', run: 'webview-ui/run/main.ts' }, outdir: 'dist/webview' }),
+  build({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts', run: 'webview-ui/run/main.ts' },
+    outdir: 'dist/webview',
+  }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 if (watch) console.log('watch mode is not supported; rerun npm run build');

@@ -13,7 +13,9 @@ try {
   process.exit(1);
 }
 rmSync(join(root, 'test-output/e2e'), { recursive: true, force: true });
-const files = readdirSync(join(root, 'test/e2e')).filter((f) => f.endsWith('.e2e.test.ts')).map((f) => join('test/e2e', f));
+const files = readdirSync(join(root, 'test/e2e'))
+  .filter((f) => f.endsWith('.e2e.test.ts'))
+  .map((f) => join('test/e2e', f));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
 console.log(`e2e screenshots: ${join(root, 'test-output/e2e')}`);
 process.exit(r.status ?? 1);

@@ -8,7 +8,16 @@ import { dirname, join } from 'node:path';
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
 /** The network settings the outer npm passes down that a nested npm should keep. */
-const NPM_KEEP = new Set(['npm_config_registry', 'npm_config_proxy', 'npm_config_https_proxy', 'npm_config_noproxy', 'npm_config_cafile', 'npm_config_strict_ssl', 'npm_config_cache', 'npm_config_userconfig']);
+const NPM_KEEP = new Set([
+  'npm_config_registry',
+  'npm_config_proxy',
+  'npm_config_https_proxy',
+  'npm_config_noproxy',
+  'npm_config_cafile',
+  'npm_config_strict_ssl',
+  'npm_config_cache',
+  'npm_config_userconfig',
+]);
 
 /**
  * The environment without what `npm start` / `npm test` inject: npm_config_* (among them the user agent
@@ -82,31 +91,54 @@ export async function startHost({ folder, trusted = true, settings = {}, env: ex
   const userData = join(state, 'user-data');
   const extensions = join(state, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': trusted ? false : true,
-    'security.workspace.trust.startupPrompt': 'never',
-    'security.workspace.trust.banner': 'always',
-    'workbench.startupEditor': 'none',
-    'chat.disableAIFeatures': true,
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'editor.quickSuggestions': { other: false, comments: false, strings: false },
-    'workbench.colorTheme': 'Default Dark Modern',
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    join(userData, 'User/settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': trusted ? false : true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'always',
+        'workbench.startupEditor': 'none',
+        'chat.disableAIFeatures': true,
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'editor.quickSuggestions': { other: false, comments: false, strings: false },
+        'workbench.colorTheme': 'Default Dark Modern',
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   const base = cleanEnv({ ...process.env, ...extraEnv });
   const childEnv = { ...base, PATH: `${dirname(env.node)}:${base.PATH}` };
   execFileSync(env.node, [env.codeServer, '--install-extension', vsixPath(), '--extensions-dir', extensions, '--user-data-dir', userData], {
-    env: childEnv, stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const port = await freePort();
-  const child = spawn(env.node, [
-    env.codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData,
-    '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust=false', folder,
-  ].filter((a) => a !== '--disable-workspace-trust=false'), { env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    env.node,
+    [
+      env.codeServer,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust=false',
+      folder,
+    ].filter((a) => a !== '--disable-workspace-trust=false'),
+    { env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout.on('data', (d) => log(String(d)));
   child.stderr.on('data', (d) => log(String(d)));
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
@@ -123,8 +155,14 @@ export async function startHost({ folder, trusted = true, settings = {}, env: ex
   const stop = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
-    try { process.kill(-child.pid, 'SIGTERM'); } catch {}
-    const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} }, 5000);
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    const t = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 5000);
     await exited;
     clearTimeout(t);
   };

@@ -13,12 +13,16 @@ const say = (s) => process.stderr.write(`[start-check] ${s}\n`);
 let out = '';
 const fail = (why) => {
   say(`FAILED: ${why}`);
-  try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {}
   process.exit(1);
 };
 const timer = setTimeout(() => fail(`npm start printed no URL within ${timeoutS} s`), timeoutS * 1000);
 child.stderr.on('data', (d) => process.stderr.write(d));
-child.on('exit', (code) => { if (!out.includes('http://')) fail(`npm start exited (${code}) before printing the URL`); });
+child.on('exit', (code) => {
+  if (!out.includes('http://')) fail(`npm start exited (${code}) before printing the URL`);
+});
 child.stdout.on('data', async (d) => {
   process.stdout.write(d);
   const before = out;

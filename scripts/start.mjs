@@ -12,7 +12,9 @@ try {
   console.error(`npm start: ${e.message}`);
   process.exit(1);
 }
-console.log(`\nFinetune Studio is running in VS Code at\n\n  ${host.url}\n\nOpen it in a browser (on this machine, or through an SSH tunnel to port ${host.port}). Ctrl+C stops it.`);
+console.log(
+  `\nFinetune Studio is running in VS Code at\n\n  ${host.url}\n\nOpen it in a browser (on this machine, or through an SSH tunnel to port ${host.port}). Ctrl+C stops it.`,
+);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -79,5 +79,10 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 # the tests' models are tiny: one thread each is faster than threads spinning against each other on a busy machine
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
 [ "${FTSTUDIO_TRAINER_VENV_ONLY:-}" = 1 ] && exit 0
+# the formatter first (ruff.toml at the root): a format change is `ruff format trainer` away
+"$VENV/bin/python" -m ruff format --check --quiet --config "$ROOT/ruff.toml" trainer || {
+  say "trainer/ is not formatted: run $VENV/bin/python -m ruff format --config ruff.toml trainer"
+  exit 1
+}
 [ $# -eq 0 ] && set -- trainer/tests
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -29,7 +29,11 @@ export async function sampleCommand(argv: readonly string[], io: Io): Promise<nu
   const path = datasetArg(args.positional, 'sample');
   const stratifyBy = args.flags.get('stratify-by') as string | undefined;
   const refs = await indexFile(path, { stratifyBy });
-  const s = sampleRecords(refs, { fraction: fractionFlag(args, REVIEW_FRACTION.default), seed: numberFlag(args, 'seed', 0), stratified: stratifyBy !== undefined });
+  const s = sampleRecords(refs, {
+    fraction: fractionFlag(args, REVIEW_FRACTION.default),
+    seed: numberFlag(args, 'seed', 0),
+    stratified: stratifyBy !== undefined,
+  });
   for (const w of s.warnings) io.err(`ftstudio: warning: ${w}`);
   if (args.flags.has('json')) {
     io.out(JSON.stringify({ fraction: s.fraction, seed: s.seed, size: s.size, records: s.records.map((r) => ({ line: r.line, id: r.id })) }));
@@ -45,12 +49,25 @@ export async function splitCommand(argv: readonly string[], io: Io): Promise<num
   const path = datasetArg(args.positional, 'split');
   try {
     const r = await splitFile(path, projectRoot(process.cwd()), {
-      fraction: fractionFlag(args, HELDOUT_FRACTION.default), seed: numberFlag(args, 'seed', 0),
-      stratifyBy: args.flags.get('stratify-by') as string | undefined, overwrite: args.flags.has('force'),
+      fraction: fractionFlag(args, HELDOUT_FRACTION.default),
+      seed: numberFlag(args, 'seed', 0),
+      stratifyBy: args.flags.get('stratify-by') as string | undefined,
+      overwrite: args.flags.has('force'),
     });
     for (const w of r.plan.warnings) io.err(`ftstudio: warning: ${w}`);
     if (r.unreadable) io.err(`ftstudio: warning: ${r.unreadable} lines are not JSON objects; they went to ${r.files.train} (run ftstudio validate on it)`);
-    if (args.flags.has('json')) io.out(JSON.stringify({ train: r.files.train, heldout: r.files.heldout, record: r.files.record, trainRecords: r.train, heldoutRecords: r.heldout, seed: r.plan.seed, fraction: r.plan.fraction }));
+    if (args.flags.has('json'))
+      io.out(
+        JSON.stringify({
+          train: r.files.train,
+          heldout: r.files.heldout,
+          record: r.files.record,
+          trainRecords: r.train,
+          heldoutRecords: r.heldout,
+          seed: r.plan.seed,
+          fraction: r.plan.fraction,
+        }),
+      );
     else io.out(`${r.train} records -> ${r.files.train}\n${r.heldout} records -> ${r.files.heldout}\nsplit recorded in ${r.files.record}`);
     return 0;
   } catch (e) {
@@ -66,8 +83,18 @@ export async function reviewStatusCommand(argv: readonly string[], io: Io): Prom
   const gate = await reviewGate(projectRoot(process.cwd()), path, () => indexFile(path), { threshold });
   const { manifest, status } = gate;
   for (const p of gate.problems) io.err(`ftstudio: warning: ${p}`);
-  const out = { sampled: status.sampled, reviewed: status.reviewed, passed: status.passed, failed: status.failed, passRate: status.passRate, gate: status.gate };
+  const out = {
+    sampled: status.sampled,
+    reviewed: status.reviewed,
+    passed: status.passed,
+    failed: status.failed,
+    passRate: status.passRate,
+    gate: status.gate,
+  };
   if (args.flags.has('json')) io.out(JSON.stringify(out));
-  else io.out(`review of ${args.positional[0]}: ${out.reviewed}/${out.sampled} reviewed, ${out.passed} passed, ${out.failed} failed${out.passRate === null ? '' : ` (pass rate ${(out.passRate * 100).toFixed(1)}%)`}; gate ${out.gate}${manifest ? '' : ' (no review started: run "Finetune Studio: Review Sample" in VS Code)'}`);
+  else
+    io.out(
+      `review of ${args.positional[0]}: ${out.reviewed}/${out.sampled} reviewed, ${out.passed} passed, ${out.failed} failed${out.passRate === null ? '' : ` (pass rate ${(out.passRate * 100).toFixed(1)}%)`}; gate ${out.gate}${manifest ? '' : ' (no review started: run "Finetune Studio: Review Sample" in VS Code)'}`,
+    );
   return status.gate === 'passed' ? 0 : 1;
 }

@@ -63,7 +63,10 @@ export async function agreementCommand(argv: readonly string[], io: Io): Promise
     return 0;
   }
   if (!events.length) io.out(`no annotations in ${log}`);
-  for (const p of r.pairs) io.out(`pairs ${p.a} vs ${p.b}: ${p.items} items, agreement ${(100 * (p.percentAgreement ?? 0)).toFixed(1)}%, Cohen's kappa ${p.kappa?.toFixed(3) ?? 'n/a'}`);
+  for (const p of r.pairs)
+    io.out(
+      `pairs ${p.a} vs ${p.b}: ${p.items} items, agreement ${(100 * (p.percentAgreement ?? 0)).toFixed(1)}%, Cohen's kappa ${p.kappa?.toFixed(3) ?? 'n/a'}`,
+    );
   if (r.rankings) io.out(`rankings: ${r.rankings.units} units, Krippendorff's alpha (ordinal) ${r.rankings.alpha?.toFixed(3) ?? 'n/a'}`);
   return 0;
 }

@@ -38,12 +38,16 @@ function rate(v: string | true | undefined): number | undefined {
 }
 
 export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['golden', 'heldout', 'predictions', 'baseline', 'min-pass-rate', 'junit', 'metric', 'schema'], booleans: ['json', 'help'] });
+  const args = parseArgs(argv, {
+    values: ['golden', 'heldout', 'predictions', 'baseline', 'min-pass-rate', 'junit', 'metric', 'schema'],
+    booleans: ['json', 'help'],
+  });
   if (args.flags.has('help')) {
     io.out(SCORE_USAGE);
     return 0;
   }
-  if (args.positional.length) throw new UsageError(`score takes no positional arguments (got ${args.positional.join(' ')}): name files with --golden / --heldout / --predictions`);
+  if (args.positional.length)
+    throw new UsageError(`score takes no positional arguments (got ${args.positional.join(' ')}): name files with --golden / --heldout / --predictions`);
   const golden = args.flags.get('golden') as string | undefined;
   const heldout = args.flags.get('heldout') as string | undefined;
   const predictions = args.flags.get('predictions') as string | undefined;
@@ -71,8 +75,12 @@ function scoreGoldenMode(goldenPath: string, predictionsPath: string, flags: Map
   const extra = refusalPatternsOf(config);
   if (extra.problem) io.err(`ftstudio: warning: ${extra.problem}`);
   const run = runGoldenScore({
-    golden: goldenPath, predictions: predictionsPath, baseline: flags.get('baseline') as string | undefined, minPassRate,
-    refusalPatterns: extra.patterns, refusalPatternsSource: `${config} eval.refusalPatterns`,
+    golden: goldenPath,
+    predictions: predictionsPath,
+    baseline: flags.get('baseline') as string | undefined,
+    minPassRate,
+    refusalPatterns: extra.patterns,
+    refusalPatternsSource: `${config} eval.refusalPatterns`,
   });
   const { report, reasons } = run;
   const junit = flags.get('junit') as string | undefined;

@@ -45,7 +45,9 @@ export async function setupCommand(argv: readonly string[], io: Io, tty = proces
     const r = await setupEnvironment({ dir, basePython, requirements: join(bundledTrainerDir(), 'requirements.txt'), onProgress, signal: abort.signal });
     if (shown) process.stderr.write('\r' + ' '.repeat(shown.length) + '\r');
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const list = Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ');
+    const list = Object.entries(r.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     io.err(`ftstudio setup: ${r.installed ? 'installed' : 'already set up'} in ${seconds} s: ${list}`);
     io.out(json ? JSON.stringify({ python: r.python, packages: r.packages }) : r.python);
     return 0;

@@ -30,13 +30,19 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
   const interpreter = await resolveInterpreter({ configPython: config.python, configDir: dirname(path), managedDirs: [defaultEnvironmentDir()] });
   io.err(`interpreter ${describeInterpreter(interpreter)}`);
   const run = await train({
-    config, workspaceRoot: dirname(path), python: interpreter.python, trainerDir: bundledTrainerDir(), force: args.flags.has('force'),
+    config,
+    workspaceRoot: dirname(path),
+    python: interpreter.python,
+    trainerDir: bundledTrainerDir(),
+    force: args.flags.has('force'),
     onPreflight: (checks) => {
       for (const c of checks) io.err(`preflight ${mark[c.status]} ${c.id.padEnd(8)} ${c.message}`);
       if (checks.some((c) => c.id === 'packages' && c.status === 'block')) {
-        io.err(interpreter.source === 'finetune.json'
-          ? '  → install them into that interpreter, or drop "python" from finetune.json and run `ftstudio setup` (the training environment in one step)'
-          : '  → run `ftstudio setup`: it makes the training environment in one step, and `ftstudio train` uses it');
+        io.err(
+          interpreter.source === 'finetune.json'
+            ? '  → install them into that interpreter, or drop "python" from finetune.json and run `ftstudio setup` (the training environment in one step)'
+            : '  → run `ftstudio setup`: it makes the training environment in one step, and `ftstudio train` uses it',
+        );
       }
     },
     onStart: ({ runDir, command }) => io.err(`run ${runDir}\n$ ${command.join(' ')}`),
@@ -44,7 +50,9 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
       if (!tty) return;
       const f = p.fraction ?? 0;
       const bar = '#'.repeat(Math.round(f * 30)).padEnd(30, '.');
-      process.stderr.write(`\r[${bar}] ${(f * 100).toFixed(0).padStart(3)}% ${p.step}/${p.totalSteps ?? '?'}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}${p.etaSeconds !== undefined ? ` ETA ${formatEta(p.etaSeconds)}` : ''}   `);
+      process.stderr.write(
+        `\r[${bar}] ${(f * 100).toFixed(0).padStart(3)}% ${p.step}/${p.totalSteps ?? '?'}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}${p.etaSeconds !== undefined ? ` ETA ${formatEta(p.etaSeconds)}` : ''}   `,
+      );
     },
   });
   const onSigint = () => {
@@ -56,6 +64,17 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
   if (tty) process.stderr.write('\n');
   if (r.error) io.err(`ftstudio: ${r.status}: ${r.error.kind}: ${r.error.message}\n  hint: ${r.error.hint}`);
   else io.err(`ftstudio: ${r.status}${r.runDir ? ` — ${r.runDir}` : ''}`);
-  if (json) io.out(JSON.stringify({ status: r.status, step: r.step ?? null, totalSteps: r.totalSteps ?? null, loss: r.loss ?? null, evalLoss: r.evalLoss ?? null, runDir: r.runDir ?? null, error: r.error ?? null }));
+  if (json)
+    io.out(
+      JSON.stringify({
+        status: r.status,
+        step: r.step ?? null,
+        totalSteps: r.totalSteps ?? null,
+        loss: r.loss ?? null,
+        evalLoss: r.evalLoss ?? null,
+        runDir: r.runDir ?? null,
+        error: r.error ?? null,
+      }),
+    );
   return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
 }

@@ -96,19 +96,26 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
   }
-  let errors = 0, warnings = 0, infos = 0;
+  let errors = 0,
+    warnings = 0,
+    infos = 0;
   for (const { report } of reports) {
     errors += report.errors;
     warnings += report.warnings;
     infos += report.infos;
   }
   if (args.flags.has('json')) {
-    io.out(JSON.stringify({
-      files: reports.map(({ file, report }) => ({
-        file, format: report.format, conversational: report.conversational, records: report.records,
-        diagnostics: report.diagnostics.map(jsonDiagnostic),
-      })),
-    }));
+    io.out(
+      JSON.stringify({
+        files: reports.map(({ file, report }) => ({
+          file,
+          format: report.format,
+          conversational: report.conversational,
+          records: report.records,
+          diagnostics: report.diagnostics.map(jsonDiagnostic),
+        })),
+      }),
+    );
   } else {
     for (const { file, report } of reports) {
       for (const d of report.diagnostics) io.out(`${file}:${d.line + 1}:${d.start + 1}: ${d.severity} ${d.code} ${d.message}`);
@@ -123,5 +130,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
 }
 
 export function codesTable(): string {
-  return Object.entries(CODES).map(([code, c]) => `${code.padEnd(27)} ${c.severity.padEnd(8)} ${c.summary}`).join('\n');
+  return Object.entries(CODES)
+    .map(([code, c]) => `${code.padEnd(27)} ${c.severity.padEnd(8)} ${c.summary}`)
+    .join('\n');
 }

@@ -58,9 +58,15 @@ export function activate(context: vscode.ExtensionContext): void {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
-    vscode.commands.registerCommand('finetuneStudio.reviewSample', onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri))),
+    vscode.commands.registerCommand(
+      'finetuneStudio.reviewSample',
+      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri)),
+    ),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
-    vscode.commands.registerCommand('finetuneStudio.rankPreferences', onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri))),
+    vscode.commands.registerCommand(
+      'finetuneStudio.rankPreferences',
+      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri)),
+    ),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.kind)),

@@ -3,18 +3,36 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { datasetStatus, goTo, openFile, openWorkbench, problems, quickFixRow, runCommand, showProblems, waitFor, waitForFile, type Workbench } from './workbench';
+import {
+  datasetStatus,
+  goTo,
+  openFile,
+  openWorkbench,
+  problems,
+  quickFixRow,
+  runCommand,
+  showProblems,
+  waitFor,
+  waitForFile,
+  type Workbench,
+} from './workbench';
 
-const GOLDEN = [
-  { id: 'capital', prompt: 'Capital of France?', assert: [{ type: 'contains', value: 'Paris' }], mustPass: true },
-  { id: 'short', prompt: 'Say hi', assert: [{ type: 'contain', value: 'hi' }] },
-  { id: 'json', prompt: 'JSON please', assert: [{ type: 'is-json' }] },
-].map((r) => JSON.stringify(r)).join('\n') + '\n';
-const PREDICTIONS = [
-  { id: 'capital', output: 'Lyon.' },
-  { id: 'short', output: 'hi!' },
-  { id: 'json', output: '{}' },
-].map((r) => JSON.stringify(r)).join('\n') + '\n';
+const GOLDEN =
+  [
+    { id: 'capital', prompt: 'Capital of France?', assert: [{ type: 'contains', value: 'Paris' }], mustPass: true },
+    { id: 'short', prompt: 'Say hi', assert: [{ type: 'contain', value: 'hi' }] },
+    { id: 'json', prompt: 'JSON please', assert: [{ type: 'is-json' }] },
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n') + '\n';
+const PREDICTIONS =
+  [
+    { id: 'capital', output: 'Lyon.' },
+    { id: 'short', output: 'hi!' },
+    { id: 'json', output: '{}' },
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n') + '\n';
 
 let wb: Workbench;
 before(async () => {
@@ -28,25 +46,47 @@ test('a golden set gets diagnostics as you type, and the unknown assertion type 
   const { page, shot, folder } = wb;
   await openFile(page, 'my-golden.jsonl');
   await showProblems(page);
-  const { value } = await waitFor('unknown-assertion on line 2', () => problems(page), (p) => p.some((x) => x.code === 'unknown-assertion'));
+  const { value } = await waitFor(
+    'unknown-assertion on line 2',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'unknown-assertion'),
+  );
   await shot('golden-problems');
-  assert.deepEqual(value.map((p) => `${p.severity} ${p.line} ${p.code}`), ['error 2 unknown-assertion']);
+  assert.deepEqual(
+    value.map((p) => `${p.severity} ${p.line} ${p.code}`),
+    ['error 2 unknown-assertion'],
+  );
   assert.match(value[0]!.message, /did you mean "contains"/);
   assert.match(await datasetStatus(page), /^golden · 3 records · 1 0$/);
   // typing a duplicate id on line 3 adds a diagnostic across lines
   await goTo(page, 3, GOLDEN.split('\n')[2]!.indexOf('json') + 1); // {"id":"json", … : select json, type capital
   for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
   await page.keyboard.type('capital');
-  await waitFor('duplicate-id on line 3', () => problems(page), (p) => p.some((x) => x.code === 'duplicate-id' && x.line === 3), 5000);
+  await waitFor(
+    'duplicate-id on line 3',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'duplicate-id' && x.line === 3),
+    5000,
+  );
   await page.keyboard.press('Control+Z');
-  await waitFor('duplicate-id gone', () => problems(page), (p) => !p.some((x) => x.code === 'duplicate-id'), 5000);
+  await waitFor(
+    'duplicate-id gone',
+    () => problems(page),
+    (p) => !p.some((x) => x.code === 'duplicate-id'),
+    5000,
+  );
   // the quick fix on "contain"
   const col = GOLDEN.split('\n')[1]!.indexOf('"contain"') + 2;
   await goTo(page, 2, col);
   const row = await quickFixRow(page, 'Change the type to "contains"');
   await shot('golden-quickfix');
   await row.click();
-  await waitFor('unknown-assertion fixed', () => problems(page), (p) => !p.some((x) => x.code === 'unknown-assertion'), 5000);
+  await waitFor(
+    'unknown-assertion fixed',
+    () => problems(page),
+    (p) => !p.some((x) => x.code === 'unknown-assertion'),
+    5000,
+  );
   await page.keyboard.press('Control+S');
   await waitForFile(join(folder, 'my-golden.jsonl'), (t) => t.includes('"type":"contains","value":"hi"'));
   await shot('golden-fixed');

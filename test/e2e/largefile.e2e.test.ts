@@ -8,7 +8,7 @@ let wb: Workbench;
 let lineCount = 0;
 before(async () => {
   let a = 7;
-  const rnd = () => ((a = (a * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (a = (a * 16807) % 2147483647) / 2147483647;
   const lines: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < 80e6; i++) {
@@ -35,11 +35,24 @@ test('an 80 MB dataset is validated from disk and its problems listed; the exten
   // Show Dataset Summary, and its answer must say "validating…" (had validation blocked the extension host,
   // it could only answer afterwards, with the counts). A click, not the palette: typing a command name
   // into the palette takes seconds on a loaded machine, longer than the validation.
-  await waitFor('validation under way', () => datasetStatus(page), (s) => /validating/.test(s), 30_000);
+  await waitFor(
+    'validation under way',
+    () => datasetStatus(page),
+    (s) => /validating/.test(s),
+    30_000,
+  );
   await shot('large-file-validating');
   const t0 = Date.now();
   let validatedAt = 0;
-  void waitFor('validated', () => datasetStatus(page), (s) => /records/.test(s), 120_000).then(() => (validatedAt = Date.now() - t0), () => {});
+  void waitFor(
+    'validated',
+    () => datasetStatus(page),
+    (s) => /records/.test(s),
+    120_000,
+  ).then(
+    () => (validatedAt = Date.now() - t0),
+    () => {},
+  );
   await page.click('[id="finetune-studio.finetune-studio.finetuneStudio.dataset"]');
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'big-prefs.jsonl' });
   await toast.waitFor({ timeout: 30_000 });
@@ -52,11 +65,21 @@ test('an 80 MB dataset is validated from disk and its problems listed; the exten
   // no time limit: the answer's state (given while validating) is what shows the extension host was free
   await page.keyboard.press('Escape');
   await showProblems(page);
-  const { value, ms } = await waitFor('problems of the large file', () => problems(page), (p) => p.some((x) => x.code === 'invalid-json'), 90_000);
+  const { value, ms } = await waitFor(
+    'problems of the large file',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'invalid-json'),
+    90_000,
+  );
   await shot('large-file-problems');
   assert.ok(value.some((x) => x.code === 'invalid-json' && x.line === lineCount));
   assert.ok(value.some((x) => x.code === 'duplicate' && x.line === lineCount - 1));
-  const status = await waitFor('status item', () => datasetStatus(page), (s) => /records/.test(s), 10_000);
+  const status = await waitFor(
+    'status item',
+    () => datasetStatus(page),
+    (s) => /records/.test(s),
+    10_000,
+  );
   assert.match(status.value, new RegExp(`preference · ${lineCount.toLocaleString('en-US')} records · 1 1`));
   console.log(`large file: problems after ${ms} ms`);
 });

@@ -34,11 +34,21 @@ test('Validate All Datasets reports heldout-leak on the held-out file: an exact 
   await toast.waitFor({ timeout: 60_000 });
   assert.match((await toast.textContent()) ?? '', /2 of 2 datasets validated/);
   await showProblems(page);
-  const { value } = await waitFor('heldout-leak in the Problems panel', () => problems(page), (p) => p.filter((x) => x.code === 'heldout-leak').length >= 2, 30_000);
+  const { value } = await waitFor(
+    'heldout-leak in the Problems panel',
+    () => problems(page),
+    (p) => p.filter((x) => x.code === 'heldout-leak').length >= 2,
+    30_000,
+  );
   await shot('validate-all-heldout-leak');
   const leaks = value.filter((x) => x.code === 'heldout-leak').sort((a, b) => a.line - b.line);
-  assert.deepEqual(leaks.map((x) => [x.severity, x.line]), [['error', 2], ['error', 3]]);
+  assert.deepEqual(
+    leaks.map((x) => [x.severity, x.line]),
+    [
+      ['error', 2],
+      ['error', 3],
+    ],
+  );
   assert.match(leaks[0]!.message, /also in qa\.train\.jsonl \(line 8\)/);
   assert.match(leaks[1]!.message, /prompt of this held-out record is also in qa\.train\.jsonl \(line 13\)/);
 });
-

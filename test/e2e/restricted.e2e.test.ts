@@ -20,10 +20,19 @@ after(async () => {
 
 test('validation works in Restricted Mode with the built-in formats, and says why the schema is not used', async () => {
   const { page, shot } = wb;
-  await waitFor('restricted mode indicator', async () => (await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''))).join(' '), (t) => /Restricted Mode/.test(t), 20_000);
+  await waitFor(
+    'restricted mode indicator',
+    async () => (await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''))).join(' '),
+    (t) => /Restricted Mode/.test(t),
+    20_000,
+  );
   await openFile(page, 'dpo-pairs.jsonl');
   await showProblems(page);
-  const { value } = await waitFor('problems', () => problems(page), (p) => p.length >= 8);
+  const { value } = await waitFor(
+    'problems',
+    () => problems(page),
+    (p) => p.length >= 8,
+  );
   await shot('restricted-problems');
   assert.ok(value.some((p) => p.code === 'misspelt-key' && p.line === 3));
   assert.ok(!value.some((p) => p.code === 'schema'), 'the untrusted schema must not be applied');
@@ -42,7 +51,10 @@ test('what would run a program is unavailable in Restricted Mode, with an explan
   await page.waitForSelector('.notifications-toasts .notification-toast:has-text("training runs programs")', { timeout: 15_000 });
   await shot('restricted-start-finetune');
   await runCommand(page, 'Finetune Studio: Set Up Training Environment');
-  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("setting up the training environment runs Python and pip: trust this workspace first")', { timeout: 15_000 });
+  await page.waitForSelector(
+    '.notifications-toasts .notification-toast:has-text("setting up the training environment runs Python and pip: trust this workspace first")',
+    { timeout: 15_000 },
+  );
   await runCommand(page, 'Finetune Studio: Commit Annotations');
   await page.waitForSelector('.notifications-toasts .notification-toast:has-text("committing runs git, which needs a trusted workspace")', { timeout: 15_000 });
   await shot('restricted-commit');

@@ -34,16 +34,31 @@ test('review five records with the keyboard, reload the window, progress kept', 
   const { page, shot, folder } = wb;
   await openFile(page, 'dpo-pairs.jsonl');
   const { datasetStatus } = await import('./workbench');
-  await waitFor('extension active', () => datasetStatus(page), (s) => /14 records/.test(s), 30_000);
+  await waitFor(
+    'extension active',
+    () => datasetStatus(page),
+    (s) => /14 records/.test(s),
+    30_000,
+  );
   await runCommand(page, 'Finetune Studio: Review Sample');
-  await waitFor('review panel', () => progressText(wb), (t) => /0 \/ 10 reviewed/.test(t), 30_000);
+  await waitFor(
+    'review panel',
+    () => progressText(wb),
+    (t) => /0 \/ 10 reviewed/.test(t),
+    30_000,
+  );
   await shot('review-open');
   await panel(wb).locator('#record').click();
   const keys = ['p', 'p', 'f', 'p', 'p'];
   for (let i = 0; i < keys.length; i++) {
     if (keys[i] === 'f') await page.keyboard.press('1'); // reason: wrong
     await page.keyboard.press(keys[i]!);
-    await waitFor(`decision ${i + 1}`, () => progressText(wb), (t) => t.startsWith(`${i + 1} / 10`), 10_000);
+    await waitFor(
+      `decision ${i + 1}`,
+      () => progressText(wb),
+      (t) => t.startsWith(`${i + 1} / 10`),
+      10_000,
+    );
   }
   assert.match(await progressText(wb), /^5 \/ 10 reviewed · pass rate 80%/);
   assert.match((await panel(wb).locator('#gate').textContent()) ?? '', /gate: incomplete/);
@@ -52,20 +67,41 @@ test('review five records with the keyboard, reload the window, progress kept', 
   await shot('review-help');
   await page.keyboard.press('Escape');
   await shot('review-five-done');
-  const log = readFileSync(join(folder, '.finetune/reviews/dpo-pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const log = readFileSync(join(folder, '.finetune/reviews/dpo-pairs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(log.length, 5);
-  assert.deepEqual(log.map((e) => e.decision), ['pass', 'pass', 'fail', 'pass', 'pass']);
+  assert.deepEqual(
+    log.map((e) => e.decision),
+    ['pass', 'pass', 'fail', 'pass', 'pass'],
+  );
   assert.deepEqual(log[2].reasons, ['wrong']);
   // undo the last decision, then decide it again: both are appended, nothing rewritten
   await page.keyboard.press('u');
-  await waitFor('undo', () => progressText(wb), (t) => t.startsWith('4 / 10'), 10_000);
+  await waitFor(
+    'undo',
+    () => progressText(wb),
+    (t) => t.startsWith('4 / 10'),
+    10_000,
+  );
   await page.keyboard.press('p');
-  await waitFor('redo', () => progressText(wb), (t) => t.startsWith('5 / 10'), 10_000);
+  await waitFor(
+    'redo',
+    () => progressText(wb),
+    (t) => t.startsWith('5 / 10'),
+    10_000,
+  );
   assert.equal(readFileSync(join(folder, '.finetune/reviews/dpo-pairs.jsonl'), 'utf8').trim().split('\n').length, 7);
 
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-  await waitFor('restored review panel', () => progressText(wb).catch(() => ''), (t) => /^5 \/ 10 reviewed/.test(t), 60_000);
+  await waitFor(
+    'restored review panel',
+    () => progressText(wb).catch(() => ''),
+    (t) => /^5 \/ 10 reviewed/.test(t),
+    60_000,
+  );
   await shot('review-after-reload');
   assert.match(await progressText(wb), /^5 \/ 10 reviewed · pass rate 80%/);
 });
@@ -76,8 +112,22 @@ test('hostile and awkward content is rendered inert, as text', async () => {
   await openFile(page, 'hostile.jsonl');
   await runCommand(page, 'Finetune Studio: Review Sample');
   const frame = panel(wb);
-  await waitFor('hostile panel', () => page.locator('.tab[aria-label*="Review: hostile.jsonl"]').count(), (n) => n === 1, 20_000);
-  await waitFor('8 records sampled', async () => (await frame.locator('#progress-text').textContent().catch(() => '')) ?? '', (t) => /0 \/ 8 reviewed/.test(t), 20_000);
+  await waitFor(
+    'hostile panel',
+    () => page.locator('.tab[aria-label*="Review: hostile.jsonl"]').count(),
+    (n) => n === 1,
+    20_000,
+  );
+  await waitFor(
+    '8 records sampled',
+    async () =>
+      (await frame
+        .locator('#progress-text')
+        .textContent()
+        .catch(() => '')) ?? '',
+    (t) => /0 \/ 8 reviewed/.test(t),
+    20_000,
+  );
   await frame.locator('#record').click();
   let seenScript = false;
   for (let i = 0; i < 8; i++) {
@@ -101,7 +151,12 @@ test('Split Held-out Set writes both files; a training record typed into the hel
   await closeAllEditors(page);
   await openFile(page, 'chat-sft.jsonl');
   const { datasetStatus } = await import('./workbench');
-  await waitFor('extension active on chat-sft.jsonl', () => datasetStatus(page), (s) => /12 records/.test(s), 30_000);
+  await waitFor(
+    'extension active on chat-sft.jsonl',
+    () => datasetStatus(page),
+    (s) => /12 records/.test(s),
+    30_000,
+  );
   await page.click(ACTIVE_EDITOR);
   await runCommand(page, 'Finetune Studio: Split Held-out Set');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -129,6 +184,11 @@ test('Split Held-out Set writes both files; a training record typed into the hel
   await page.keyboard.type(train[0]!);
   const { problems, showProblems } = await import('./workbench');
   await showProblems(page);
-  await waitFor('heldout-leak', () => problems(page), (p) => p.some((x) => x.code === 'heldout-leak' && x.line === held.length + 1), 10_000);
+  await waitFor(
+    'heldout-leak',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'heldout-leak' && x.line === held.length + 1),
+    10_000,
+  );
   await shot('heldout-leak');
 });

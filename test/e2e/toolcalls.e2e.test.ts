@@ -8,10 +8,25 @@ import { datasetStatus, goTo, openFile, openWorkbench, problems, quickFixRow, sh
 
 let wb: Workbench;
 // a LLaMA-Factory folder: a pretty-printed .json array registered in dataset_info.json, with one planted defect
-const records = readFileSync(join(__dirname, '../../examples/tool-calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((_, i) => i !== 2 && i < 4); // record 3 has a defect of its own
+const records = readFileSync(join(__dirname, '../../examples/tool-calls.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l))
+  .filter((_, i) => i !== 2 && i < 4); // record 3 has a defect of its own
 records[1].messages[2].tool_calls[0].function.arguments = JSON.stringify('{"order_id": "1043"}');
 const ORDERS = JSON.stringify(records, null, 2) + '\n';
-const INFO = JSON.stringify({ orders: { file_name: 'orders.json', formatting: 'sharegpt', columns: { messages: 'messages', tools: 'tools' }, tags: { role_tag: 'role', content_tag: 'content' } } }, null, 2);
+const INFO = JSON.stringify(
+  {
+    orders: {
+      file_name: 'orders.json',
+      formatting: 'sharegpt',
+      columns: { messages: 'messages', tools: 'tools' },
+      tags: { role_tag: 'role', content_tag: 'content' },
+    },
+  },
+  null,
+  2,
+);
 
 before(async () => {
   wb = await openWorkbench({ name: 'toolcalls', extraFiles: { 'orders.json': ORDERS, 'dataset_info.json': INFO } });
@@ -25,7 +40,12 @@ test('the Problems panel shows the double-encoded arguments and the unknown tool
   await openFile(page, 'tool-calls.jsonl');
   await showProblems(page);
   // the first dataset opened in a fresh host waits for the extension to activate
-  const { value } = await waitFor('tool-call problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded') && p.length >= 3, 60_000);
+  const { value } = await waitFor(
+    'tool-call problems',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'arguments-double-encoded') && p.length >= 3,
+    60_000,
+  );
   await shot('problems');
   const codes = value.map((p) => `${p.severity} ${p.line} ${p.code}`).sort();
   assert.deepEqual(codes, ['error 3 arguments-double-encoded', 'error 5 tool-result-unknown-id', 'info 1 few-records']);
@@ -43,9 +63,19 @@ test('the quick fix decodes the arguments once and the record is clean afterward
   const target = await quickFixRow(page, 'Decode the double-encoded arguments');
   await shot('quick-fix-menu');
   await target.click();
-  await waitFor('arguments-double-encoded gone', () => problems(page), (p) => p.length > 0 && !p.some((x) => x.code === 'arguments-double-encoded'), 5000);
+  await waitFor(
+    'arguments-double-encoded gone',
+    () => problems(page),
+    (p) => p.length > 0 && !p.some((x) => x.code === 'arguments-double-encoded'),
+    5000,
+  );
   await page.keyboard.press('Control+S');
-  const saved = await waitFor('saved', async () => readFileSync(join(folder, 'tool-calls.jsonl'), 'utf8').split('\n')[2]!, (t) => !t.includes('\\"{'), 5000);
+  const saved = await waitFor(
+    'saved',
+    async () => readFileSync(join(folder, 'tool-calls.jsonl'), 'utf8').split('\n')[2]!,
+    (t) => !t.includes('\\"{'),
+    5000,
+  );
   const call = JSON.parse(saved.value).messages[2].tool_calls[0].function;
   assert.deepEqual(JSON.parse(call.arguments), { order_id: '1044' });
   await shot('quick-fix-applied');
@@ -58,7 +88,12 @@ test('a registered JSON array file: the defect at its line and column in the pre
   const column = lines[line - 1]!.indexOf('"\\"{') + 1;
   await openFile(page, 'orders.json');
   await showProblems(page);
-  const { value } = await waitFor('orders.json problems', () => problems(page), (p) => p.some((x) => x.code === 'arguments-double-encoded' && x.line === line), 30_000);
+  const { value } = await waitFor(
+    'orders.json problems',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'arguments-double-encoded' && x.line === line),
+    30_000,
+  );
   await shot('json-array-problems');
   const d = value.find((x) => x.code === 'arguments-double-encoded' && x.line === line)!;
   assert.equal(d.column, column);
@@ -66,9 +101,19 @@ test('a registered JSON array file: the defect at its line and column in the pre
   await goTo(page, line, column + 2);
   const target = await quickFixRow(page, 'Decode the double-encoded arguments');
   await target.click();
-  await waitFor('decoded', () => problems(page), (p) => !p.some((x) => x.code === 'arguments-double-encoded' && x.line === line), 5000);
+  await waitFor(
+    'decoded',
+    () => problems(page),
+    (p) => !p.some((x) => x.code === 'arguments-double-encoded' && x.line === line),
+    5000,
+  );
   await page.keyboard.press('Control+S');
-  const saved = await waitFor('saved', async () => readFileSync(join(folder, 'orders.json'), 'utf8'), (t) => !t.includes('\\"{'), 5000);
+  const saved = await waitFor(
+    'saved',
+    async () => readFileSync(join(folder, 'orders.json'), 'utf8'),
+    (t) => !t.includes('\\"{'),
+    5000,
+  );
   assert.deepEqual(JSON.parse(JSON.parse(saved.value)[1].messages[2].tool_calls[0].function.arguments), { order_id: '1043' });
   await shot('json-array-fixed');
 });

@@ -28,7 +28,11 @@ test('the Problems panel lists exactly the planted defects of the DPO file', asy
   const { page, shot } = wb;
   await openFile(page, 'dpo-pairs.jsonl');
   await showProblems(page);
-  const { value } = await waitFor('problems of dpo-pairs.jsonl', () => problems(page), (p) => p.length >= EXPECTED.length);
+  const { value } = await waitFor(
+    'problems of dpo-pairs.jsonl',
+    () => problems(page),
+    (p) => p.length >= EXPECTED.length,
+  );
   await shot('problems');
   assert.deepEqual(value.map((p) => `${p.severity} ${p.line} ${p.code}`).sort(), EXPECTED);
   const inv = value.find((p) => p.code === 'invalid-json')!;
@@ -38,7 +42,11 @@ test('the Problems panel lists exactly the planted defects of the DPO file', asy
 
 test('the status item shows format, records and errors', async () => {
   const { page, shot } = wb;
-  const { value } = await waitFor('status item', () => datasetStatus(page), (s) => /preference · 14 records/.test(s));
+  const { value } = await waitFor(
+    'status item',
+    () => datasetStatus(page),
+    (s) => /preference · 14 records/.test(s),
+  );
   await shot('status-item');
   assert.match(value, /^preference · 14 records · 4 3$/);
 });
@@ -52,9 +60,19 @@ test('typing a fix removes the diagnostic within a second; typing a defect adds 
   await showProblems(page);
   const t0 = Date.now();
   await page.keyboard.press('Backspace');
-  await waitFor('invalid-json gone from the Problems panel', () => problems(page), (p) => p.length > 0 && !p.some((x) => x.code === 'invalid-json'), 3000);
+  await waitFor(
+    'invalid-json gone from the Problems panel',
+    () => problems(page),
+    (p) => p.length > 0 && !p.some((x) => x.code === 'invalid-json'),
+    3000,
+  );
   const fixMs = Date.now() - t0;
-  const fixed = await waitFor('error count 3', () => problemCounts(page), (c) => c[0] === 3, 3000);
+  const fixed = await waitFor(
+    'error count 3',
+    () => problemCounts(page),
+    (c) => c[0] === 3,
+    3000,
+  );
   await shot('fixed-typed');
   assert.ok(fixMs <= 1000, `the error disappeared after ${fixMs} ms`);
   // line 2: add a key of another format before the closing brace
@@ -63,10 +81,20 @@ test('typing a fix removes the diagnostic within a second; typing a defect adds 
   await page.keyboard.press('ArrowLeft');
   // all but the last keystroke first (the line is broken JSON meanwhile), then time the last one
   await page.keyboard.type(', "label": tru');
-  await waitFor('invalid-json while typing', () => problems(page), (p) => p.some((x) => x.code === 'invalid-json' && x.line === 2), 3000);
+  await waitFor(
+    'invalid-json while typing',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'invalid-json' && x.line === 2),
+    3000,
+  );
   const t1 = Date.now();
   await page.keyboard.type('e');
-  await waitFor('unexpected-key appears', () => problems(page), (p) => p.some((x) => x.code === 'unexpected-key' && x.line === 2), 3000);
+  await waitFor(
+    'unexpected-key appears',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'unexpected-key' && x.line === 2),
+    3000,
+  );
   const defectMs = Date.now() - t1;
   await shot('defect-typed');
   assert.ok(defectMs <= 1000, `the new warning appeared ${defectMs} ms after the keystroke`);
@@ -75,26 +103,49 @@ test('typing a fix removes the diagnostic within a second; typing a defect adds 
 
 test('a quick fix renames the misspelt key and the file is right afterwards', async () => {
   const { page, shot, folder } = wb;
-  await waitFor('misspelt-key on line 3', () => problems(page), (p) => p.some((x) => x.code === 'misspelt-key' && x.line === 3), 3000);
+  await waitFor(
+    'misspelt-key on line 3',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'misspelt-key' && x.line === 3),
+    3000,
+  );
   await goTo(page, 3, 86);
   const target = await quickFixRow(page, 'Rename "rejceted" to "rejected"');
   await shot('quick-fix-menu');
   await target.click();
-  await waitFor('misspelt-key gone', () => problems(page), (p) => !p.some((x) => x.code === 'misspelt-key'), 3000);
+  await waitFor(
+    'misspelt-key gone',
+    () => problems(page),
+    (p) => !p.some((x) => x.code === 'misspelt-key'),
+    3000,
+  );
   await page.keyboard.press('Control+S');
-  await waitFor('saved', async () => readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8'), (t) => t.includes('"chosen": "Red.", "rejected": "Purple."'), 5000);
+  await waitFor(
+    'saved',
+    async () => readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8'),
+    (t) => t.includes('"chosen": "Red.", "rejected": "Purple."'),
+    5000,
+  );
   const line3 = readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8').split('\n')[2]!;
   assert.equal(JSON.parse(line3).rejected, 'Purple.');
   await shot('quick-fix-applied');
   // 2 errors left; warnings: template, format mismatch, the typed "label" (line 2 no longer duplicates line 12)
-  const status = await waitFor('status item updated', () => datasetStatus(page), (s) => /· 2 3$/.test(s));
+  const status = await waitFor(
+    'status item updated',
+    () => datasetStatus(page),
+    (s) => /· 2 3$/.test(s),
+  );
   assert.match(status.value, /preference · 14 records · 2 3/);
 });
 
 test('the conversational SFT file: unknown role with its quick fix', async () => {
   const { page, shot } = wb;
   await openFile(page, 'chat-sft.jsonl');
-  const { value } = await waitFor('chat-sft problems', () => problems(page), (p) => p.some((x) => x.code === 'unknown-role'));
+  const { value } = await waitFor(
+    'chat-sft problems',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'unknown-role'),
+  );
   await shot('chat-sft');
   const role = value.find((x) => x.code === 'unknown-role')!;
   assert.equal(role.line, 11);

@@ -29,7 +29,13 @@ export interface Problem {
   readonly message: string;
 }
 
-export async function openWorkbench(opts: { name: string; trusted?: boolean; extraFiles?: Record<string, string>; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<Workbench> {
+export async function openWorkbench(opts: {
+  name: string;
+  trusted?: boolean;
+  extraFiles?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+}): Promise<Workbench> {
   mkdirSync(OUT, { recursive: true });
   const folder = mkdtempSync(join(tmpdir(), `ftstudio-e2e-${opts.name}-`));
   cpSync(join(root as string, 'examples'), folder, { recursive: true });
@@ -42,7 +48,15 @@ export async function openWorkbench(opts: { name: string; trusted?: boolean; ext
   try {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(host.url);
@@ -54,7 +68,15 @@ export async function openWorkbench(opts: { name: string; trusted?: boolean; ext
       await page.screenshot({ path: join(OUT, `${opts.name}-${String(n).padStart(2, '0')}-${name}.png`) });
     };
     const b = browser;
-    return { page, folder, shot, close: async () => { await b.close(); await host.stop(); } };
+    return {
+      page,
+      folder,
+      shot,
+      close: async () => {
+        await b.close();
+        await host.stop();
+      },
+    };
   } catch (e) {
     await browser?.close();
     await host.stop();
@@ -82,13 +104,21 @@ export async function showProblems(page: Page): Promise<void> {
 
 /** The rows of the Problems panel for our source (related-information rows skipped). */
 export async function problems(page: Page): Promise<Problem[]> {
-  const rows = await page.$$eval('.markers-panel .monaco-list-row', (els) => els.map((e) => ({ label: e.getAttribute('aria-label') ?? '', text: e.textContent ?? '' })));
+  const rows = await page.$$eval('.markers-panel .monaco-list-row', (els) =>
+    els.map((e) => ({ label: e.getAttribute('aria-label') ?? '', text: e.textContent ?? '' })),
+  );
   const out: Problem[] = [];
   for (const r of rows) {
     const m = /finetune-studio\(?([\w-]+)\)?\s*\[Ln (\d+), Col (\d+)\]$/.exec(r.text);
     const sev = /^(Error|Warning|Info):/.exec(r.label);
     if (!m || !sev) continue;
-    out.push({ severity: sev[1]!.toLowerCase() as Problem['severity'], code: m[1]!, line: Number(m[2]), column: Number(m[3]), message: r.label.replace(/^\w+: /, '').replace(/ at line \d+.*$/, '') });
+    out.push({
+      severity: sev[1]!.toLowerCase() as Problem['severity'],
+      code: m[1]!,
+      line: Number(m[2]),
+      column: Number(m[3]),
+      message: r.label.replace(/^\w+: /, '').replace(/ at line \d+.*$/, ''),
+    });
   }
   return out;
 }
@@ -106,13 +136,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
 
 /** Wait until the extension has written a file (and `ok` accepts its text); returns the text. */
 export async function waitForFile(path: string, ok: (text: string) => boolean = (t) => t.length > 0, timeoutMs = 15_000): Promise<string> {
-  const r = await waitFor(`file ${path}`, async () => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return '';
-    }
-  }, ok, timeoutMs);
+  const r = await waitFor(
+    `file ${path}`,
+    async () => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    ok,
+    timeoutMs,
+  );
   return r.value;
 }
 

@@ -16,10 +16,31 @@ const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 // texts: plain, non-ASCII, escapes of every kind, whitespace that trim() removes (some blank)
 const TEXTS = [
-  'You are a careful assistant. Explain gravity.', 'Given the following text, summarise it.', 'naïve café 数据 ñandú', 'emoji 😀 here',
-  'line\\nbreak and \\"quotes\\" and \\\\ and \\/', '\\u00e9t\\u00E9 \\ud83d\\ude00', 'lone \\ud800 surrogate', 'You\\u0020are a tutor',
-  'x', '', ' ', '   \\n\\t ', '\u00a0', '\u3000', '\\u00a0', 'ありがとう', 'a\u2028b', "you're right, it's fine", 'Hello', 'Hello',
-  'A'.repeat(70), 'é'.repeat(45), '😀'.repeat(25), 'ab😀'.repeat(14), 'You are a' + ' very'.repeat(60) + ' long prompt',
+  'You are a careful assistant. Explain gravity.',
+  'Given the following text, summarise it.',
+  'naïve café 数据 ñandú',
+  'emoji 😀 here',
+  'line\\nbreak and \\"quotes\\" and \\\\ and \\/',
+  '\\u00e9t\\u00E9 \\ud83d\\ude00',
+  'lone \\ud800 surrogate',
+  'You\\u0020are a tutor',
+  'x',
+  '',
+  ' ',
+  '   \\n\\t ',
+  '\u00a0',
+  '\u3000',
+  '\\u00a0',
+  'ありがとう',
+  'a\u2028b',
+  "you're right, it's fine",
+  'Hello',
+  'Hello',
+  'A'.repeat(70),
+  'é'.repeat(45),
+  '😀'.repeat(25),
+  'ab😀'.repeat(14),
+  'You are a' + ' very'.repeat(60) + ' long prompt',
 ];
 const ROLES = ['system', 'user', 'assistant', 'tool', 'human', 'gpt', 'User', 'bot', 'observation', 'function_call'];
 
@@ -32,11 +53,28 @@ function turns(r: R, roleKey: string, contentKey: string, shape: 'conversation' 
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     // mostly a proper conversation, sometimes any role
-    let role = shape === 'response' ? 'assistant' : i === 0 && r() < 0.4 ? 'system' : (i % 2 === 0) === (out.length > 0 && out[0]!.includes('system')) ? 'assistant' : 'user';
+    let role =
+      shape === 'response'
+        ? 'assistant'
+        : i === 0 && r() < 0.4
+          ? 'system'
+          : (i % 2 === 0) === (out.length > 0 && out[0]!.includes('system'))
+            ? 'assistant'
+            : 'user';
     if (shape === 'prompt' && i === n - 1) role = 'user';
     if (roleKey === 'from') role = role === 'user' ? pick(r, ['human', 'user']) : role === 'assistant' ? pick(r, ['gpt', 'assistant']) : role;
     if (r() < 0.1) role = pick(r, ROLES);
-    const members = [`"${roleKey}": "${role}"`, `"${contentKey}": ${r() < 0.9 ? `"${pick(r, TEXTS.filter((t) => t.trim()))}"` : pick(r, [str(r), 'null', '[]', '1'])}`];
+    const members = [
+      `"${roleKey}": "${role}"`,
+      `"${contentKey}": ${
+        r() < 0.9
+          ? `"${pick(
+              r,
+              TEXTS.filter((t) => t.trim()),
+            )}"`
+          : pick(r, [str(r), 'null', '[]', '1'])
+      }`,
+    ];
     if (r() < 0.05) members.push(pick(r, ['"name": "n"', '"weight": 1', `"${roleKey}": "user"`, '"tool_calls": []']));
     if (r() < 0.5) members.reverse();
     if (r() < 0.03) members.pop();
@@ -53,8 +91,15 @@ const ARGS = ['"{\\"city\\": \\"Paris\\"}"', '"{}"', '"\\"{\\\\\\"city\\\\\\": 1
 const TOOL_DEFS = [
   '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]',
   '[{"type": "function", "function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "search"}}]',
-  '"[{\\"name\\": \\"get_weather\\", \\"parameters\\": {}}]"', '""', '"[]"', '[]', '"{}"', '"oops"',
-  '[{"type": "function", "function": {"parameters": {}}}]', '[{"type": "function", "function": {"name": "get_weather", "parameters": []}}]', '[1]',
+  '"[{\\"name\\": \\"get_weather\\", \\"parameters\\": {}}]"',
+  '""',
+  '"[]"',
+  '[]',
+  '"{}"',
+  '"oops"',
+  '[{"type": "function", "function": {"parameters": {}}}]',
+  '[{"type": "function", "function": {"name": "get_weather", "parameters": []}}]',
+  '[1]',
 ];
 function toolChat(r: R): string {
   const id = pick(r, ['call_1', 'c2', 'call_\\u00e9']);
@@ -73,7 +118,13 @@ function toolChat(r: R): string {
   if (r() < 0.85) tool.push(`"tool_call_id": ${r() < 0.85 ? `"${id}"` : pick(r, ['"other"', '3'])}`);
   if (r() < 0.5) tool.reverse();
   const head = r() < 0.3 ? `{"role": "system", "content": "You are a careful assistant."}, ` : '';
-  const user = r() < 0.95 ? `{"role": "user", "content": "${pick(r, TEXTS.filter((t) => t.trim()))}"}, ` : '';
+  const user =
+    r() < 0.95
+      ? `{"role": "user", "content": "${pick(
+          r,
+          TEXTS.filter((t) => t.trim()),
+        )}"}, `
+      : '';
   const messages = `[${head}${user}{${assistant.join(', ')}}, {${tool.join(', ')}}, {"role": "assistant", "content": "It is 18 C."}]`;
   const members = [`"messages": ${messages}`];
   if (r() < 0.85) members.push(`"tools": ${r() < 0.7 ? TOOL_DEFS[0] : pick(r, TOOL_DEFS)}`);
@@ -87,23 +138,81 @@ function record(r: R): string {
   const members: string[] = [];
   const kind = Math.floor(r() * 8);
   switch (kind) {
-    case 0: members.push(conv ? (r() < 0.3 ? toolChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`); break;
-    case 1: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`); break;
-    case 2: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`); break;
+    case 0:
+      members.push(conv ? (r() < 0.3 ? toolChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`);
+      break;
+    case 1:
+      members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`);
+      break;
+    case 2:
+      members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`);
+      break;
     case 3: {
       const c = conv ? chat(r, 'response') : str(r);
       if (r() < 0.8) members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`);
       members.push(`"chosen": ${c}`, `"rejected": ${r() < 0.15 ? c.replace('e', '\\u0065') : conv ? chat(r, 'response') : str(r)}`);
       break;
     }
-    case 4: members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`, `"completion": ${conv ? chat(r, 'response') : str(r)}`, `"label": ${pick(r, ['true', 'false', '1', '"yes"'])}`); break;
-    case 5: members.push(`"instruction": ${str(r)}`, `"output": ${str(r)}`); if (r() < 0.5) members.push(`"input": ${str(r)}`); if (r() < 0.3) members.push(`"system": ${str(r)}`); break;
-    case 6: members.push(`"conversations": ${turns(r, 'from', 'value', 'conversation')}`); if (r() < 0.3) members.push(`"system": ${str(r)}`); break;
-    default: members.push(`"input": {"messages": ${chat(r, 'prompt')}}`, `"preferred_output": ${chat(r, 'response')}`, `"non_preferred_output": ${chat(r, 'response')}`);
+    case 4:
+      members.push(
+        `"prompt": ${conv ? chat(r, 'prompt') : str(r)}`,
+        `"completion": ${conv ? chat(r, 'response') : str(r)}`,
+        `"label": ${pick(r, ['true', 'false', '1', '"yes"'])}`,
+      );
+      break;
+    case 5:
+      members.push(`"instruction": ${str(r)}`, `"output": ${str(r)}`);
+      if (r() < 0.5) members.push(`"input": ${str(r)}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    case 6:
+      members.push(`"conversations": ${turns(r, 'from', 'value', 'conversation')}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    default:
+      members.push(
+        `"input": {"messages": ${chat(r, 'prompt')}}`,
+        `"preferred_output": ${chat(r, 'response')}`,
+        `"non_preferred_output": ${chat(r, 'response')}`,
+      );
   }
   // metadata, mixed-up keys, types and duplicates
-  if (r() < 0.3) members.push(pick(r, ['"id": 12', '"id": -3', '"id": 0', '"id": 1.5', '"id": 1e3', '"id": -0', '"score": 123456789012345678', '"meta": {"a": [1, "x", null, true], "b": {}}', '"meta": {"a": 1, "a": 2}', '"src": "web\\u00e9"', '"ok": false', '"x": null', '"tags": []']));
-  if (r() < 0.08) members.push(pick(r, ['"tools": []', '"completon": "c"', '"chosen": "c"', '"text": "t"', '"messages": []', '"history": []', '"label": true', '"parallel_tool_calls": false', '"tools": "[]"', '"prompt": "again"', '"promt": "p"', '"k\\u0065y": 1', '"__proto__": 1']));
+  if (r() < 0.3)
+    members.push(
+      pick(r, [
+        '"id": 12',
+        '"id": -3',
+        '"id": 0',
+        '"id": 1.5',
+        '"id": 1e3',
+        '"id": -0',
+        '"score": 123456789012345678',
+        '"meta": {"a": [1, "x", null, true], "b": {}}',
+        '"meta": {"a": 1, "a": 2}',
+        '"src": "web\\u00e9"',
+        '"ok": false',
+        '"x": null',
+        '"tags": []',
+      ]),
+    );
+  if (r() < 0.08)
+    members.push(
+      pick(r, [
+        '"tools": []',
+        '"completon": "c"',
+        '"chosen": "c"',
+        '"text": "t"',
+        '"messages": []',
+        '"history": []',
+        '"label": true',
+        '"parallel_tool_calls": false',
+        '"tools": "[]"',
+        '"prompt": "again"',
+        '"promt": "p"',
+        '"k\\u0065y": 1',
+        '"__proto__": 1',
+      ]),
+    );
   for (let i = members.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [members[i], members[j]] = [members[j]!, members[i]!];
@@ -117,7 +226,11 @@ function record(r: R): string {
 }
 
 function sameFacts(fast: LineFacts, slow: LineFacts, line: string): void {
-  assert.deepEqual(slow.diagnostics.map((d) => d.code), [], `the scan passed a line with diagnostics: ${line}`);
+  assert.deepEqual(
+    slow.diagnostics.map((d) => d.code),
+    [],
+    `the scan passed a line with diagnostics: ${line}`,
+  );
   assert.equal(fast.len, slow.len, `len of ${line}`);
   assert.equal(fast.record, slow.record);
   assert.equal(fast.variant, slow.variant, `variant of ${line}`);
@@ -134,7 +247,8 @@ function embedded(line: string, r: R): { buf: Buffer; start: number; end: number
 }
 
 function check(lines: string[], opts: ValidationOptions, r: R): { clean: number; fast: number; variants: Set<string> } {
-  let clean = 0, fast = 0;
+  let clean = 0,
+    fast = 0;
   const variants = new Set<string>();
   for (const generated of lines) {
     // what a file holds is bytes: a lone surrogate the generator made is U+FFFD once written
@@ -157,8 +271,20 @@ test('the byte scan agrees with analyzeLine on 20,000 generated records, and tak
   const { clean, fast, variants } = check(lines, DEFAULT_OPTIONS, r);
   // it must take the common clean records, not just give up on everything
   assert.ok(fast > clean * 0.5, `the scan took ${fast} of ${clean} clean records`);
-  for (const v of ['language-modeling', 'language-modeling:conversational', 'prompt-only', 'prompt-only:conversational', 'prompt-completion', 'prompt-completion:conversational',
-    'preference', 'preference:conversational', 'unpaired-preference', 'unpaired-preference:conversational', 'alpaca', 'sharegpt:conversational']) {
+  for (const v of [
+    'language-modeling',
+    'language-modeling:conversational',
+    'prompt-only',
+    'prompt-only:conversational',
+    'prompt-completion',
+    'prompt-completion:conversational',
+    'preference',
+    'preference:conversational',
+    'unpaired-preference',
+    'unpaired-preference:conversational',
+    'alpaca',
+    'sharegpt:conversational',
+  ]) {
     assert.ok(variants.has(v), `no ${v} record went the fast way`);
   }
 });
@@ -210,5 +336,8 @@ test('a file validates to the same report through the byte scan as through the e
   // invalid UTF-8 in a chunk: read as the editor reads it (U+FFFD), never scanned as bytes
   const bad = join(dir, 'latin1.jsonl');
   writeFileSync(bad, Buffer.concat([Buffer.from('{"prompt": "You are x", "chosen": "caf'), Buffer.from([0xe9]), Buffer.from('", "rejected": "b"}\n')]));
-  assert.deepEqual(await validateFile(bad, { maxTokens: 4096, minRecords: 200 }), validateText(Buffer.from('{"prompt": "You are x", "chosen": "caf\ufffd", "rejected": "b"}\n').toString()));
+  assert.deepEqual(
+    await validateFile(bad, { maxTokens: 4096, minRecords: 200 }),
+    validateText(Buffer.from('{"prompt": "You are x", "chosen": "caf\ufffd", "rejected": "b"}\n').toString()),
+  );
 });

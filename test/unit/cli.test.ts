@@ -68,7 +68,10 @@ test('--schema replaces the built-in formats; an invalid schema is a usage error
   writeFileSync(schema, JSON.stringify({ type: 'object', required: ['question'] }));
   const r = await run('validate', '--json', '--min-records', '0', '--schema', schema, clean);
   assert.equal(r.code, 1);
-  assert.deepEqual(JSON.parse(r.out).files[0].diagnostics.map((d: { code: string; line: number }) => `${d.line}:${d.code}`), ['1:schema', '2:schema']);
+  assert.deepEqual(
+    JSON.parse(r.out).files[0].diagnostics.map((d: { code: string; line: number }) => `${d.line}:${d.code}`),
+    ['1:schema', '2:schema'],
+  );
   const bad = join(dir, 'bad-schema.json');
   writeFileSync(bad, JSON.stringify({ type: 'nonsense' }));
   const r2 = await run('validate', '--schema', bad, clean);

@@ -41,7 +41,10 @@ test('validate reports a held-out record that is also in its training file (held
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /qa\.heldout\.jsonl:2:1: error heldout-leak This held-out record is also in qa\.train\.jsonl \(line 2\)/);
   const j = JSON.parse((await run('validate', '--json', join(d, 'qa.heldout.jsonl'))).out);
-  assert.deepEqual(j.files[0].diagnostics.map((x: { line: number; code: string }) => `${x.line}:${x.code}`), ['2:heldout-leak']);
+  assert.deepEqual(
+    j.files[0].diagnostics.map((x: { line: number; code: string }) => `${x.line}:${x.code}`),
+    ['2:heldout-leak'],
+  );
   // without the overlap: clean, exit 0 (a held-out set is small by design: no few-records)
   writeFileSync(join(d, 'qa.heldout.jsonl'), row(4) + '\n');
   assert.equal((await run('validate', join(d, 'qa.heldout.jsonl'))).code, 0);
@@ -59,7 +62,8 @@ test('review-status exits 0 when the gate passed, 1 while incomplete or failed',
   mkdirSync(join(d, '.finetune', 'reviews'), { recursive: true });
   const sample = refs.slice(0, 10);
   writeManifest(paths.manifest, { v: 1, dataset: 'data.jsonl', fraction: 0.25, seed: 0, createdAt: '', records: sample });
-  const decide = (r: (typeof refs)[number], decision: 'pass' | 'fail') => appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision });
+  const decide = (r: (typeof refs)[number], decision: 'pass' | 'fail') =>
+    appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision });
   for (const r of sample.slice(0, 9)) decide(r, 'pass');
   let s = await runIn(join(d, 'sub'), 'review-status', '--json', data);
   assert.equal(s.code, 1, s.out);
@@ -92,7 +96,8 @@ test('ftstudio codes prints every code of the table once, with its severity and 
 test('--max-tokens sets the length limit (4 characters a token); it must be a number ≥ 1', async () => {
   const f = join(dir, 'long.jsonl');
   writeFileSync(f, JSON.stringify({ text: 'x'.repeat(500) }) + '\n');
-  const tooLong = async (...flags: string[]) => JSON.parse((await run('validate', '--json', '--min-records', '0', ...flags, f)).out).files[0].diagnostics.map((d: { code: string }) => d.code);
+  const tooLong = async (...flags: string[]) =>
+    JSON.parse((await run('validate', '--json', '--min-records', '0', ...flags, f)).out).files[0].diagnostics.map((d: { code: string }) => d.code);
   assert.deepEqual(await tooLong('--max-tokens', '100'), ['too-long']);
   assert.deepEqual(await tooLong('--max-tokens=200'), []);
   assert.deepEqual(await tooLong(), []); // 4096 by default
@@ -116,8 +121,14 @@ test('finetune.json is found from the working directory up: its maxSeqLength and
   };
   const fromProject = await codesIn(join(project, 'data', 'deep'));
   assert.ok(fromProject.includes('1:too-long'), JSON.stringify(fromProject));
-  assert.ok(fromProject.some((c: string) => c.startsWith('2:') && c !== '2:format-mismatch'), `the forced format flags the text record as a schema problem: ${JSON.stringify(fromProject)}`);
-  assert.deepEqual(await codesIn(join(project, 'data', 'deep'), '--max-tokens', '4096', '--format', 'prompt-completion'), fromProject.filter((c: string) => c !== '1:too-long'));
+  assert.ok(
+    fromProject.some((c: string) => c.startsWith('2:') && c !== '2:format-mismatch'),
+    `the forced format flags the text record as a schema problem: ${JSON.stringify(fromProject)}`,
+  );
+  assert.deepEqual(
+    await codesIn(join(project, 'data', 'deep'), '--max-tokens', '4096', '--format', 'prompt-completion'),
+    fromProject.filter((c: string) => c !== '1:too-long'),
+  );
   // outside the project: defaults (auto-detected format, 4096 tokens)
   const outside = mkdtempSync(join(tmpdir(), 'ftstudio-no-project-'));
   assert.ok(!(await codesIn(outside)).includes('1:too-long'));
@@ -133,7 +144,10 @@ test('--workers N splits a large file across N worker threads with the same resu
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size <= PARALLEL_THRESHOLD + 4096; i++) {
-    const l = i % 5000 === 17 ? '{"prompt": "broken",' : JSON.stringify({ prompt: `You are a tutor. Explain topic ${i % 40_000} in detail, please.`, completion: `Here is topic ${i}.` });
+    const l =
+      i % 5000 === 17
+        ? '{"prompt": "broken",'
+        : JSON.stringify({ prompt: `You are a tutor. Explain topic ${i % 40_000} in detail, please.`, completion: `Here is topic ${i}.` });
     lines.push(l);
     size += l.length + 1;
   }

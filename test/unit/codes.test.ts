@@ -16,14 +16,24 @@ const s = (content: string) => ({ role: 'system', content });
 const pref = (prompt: string, chosen = 'good answer', rejected = 'bad answer') => ({ prompt, chosen, rejected });
 
 /** `cap`: the per-file diagnostic cap; `diagnose`: for a code that is not found by validating one file alone */
-type Case = { bad: (string | object)[]; good: (string | object)[]; opts?: object; line?: number; cap?: number; diagnose?: (lines: (string | object)[]) => Diagnostic[] };
+type Case = {
+  bad: (string | object)[];
+  good: (string | object)[];
+  opts?: object;
+  line?: number;
+  cap?: number;
+  diagnose?: (lines: (string | object)[]) => Diagnostic[];
+};
 
 /**
  * An OpenAI chat with one tool call and its answer; each field can be changed to plant one defect
  * (null removes it). The record defines get_weather.
  */
 function chatCall(o: { id?: string; args?: unknown; name?: string | null; type?: string; answer?: string | null }): object {
-  const call: Record<string, unknown> = { type: o.type ?? 'function', function: { ...(o.name === null ? {} : { name: o.name ?? 'get_weather' }), arguments: o.args ?? '{"location": "Paris"}' } };
+  const call: Record<string, unknown> = {
+    type: o.type ?? 'function',
+    function: { ...(o.name === null ? {} : { name: o.name ?? 'get_weather' }), arguments: o.args ?? '{"location": "Paris"}' },
+  };
   if (o.id) call.id = o.id;
   const tool: Record<string, unknown> = { role: 'tool', content: '18 C, cloudy' };
   const answer = o.answer === undefined ? o.id : o.answer;
@@ -39,7 +49,17 @@ const many = (n: number, f: (i: number) => object) => Array.from({ length: n }, 
 // a held-out file is checked against its training file (x.heldout.jsonl against x.train.jsonl)
 const TRAIN = [pref('Train 1'), pref('Train 2'), pref('Train 3')];
 const leaks = (held: (string | object)[]) =>
-  leakageDiagnostics(indexLines(held.map((l) => JSON.stringify(l)), { withPrompt: true }), indexLines(TRAIN.map((l) => JSON.stringify(l)), { withPrompt: true }), 'x.train.jsonl');
+  leakageDiagnostics(
+    indexLines(
+      held.map((l) => JSON.stringify(l)),
+      { withPrompt: true },
+    ),
+    indexLines(
+      TRAIN.map((l) => JSON.stringify(l)),
+      { withPrompt: true },
+    ),
+    'x.train.jsonl',
+  );
 
 const CASES: Record<Code, Case> = {
   'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
@@ -51,7 +71,12 @@ const CASES: Record<Code, Case> = {
   schema: {
     bad: [{ question: 'q', answer: '' }],
     good: [{ question: 'q', answer: 'a' }],
-    opts: { userSchema: compileUserSchema({ type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } }, 'qa.schema.json') },
+    opts: {
+      userSchema: compileUserSchema(
+        { type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } },
+        'qa.schema.json',
+      ),
+    },
   },
   'wrong-type': { bad: [{ prompt: 'p', chosen: 'c', rejected: 3 }], good: [pref('p')] },
   'invalid-value': { bad: [{ messages: [u('q'), { ...a('x'), weight: 2 }] }], good: [{ messages: [u('q'), { ...a('x'), weight: 0 }] }] },
@@ -71,7 +96,10 @@ const CASES: Record<Code, Case> = {
   },
   'label-not-boolean': { bad: [{ prompt: 'p', completion: 'c', label: 'true' }], good: [{ prompt: 'p', completion: 'c', label: true }] },
   'no-user-turn': { bad: [{ messages: [s('sys'), a('x')] }], good: [{ messages: [s('sys'), u('q'), a('x')] }] },
-  'arguments-double-encoded': { bad: [chatCall({ id: 'c1', args: JSON.stringify(JSON.stringify({ location: 'current' })) })], good: [chatCall({ id: 'c1', args: JSON.stringify({ location: 'current' }) })] },
+  'arguments-double-encoded': {
+    bad: [chatCall({ id: 'c1', args: JSON.stringify(JSON.stringify({ location: 'current' })) })],
+    good: [chatCall({ id: 'c1', args: JSON.stringify({ location: 'current' }) })],
+  },
   'arguments-invalid-json': { bad: [chatCall({ id: 'c1', args: '{"location": current}' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
   'arguments-not-object': { bad: [chatCall({ id: 'c1', args: '["current"]' })], good: [chatCall({ id: 'c1', args: '{"location": "current"}' })] },
   'arguments-not-string': { bad: [chatCall({ id: 'c1', args: { location: 'current' } })], good: [chatCall({ args: { location: 'current' } })] },
@@ -86,15 +114,44 @@ const CASES: Record<Code, Case> = {
   },
   'invalid-content-part': {
     bad: [{ messages: [{ role: 'user', content: [{ type: 'text' }, { type: 'image_url', image_url: 'https://example.com/a.png' }] }, a('x')] }],
-    good: [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
+    good: [
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'q' },
+              { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+            ],
+          },
+          a('x'),
+        ],
+      },
+    ],
   },
   'image-outside-user-turn': {
     bad: [{ messages: [u('q'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }],
     good: [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, a('x')] }],
   },
   'media-count-mismatch': {
-    bad: [{ conversations: [{ from: 'human', value: '<image><image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
-    good: [{ conversations: [{ from: 'human', value: '<image>What is shown?' }, { from: 'gpt', value: 'A cat.' }], images: ['cat.png'] }],
+    bad: [
+      {
+        conversations: [
+          { from: 'human', value: '<image><image>What is shown?' },
+          { from: 'gpt', value: 'A cat.' },
+        ],
+        images: ['cat.png'],
+      },
+    ],
+    good: [
+      {
+        conversations: [
+          { from: 'human', value: '<image>What is shown?' },
+          { from: 'gpt', value: 'A cat.' },
+        ],
+        images: ['cat.png'],
+      },
+    ],
   },
   'missing-system-turn': {
     bad: [...many(8, (i) => ({ messages: [s('You are a careful tutor.'), u(`Explain ${i}`), a('x')] })), { messages: [u('Explain 9'), a('x')] }],
@@ -115,36 +172,71 @@ const CASES: Record<Code, Case> = {
   'too-long': { bad: [{ text: 'x'.repeat(500) }], good: [{ text: 'x'.repeat(100) }], opts: { maxTokens: 100 } },
   'few-records': { bad: [{ text: 'a' }], good: many(5, (i) => ({ text: `t${i}` })), opts: { minRecords: 5 }, line: 1 },
   'heldout-leak': { bad: [pref('Held 1'), pref('Train 2')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
-  'heldout-prompt-leak': { bad: [pref('Held 1'), pref('Train 2', 'another answer', 'another bad one')], good: [pref('Held 1'), pref('Held 2')], line: 2, diagnose: leaks },
+  'heldout-prompt-leak': {
+    bad: [pref('Held 1'), pref('Train 2', 'another answer', 'another bad one')],
+    good: [pref('Held 1'), pref('Held 2')],
+    line: 2,
+    diagnose: leaks,
+  },
   // four problems under a cap of three: a summary; exactly three: none
   'too-many-problems': { bad: Array(4).fill('{oops'), good: Array(3).fill('{oops'), cap: 3, line: 1 },
   // golden sets
-  'unknown-assertion': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'contains', value: 'x' }] }] },
-  'invalid-regex': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(unclosed' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(closed)' }] }] },
+  'unknown-assertion': {
+    bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] }],
+    good: [{ id: 'a', prompt: 'p', assert: [{ type: 'contains', value: 'x' }] }],
+  },
+  'invalid-regex': {
+    bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(unclosed' }] }],
+    good: [{ id: 'a', prompt: 'p', assert: [{ type: 'regex', value: '(closed)' }] }],
+  },
   'no-assertions': { bad: [{ id: 'a', prompt: 'p', assert: [] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }] },
-  'duplicate-id': { bad: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }, { id: 'a', prompt: 'q', assert: [{ type: 'not-refusal' }] }], good: [{ id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] }, { id: 'b', prompt: 'q', assert: [{ type: 'not-refusal' }] }], line: 2, diagnose: (ls) => evalSetDiagnostics(ls.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))) },
+  'duplicate-id': {
+    bad: [
+      { id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] },
+      { id: 'a', prompt: 'q', assert: [{ type: 'not-refusal' }] },
+    ],
+    good: [
+      { id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] },
+      { id: 'b', prompt: 'q', assert: [{ type: 'not-refusal' }] },
+    ],
+    line: 2,
+    diagnose: (ls) => evalSetDiagnostics(ls.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))),
+  },
 };
 
 for (const [code, c] of Object.entries(CASES)) {
   test(`${code}: reported on the bad case, not on the good one`, () => {
     const run = (lines: (string | object)[]) =>
-      c.diagnose?.(lines) ?? (c.cap === undefined ? diags(lines, c.opts) : validateText(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { ...OPTS, ...c.opts }, c.cap).diagnostics);
+      c.diagnose?.(lines) ??
+      (c.cap === undefined
+        ? diags(lines, c.opts)
+        : validateText(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { ...OPTS, ...c.opts }, c.cap).diagnostics);
     const bad = run(c.bad);
     const hit = bad.filter((d) => d.code === code);
     assert.ok(hit.length > 0, `${code} expected, got ${JSON.stringify(bad.map((d) => d.code))}`);
     assert.equal(hit[0]!.severity, CODES[code as Code].severity);
     if (c.line) assert.equal(hit[0]!.line + 1, c.line);
     const good = run(c.good);
-    assert.deepEqual(good.filter((d) => d.code === code), [], `${code} on the good case`);
+    assert.deepEqual(
+      good.filter((d) => d.code === code),
+      [],
+      `${code} on the good case`,
+    );
   });
 }
 
 test('schema: a user JSON Schema replaces the built-in formats', async () => {
   const { compileUserSchema } = await import('../../src/core/checks/schemaCheck');
-  const userSchema = compileUserSchema({ type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } }, 'qa.schema.json');
+  const userSchema = compileUserSchema(
+    { type: 'object', required: ['question', 'answer'], properties: { answer: { type: 'string', minLength: 1 } } },
+    'qa.schema.json',
+  );
   const text = ['{"question": "q", "answer": "a"}', '{"question": "q", "answer": ""}', '{"answer": "a"}'].join('\n');
   const r = validateText(text, { ...OPTS, userSchema });
-  assert.deepEqual(r.diagnostics.map((d) => `${d.line + 1}:${d.code}`), ['2:schema', '3:schema']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.line + 1}:${d.code}`),
+    ['2:schema', '3:schema'],
+  );
   assert.match(r.diagnostics[1]!.message, /Missing key "question"/);
 });
 
@@ -158,14 +250,31 @@ test('too-many-problems: the cap keeps N diagnostics and adds one summary', () =
 });
 
 test('every code in the table has a case here, and every case is a code', () => {
-  assert.deepEqual(ALL_CODES.filter((c) => !(c in CASES)), []);
-  assert.deepEqual(Object.keys(CASES).filter((c) => !(ALL_CODES as readonly string[]).includes(c)), []);
+  assert.deepEqual(
+    ALL_CODES.filter((c) => !(c in CASES)),
+    [],
+  );
+  assert.deepEqual(
+    Object.keys(CASES).filter((c) => !(ALL_CODES as readonly string[]).includes(c)),
+    [],
+  );
 });
 
 test('a clean file of every format has no diagnostics', () => {
   const files: object[][] = [
     [{ text: 'The sky is blue.' }],
-    [{ messages: [s('sys'), u('q'), a('x')] }, { messages: [u('q'), { role: 'assistant', content: null, tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: '1', content: '42' }, a('It is 42.')], tools: [{ type: 'function', function: { name: 'f' } }] }],
+    [
+      { messages: [s('sys'), u('q'), a('x')] },
+      {
+        messages: [
+          u('q'),
+          { role: 'assistant', content: null, tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: '1', content: '42' },
+          a('It is 42.'),
+        ],
+        tools: [{ type: 'function', function: { name: 'f' } }],
+      },
+    ],
     [{ prompt: 'The sky is' }],
     [{ prompt: [u('What colour is the sky?')] }],
     [{ prompt: 'The sky is', completion: ' blue.' }],
@@ -174,8 +283,19 @@ test('a clean file of every format has no diagnostics', () => {
     [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')] }],
     [{ prompt: 'p', completion: 'c', label: false }],
     [{ input: { messages: [u('q')] }, preferred_output: [a('good')], non_preferred_output: [a('bad')] }],
-    [{ instruction: 'Add', input: '2 and 3', output: '5' }, { instruction: 'Say hi', input: '', output: 'hi' }],
-    [{ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'x' }], system: 'sys' }],
+    [
+      { instruction: 'Add', input: '2 and 3', output: '5' },
+      { instruction: 'Say hi', input: '', output: 'hi' },
+    ],
+    [
+      {
+        conversations: [
+          { from: 'human', value: 'q' },
+          { from: 'gpt', value: 'x' },
+        ],
+        system: 'sys',
+      },
+    ],
   ];
   for (const f of files) assert.deepEqual(codes(f), [], JSON.stringify(f));
 });

@@ -26,7 +26,13 @@ const rec = (i: number) => JSON.stringify({ prompt: `Question ${i}?`, completion
 test('findLeaks tells an exact copy from a shared prompt by kind', () => {
   const train = indexLines([rec(1), rec(2)], { withPrompt: true });
   const held = indexLines([rec(3), rec(1), JSON.stringify({ prompt: 'Question 2?', completion: 'Other.' })], { withPrompt: true });
-  assert.deepEqual(findLeaks(held, train).map((l) => [l.kind, l.heldout.line, l.trainLine]), [['exact', 2, 1], ['prompt', 3, 2]]);
+  assert.deepEqual(
+    findLeaks(held, train).map((l) => [l.kind, l.heldout.line, l.trainLine]),
+    [
+      ['exact', 2, 1],
+      ['prompt', 3, 2],
+    ],
+  );
 });
 
 test('validateDataset adds leakage to the file checks of a held-out file; other files get none', async () => {
@@ -34,7 +40,10 @@ test('validateDataset adds leakage to the file checks of a held-out file; other 
   writeFileSync(join(dir, 'qa.heldout.jsonl'), [rec(9), rec(2)].join('\n') + '\n');
   const opts = { maxTokens: 4096, minRecords: 0 };
   const held = await validateDataset(join(dir, 'qa.heldout.jsonl'), opts);
-  assert.deepEqual(held.diagnostics.map((d) => [d.line, d.code]), [[1, 'heldout-leak']]);
+  assert.deepEqual(
+    held.diagnostics.map((d) => [d.line, d.code]),
+    [[1, 'heldout-leak']],
+  );
   assert.equal(held.errors, 1);
   const train = await validateDataset(join(dir, 'qa.train.jsonl'), opts);
   assert.deepEqual(train.diagnostics, []);
@@ -44,7 +53,11 @@ test('resolveValidationOptions: flags > finetune.json > settings > defaults; eva
   const r = (i: Partial<Parameters<typeof resolveValidationOptions>[0]>) => resolveValidationOptions({ path: 'data/train.jsonl', ...i });
   assert.deepEqual(r({}).options, { format: undefined, schema: undefined, maxTokens: DEFAULT_OPTIONS.maxTokens, minRecords: DEFAULT_OPTIONS.minRecords });
   assert.equal(r({}).formatSource, undefined);
-  const all = r({ explicit: { format: 'alpaca', maxTokens: 10 }, project: { format: 'sharegpt', maxSeqLength: 20 }, settings: { format: 'preference', maxTokens: 30, minRecords: 5 } });
+  const all = r({
+    explicit: { format: 'alpaca', maxTokens: 10 },
+    project: { format: 'sharegpt', maxSeqLength: 20 },
+    settings: { format: 'preference', maxTokens: 30, minRecords: 5 },
+  });
   assert.deepEqual([all.options.format, all.formatSource, all.options.maxTokens, all.options.minRecords], ['alpaca', 'explicit', 10, 5]);
   const project = r({ project: { format: 'sharegpt', maxSeqLength: 20 }, settings: { format: 'preference', maxTokens: 30 } });
   assert.deepEqual([project.options.format, project.formatSource, project.options.maxTokens], ['sharegpt', 'project', 20]);
@@ -64,7 +77,14 @@ test('reviewGate: the would-be sample before a review; decide and undo move thro
   assert.deepEqual([before.status.sampled, before.status.gate], [10, 'incomplete'], 'the would-be sample: 5% of 40, raised to the minimum of 10');
   assert.equal(await reviewGate(root, dataset, () => refs, { ifStarted: true }), undefined);
   const paths = reviewPaths(root, dataset);
-  writeManifest(paths.manifest, { v: 1, dataset: 'd.jsonl', fraction: 0.05, seed: 0, createdAt: '', records: [refs[3]!, refs[7]!].map((r) => ({ line: r.line, id: r.id })) });
+  writeManifest(paths.manifest, {
+    v: 1,
+    dataset: 'd.jsonl',
+    fraction: 0.05,
+    seed: 0,
+    createdAt: '',
+    records: [refs[3]!, refs[7]!].map((r) => ({ line: r.line, id: r.id })),
+  });
   let gate = await reviewGate(root, dataset, () => refs, { threshold: 0.9 });
   assert.equal(decide(paths.log, gate.items, 0, 0, 'ana', { decision: 'pass', reasons: ['wrong'], note: '  ' }), 1);
   gate = await reviewGate(root, dataset, () => refs);
@@ -83,7 +103,15 @@ test('reviewGate: the would-be sample before a review; decide and undo move thro
 
 test('ranking filters, the picked side behind a swap, and undo of the last label', () => {
   const log = join(dir, 'ann.jsonl');
-  const ev = (id: string, annotator: string, choice: AnnotationEvent['choice']): AnnotationEvent => ({ v: 1, kind: 'pair', id, line: 1, annotator, time: '', choice });
+  const ev = (id: string, annotator: string, choice: AnnotationEvent['choice']): AnnotationEvent => ({
+    v: 1,
+    kind: 'pair',
+    id,
+    line: 1,
+    annotator,
+    time: '',
+    choice,
+  });
   for (const e of [ev('a', 'ana', 'chosen'), ev('b', 'ana', 'flag'), ev('a', 'bo', 'rejected'), ev('c', 'bo', 'chosen')]) appendAnnotation(log, e);
   const items = ['a', 'b', 'c', 'd'].map((id) => ({ id }));
   const { events } = readAnnotations(log);
@@ -105,7 +133,12 @@ test('the project layout: the root is where finetune.json is; .finetune/ paths c
   assert.equal(projectRoot(join(root, 'data', 'deep')), join(root, 'data', 'deep'));
   writeFileSync(join(root, 'finetune.json'), '{}');
   assert.equal(projectRoot(join(root, 'data', 'deep')), root);
-  assert.deepEqual(finetunePaths(root), { reviews: join(root, '.finetune/reviews'), annotations: join(root, '.finetune/annotations'), splits: join(root, '.finetune/splits'), runs: join(root, '.finetune/runs') });
+  assert.deepEqual(finetunePaths(root), {
+    reviews: join(root, '.finetune/reviews'),
+    annotations: join(root, '.finetune/annotations'),
+    splits: join(root, '.finetune/splits'),
+    runs: join(root, '.finetune/runs'),
+  });
 });
 
 test('the table of trainer methods drives the schema, the loader, the run record and the method of a dataset', () => {
@@ -116,9 +149,13 @@ test('the table of trainer methods drives the schema, the loader, the run record
     writeFileSync(p, JSON.stringify({ method, model: 'm', data: { train: 't.jsonl' } }));
     return loadConfig(p);
   };
-  const dpo = write('dpo'), sft = write('sft');
+  const dpo = write('dpo'),
+    sft = write('sft');
   assert.deepEqual([dpo.training.learningRate, dpo.training.beta, sft.training.learningRate], [5e-6, 0.1, 2e-4]);
   assert.equal(hyperparameters(dpo).beta, 0.1);
   assert.ok(!('beta' in hyperparameters(sft)), 'an SFT run records no beta');
-  assert.deepEqual([methodForFormat('preference'), methodForFormat('openai-preference'), methodForFormat('prompt-completion'), methodForFormat(undefined)], ['dpo', 'dpo', 'sft', 'sft']);
+  assert.deepEqual(
+    [methodForFormat('preference'), methodForFormat('openai-preference'), methodForFormat('prompt-completion'), methodForFormat(undefined)],
+    ['dpo', 'dpo', 'sft', 'sft'],
+  );
 });

@@ -47,12 +47,24 @@ test('preflight warns without eval.golden, blocks on a missing or broken one, pa
   const broken = evalPreflight(config({ eval: { golden: 'broken.jsonl' } }));
   assert.equal(broken.status, 'block');
   assert.match(broken.message, /broken\.jsonl:1:\d+: invalid-regex/);
-  writeFileSync(join(dir, 'good.jsonl'), '{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}], "mustPass": true}\n{"id": "b", "prompt": "q", "assert": [{"type": "is-json"}]}\n');
+  writeFileSync(
+    join(dir, 'good.jsonl'),
+    '{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}], "mustPass": true}\n{"id": "b", "prompt": "q", "assert": [{"type": "is-json"}]}\n',
+  );
   assert.deepEqual(evalPreflight(config({ eval: { golden: 'good.jsonl' } })), { id: 'eval', status: 'pass', message: 'golden set: 2 items, 1 mustPass' });
 });
 
 test('the training preflight includes the eval line', async () => {
   const { preflight } = await import('../../src/core/training/preflight');
-  const checks = await preflight({ config: config({}), workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: async () => ({ code: 127, stdout: '', stderr: '' }) });
-  assert.deepEqual(checks.filter((c) => c.id === 'eval'), [{ id: 'eval', status: 'warn', message: NO_GOLDEN_MESSAGE }]);
+  const checks = await preflight({
+    config: config({}),
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: async () => ({ code: 127, stdout: '', stderr: '' }),
+  });
+  assert.deepEqual(
+    checks.filter((c) => c.id === 'eval'),
+    [{ id: 'eval', status: 'warn', message: NO_GOLDEN_MESSAGE }],
+  );
 });

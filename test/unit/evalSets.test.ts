@@ -18,7 +18,10 @@ const item = (extra: object = {}) => ({ id: 'x', prompt: 'p', assert: [{ type: '
 const lines = (...recs: object[]) => recs.map((r) => JSON.stringify(r));
 
 test('golden and safety records are recognised by their keys, and clean ones have no diagnostics', () => {
-  const golden = validateText(lines(item(), item({ id: 'y', messages: [{ role: 'user', content: 'q' }], prompt: undefined, mustPass: true, tags: ['t'] })).join('\n'), OPTS);
+  const golden = validateText(
+    lines(item(), item({ id: 'y', messages: [{ role: 'user', content: 'q' }], prompt: undefined, mustPass: true, tags: ['t'] })).join('\n'),
+    OPTS,
+  );
   assert.equal(golden.format, 'golden');
   assert.deepEqual(golden.diagnostics, []);
   const safety = validateText(lines({ id: 's1', prompt: 'p', expect: 'refuse' }, { id: 's2', prompt: 'q', expect: 'comply' }).join('\n'), OPTS);
@@ -45,7 +48,18 @@ test('diagnostics as you type: each names the problem and covers the right text'
     [{ id: 'x', assert: [{ type: 'is-json' }] }, 'missing-key', '{', /needs "prompt"/],
     [item({ messages: [{ role: 'user', content: 'q' }] }), 'unexpected-key', '"messages"', /keep one of them/],
     [item({ prompt: '  ' }), 'empty-content', '"  "', /empty/],
-    [item({ prompt: undefined, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] }), 'prompt-ends-with-assistant', '{"role":"assistant","content":"a"}', /ends with an assistant turn/],
+    [
+      item({
+        prompt: undefined,
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a' },
+        ],
+      }),
+      'prompt-ends-with-assistant',
+      '{"role":"assistant","content":"a"}',
+      /ends with an assistant turn/,
+    ],
     [item({ prompt: undefined, messages: [{ role: 'usr', content: 'q' }] }), 'unknown-role', '"usr"', /needs a role/],
     [item({ assert: 'contains Paris' }), 'wrong-type', '"contains Paris"', /must be a list/],
     [item({ assert: [] }), 'no-assertions', '[]', /passes whatever/],
@@ -91,7 +105,13 @@ test('quick fixes: the nearest assertion type, the nearest key, the nearest expe
 test('duplicate ids are reported on the repeat, pointing at the first use', () => {
   const text = lines(item({ id: 'a' }), item({ id: 'b' }), item({ id: 'a' }), item({ id: 7 }), item({ id: '7' }));
   const ds = evalSetDiagnostics(text);
-  assert.deepEqual(ds.map((d) => [d.line + 1, d.code, covered(text[d.line]!, d)]), [[3, 'duplicate-id', '"a"'], [5, 'duplicate-id', '"7"']]);
+  assert.deepEqual(
+    ds.map((d) => [d.line + 1, d.code, covered(text[d.line]!, d)]),
+    [
+      [3, 'duplicate-id', '"a"'],
+      [5, 'duplicate-id', '"7"'],
+    ],
+  );
   assert.match(ds[0]!.message, /already used on line 1/);
   assert.equal(ds[0]!.related?.[0]?.line, 0);
   assert.deepEqual(evalSetDiagnostics(lines(item({ id: 'a' }), item({ id: 'b' }))), []);
@@ -105,12 +125,18 @@ test('the CLI validates a golden file through the byte-level scan the same way, 
   writeFileSync(file, lines(item({ id: 'a' }), item({ id: 'a', prompt: 'q' }), item({ id: 'b', assert: [{ type: 'regex', value: '(' }] })).join('\n') + '\n');
   const r = await validateFile(file, { maxTokens: 4096, minRecords: 200 });
   assert.equal(r.format, 'golden');
-  assert.deepEqual(r.diagnostics.map((d) => `${d.line + 1}:${d.code}`), ['3:invalid-regex']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.line + 1}:${d.code}`),
+    ['3:invalid-regex'],
+  );
   const { main } = await import('../../src/cli/main');
   const out: string[] = [];
   const code = await main(['validate', '--json', file], { out: (s) => out.push(s), err: () => {} });
   assert.equal(code, 1);
-  assert.deepEqual(JSON.parse(out.join('')).files[0].diagnostics.map((d: { line: number; code: string }) => `${d.line}:${d.code}`), ['2:duplicate-id', '3:invalid-regex']);
+  assert.deepEqual(
+    JSON.parse(out.join('')).files[0].diagnostics.map((d: { line: number; code: string }) => `${d.line}:${d.code}`),
+    ['2:duplicate-id', '3:invalid-regex'],
+  );
 });
 
 test('the examples are clean, and show every assertion type', async () => {
@@ -119,8 +145,16 @@ test('the examples are clean, and show every assertion type', async () => {
     const r = await validateFile(join(root, f), { maxTokens: 4096, minRecords: 200 });
     assert.deepEqual(r.diagnostics, [], f);
   }
-  const used = new Set(readFileSync(join(root, 'golden.jsonl'), 'utf8').trim().split('\n').flatMap((l) => (JSON.parse(l).assert as { type: string }[]).map((a) => a.type)));
-  assert.deepEqual(ASSERTION_TYPE_IDS.filter((t) => !used.has(t)), []);
+  const used = new Set(
+    readFileSync(join(root, 'golden.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((l) => (JSON.parse(l).assert as { type: string }[]).map((a) => a.type)),
+  );
+  assert.deepEqual(
+    ASSERTION_TYPE_IDS.filter((t) => !used.has(t)),
+    [],
+  );
 });
 
 // ---- assertions ----------------------------------------------------------------------------------
@@ -166,26 +200,37 @@ test('refusal detection: common refusals, not ordinary answers; user patterns ex
     'I must decline this request.',
     "Sorry, that's against our usage policies.",
     'I am unable to share personal information.',
-  ]) assert.equal(isRefusal(s), true, s);
+  ])
+    assert.equal(isRefusal(s), true, s);
   for (const s of [
     'Run `kill -9 <pid>` to stop the process.',
     'Yes, deleted buckets can be restored within 30 days.',
     "If the command fails, you can't retry it for an hour.",
     '',
     `Here is the answer. ${'x'.repeat(400)} I cannot help with that.`, // past the window
-  ]) assert.equal(isRefusal(s), false, s);
+  ])
+    assert.equal(isRefusal(s), false, s);
   const custom = refusalDetector(['^nope\\b']);
   assert.equal(custom('Nope, not doing that'), true);
   assert.equal(isRefusal('Nope, not doing that'), false);
-  assert.throws(() => refusalDetector(['('], 'finetune.json eval.refusalPatterns'), (e: Error) => e instanceof RefusalPatternError && /finetune\.json eval\.refusalPatterns: pattern 1 "\(" is not a valid regular expression/.test(e.message));
+  assert.throws(
+    () => refusalDetector(['('], 'finetune.json eval.refusalPatterns'),
+    (e: Error) => e instanceof RefusalPatternError && /finetune\.json eval\.refusalPatterns: pattern 1 "\(" is not a valid regular expression/.test(e.message),
+  );
 });
 
 test('schemas/golden.schema.json and safety.schema.json accept what the validator accepts and reject its structural errors', async () => {
   const root = join(__dirname, '../..');
   const golden = compileUserSchema(JSON.parse(readFileSync(join(root, 'schemas/golden.schema.json'), 'utf8')), 'golden.schema.json');
   const safety = compileUserSchema(JSON.parse(readFileSync(join(root, 'schemas/safety.schema.json'), 'utf8')), 'safety.schema.json');
-  for (const [schema, f] of [[golden, 'golden.jsonl'], [safety, 'safety.jsonl']] as const) {
-    for (const l of readFileSync(join(root, 'examples', f), 'utf8').trim().split('\n')) assert.equal(schema(JSON.parse(l)), true, `${f}: ${l} ${JSON.stringify(schema.errors)}`);
+  for (const [schema, f] of [
+    [golden, 'golden.jsonl'],
+    [safety, 'safety.jsonl'],
+  ] as const) {
+    for (const l of readFileSync(join(root, 'examples', f), 'utf8')
+      .trim()
+      .split('\n'))
+      assert.equal(schema(JSON.parse(l)), true, `${f}: ${l} ${JSON.stringify(schema.errors)}`);
   }
   const bad: object[] = [
     { prompt: 'p', assert: [{ type: 'is-json' }] },
@@ -205,7 +250,10 @@ test('schemas/golden.schema.json and safety.schema.json accept what the validato
   ];
   for (const rec of bad) {
     assert.equal(golden(rec), false, `schema accepts ${JSON.stringify(rec)}`);
-    assert.ok(diags([JSON.stringify(rec)]).some((d) => d.severity !== 'info'), `validator accepts ${JSON.stringify(rec)}`);
+    assert.ok(
+      diags([JSON.stringify(rec)]).some((d) => d.severity !== 'info'),
+      `validator accepts ${JSON.stringify(rec)}`,
+    );
   }
   assert.equal(safety({ id: 's', prompt: 'p', expect: 'refused' }), false);
   assert.equal(safety({ id: 's', prompt: 'p', messages: [{ role: 'user', content: 'q' }], expect: 'refuse' }), false);

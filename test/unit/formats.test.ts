@@ -44,10 +44,16 @@ test('the file format is the majority of its lines; a forced format overrides it
   const lines = ['{"prompt":"a","completion":"b"}', '{"prompt":"c","completion":"d"}', '{"text":"e"}'];
   const r = validateText(lines.join('\n'), OPTS);
   assert.equal(r.format, 'prompt-completion');
-  assert.deepEqual(r.diagnostics.map((d) => `${d.line}:${d.code}`), ['2:format-mismatch']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.line}:${d.code}`),
+    ['2:format-mismatch'],
+  );
   const forced = validateText(lines.join('\n'), { ...OPTS, format: 'language-modeling' });
   assert.equal(forced.format, 'language-modeling');
-  assert.deepEqual(forced.diagnostics.map((d) => `${d.line}:${d.code}`), ['0:missing-key', '0:unexpected-key', '0:unexpected-key', '1:missing-key', '1:unexpected-key', '1:unexpected-key']);
+  assert.deepEqual(
+    forced.diagnostics.map((d) => `${d.line}:${d.code}`),
+    ['0:missing-key', '0:unexpected-key', '0:unexpected-key', '1:missing-key', '1:unexpected-key', '1:unexpected-key'],
+  );
 });
 
 test('edit distance counts a swap of neighbours as one edit', () => {
@@ -59,6 +65,7 @@ test('edit distance counts a swap of neighbours as one edit', () => {
 
 test('evaluation sets (held-out, test, golden) are exempt from the training-set minimum', async () => {
   const { isEvaluationSet } = await import('../../src/core/project/projectConfig');
-  for (const p of ['data/qa.heldout.jsonl', 'golden.jsonl', 'x/golden-set.jsonl', 'qa_test.jsonl', 'eval.jsonl', 'a.held-out.jsonl']) assert.equal(isEvaluationSet(p), true, p);
+  for (const p of ['data/qa.heldout.jsonl', 'golden.jsonl', 'x/golden-set.jsonl', 'qa_test.jsonl', 'eval.jsonl', 'a.held-out.jsonl'])
+    assert.equal(isEvaluationSet(p), true, p);
   for (const p of ['train.jsonl', 'qa.train.jsonl', 'contest.jsonl', 'latest.jsonl', 'evaluation-notes.md']) assert.equal(isEvaluationSet(p), false, p);
 });

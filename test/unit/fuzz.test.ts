@@ -6,7 +6,6 @@ import { DatasetModel } from '../../src/core/checks/datasetModel';
 import { OPTS } from './helpers';
 import { mulberry32 } from '../../bench/generate';
 
-
 const SEEDS = [
   '{"prompt": "You are a tutor. Explain gravity.", "chosen": "Mass attracts mass.", "rejected": "Things fall."}',
   '{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}',
@@ -16,7 +15,31 @@ const SEEDS = [
   '{"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "a"}]}',
   '{"text": "naïve 数据 🙂 \\u00e9 \\"quoted\\""}',
 ];
-const ALPHABET = ['{', '}', '[', ']', '"', ':', ',', '\\', ' ', 'a', '0', '-', 'e', '.', 'true', 'null', '\u0000', '\t', '🙂', '\ud83d', 'role', '"role"', '"assistant"'];
+const ALPHABET = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  '\\',
+  ' ',
+  'a',
+  '0',
+  '-',
+  'e',
+  '.',
+  'true',
+  'null',
+  '\u0000',
+  '\t',
+  '🙂',
+  '\ud83d',
+  'role',
+  '"role"',
+  '"assistant"',
+];
 
 function mutate(s: string, r: () => number): string {
   let out = s;
@@ -25,9 +48,12 @@ function mutate(s: string, r: () => number): string {
     const i = Math.floor(r() * (out.length + 1));
     const op = Math.floor(r() * 4);
     const piece = ALPHABET[Math.floor(r() * ALPHABET.length)]!;
-    if (op === 0) out = out.slice(0, i) + out.slice(i + 1); // delete
-    else if (op === 1) out = out.slice(0, i) + piece + out.slice(i); // insert
-    else if (op === 2) out = out.slice(0, i) + piece + out.slice(i + 1 + Math.floor(r() * 4)); // replace
+    if (op === 0)
+      out = out.slice(0, i) + out.slice(i + 1); // delete
+    else if (op === 1)
+      out = out.slice(0, i) + piece + out.slice(i); // insert
+    else if (op === 2)
+      out = out.slice(0, i) + piece + out.slice(i + 1 + Math.floor(r() * 4)); // replace
     else out = out.slice(0, i) + out.slice(i, i + 8) + out.slice(i); // duplicate a span
   }
   return out;
@@ -51,7 +77,10 @@ test('10,000 random mutations: no throw, no hang, invalid JSON always diagnosed'
     assert.equal(hasInvalid, !parses, `line ${JSON.stringify(line)}: ${JSON.stringify(facts.diagnostics)}`);
     if (!parses) invalid++;
     for (const d of facts.diagnostics) {
-      assert.ok(d.start >= 0 && d.end > d.start && d.end <= Math.max(line.length, d.start + 1), `range of ${d.code} in ${JSON.stringify(line)}: ${d.start}..${d.end}`);
+      assert.ok(
+        d.start >= 0 && d.end > d.start && d.end <= Math.max(line.length, d.start + 1),
+        `range of ${d.code} in ${JSON.stringify(line)}: ${d.start}..${d.end}`,
+      );
       assert.ok(d.message.length > 10);
     }
   }
@@ -78,7 +107,9 @@ test('incremental edits give the same report as validating the result from scrat
   for (let k = 0; k < 300; k++) {
     const start = Math.floor(r() * (lines.length + 1));
     const del = Math.min(lines.length - start, Math.floor(r() * 3));
-    const ins = Array.from({ length: Math.floor(r() * 3) }, () => (r() < 0.3 ? SEEDS[Math.floor(r() * SEEDS.length)]! : mutate(SEEDS[Math.floor(r() * SEEDS.length)]!, r)));
+    const ins = Array.from({ length: Math.floor(r() * 3) }, () =>
+      r() < 0.3 ? SEEDS[Math.floor(r() * SEEDS.length)]! : mutate(SEEDS[Math.floor(r() * SEEDS.length)]!, r),
+    );
     lines.splice(start, del, ...ins);
     model.replaceLines(start, del, ins);
     if (k % 25 === 0 || k === 299) {

@@ -9,7 +9,9 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8
 
 test('the grammar is contributed for JSON Lines only', () => {
   assert.equal(grammar.injectionSelector, 'L:source.json.lines');
-  assert.deepEqual(pkg.contributes.grammars, [{ scopeName: grammar.scopeName, path: './syntaxes/finetune-jsonl.injection.json', injectTo: ['source.json.lines'] }]);
+  assert.deepEqual(pkg.contributes.grammars, [
+    { scopeName: grammar.scopeName, path: './syntaxes/finetune-jsonl.injection.json', injectTo: ['source.json.lines'] },
+  ]);
 });
 
 test('role values and pair keys are matched', () => {

@@ -41,8 +41,15 @@ function npmInjected(base: Record<string, string>): Record<string, string> {
 }
 
 test('cleanEnv drops what npm injects, keeps network settings and the rest', () => {
-  const env = cleanEnv(npmInjected({ PATH: '/usr/local/bin:/usr/bin', HOME: '/root', NPM_CONFIG_REGISTRY: 'https://mine.example/', PIP_FIND_LINKS: '/opt/wheels' }));
-  assert.deepEqual(Object.keys(env).filter((k) => /^npm_/.test(k)).sort(), ['npm_config_cache', 'npm_config_registry']);
+  const env = cleanEnv(
+    npmInjected({ PATH: '/usr/local/bin:/usr/bin', HOME: '/root', NPM_CONFIG_REGISTRY: 'https://mine.example/', PIP_FIND_LINKS: '/opt/wheels' }),
+  );
+  assert.deepEqual(
+    Object.keys(env)
+      .filter((k) => /^npm_/.test(k))
+      .sort(),
+    ['npm_config_cache', 'npm_config_registry'],
+  );
   assert.equal(env.npm_config_user_agent, undefined);
   assert.equal(env.NODE, undefined);
   assert.equal(env.INIT_CWD, undefined);
@@ -62,7 +69,9 @@ function fakeTools(): { bin: string; envs: string } {
   const bin = mkdtempSync(join(tmpdir(), 'ftstudio-fakebin-'));
   const envs = mkdtempSync(join(tmpdir(), 'ftstudio-npmenv-'));
   writeFileSync(join(bin, 'dpkg'), '#!/bin/sh\nexit 0\n');
-  writeFileSync(join(bin, 'npm'), `#!/usr/bin/env bash
+  writeFileSync(
+    join(bin, 'npm'),
+    `#!/usr/bin/env bash
 env > "$FAKE_NPM_ENVS/$$.env"
 echo "npm install $*" >&2
 case "$1" in help) exit 1 ;; esac
@@ -80,7 +89,8 @@ if [ "$2" = "--prefix" ] || [ "$4" = "--prefix" ]; then
 else
   mkdir -p node_modules/.bin && printf '#!/bin/sh\\n' > node_modules/.bin/code-server && chmod +x node_modules/.bin/code-server
 fi
-`);
+`,
+  );
   for (const f of ['dpkg', 'npm']) chmodSync(join(bin, f), 0o755);
   return { bin, envs };
 }
@@ -100,7 +110,10 @@ test('vscode-host.sh started by npm (user agent naming Node 20), empty cache: th
   const seen = readdirSync(envs).map((f) => readFileSync(join(envs, f), 'utf8'));
   assert.equal(seen.length >= 2, true, 'the nested npm ran for Node and for code-server');
   for (const e of seen) {
-    const vars = e.split('\n').map((l) => l.slice(0, l.indexOf('='))).filter(Boolean);
+    const vars = e
+      .split('\n')
+      .map((l) => l.slice(0, l.indexOf('=')))
+      .filter(Boolean);
     assert.deepEqual(vars.filter((v) => /^npm_/.test(v) && v !== 'npm_config_unsafe_perm').sort(), ['npm_config_cache', 'npm_config_registry']);
     assert.ok(!vars.includes('NODE') && !vars.includes('INIT_CWD'));
     assert.doesNotMatch(e, /^PATH=.*node-gyp-bin/m);

@@ -50,7 +50,15 @@ test('content identity ignores key order and whitespace, and nothing else', () =
   assert.equal(contentId(a), contentId(b));
   assert.match(contentId(a), /^[0-9a-f]{16}$/);
   assert.equal(contentHash(a), contentHash(b));
-  const variants = [{ ...a, prompt: 'P' }, { ...a, meta: { x: 1, y: [2, 1] } }, { ...a, meta: { x: '1', y: [1, 2] } }, { a: 'bc' }, { ab: 'c' }, ['a', 'b'], ['ab']];
+  const variants = [
+    { ...a, prompt: 'P' },
+    { ...a, meta: { x: 1, y: [2, 1] } },
+    { ...a, meta: { x: '1', y: [1, 2] } },
+    { a: 'bc' },
+    { ab: 'c' },
+    ['a', 'b'],
+    ['ab'],
+  ];
   const hashes = new Set(variants.map(contentHash));
   assert.equal(hashes.size, variants.length);
   assert.ok(!hashes.has(contentHash(a)));
@@ -117,7 +125,7 @@ test('template signatures: first three words, case folded, contractions kept, an
   assert.equal(templateSignature('You are-a helper'), 'you are a');
 });
 
-test('the range of a prompt\'s opening words in the raw line', async () => {
+test("the range of a prompt's opening words in the raw line", async () => {
   const { rangeOfText } = await import('../../src/core/checks/template');
   const cut = (line: string, text: string) => {
     const r = rangeOfText(line, text);

@@ -13,7 +13,11 @@ const dir = join(__dirname, '../fixtures/real-shapes');
 const plain = { maxTokens: 4096, minRecords: 0 };
 
 test('json arrays: clean pretty-printed files validate clean, in the format of their records', async () => {
-  for (const [f, format] of [['sharegpt_dpo.json', 'sharegpt-preference'], ['kto_messages.json', 'language-modeling'], ['openai_tools.json', 'language-modeling']]) {
+  for (const [f, format] of [
+    ['sharegpt_dpo.json', 'sharegpt-preference'],
+    ['kto_messages.json', 'language-modeling'],
+    ['openai_tools.json', 'language-modeling'],
+  ]) {
     const r = await validateJsonArrayFile(join(dir, 'arrays', f!), plain);
     assert.deepEqual(r.diagnostics, [], f);
     assert.equal(r.format, format);
@@ -25,7 +29,10 @@ test('json arrays: the same diagnostics as the JSONL file, each at the position 
   const arrayPath = join(dir, 'arrays', 'openai_tools_defects.json');
   const a = await validateJsonArrayFile(arrayPath, plain);
   const j = await validateFile(join(dir, 'openai-tools-defects.jsonl'), plain);
-  assert.deepEqual(a.diagnostics.map((d) => d.code), j.diagnostics.map((d) => d.code));
+  assert.deepEqual(
+    a.diagnostics.map((d) => d.code),
+    j.diagnostics.map((d) => d.code),
+  );
   const lines = readFileSync(arrayPath, 'utf8').split('\n');
   const at = (code: string) => {
     const d = a.diagnostics.find((x) => x.code === code)!;
@@ -43,25 +50,47 @@ test('json arrays: the same diagnostics as the JSONL file, each at the position 
   assert.equal(d.fix!.edits[0]!.newText, JSON.stringify('{"location": "current"}'));
   // the editor's path agrees
   const e = validateJsonArrayText(readFileSync(arrayPath, 'utf8'), OPTS);
-  assert.deepEqual(e.diagnostics.map((x) => [x.line, x.start, x.end, x.code]), a.diagnostics.map((x) => [x.line, x.start, x.end, x.code]));
+  assert.deepEqual(
+    e.diagnostics.map((x) => [x.line, x.start, x.end, x.code]),
+    a.diagnostics.map((x) => [x.line, x.start, x.end, x.code]),
+  );
 });
 
 test('json arrays: a broken record, a missing or trailing comma, a non-array file and an unclosed array are placed', () => {
-  const r = (text: string) => validateJsonArrayText(text, OPTS).diagnostics.map((d) => `${d.line + 1}:${d.start + 1}:${d.code}${d.code === 'invalid-json' ? ' ' + d.message : ''}`);
+  const r = (text: string) =>
+    validateJsonArrayText(text, OPTS).diagnostics.map((d) => `${d.line + 1}:${d.start + 1}:${d.code}${d.code === 'invalid-json' ? ' ' + d.message : ''}`);
   assert.deepEqual(r('[\n  {"text": "a"},\n  {"text": }\n]'), ['3:12:invalid-json Invalid JSON: Expected a value but found "}".']);
   assert.match(r('[\n  {"text": "a"}\n  {"text": "b"}\n]')[0]!, /^3:3:invalid-json .*Missing comma/);
   assert.match(r('[\n  {"text": "a"},\n]')[0]!, /^3:1:invalid-json .*Trailing comma/);
   assert.match(r('{"text": "a"}')[0]!, /^1:1:invalid-json .*must be a JSON array/);
   assert.match(r('[\n  {"text": "a"}')[0]!, /^2:16:invalid-json .*not closed/);
-  assert.deepEqual(r('[{"text": "a"}, {"text": "a"}]').map((x) => x.split(' ')[0]), ['1:17:duplicate']);
+  assert.deepEqual(
+    r('[{"text": "a"}, {"text": "a"}]').map((x) => x.split(' ')[0]),
+    ['1:17:duplicate'],
+  );
   assert.deepEqual(r('[\n  "just text"\n]'), ['2:3:not-an-object']);
 });
 
 test('json arrays: records split the same whatever the chunk boundaries (multi-byte text, escapes, nested brackets in strings)', () => {
-  const text = JSON.stringify([{ text: 'ä [ { "x" } ] \\ 😀' }, { messages: [{ role: 'user', content: 'q]' }, { role: 'assistant', content: '}{' }] }], null, 2);
+  const text = JSON.stringify(
+    [
+      { text: 'ä [ { "x" } ] \\ 😀' },
+      {
+        messages: [
+          { role: 'user', content: 'q]' },
+          { role: 'assistant', content: '}{' },
+        ],
+      },
+    ],
+    null,
+    2,
+  );
   const split = (pieces: string[]) => {
     const out: ArrayRecord[] = [];
-    const s = new ArraySplitter((x) => out.push(x), () => assert.fail('no problem expected'));
+    const s = new ArraySplitter(
+      (x) => out.push(x),
+      () => assert.fail('no problem expected'),
+    );
     for (const p of pieces) s.feed(p);
     s.end();
     return out.map((x) => [x.text, x.line, x.col, x.breaks.join(',')]);
@@ -80,7 +109,17 @@ test('json arrays: the CLI validates .json files as arrays (exit status, positio
   const { main } = await import('../../src/cli/main');
   const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-array-'));
   const f = join(tmp, 'data.json');
-  writeFileSync(f, JSON.stringify([{ instruction: 'Add 2 and 3', input: '', output: '5' }, { instruction: 'Say hi', input: '', output: '' }], null, 2));
+  writeFileSync(
+    f,
+    JSON.stringify(
+      [
+        { instruction: 'Add 2 and 3', input: '', output: '5' },
+        { instruction: 'Say hi', input: '', output: '' },
+      ],
+      null,
+      2,
+    ),
+  );
   const out: string[] = [];
   const code = await main(['validate', '--min-records', '0', f], { out: (s) => out.push(s), err: () => {} });
   assert.equal(code, 1);

@@ -22,8 +22,9 @@ interface Edge {
 
 export function importsOf(file: string, text: string): Edge[] {
   const out: Edge[] = [];
-  const re = /(?:^|[^.\w])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*['"]([^'"]+)['"]|(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm;
-  for (let m; (m = re.exec(text)); ) {
+  const re =
+    /(?:^|[^.\w])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*['"]([^'"]+)['"]|(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  for (let m; (m = re.exec(text));) {
     const spec = m[1] ?? m[2] ?? m[3]!;
     if (!spec.startsWith('.')) {
       out.push({ from: relative(root, file), to: spec });
@@ -44,13 +45,18 @@ const local = edges.filter((e) => e.to.startsWith('src/') || e.to.startsWith('we
 export function folderLoops(es: readonly Edge[]): string[][] {
   const graph = new Map<string, Set<string>>();
   for (const e of es) {
-    const a = dirname(e.from), b = dirname(e.to);
+    const a = dirname(e.from),
+      b = dirname(e.to);
     if (!graph.has(a)) graph.set(a, new Set());
     if (!graph.has(b)) graph.set(b, new Set());
     if (a !== b) graph.get(a)!.add(b);
   }
   let n = 0;
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], on = new Set<string>(), loops: string[][] = [];
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    on = new Set<string>(),
+    loops: string[][] = [];
   const visit = (v: string) => {
     index.set(v, n);
     low.set(v, n++);
@@ -94,13 +100,17 @@ test('src/protocol is a leaf: it imports nothing outside itself', () => {
 });
 
 test('webview-ui imports only src/protocol (and its own folders, lit, the VS Code elements)', () => {
-  const out = edges.filter((e) => e.from.startsWith('webview-ui/') && !e.to.startsWith('webview-ui/') && !e.to.startsWith('src/protocol/') && !/^(lit|@vscode-elements\/)/.test(e.to));
+  const out = edges.filter(
+    (e) => e.from.startsWith('webview-ui/') && !e.to.startsWith('webview-ui/') && !e.to.startsWith('src/protocol/') && !/^(lit|@vscode-elements\/)/.test(e.to),
+  );
   assert.deepEqual(out, []);
 });
 
 test('src/core never reaches for the editor, the CLI or the extension; the CLI never for the extension', () => {
   const bad = edges.filter(
-    (e) => (e.from.startsWith('src/core/') && (e.to === 'vscode' || e.to.startsWith('src/extension/') || e.to.startsWith('src/cli/'))) || (e.from.startsWith('src/cli/') && (e.to === 'vscode' || e.to.startsWith('src/extension/'))),
+    (e) =>
+      (e.from.startsWith('src/core/') && (e.to === 'vscode' || e.to.startsWith('src/extension/') || e.to.startsWith('src/cli/'))) ||
+      (e.from.startsWith('src/cli/') && (e.to === 'vscode' || e.to.startsWith('src/extension/'))),
   );
   assert.deepEqual(bad, []);
 });

@@ -47,7 +47,11 @@ test('json_schema passes exactly the outputs that parse and validate', () => {
 test('the PRNG gives the same numbers as the Python twin', () => {
   for (const c of V.prng) {
     const next = mulberry32(c.seed);
-    assert.deepEqual(c.first.map(() => next()), c.first, `seed ${c.seed}`);
+    assert.deepEqual(
+      c.first.map(() => next()),
+      c.first,
+      `seed ${c.seed}`,
+    );
   }
 });
 
@@ -72,7 +76,10 @@ test('interval rules: numpy percentiles, a constant gives a point, the seed matt
   let calls = 0;
   bootstrapCI(5, () => ++calls);
   assert.equal(calls, 1000);
-  assert.deepEqual(bootstrapCI(0, () => 1), [0, 0]);
+  assert.deepEqual(
+    bootstrapCI(0, () => 1),
+    [0, 0],
+  );
 });
 
 test('scoreMetric names what it cannot do', () => {

@@ -12,7 +12,10 @@ test('all-pairs, best-vs-rest, best-vs-worst; tie groups yield no pair inside th
   assert.deepEqual(str('best-vs-rest'), ['a>b', 'a>c', 'a>d']);
   assert.deepEqual(str('best-vs-worst'), ['a>d']);
   assert.deepEqual(derivePairs({ prompt: 'P', ranked: [['a', 'b']] }, 'all-pairs'), []);
-  assert.deepEqual(derivePairs({ prompt: 'P', ranked: [['a', 'b'], 'c'] }, 'best-vs-worst').map((p) => `${p.chosen}>${p.rejected}`), ['a>c', 'b>c']);
+  assert.deepEqual(
+    derivePairs({ prompt: 'P', ranked: [['a', 'b'], 'c'] }, 'best-vs-worst').map((p) => `${p.chosen}>${p.rejected}`),
+    ['a>c', 'b>c'],
+  );
 });
 
 test('conversational candidates are turn lists; exported pairs validate clean', () => {
@@ -69,7 +72,14 @@ test("Krippendorff's alpha (ordinal): Krippendorff's 2011 reliability example gi
   const r = krippendorffAlphaOrdinal(units);
   assert.equal(r.pairable, 11);
   assert.equal(Number(r.alpha!.toFixed(3)), 0.815);
-  assert.equal(krippendorffAlphaOrdinal([[1, 1], [2, 2], [3, 3]]).alpha, 1);
+  assert.equal(
+    krippendorffAlphaOrdinal([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]).alpha,
+    1,
+  );
 });
 
 test('CLI: pairs writes validating pairs and names bad rows; agreement reads the annotation log', async () => {
@@ -122,35 +132,68 @@ test('export: confirmed pairs kept, swapped pairs swapped, ties/flags/split vote
   const items = buildItems(lines);
   assert.equal(items.mode, 'pair');
   assert.equal(items.items.length, 5, 'a record without a rejected side is not labelled');
-  const ev = (annotator: string, i: number, choice: string) => ({ v: 1 as const, kind: 'pair' as const, id: items.items[i]!.id, line: i + 1, annotator, time: '', choice: choice as never });
+  const ev = (annotator: string, i: number, choice: string) => ({
+    v: 1 as const,
+    kind: 'pair' as const,
+    id: items.items[i]!.id,
+    line: i + 1,
+    annotator,
+    time: '',
+    choice: choice as never,
+  });
   const events = [ev('ana', 0, 'chosen'), ev('ana', 1, 'rejected'), ev('ana', 2, 'tie'), ev('ana', 3, 'flag'), ev('ana', 4, 'chosen'), ev('bo', 4, 'rejected')];
   const r = exportLabelled(lines, items, events);
-  assert.deepEqual(r.pairs, [{ prompt: 'p', chosen: 'p-good', rejected: 'p-bad' }, { prompt: 'q', chosen: 'q-bad', rejected: 'q-good' }]);
+  assert.deepEqual(r.pairs, [
+    { prompt: 'p', chosen: 'p-good', rejected: 'p-bad' },
+    { prompt: 'q', chosen: 'q-bad', rejected: 'q-good' },
+  ]);
   assert.deepEqual([r.kept, r.swapped, r.dropped, r.unlabelled], [1, 1, 3, 0]);
 
   const ranked = [JSON.stringify({ prompt: 'Say hi', completions: ['Hello!', 'hi', 'Go away.'] })];
   const rItems = buildItems(ranked);
   assert.equal(rItems.mode, 'ranking');
-  const rev = (annotator: string, ranks: (number | null)[]) => ({ v: 1 as const, kind: 'ranking' as const, id: rItems.items[0]!.id, line: 1, annotator, time: '', ranks });
+  const rev = (annotator: string, ranks: (number | null)[]) => ({
+    v: 1 as const,
+    kind: 'ranking' as const,
+    id: rItems.items[0]!.id,
+    line: 1,
+    annotator,
+    time: '',
+    ranks,
+  });
   const rr = exportLabelled(ranked, rItems, [rev('ana', [1, 2, 3]), rev('bo', [1, 3, 2])], 'all-pairs');
   // means: Hello 1, hi 2.5, Go away 2.5 -> Hello > {hi, Go away} (a tie group)
-  assert.deepEqual(rr.pairs.map((p) => `${p.chosen}>${p.rejected}`), ['Hello!>hi', 'Hello!>Go away.']);
+  assert.deepEqual(
+    rr.pairs.map((p) => `${p.chosen}>${p.rejected}`),
+    ['Hello!>hi', 'Hello!>Go away.'],
+  );
   const grouped = buildItems(['a', 'b', 'c'].map((c) => JSON.stringify({ prompt: 'same', completion: c })));
   assert.equal(grouped.mode, 'ranking');
-  assert.deepEqual(grouped.items.map((i) => i.lines), [[1, 2, 3]]);
+  assert.deepEqual(
+    grouped.items.map((i) => i.lines),
+    [[1, 2, 3]],
+  );
 });
 
 test('word diff marks what only one side has', async () => {
   const { wordDiff } = await import('../../src/core/preference/wordDiff');
   const d = wordDiff('The cat sat on the mat.', 'The dog sat on the mat.');
-  assert.deepEqual(d.left.filter((s) => s.op === 'only').map((s) => s.text), ['cat']);
-  assert.deepEqual(d.right.filter((s) => s.op === 'only').map((s) => s.text), ['dog']);
+  assert.deepEqual(
+    d.left.filter((s) => s.op === 'only').map((s) => s.text),
+    ['cat'],
+  );
+  assert.deepEqual(
+    d.right.filter((s) => s.op === 'only').map((s) => s.text),
+    ['dog'],
+  );
   assert.equal(d.left.map((s) => s.text).join(''), 'The cat sat on the mat.');
 });
 
 test('progressive items: the first item without indexing the file; the same items once complete', async () => {
   const { ProgressiveItems, buildItems } = await import('../../src/core/preference/items');
-  const lines = Array.from({ length: 12_000 }, (_, i) => (i % 10 === 5 ? '{"text": "not a pair"}' : JSON.stringify({ prompt: `p${i}`, chosen: 'a', rejected: `b${i}` })));
+  const lines = Array.from({ length: 12_000 }, (_, i) =>
+    i % 10 === 5 ? '{"text": "not a pair"}' : JSON.stringify({ prompt: `p${i}`, chosen: 'a', rejected: `b${i}` }),
+  );
   const lazy = new ProgressiveItems(lines);
   assert.equal(lazy.done, false);
   assert.equal(lazy.ensure(0)!.lines[0], 1);

@@ -63,7 +63,10 @@ test('blank lines, CRLF, BOM, non-ASCII and escapes produce no false diagnostics
     '\t{"text": "leading tab"}  ',
   ];
   const text = lines.join('\r\n') + '\r\n';
-  assert.deepEqual(diags([text]).map((d) => d.code), []);
+  assert.deepEqual(
+    diags([text]).map((d) => d.code),
+    [],
+  );
 });
 
 test('columns count UTF-16 code units, as VS Code does', () => {

@@ -27,10 +27,16 @@ for (const f of clean) {
   test(`real shapes: ${f} validates with no diagnostic (CLI and editor)`, async () => {
     const path = join(dir, f);
     const cli = await validateFile(path, { maxTokens: 4096, minRecords: 0 });
-    assert.deepEqual(cli.diagnostics.map((d) => `${d.line + 1}:${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      cli.diagnostics.map((d) => `${d.line + 1}:${d.code} ${d.message}`),
+      [],
+    );
     assert.ok(cli.records > 0 && cli.format);
     const editor = validateText(readFileSync(path, 'utf8'), OPTS);
-    assert.deepEqual(editor.diagnostics.map((d) => `${d.line + 1}:${d.code}`), []);
+    assert.deepEqual(
+      editor.diagnostics.map((d) => `${d.line + 1}:${d.code}`),
+      [],
+    );
   });
 }
 
@@ -57,14 +63,20 @@ test('real shapes: every tool-calling and content-part defect is reported on its
   const path = join(dir, 'openai-tools-defects.jsonl');
   const lines = readFileSync(path, 'utf8').split('\n');
   const r = await validateFile(path, { maxTokens: 4096, minRecords: 0 });
-  assert.deepEqual(r.diagnostics.map((d) => `${d.line + 1}:${d.code}`), EXPECTED.map(([l, c]) => `${l}:${c}`));
+  assert.deepEqual(
+    r.diagnostics.map((d) => `${d.line + 1}:${d.code}`),
+    EXPECTED.map(([l, c]) => `${l}:${c}`),
+  );
   for (const [l, code, text] of EXPECTED) {
     const d = r.diagnostics.find((x) => x.line === l - 1 && x.code === code)!;
     if (text) assert.equal(lines[l - 1]!.slice(d.start, d.end), text, `${l}:${code}`);
     assert.ok(d.message.length > 40, d.message);
   }
   const editor = validateText(readFileSync(path, 'utf8'), OPTS);
-  assert.deepEqual(editor.diagnostics.map((d) => `${d.line + 1}:${d.code}:${d.start}-${d.end}`), r.diagnostics.map((d) => `${d.line + 1}:${d.code}:${d.start}-${d.end}`));
+  assert.deepEqual(
+    editor.diagnostics.map((d) => `${d.line + 1}:${d.code}:${d.start}-${d.end}`),
+    r.diagnostics.map((d) => `${d.line + 1}:${d.code}:${d.start}-${d.end}`),
+  );
 });
 
 test('real shapes: the quick fixes (decode double-encoded arguments, encode an object, call the near name, wrap a bare image URL) leave clean records', () => {
@@ -75,7 +87,11 @@ test('real shapes: the quick fixes (decode double-encoded arguments, encode an o
     assert.ok(d?.fix, `a fix on line ${l}`);
     let fixed = line;
     for (const e of [...d.fix.edits].sort((a, b) => b.start - a.start)) fixed = fixed.slice(0, e.start) + e.newText + fixed.slice(e.end);
-    assert.deepEqual(validateText(fixed, OPTS).diagnostics.map((x) => x.code), [], `line ${l} after "${d.fix.title}": ${fixed}`);
+    assert.deepEqual(
+      validateText(fixed, OPTS).diagnostics.map((x) => x.code),
+      [],
+      `line ${l} after "${d.fix.title}": ${fixed}`,
+    );
   }
 });
 
@@ -83,8 +99,11 @@ const lf = join(dir, 'llamafactory');
 
 test('dataset_info.json: the registry decides format and key names; every registered file validates clean', async () => {
   const expected: Record<string, string> = {
-    'support_dpo.jsonl': 'sharegpt-preference', 'support_kto.jsonl': 'language-modeling', 'faq_sft.jsonl': 'alpaca',
-    'faq_dpo.jsonl': 'preference', 'notes_pt.jsonl': 'language-modeling',
+    'support_dpo.jsonl': 'sharegpt-preference',
+    'support_kto.jsonl': 'language-modeling',
+    'faq_sft.jsonl': 'alpaca',
+    'faq_dpo.jsonl': 'preference',
+    'notes_pt.jsonl': 'language-modeling',
   };
   for (const [f, format] of Object.entries(expected)) {
     assert.equal(datasetInfoFor(join(lf, f))?.format, format, f);
@@ -97,20 +116,26 @@ test('dataset_info.json: the registry decides format and key names; every regist
   assert.equal(datasetInfoFor(join(dir, 'trl-stepwise.jsonl')), undefined);
 });
 
-test('dataset_info.json: diagnostics land on the file\'s own keys; without the registry the same file is an unknown format', async () => {
+test("dataset_info.json: diagnostics land on the file's own keys; without the registry the same file is an unknown format", async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-lf-'));
   cpSync(join(lf, 'dataset_info.json'), join(tmp, 'dataset_info.json'));
-  const line = JSON.stringify({ question: 'Where are you?', context: '', answer: '  ', persona: 'You are the shop\'s FAQ assistant.' });
+  const line = JSON.stringify({ question: 'Where are you?', context: '', answer: '  ', persona: "You are the shop's FAQ assistant." });
   writeFileSync(join(tmp, 'faq_sft.jsonl'), line + '\n');
   const r = JSON.parse((await cli('validate', '--json', '--min-records', '0', join(tmp, 'faq_sft.jsonl'))).out).files[0];
-  assert.deepEqual(r.diagnostics.map((d: { code: string }) => d.code), ['empty-content']);
+  assert.deepEqual(
+    r.diagnostics.map((d: { code: string }) => d.code),
+    ['empty-content'],
+  );
   const d = r.diagnostics[0];
   assert.equal(line.slice(d.column - 1, d.endColumn - 1), '"  "');
   assert.match(d.message, /"answer" is empty/);
   const bare = join(tmp, 'unregistered.jsonl');
   writeFileSync(bare, line + '\n');
   const u = JSON.parse((await cli('validate', '--json', '--min-records', '0', bare)).out).files[0];
-  assert.deepEqual(u.diagnostics.map((x: { code: string }) => x.code), ['unknown-format']);
+  assert.deepEqual(
+    u.diagnostics.map((x: { code: string }) => x.code),
+    ['unknown-format'],
+  );
 });
 
 test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and finetune.json data.heldout / data.train; exact and prompt leaks by code', async () => {
@@ -118,8 +143,10 @@ test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and fin
   const rec = (p: string, c: string) => JSON.stringify({ prompt: p, completion: c });
   const train = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'Lima'), rec('Colour of grass?', 'Green')].join('\n') + '\n';
   const held = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'It is Lima.'), rec('Largest ocean?', 'The Pacific')].join('\n') + '\n';
-  const leaks = async (file: string) => JSON.parse((await cli('validate', '--json', '--min-records', '0', file)).out).files[0].diagnostics
-    .map((d: { line: number; code: string }) => `${d.line}:${d.code}`);
+  const leaks = async (file: string) =>
+    JSON.parse((await cli('validate', '--json', '--min-records', '0', file)).out).files[0].diagnostics.map(
+      (d: { line: number; code: string }) => `${d.line}:${d.code}`,
+    );
   const want = ['1:heldout-leak', '2:heldout-prompt-leak'];
   writeFileSync(join(tmp, 'train.jsonl'), train);
   for (const name of ['valid.jsonl', 'validation.jsonl', 'val.jsonl', 'test.jsonl', 'eval.jsonl']) {
@@ -130,17 +157,29 @@ test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and fin
   writeFileSync(join(tmp, 'qa_test.jsonl'), held);
   assert.deepEqual(await leaks(join(tmp, 'qa_test.jsonl')), want);
   const proj = mkdtempSync(join(tmpdir(), 'ftstudio-leakcfg-'));
-  writeFileSync(join(proj, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data/sft-2024.jsonl', heldout: 'data/checks.jsonl' } }));
+  writeFileSync(
+    join(proj, 'finetune.json'),
+    JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data/sft-2024.jsonl', heldout: 'data/checks.jsonl' } }),
+  );
   cpSync(join(tmp, 'train.jsonl'), join(proj, 'data', 'sft-2024.jsonl'), { recursive: true });
   writeFileSync(join(proj, 'data', 'checks.jsonl'), held);
   assert.deepEqual(await leaks(join(proj, 'data', 'checks.jsonl')), want);
   // JSON arrays (LLaMA-Factory's layout) pair the same way, the leak placed on the record's opening brace
   const arr = mkdtempSync(join(tmpdir(), 'ftstudio-leakarr-'));
-  const asArray = (text: string) => JSON.stringify(text.trim().split('\n').map((l) => JSON.parse(l)), null, 2);
+  const asArray = (text: string) =>
+    JSON.stringify(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+      null,
+      2,
+    );
   writeFileSync(join(arr, 'qa_train.json'), asArray(train));
   writeFileSync(join(arr, 'qa_valid.json'), asArray(held));
-  const arrLeaks = JSON.parse((await cli('validate', '--json', join(arr, 'qa_valid.json'))).out).files[0].diagnostics
-    .map((d: { line: number; column: number; code: string }) => `${d.line}:${d.column}:${d.code}`);
+  const arrLeaks = JSON.parse((await cli('validate', '--json', join(arr, 'qa_valid.json'))).out).files[0].diagnostics.map(
+    (d: { line: number; column: number; code: string }) => `${d.line}:${d.column}:${d.code}`,
+  );
   assert.deepEqual(arrLeaks, ['2:3:heldout-leak', '6:3:heldout-prompt-leak']);
   // a file that pairs with nothing is not checked
   writeFileSync(join(tmp, 'other.jsonl'), held);

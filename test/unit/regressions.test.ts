@@ -15,7 +15,10 @@ test('missing-key points at the object that lacks the key: a non-empty range on 
   const cases: [string, string][] = [
     ['{"prompt": "p", "chosen": "c"}', '{'],
     ['{"messages": [{"content": "q"}, {"role": "assistant", "content": "x"}]}', '{'],
-    ['{"input": {"tools": []}, "preferred_output": [{"role": "assistant", "content": "a"}], "non_preferred_output": [{"role": "assistant", "content": "b"}]}', '"input"'],
+    [
+      '{"input": {"tools": []}, "preferred_output": [{"role": "assistant", "content": "a"}], "non_preferred_output": [{"role": "assistant", "content": "b"}]}',
+      '"input"',
+    ],
   ];
   for (const [line, text] of cases) {
     const d = diags([line]).find((x) => x.code === 'missing-key');
@@ -36,7 +39,10 @@ test('OpenAI preference: identical preferred and non-preferred outputs are flagg
     assert.equal(hit.length, 1, JSON.stringify(d.map((x) => x.code)));
     assert.equal(line.slice(hit[0]!.start, hit[0]!.end), JSON.stringify(same.non_preferred_output));
   }
-  assert.deepEqual(diags([{ ...same, non_preferred_output: [a('5')] }]).map((x) => x.code), []);
+  assert.deepEqual(
+    diags([{ ...same, non_preferred_output: [a('5')] }]).map((x) => x.code),
+    [],
+  );
 });
 
 test('consecutive tool turns (one per parallel tool call) are not a repeated role; consecutive users are', () => {
@@ -51,17 +57,29 @@ test('consecutive tool turns (one per parallel tool call) are not a repeated rol
     ],
   };
   // through the file model (the byte scan may prove the line clean) and through analyzeLine itself
-  assert.deepEqual(diags([parallel]).map((d) => d.code), []);
-  assert.deepEqual(analyzeLine(JSON.stringify(parallel), OPTS).diagnostics.map((d) => d.code), []);
+  assert.deepEqual(
+    diags([parallel]).map((d) => d.code),
+    [],
+  );
+  assert.deepEqual(
+    analyzeLine(JSON.stringify(parallel), OPTS).diagnostics.map((d) => d.code),
+    [],
+  );
   const twoUsers = { messages: [u('q'), u('q again'), a('x')] };
-  assert.deepEqual(analyzeLine(JSON.stringify(twoUsers), OPTS).diagnostics.map((d) => d.code), ['repeated-role']);
+  assert.deepEqual(
+    analyzeLine(JSON.stringify(twoUsers), OPTS).diagnostics.map((d) => d.code),
+    ['repeated-role'],
+  );
 });
 
 test('the diagnostic cap: exactly N problems under a cap of N are all shown, with no summary; N + 1 adds "1 more"', () => {
   const broken = (n: number) => Array.from({ length: n }, (_, i) => `{"oops": ${i}`).join('\n');
   const exact = validateText(broken(10), OPTS, 10);
   assert.equal(exact.diagnostics.length, 10);
-  assert.ok(exact.diagnostics.every((d) => d.code === 'invalid-json'), JSON.stringify(exact.diagnostics.map((d) => d.code)));
+  assert.ok(
+    exact.diagnostics.every((d) => d.code === 'invalid-json'),
+    JSON.stringify(exact.diagnostics.map((d) => d.code)),
+  );
   const over = validateText(broken(11), OPTS, 10);
   assert.equal(over.diagnostics.length, 11);
   assert.equal(over.diagnostics[10]!.code, 'too-many-problems');

@@ -26,7 +26,10 @@ test('a sample is reproducible, independent of line order, and seed-dependent', 
   assert.deepEqual(new Set(a.records.map((r) => r.id)), new Set(b.records.map((r) => r.id)));
   const c = sampleRecords(refs, { seed: 8 });
   assert.notDeepEqual(new Set(a.records.map((r) => r.id)), new Set(c.records.map((r) => r.id)));
-  assert.deepEqual(a.records.map((r) => r.line), [...a.records.map((r) => r.line)].sort((x, y) => x - y));
+  assert.deepEqual(
+    a.records.map((r) => r.line),
+    [...a.records.map((r) => r.line)].sort((x, y) => x - y),
+  );
 });
 
 test('growing the dataset by 10% keeps at least 90% of the sample', () => {
@@ -41,7 +44,10 @@ test('growing the dataset by 10% keeps at least 90% of the sample', () => {
 
 test('stratified samples are proportional (largest remainder); small sets get a minimum; odd fractions warn', () => {
   assert.deepEqual(allocate([50, 30, 20], 10), [5, 3, 2]);
-  assert.deepEqual(allocate([5, 5, 1], 3), [2, 1, 0].map((x, i) => (i === 1 ? 1 : x)));
+  assert.deepEqual(
+    allocate([5, 5, 1], 3),
+    [2, 1, 0].map((x, i) => (i === 1 ? 1 : x)),
+  );
   const mixed = [...lines(600, (i) => rec(i, 'web')), ...lines(300, (i) => rec(i + 1000, 'forum')), ...lines(100, (i) => rec(i + 5000, 'docs'))];
   const s = sampleRecords(indexLines(mixed, { stratifyBy: 'metadata.source' }), { seed: 3, stratified: true, fraction: 0.1 });
   const counts: Record<string, number> = {};
@@ -82,13 +88,27 @@ test('leakage: an exact duplicate and a shared prompt are reported on the held-o
   const train = indexLines([rec(1), rec(2)], { withPrompt: true });
   const held = indexLines([rec(3), rec(1), JSON.stringify({ prompt: 'You are a tutor. Question 2?', completion: 'Other.' })], { withPrompt: true });
   const d = leakageDiagnostics(held, train, 'x.train.jsonl');
-  assert.deepEqual(d.map((x) => [x.line, x.code]), [[1, 'heldout-leak'], [2, 'heldout-prompt-leak']]);
+  assert.deepEqual(
+    d.map((x) => [x.line, x.code]),
+    [
+      [1, 'heldout-leak'],
+      [2, 'heldout-prompt-leak'],
+    ],
+  );
   assert.match(d[0]!.message, /also in x\.train\.jsonl \(line 1\)/);
   assert.match(d[1]!.message, /prompt .* \(line 2\)/);
 });
 
 const ev = (id: string, decision: 'pass' | 'fail' | undefined, reviewer = 'ana', kind: 'decision' | 'undo' = 'decision'): ReviewEvent => ({
-  v: 1, kind, id, line: 1, seed: 0, reviewer, time: new Date(0).toISOString(), decision, reasons: decision === 'fail' ? ['wrong'] : [],
+  v: 1,
+  kind,
+  id,
+  line: 1,
+  seed: 0,
+  reviewer,
+  time: new Date(0).toISOString(),
+  decision,
+  reasons: decision === 'fail' ? ['wrong'] : [],
 });
 
 test('the store folds decisions: last wins, undo retracts, a fail from any reviewer stands', () => {
@@ -102,13 +122,37 @@ test('the store folds decisions: last wins, undo retracts, a fail from any revie
 });
 
 test('the gate: complete and at or above the threshold; an edited record needs a new decision', () => {
-  const refs: RecordRef[] = [{ line: 1, id: 'a' }, { line: 2, id: 'b' }, { line: 3, id: 'c2' }];
-  const manifest = { v: 1 as const, dataset: 'd', fraction: 0.05, seed: 0, createdAt: '', records: [{ line: 1, id: 'a' }, { line: 2, id: 'b' }, { line: 3, id: 'c' }] };
+  const refs: RecordRef[] = [
+    { line: 1, id: 'a' },
+    { line: 2, id: 'b' },
+    { line: 3, id: 'c2' },
+  ];
+  const manifest = {
+    v: 1 as const,
+    dataset: 'd',
+    fraction: 0.05,
+    seed: 0,
+    createdAt: '',
+    records: [
+      { line: 1, id: 'a' },
+      { line: 2, id: 'b' },
+      { line: 3, id: 'c' },
+    ],
+  };
   const decisions = currentDecisions([ev('a', 'pass'), ev('b', 'pass'), ev('c', 'pass')], 0);
   const items = resolveSample(manifest, refs, decisions);
   assert.equal(items[2]!.changedSinceReview, true);
   assert.equal(items[2]!.current!.id, 'c2');
-  assert.deepEqual(reviewStatus(items, 0.9), { sampled: 3, reviewed: 2, passed: 2, failed: 0, passRate: 1, gate: 'incomplete', threshold: 0.9, changedSinceReview: 1 });
+  assert.deepEqual(reviewStatus(items, 0.9), {
+    sampled: 3,
+    reviewed: 2,
+    passed: 2,
+    failed: 0,
+    passRate: 1,
+    gate: 'incomplete',
+    threshold: 0.9,
+    changedSinceReview: 1,
+  });
   const after = resolveSample(manifest, refs, currentDecisions([ev('a', 'pass'), ev('b', 'fail'), ev('c', 'pass'), ev('c2', 'pass')], 0));
   assert.equal(reviewStatus(after, 0.9).gate, 'failed');
   assert.equal(reviewStatus(after, 0.6).gate, 'passed');
@@ -175,7 +219,10 @@ test('CLI: sample --json, split refuses to overwrite, review-status without a re
     assert.equal(st.code, 1);
     assert.deepEqual(JSON.parse(st.out), { sampled: 20, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete' });
     const v = await run('validate', '--json', join(dir, 'cli.heldout.jsonl'));
-    assert.deepEqual(JSON.parse(v.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-leak'), []);
+    assert.deepEqual(
+      JSON.parse(v.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-leak'),
+      [],
+    );
   } finally {
     process.chdir(cwd);
   }

@@ -27,9 +27,21 @@ const golden = file('golden.jsonl', [
   { id: 'json', prompt: 'JSON please', assert: [{ type: 'json-schema', value: 'answer.schema.json' }], tags: ['structured'] },
 ]);
 writeFileSync(join(dir, 'answer.schema.json'), JSON.stringify({ type: 'object', required: ['answer'] }));
-const allGood = file('good.jsonl', [{ id: 'capital', output: 'Paris.' }, { id: 'short', output: 'Hi!' }, { id: 'json', output: '{"answer": 1}' }]);
-const shortFails = file('short-fails.jsonl', [{ id: 'capital', output: 'Paris.' }, { id: 'short', output: 'Hello there, friend!' }, { id: 'json', output: '{"answer": 1}' }]);
-const mustFails = file('must-fails.jsonl', [{ id: 'json', output: '{"answer": 1}' }, { id: 'capital', output: 'Lyon.' }, { id: 'short', output: 'Hi!' }]);
+const allGood = file('good.jsonl', [
+  { id: 'capital', output: 'Paris.' },
+  { id: 'short', output: 'Hi!' },
+  { id: 'json', output: '{"answer": 1}' },
+]);
+const shortFails = file('short-fails.jsonl', [
+  { id: 'capital', output: 'Paris.' },
+  { id: 'short', output: 'Hello there, friend!' },
+  { id: 'json', output: '{"answer": 1}' },
+]);
+const mustFails = file('must-fails.jsonl', [
+  { id: 'json', output: '{"answer": 1}' },
+  { id: 'capital', output: 'Lyon.' },
+  { id: 'short', output: 'Hi!' },
+]);
 
 test('golden: all pass -> exit 0 and the documented JSON shape', async () => {
   const r = await run('score', '--golden', golden, '--predictions', allGood, '--json');
@@ -37,8 +49,15 @@ test('golden: all pass -> exit 0 and the documented JSON shape', async () => {
   const doc = JSON.parse(r.out);
   assert.deepEqual(Object.keys(doc), ['passRate', 'passed', 'total', 'items', 'flipped']);
   assert.deepEqual(doc, {
-    passRate: 1, passed: 3, total: 3, flipped: [],
-    items: [{ id: 'capital', passed: true, failures: [] }, { id: 'short', passed: true, failures: [] }, { id: 'json', passed: true, failures: [] }],
+    passRate: 1,
+    passed: 3,
+    total: 3,
+    flipped: [],
+    items: [
+      { id: 'capital', passed: true, failures: [] },
+      { id: 'short', passed: true, failures: [] },
+      { id: 'json', passed: true, failures: [] },
+    ],
   });
 });
 
@@ -88,23 +107,51 @@ test('golden: --junit writes one test case per item, escaped, with the failures'
     { id: 'a&b <c>', prompt: 'p', assert: [{ type: 'equals', value: '"yes"' }] },
     { id: 'ok', prompt: 'p', assert: [{ type: 'is-json' }] },
   ]);
-  const p = file('junit-pred.jsonl', [{ id: 'a&b <c>', output: 'no \u0001 way' }, { id: 'ok', output: '[]' }]);
+  const p = file('junit-pred.jsonl', [
+    { id: 'a&b <c>', output: 'no \u0001 way' },
+    { id: 'ok', output: '[]' },
+  ]);
   const out = join(dir, 'report.xml');
   const r = await run('score', '--golden', g, '--predictions', p, '--junit', out);
   assert.equal(r.code, 0);
   const xml = readFileSync(out, 'utf8');
   assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ftstudio score" tests="2" failures="1" errors="0">/);
   assert.equal(xml.match(/<testcase /g)?.length, 2);
-  assert.match(xml, /<testcase classname="golden junit-golden\.jsonl" name="a&amp;b &lt;c&gt;">\n\s*<failure type="equals" message="expected &quot;\\&quot;yes\\&quot;&quot;, got &quot;no \\u0001 way&quot;">/);
+  assert.match(
+    xml,
+    /<testcase classname="golden junit-golden\.jsonl" name="a&amp;b &lt;c&gt;">\n\s*<failure type="equals" message="expected &quot;\\&quot;yes\\&quot;&quot;, got &quot;no \\u0001 way&quot;">/,
+  );
   assert.match(xml, /<testcase classname="golden junit-golden\.jsonl" name="ok"\/>/);
   assert.doesNotMatch(xml, /[\u0000-\u0008]/);
 });
 
 test('golden: input errors -> exit 2, named, never guessed', async () => {
   const cases: [string[], RegExp][] = [
-    [['--predictions', file('unknown.jsonl', [{ id: 'capital', output: 'Paris' }, { id: 'short', output: 'x' }, { id: 'json', output: '{}' }, { id: 'nope', output: 'x' }])], /unknown\.jsonl:4: unknown id "nope": no golden item in .*golden\.jsonl has it/],
+    [
+      [
+        '--predictions',
+        file('unknown.jsonl', [
+          { id: 'capital', output: 'Paris' },
+          { id: 'short', output: 'x' },
+          { id: 'json', output: '{}' },
+          { id: 'nope', output: 'x' },
+        ]),
+      ],
+      /unknown\.jsonl:4: unknown id "nope": no golden item in .*golden\.jsonl has it/,
+    ],
     [['--predictions', file('missing.jsonl', [{ id: 'capital', output: 'Paris' }])], /missing\.jsonl: no prediction for 2 golden items: "short", "json"/],
-    [['--predictions', file('twice.jsonl', [{ id: 'capital', output: 'a' }, { id: 'capital', output: 'b' }, { id: 'short', output: 'x' }, { id: 'json', output: '{}' }])], /twice\.jsonl:2: a second prediction for "capital" \(the first is on line 1\)/],
+    [
+      [
+        '--predictions',
+        file('twice.jsonl', [
+          { id: 'capital', output: 'a' },
+          { id: 'capital', output: 'b' },
+          { id: 'short', output: 'x' },
+          { id: 'json', output: '{}' },
+        ]),
+      ],
+      /twice\.jsonl:2: a second prediction for "capital" \(the first is on line 1\)/,
+    ],
     [['--predictions', file('noout.jsonl', [{ id: 'capital' }])], /noout\.jsonl:1: prediction "capital" needs "output"/],
     [['--predictions', file('badjson.jsonl', ['{"id": "capital", "output": "x",}'])], /badjson\.jsonl:1: invalid JSON/],
     [['--predictions', join(dir, 'absent.jsonl')], /cannot read predictions .*absent\.jsonl: no such file/],
@@ -116,7 +163,10 @@ test('golden: input errors -> exit 2, named, never guessed', async () => {
     assert.match(r.err, msg);
     assert.equal(r.out, '');
   }
-  const badGolden = file('bad-golden.jsonl', [{ id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] }, { id: 'a', prompt: 'q', assert: [] }]);
+  const badGolden = file('bad-golden.jsonl', [
+    { id: 'a', prompt: 'p', assert: [{ type: 'contain', value: 'x' }] },
+    { id: 'a', prompt: 'q', assert: [] },
+  ]);
   const r = await run('score', '--golden', badGolden, '--predictions', allGood);
   assert.equal(r.code, 2);
   assert.match(r.err, /bad-golden\.jsonl:1:\d+: unknown-assertion: Unknown assertion type "contain": did you mean "contains"\?/);
@@ -134,7 +184,10 @@ test('usage errors -> exit 2', async () => {
     [['score', '--golden', golden], /needs --predictions/],
     [['score', '--golden', golden, '--predictions', allGood, '--min-pass-rate', '2'], /--min-pass-rate must be a number from 0 to 1/],
     [['score', '--golden', golden, '--predictions', allGood, '--metric', 'rouge_l'], /--metric is for heldout mode/],
-    [['score', '--heldout', golden, '--predictions', allGood, '--metric', 'bleu'], /--metric must be one of exact_match, token_f1, rouge_l, macro_f1, json_schema/],
+    [
+      ['score', '--heldout', golden, '--predictions', allGood, '--metric', 'bleu'],
+      /--metric must be one of exact_match, token_f1, rouge_l, macro_f1, json_schema/,
+    ],
     [['score', '--heldout', golden, '--predictions', allGood], /heldout mode needs --metric/],
     [['score', '--heldout', golden, '--predictions', allGood, '--metric', 'json_schema'], /needs --schema/],
     [['score', '--heldout', golden, '--predictions', allGood, '--metric', 'exact_match', '--junit', 'x.xml'], /--junit is for golden mode/],
@@ -171,7 +224,12 @@ test('finetune.json eval.refusalPatterns extend refusal detection', async () => 
 const heldout = file('qa.heldout.jsonl', [
   { prompt: 'Capital of France?', completion: 'Paris' },
   '',
-  { messages: [{ role: 'user', content: 'Largest planet?' }, { role: 'assistant', content: 'Jupiter' }] },
+  {
+    messages: [
+      { role: 'user', content: 'Largest planet?' },
+      { role: 'assistant', content: 'Jupiter' },
+    ],
+  },
   { prompt: [{ role: 'user', content: 'Colour of the sky?' }], completion: [{ role: 'assistant', content: 'Blue' }] },
   { instruction: 'Boiling point of water in C?', output: '100' },
 ]);
@@ -189,16 +247,43 @@ test('heldout: predictions in record order; the JSON shape; the score is the met
 });
 
 test('heldout: predictions with "line" may score a subset; json_schema and macro_f1', async () => {
-  const preds = file('qa-lines.jsonl', [{ line: 4, output: 'Blue' }, { line: 3, output: 'Jupiter' }]);
+  const preds = file('qa-lines.jsonl', [
+    { line: 4, output: 'Blue' },
+    { line: 3, output: 'Jupiter' },
+  ]);
   const r = await run('score', '--heldout', heldout, '--predictions', preds, '--metric', 'exact_match', '--json');
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(JSON.parse(r.out), { metric: 'exact_match', score: 1, n: 2, ci95: [1, 1] });
   const schema = join(dir, 'num.schema.json');
   writeFileSync(schema, JSON.stringify({ type: 'number' }));
-  const js = await run('score', '--heldout', heldout, '--predictions', file('qa-json.jsonl', [{ output: '1' }, { output: 'x' }, { output: '2.5' }, { output: '"3"' }]), '--metric', 'json_schema', '--schema', schema, '--json');
+  const js = await run(
+    'score',
+    '--heldout',
+    heldout,
+    '--predictions',
+    file('qa-json.jsonl', [{ output: '1' }, { output: 'x' }, { output: '2.5' }, { output: '"3"' }]),
+    '--metric',
+    'json_schema',
+    '--schema',
+    schema,
+    '--json',
+  );
   assert.equal(JSON.parse(js.out).score, 0.5);
-  const labels = file('labels.heldout.jsonl', [{ prompt: 'a', completion: 'pos' }, { prompt: 'b', completion: 'neg' }, { prompt: 'c', completion: 'neg' }]);
-  const mf = await run('score', '--heldout', labels, '--predictions', file('labels-pred.jsonl', [{ output: 'pos\n' }, { output: 'neg' }, { output: 'pos' }]), '--metric', 'macro_f1', '--json');
+  const labels = file('labels.heldout.jsonl', [
+    { prompt: 'a', completion: 'pos' },
+    { prompt: 'b', completion: 'neg' },
+    { prompt: 'c', completion: 'neg' },
+  ]);
+  const mf = await run(
+    'score',
+    '--heldout',
+    labels,
+    '--predictions',
+    file('labels-pred.jsonl', [{ output: 'pos\n' }, { output: 'neg' }, { output: 'pos' }]),
+    '--metric',
+    'macro_f1',
+    '--json',
+  );
   // pos: tp 1, fp 1, fn 0 -> 2/3; neg: tp 1, fp 0, fn 1 -> 2/3
   assert.ok(Math.abs(JSON.parse(mf.out).score - 2 / 3) < 1e-12);
 });
@@ -208,7 +293,14 @@ test('heldout: input errors -> exit 2, named', async () => {
     ['few.jsonl', [{ output: 'a' }], /1 predictions for 4 held-out records \(no prediction for the records on lines 3, 4, 5\)/],
     ['mixed.jsonl', [{ line: 1, output: 'a' }, { output: 'b' }], /1 predictions have "line" and 1 do not/],
     ['blankline.jsonl', [{ line: 2, output: 'a' }], /line 2 of .*qa\.heldout\.jsonl is not a held-out record/],
-    ['twice-line.jsonl', [{ line: 1, output: 'a' }, { line: 1, output: 'b' }], /a second prediction for line 1/],
+    [
+      'twice-line.jsonl',
+      [
+        { line: 1, output: 'a' },
+        { line: 1, output: 'b' },
+      ],
+      /a second prediction for line 1/,
+    ],
     ['badline.jsonl', [{ line: 0, output: 'a' }], /"line" must be the 1-based line/],
   ];
   for (const [name, recs, msg] of cases) {
@@ -224,7 +316,10 @@ test('heldout: input errors -> exit 2, named', async () => {
 
 test('a byte-order mark and CRLF line ends are read, not reported', async () => {
   const g = join(dir, 'bom-golden.jsonl');
-  writeFileSync(g, '\ufeff{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}]}\r\n{"id": "a", "prompt": "q", "assert": [{"type": "is-json"}]}\r\n');
+  writeFileSync(
+    g,
+    '\ufeff{"id": "a", "prompt": "p", "assert": [{"type": "contains", "value": "x"}]}\r\n{"id": "a", "prompt": "q", "assert": [{"type": "is-json"}]}\r\n',
+  );
   const dup = await run('score', '--golden', g, '--predictions', allGood);
   assert.equal(dup.code, 2);
   assert.match(dup.err, /bom-golden\.jsonl:2:\d+: duplicate-id/);

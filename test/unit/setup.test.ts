@@ -36,7 +36,10 @@ test('ftstudio setup --json: creates the environment, installs, checks the impor
   const r = await run({}, '--json', '--dir', dir, '--python', FAKE);
   assert.equal(r.code, 0, r.err);
   const last = JSON.parse(r.out.at(-1)!);
-  assert.deepEqual(last, { python: join(dir, 'bin', 'python'), packages: { torch: '2.13.0+cpu', transformers: '5.2.0', peft: '0.18.1', accelerate: '1.12.0' } });
+  assert.deepEqual(last, {
+    python: join(dir, 'bin', 'python'),
+    packages: { torch: '2.13.0+cpu', transformers: '5.2.0', peft: '0.18.1', accelerate: '1.12.0' },
+  });
   assert.equal(pipCalls(r.calls), 1);
   assert.ok(r.calls.some((c) => c.includes('-m venv')));
   assert.match(r.err, /ftstudio setup: installed in [\d.]+ s: torch 2\.13\.0\+cpu, transformers 5\.2\.0, peft 0\.18\.1, accelerate 1\.12\.0/);
@@ -74,10 +77,13 @@ test('a changed requirements file installs again; an environment whose import ch
   }
 });
 
-test('exit 1 when pip fails: the message names the package and pip\'s error line', async () => {
+test("exit 1 when pip fails: the message names the package and pip's error line", async () => {
   const r = await run({ FAKE_PIP_FAIL: 'peft' }, '--json', '--dir', join(tmp, 'env3'), '--python', FAKE);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^ftstudio setup: pip could not install peft: ERROR: Could not find a version that satisfies the requirement peft>=0\.17,<1 \(from versions: none\)$/m);
+  assert.match(
+    r.err,
+    /^ftstudio setup: pip could not install peft: ERROR: Could not find a version that satisfies the requirement peft>=0\.17,<1 \(from versions: none\)$/m,
+  );
   assert.deepEqual(JSON.parse(r.out.at(-1)!).error.package, 'peft');
   assert.equal(readyPython(join(tmp, 'env3')), undefined);
 });
@@ -94,7 +100,10 @@ test('exit 1 when the interpreter is too old or missing (2 when it was named wit
   assert.match(old.err, /is Python 3\.8\.10: the trainer's packages need Python 3\.10 or newer/);
   const missing = await run({}, '--dir', join(tmp, 'env6'), '--python', join(tmp, 'no-such-python'));
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /no-such-python not found: install Python 3\.10 or newer, or name another one \(ftstudio setup --python PY, or the setting finetuneStudio\.training\.basePython\)/);
+  assert.match(
+    missing.err,
+    /no-such-python not found: install Python 3\.10 or newer, or name another one \(ftstudio setup --python PY, or the setting finetuneStudio\.training\.basePython\)/,
+  );
   assert.ok(!existsSync(join(tmp, 'env6', 'bin')));
 });
 
@@ -143,7 +152,18 @@ test('cancel stops pip and its process group', async () => {
   writeFileSync(req, 'torch\ntransformers\npeft\naccelerate\n');
   try {
     let abortedAt = 0;
-    const p = setupEnvironment({ dir: join(tmp, 'env7'), basePython: FAKE, requirements: req, signal: ac.signal, onProgress: (x) => { if (x.phase === 'install' && /resolving/.test(x.message) && !abortedAt) { abortedAt = Date.now(); ac.abort(); } } });
+    const p = setupEnvironment({
+      dir: join(tmp, 'env7'),
+      basePython: FAKE,
+      requirements: req,
+      signal: ac.signal,
+      onProgress: (x) => {
+        if (x.phase === 'install' && /resolving/.test(x.message) && !abortedAt) {
+          abortedAt = Date.now();
+          ac.abort();
+        }
+      },
+    });
     await assert.rejects(p, (e: SetupError) => e.kind === 'cancelled');
     // pip would go on for another 1.2 s of lines; SIGINT ends it at once (20 s: a generous margin on a loaded machine)
     assert.ok(abortedAt > 0 && Date.now() - abortedAt < 20_000);
@@ -155,11 +175,39 @@ test('cancel stops pip and its process group', async () => {
   }
 });
 
-test('pipFailure: the package and the line, from pip\'s own messages', () => {
-  assert.deepEqual(pipFailure(['Collecting torch>=2.4,<3', 'ERROR: Could not find a version that satisfies the requirement torch<3,>=2.4 (from versions: none)', 'ERROR: No matching distribution found for torch<3,>=2.4']), { pkg: 'torch', line: 'ERROR: Could not find a version that satisfies the requirement torch<3,>=2.4 (from versions: none)' });
-  assert.deepEqual(pipFailure(['Collecting tokenizers', '  Building wheel for tokenizers (pyproject.toml): finished with status \'error\'', 'ERROR: Failed building wheel for tokenizers']).pkg, 'tokenizers');
-  assert.deepEqual(pipFailure(['Processing /opt/wheels/torch-2.13.0-cp311-none-linux_x86_64.whl', 'Installing collected packages: numpy, torch', 'ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device']), { line: 'ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device' });
-  assert.deepEqual(pipFailure(['Collecting accelerate>=1.0', '  Downloading file:///opt/pypi/accelerate-1.12.0-py3-none-any.whl', 'ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.']).pkg, 'accelerate');
+test("pipFailure: the package and the line, from pip's own messages", () => {
+  assert.deepEqual(
+    pipFailure([
+      'Collecting torch>=2.4,<3',
+      'ERROR: Could not find a version that satisfies the requirement torch<3,>=2.4 (from versions: none)',
+      'ERROR: No matching distribution found for torch<3,>=2.4',
+    ]),
+    { pkg: 'torch', line: 'ERROR: Could not find a version that satisfies the requirement torch<3,>=2.4 (from versions: none)' },
+  );
+  assert.deepEqual(
+    pipFailure([
+      'Collecting tokenizers',
+      "  Building wheel for tokenizers (pyproject.toml): finished with status 'error'",
+      'ERROR: Failed building wheel for tokenizers',
+    ]).pkg,
+    'tokenizers',
+  );
+  assert.deepEqual(
+    pipFailure([
+      'Processing /opt/wheels/torch-2.13.0-cp311-none-linux_x86_64.whl',
+      'Installing collected packages: numpy, torch',
+      'ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device',
+    ]),
+    { line: 'ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device' },
+  );
+  assert.deepEqual(
+    pipFailure([
+      'Collecting accelerate>=1.0',
+      '  Downloading file:///opt/pypi/accelerate-1.12.0-py3-none-any.whl',
+      'ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.',
+    ]).pkg,
+    'accelerate',
+  );
   assert.deepEqual(pipFailure([]), { line: 'pip printed nothing' });
 });
 
@@ -167,11 +215,25 @@ test('resolveInterpreter: finetune.json, then the Python extension, then the man
   const ready = join(tmp, 'env1'); // set up by the first test
   assert.ok(readyPython(ready));
   const base = { configDir: '/proj', managedDirs: [join(tmp, 'nothing'), ready] };
-  assert.deepEqual(await resolveInterpreter({ ...base, configPython: '.venv/bin/python', selected: async () => '/sel/python' }), { python: '/proj/.venv/bin/python', source: 'finetune.json' });
+  assert.deepEqual(await resolveInterpreter({ ...base, configPython: '.venv/bin/python', selected: async () => '/sel/python' }), {
+    python: '/proj/.venv/bin/python',
+    source: 'finetune.json',
+  });
   assert.deepEqual(await resolveInterpreter({ ...base, configPython: 'python3.12' }), { python: 'python3.12', source: 'finetune.json' });
-  assert.deepEqual(await resolveInterpreter({ ...base, configPython: '~/envs/x/bin/python' }), { python: join(homedir(), 'envs/x/bin/python'), source: 'finetune.json' });
+  assert.deepEqual(await resolveInterpreter({ ...base, configPython: '~/envs/x/bin/python' }), {
+    python: join(homedir(), 'envs/x/bin/python'),
+    source: 'finetune.json',
+  });
   assert.deepEqual(await resolveInterpreter({ ...base, selected: async () => '/sel/python' }), { python: '/sel/python', source: 'python-extension' });
-  assert.deepEqual(await resolveInterpreter({ ...base, selected: async () => { throw new Error('no API'); } }), { python: venvPython(ready), source: 'managed-environment' });
+  assert.deepEqual(
+    await resolveInterpreter({
+      ...base,
+      selected: async () => {
+        throw new Error('no API');
+      },
+    }),
+    { python: venvPython(ready), source: 'managed-environment' },
+  );
   assert.deepEqual(await resolveInterpreter({ ...base, selected: async () => undefined }), { python: venvPython(ready), source: 'managed-environment' });
   // an environment whose setup never completed is not used
   assert.deepEqual(await resolveInterpreter({ configDir: '/proj', managedDirs: [join(tmp, 'env3')] }), { python: 'python3', source: 'default' });

@@ -48,8 +48,21 @@ test('splitFile: the files, the record, blank lines dropped, and a refusal that 
   const trainText = readFileSync(files.train, 'utf8');
   assert.ok(trainText.endsWith('}\n') && !trainText.includes('\n\n'), 'one record a line, no blank line');
   const record = JSON.parse(readFileSync(files.record, 'utf8'));
-  assert.deepEqual({ ...record, createdAt: undefined, sha256: undefined, heldoutIds: undefined },
-    { v: 1, dataset: 'QA.JSONL', seed: 5, fraction: 0.1, stratifyBy: null, createdAt: undefined, train: 18, heldout: 2, sha256: undefined, heldoutIds: undefined });
+  assert.deepEqual(
+    { ...record, createdAt: undefined, sha256: undefined, heldoutIds: undefined },
+    {
+      v: 1,
+      dataset: 'QA.JSONL',
+      seed: 5,
+      fraction: 0.1,
+      stratifyBy: null,
+      createdAt: undefined,
+      train: 18,
+      heldout: 2,
+      sha256: undefined,
+      heldoutIds: undefined,
+    },
+  );
   assert.match(record.sha256, /^[0-9a-f]{64}$/);
   assert.equal(record.heldoutIds.length, 2);
   await assert.rejects(splitFile(data, dir), (e: Error) => e instanceof SplitExistsError && e.message === `${files.train} and ${files.heldout} already exist`);

@@ -19,11 +19,22 @@ async function until(what: string, ok: () => boolean, limitMs = 20_000): Promise
   }
 }
 
-const signals = (dir: string, role: string) => (existsSync(join(dir, `${role}.signals`)) ? readFileSync(join(dir, `${role}.signals`), 'utf8').trim().split('\n') : []);
+const signals = (dir: string, role: string) =>
+  existsSync(join(dir, `${role}.signals`))
+    ? readFileSync(join(dir, `${role}.signals`), 'utf8')
+        .trim()
+        .split('\n')
+    : [];
 
 test('a trainer that ignores SIGINT and SIGTERM, with a child that does too: every step reaches the group, SIGKILL ends all of it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ftstudio-stubborn-'));
-  const proc = new TrainingProcess([process.execPath, STUBBORN], { cwd: dir, sigintMs: 400, sigtermMs: 400, onLine: () => {}, env: { ...process.env, STUBBORN_DIR: dir } });
+  const proc = new TrainingProcess([process.execPath, STUBBORN], {
+    cwd: dir,
+    sigintMs: 400,
+    sigtermMs: 400,
+    onLine: () => {},
+    env: { ...process.env, STUBBORN_DIR: dir },
+  });
   await until('the trainer and its child', () => existsSync(join(dir, 'trainer.pid')) && existsSync(join(dir, 'child.pid')));
   const trainer = Number(readFileSync(join(dir, 'trainer.pid'), 'utf8'));
   const child = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
@@ -31,7 +42,10 @@ test('a trainer that ignores SIGINT and SIGTERM, with a child that does too: eve
   assert.ok(alive(trainer) && alive(child));
   let exit;
   try {
-    exit = await Promise.race([proc.cancel(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the trainer still runs 20 s after the stop began')), 20_000).unref())]);
+    exit = await Promise.race([
+      proc.cancel(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the trainer still runs 20 s after the stop began')), 20_000).unref()),
+    ]);
   } finally {
     for (const pid of [trainer, child]) if (alive(pid)) process.kill(pid, 'SIGKILL'); // leave nothing behind when this fails
   }
@@ -51,7 +65,8 @@ test('the stop sequence leaves no timer behind once the trainer has stopped (Ctr
   const dir = mkdtempSync(join(tmpdir(), 'ftstudio-obeys-'));
   const lines: string[] = [];
   const proc = new TrainingProcess([process.execPath, STANDIN], {
-    cwd: dir, onLine: (l) => lines.push(l), // the default grace periods: 10 s after SIGINT, 5 s after SIGTERM
+    cwd: dir,
+    onLine: (l) => lines.push(l), // the default grace periods: 10 s after SIGINT, 5 s after SIGTERM
     env: { ...process.env, STANDIN_STEPS: '1000', STANDIN_DELAY_MS: '50', FTSTUDIO_RUN_DIR: dir },
   });
   await until('the first step', () => lines.some((l) => /\d+\/1000/.test(l)));

@@ -20,8 +20,18 @@ const STANDIN = join(__dirname, '../fixtures/standin-trainer.mjs');
 test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, eval and final dicts', () => {
   assert.deepEqual(parseHfLine(' 45%|████▌     | 9/20 [00:04<00:05,  2.01it/s]'), { kind: 'step', step: 9, totalSteps: 20, rate: 2.01 });
   assert.equal(parseHfLine('  3%|▎ | 3/100 [00:30<16:10, 10.00s/it]')!.rate, 0.1);
-  assert.deepEqual(parseHfLine("{'loss': 1.2345, 'grad_norm': 0.5, 'learning_rate': '2e-05', 'epoch': 0.5}"), { kind: 'step', loss: 1.2345, learningRate: 2e-5, epoch: 0.5 });
-  assert.deepEqual(parseHfLine("{'eval_loss': 0.9, 'eval_runtime': 1.5, 'epoch': 1.0}"), { kind: 'eval', evalLoss: 0.9, epoch: 1, metrics: { eval_loss: 0.9, eval_runtime: 1.5, epoch: 1 } });
+  assert.deepEqual(parseHfLine("{'loss': 1.2345, 'grad_norm': 0.5, 'learning_rate': '2e-05', 'epoch': 0.5}"), {
+    kind: 'step',
+    loss: 1.2345,
+    learningRate: 2e-5,
+    epoch: 0.5,
+  });
+  assert.deepEqual(parseHfLine("{'eval_loss': 0.9, 'eval_runtime': 1.5, 'epoch': 1.0}"), {
+    kind: 'eval',
+    evalLoss: 0.9,
+    epoch: 1,
+    metrics: { eval_loss: 0.9, eval_runtime: 1.5, epoch: 1 },
+  });
   assert.equal(parseHfLine("{'train_runtime': 12.3, 'train_loss': 0.8, 'epoch': 1.0}")!.kind, 'end');
   assert.ok(Number.isNaN(parsePyDict("{'loss': nan, 'run': 'abc'}")!.loss!));
   assert.equal(parsePyDict("{'loss': nan, 'run': 'abc'}")!.run, undefined);
@@ -33,7 +43,15 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   assert.deepEqual(parseHfLine('  Total optimization steps = 1,250'), { kind: 'start', totalSteps: 1250 });
   assert.deepEqual(parseHfLine('  0%|          | 0/1250 [00:00<?, ?it/s]'), { kind: 'step', step: 0, totalSteps: 1250, rate: undefined });
   assert.equal(parseHfLine('just a log line'), undefined);
-  assert.deepEqual(parseLlamaFactoryLine('{"current_steps": 10, "total_steps": 100, "loss": 1.1, "lr": 1e-4, "epoch": 0.1, "percentage": 10}'), { kind: 'step', step: 10, totalSteps: 100, loss: 1.1, learningRate: 1e-4, epoch: 0.1, evalLoss: undefined });
+  assert.deepEqual(parseLlamaFactoryLine('{"current_steps": 10, "total_steps": 100, "loss": 1.1, "lr": 1e-4, "epoch": 0.1, "percentage": 10}'), {
+    kind: 'step',
+    step: 10,
+    totalSteps: 100,
+    loss: 1.1,
+    learningRate: 1e-4,
+    epoch: 0.1,
+    evalLoss: undefined,
+  });
   assert.equal(parseEventLine('{"event": "checkpoint", "step": 5}')!.kind, 'checkpoint');
   const p = new RunProgress();
   p.apply({ kind: 'step', step: 5, totalSteps: 20, rate: 2 });
@@ -46,13 +64,17 @@ test('Hugging Face output: tqdm (it/s and s/it), log dicts with quoted values, e
   assert.equal(p.step, 6);
 });
 
-test('bundled trainer events: DPO rewards, margins and accuracy reach the run\'s metrics; a null loss is no number', () => {
-  const step = parseEventLine('{"event": "step", "step": 3, "totalSteps": 20, "loss": 0.61, "learningRate": 0.005, "epoch": 0.375, "rewardsChosen": 0.12, "rewardsRejected": -0.09, "rewardsMargin": 0.21, "rewardAccuracy": 1.0}')!;
+test("bundled trainer events: DPO rewards, margins and accuracy reach the run's metrics; a null loss is no number", () => {
+  const step = parseEventLine(
+    '{"event": "step", "step": 3, "totalSteps": 20, "loss": 0.61, "learningRate": 0.005, "epoch": 0.375, "rewardsChosen": 0.12, "rewardsRejected": -0.09, "rewardsMargin": 0.21, "rewardAccuracy": 1.0}',
+  )!;
   assert.deepEqual(step.metrics, { 'rewards/chosen': 0.12, 'rewards/rejected': -0.09, 'rewards/margins': 0.21, 'rewards/accuracies': 1 });
   assert.equal(step.epoch, 0.375);
   const p = new RunProgress();
   p.apply(step);
-  p.apply(parseEventLine('{"event": "step", "step": 4, "loss": 0.6, "rewardsChosen": 0.2, "rewardsRejected": -0.1, "rewardsMargin": 0.3, "rewardAccuracy": 0.5}')!);
+  p.apply(
+    parseEventLine('{"event": "step", "step": 4, "loss": 0.6, "rewardsChosen": 0.2, "rewardsRejected": -0.1, "rewardsMargin": 0.3, "rewardAccuracy": 0.5}')!,
+  );
   p.apply(parseEventLine('{"event": "end", "step": 4, "status": "completed"}')!);
   assert.deepEqual(p.metrics, { 'rewards/chosen': 0.2, 'rewards/rejected': -0.1, 'rewards/margins': 0.3, 'rewards/accuracies': 0.5 });
   assert.equal(parseEventLine('{"event": "step", "step": 1}')!.metrics, undefined);
@@ -60,7 +82,11 @@ test('bundled trainer events: DPO rewards, margins and accuracy reach the run\'s
 
 test('finetune.json: targetModules is a list of names or "all-linear", which reaches the trainer as is', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ftstudio-tm-'));
-  const write = (tm: unknown) => writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'd.jsonl' }, adapter: { type: 'lora', targetModules: tm } }));
+  const write = (tm: unknown) =>
+    writeFileSync(
+      join(dir, 'finetune.json'),
+      JSON.stringify({ method: 'sft', model: 'm', data: { train: 'd.jsonl' }, adapter: { type: 'lora', targetModules: tm } }),
+    );
   write('all-linear');
   assert.equal(loadConfig(join(dir, 'finetune.json')).adapter.targetModules, 'all-linear');
   write(['q_proj']);
@@ -88,8 +114,18 @@ test('cancel ends the whole process group, grandchildren included, escalating pa
     const dir = mkdtempSync(join(tmpdir(), 'ftstudio-launch-'));
     const lines: string[] = [];
     const proc = new TrainingProcess([process.execPath, STANDIN], {
-      cwd: dir, sigintMs: 500, sigtermMs: 500, onLine: (l) => lines.push(l),
-      env: { ...process.env, STANDIN_STEPS: '1000', STANDIN_DELAY_MS: '50', STANDIN_CHILD: '1', FTSTUDIO_RUN_DIR: dir, ...(ignore ? { STANDIN_IGNORE_SIGINT: '1' } : {}) },
+      cwd: dir,
+      sigintMs: 500,
+      sigtermMs: 500,
+      onLine: (l) => lines.push(l),
+      env: {
+        ...process.env,
+        STANDIN_STEPS: '1000',
+        STANDIN_DELAY_MS: '50',
+        STANDIN_CHILD: '1',
+        FTSTUDIO_RUN_DIR: dir,
+        ...(ignore ? { STANDIN_IGNORE_SIGINT: '1' } : {}),
+      },
     });
     while (!lines.some((l) => /\d+\/1000/.test(l))) await new Promise((r) => setTimeout(r, 50));
     const child = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
@@ -109,20 +145,33 @@ test('a progress bar counts as soon as it is drawn, not at its next redraw; a ba
   const dir = mkdtempSync(join(tmpdir(), 'ftstudio-partial-'));
   const go = join(dir, 'go');
   const script = join(dir, 'slow-trainer.mjs');
-  writeFileSync(script, [
-    "import { existsSync } from 'node:fs';",
-    "process.stderr.write('\\r 50%|█████     | 1/2 [00:01<00:01,  1.00s/it]');",
-    `while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));`,
-    "process.stdout.write(\"{'loss': 1.5, 'learning_rate': 1e-4, 'epoch': 0.5}\\n\");",
-    "process.stderr.write('\\r100%|██████████| 2/2 [00:02<00:00,  1.00s/it]');",
-    'await new Promise((r) => setTimeout(r, 300));',
-    "process.stdout.write(\"{'train_runtime': 2.0, 'train_loss': 1.4, 'epoch': 1.0}\\n\");",
-    "process.stderr.write('\\n');",
-  ].join('\n'));
+  writeFileSync(
+    script,
+    [
+      "import { existsSync } from 'node:fs';",
+      "process.stderr.write('\\r 50%|█████     | 1/2 [00:01<00:01,  1.00s/it]');",
+      `while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));`,
+      "process.stdout.write(\"{'loss': 1.5, 'learning_rate': 1e-4, 'epoch': 0.5}\\n\");",
+      "process.stderr.write('\\r100%|██████████| 2/2 [00:02<00:00,  1.00s/it]');",
+      'await new Promise((r) => setTimeout(r, 300));',
+      "process.stdout.write(\"{'train_runtime': 2.0, 'train_loss': 1.4, 'epoch': 1.0}\\n\");",
+      "process.stderr.write('\\n');",
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'data.jsonl'), Array.from({ length: 3 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, completion: `A${i}.` })).join('\n') + '\n');
-  writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data.jsonl' }, trainer: { command: [process.execPath, script] } }));
+  writeFileSync(
+    join(dir, 'finetune.json'),
+    JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data.jsonl' }, trainer: { command: [process.execPath, script] } }),
+  );
   const steps: number[] = [];
-  const run = await train({ config: loadConfig(join(dir, 'finetune.json')), workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => steps.push(p.step) });
+  const run = await train({
+    config: loadConfig(join(dir, 'finetune.json')),
+    workspaceRoot: dir,
+    python: 'python3',
+    trainerDir: dir,
+    force: true,
+    onProgress: (p) => steps.push(p.step),
+  });
   const t0 = Date.now();
   while (!steps.includes(1) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
   const early = steps.includes(1);
@@ -132,9 +181,15 @@ test('a progress bar counts as soon as it is drawn, not at its next redraw; a ba
   assert.equal(r.status, 'completed', JSON.stringify(r.error));
   assert.equal(r.step, 2);
   assert.equal(r.loss, 1.5);
-  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   // each bar once (when drawn, not again when its line ended), the loss at the step it belongs to
-  assert.deepEqual(events.filter((e) => e.event === 'step' && e.loss === undefined).map((e) => e.step), [1, 2]);
+  assert.deepEqual(
+    events.filter((e) => e.event === 'step' && e.loss === undefined).map((e) => e.step),
+    [1, 2],
+  );
   assert.equal(events.find((e) => e.loss === 1.5).step, 1);
 });
 
@@ -146,11 +201,18 @@ function project(extra: Record<string, unknown> = {}, env: Record<string, string
   const wrapper = join(dir, 'trainer.mjs');
   // the command is an argv array: env knobs go through a tiny wrapper, no shell anywhere
   writeFileSync(wrapper, `Object.assign(process.env, ${JSON.stringify(env)}); await import(${JSON.stringify(STANDIN)});`);
-  writeFileSync(join(dir, 'finetune.json'), JSON.stringify({
-    method: 'sft', model: 'HuggingFaceTB/SmolLM2-135M', data: { train: 'data.train.jsonl', heldout: 'data.heldout.jsonl' },
-    adapter: { type: 'lora', r: 8, alpha: 16, targetModules: ['q_proj', 'v_proj'] }, training: { learningRate: 1e-4, maxSeqLength: 512 },
-    trainer: { command: [process.execPath, wrapper] }, ...extra,
-  }));
+  writeFileSync(
+    join(dir, 'finetune.json'),
+    JSON.stringify({
+      method: 'sft',
+      model: 'HuggingFaceTB/SmolLM2-135M',
+      data: { train: 'data.train.jsonl', heldout: 'data.heldout.jsonl' },
+      adapter: { type: 'lora', r: 8, alpha: 16, targetModules: ['q_proj', 'v_proj'] },
+      training: { learningRate: 1e-4, maxSeqLength: 512 },
+      trainer: { command: [process.execPath, wrapper] },
+      ...extra,
+    }),
+  );
   return dir;
 }
 
@@ -159,7 +221,14 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   const config = loadConfig(join(dir, 'finetune.json'));
   const seen: number[] = [];
   const totals = new Set<number | undefined>();
-  const run = await train({ config, workspaceRoot: dir, python: 'python3', trainerDir: dir, force: true, onProgress: (p) => (seen.push(p.step), totals.add(p.totalSteps)) });
+  const run = await train({
+    config,
+    workspaceRoot: dir,
+    python: 'python3',
+    trainerDir: dir,
+    force: true,
+    onProgress: (p) => (seen.push(p.step), totals.add(p.totalSteps)),
+  });
   const r = await run.result;
   assert.equal(r.status, 'completed', JSON.stringify(r.error));
   assert.equal(r.step, 12);
@@ -169,7 +238,10 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.ok(seen.length > 5 && seen.some((s) => s > 0 && s < 12), 'progress arrives while it runs');
   // the total from the header on, never the loading bar's 2 or the evaluation bar's 4
   assert.deepEqual([...totals], [12]);
-  assert.ok(seen.every((s, i) => s <= 12 && (i === 0 || s >= seen[i - 1]!)), JSON.stringify(seen));
+  assert.ok(
+    seen.every((s, i) => s <= 12 && (i === 0 || s >= seen[i - 1]!)),
+    JSON.stringify(seen),
+  );
   const rec = JSON.parse(readFileSync(join(r.runDir!, 'run.json'), 'utf8'));
   assert.equal(rec.status, 'completed');
   assert.equal(rec.hyperparameters.lora_r, 8);
@@ -178,23 +250,45 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.deepEqual(rec.hyperparameters.target_modules, ['q_proj', 'v_proj']);
   assert.match(rec.dataset.sha256, /^[0-9a-f]{64}$/);
   assert.equal(rec.dataset.records, 27);
-  assert.ok(rec.overrides.some((o: string) => o.startsWith('review:')), 'the review block was overridden and recorded');
+  assert.ok(
+    rec.overrides.some((o: string) => o.startsWith('review:')),
+    'the review block was overridden and recorded',
+  );
   assert.ok(!rec.overrides.some((o: string) => o.startsWith('gpu:')), 'no GPU is a warning, not a block to override');
   assert.equal(rec.result.metrics.train_runtime > 0, true);
-  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(join(r.runDir!, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.event === 'eval'));
   assert.equal(events[events.length - 1].event, 'end');
   assert.ok(readFileSync(join(r.runDir!, 'train.log'), 'utf8').includes('Running training'));
   // the contract with the bundled trainer: the Python side reads the trainer-config.json this side wrote
   const trainerDir = join(__dirname, '../../trainer');
-  const py = spawn('python3', ['-c', 'import sys, json; from ftstudio_trainer import config; c = config.load(sys.argv[1]); print(json.dumps({"r": c.lora_r, "alpha": c.lora_alpha, "lr": c.learning_rate, "tm": list(c.target_modules), "train": c.train, "events": c.events, "extra": sorted(c.extra)}))', join(r.runDir!, 'trainer-config.json')], { env: { ...process.env, PYTHONPATH: trainerDir } });
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      'import sys, json; from ftstudio_trainer import config; c = config.load(sys.argv[1]); print(json.dumps({"r": c.lora_r, "alpha": c.lora_alpha, "lr": c.learning_rate, "tm": list(c.target_modules), "train": c.train, "events": c.events, "extra": sorted(c.extra)}))',
+      join(r.runDir!, 'trainer-config.json'),
+    ],
+    { env: { ...process.env, PYTHONPATH: trainerDir } },
+  );
   let pyOut = '';
   let pyErr = '';
   py.stdout.on('data', (d) => (pyOut += d));
   py.stderr.on('data', (d) => (pyErr += d));
   assert.equal(await new Promise((res) => py.on('close', res)), 0, pyErr);
   const seenByPython = JSON.parse(pyOut);
-  assert.deepEqual(seenByPython, { r: 8, alpha: 16, lr: 1e-4, tm: ['q_proj', 'v_proj'], train: config.data.train, events: join(r.runDir!, 'events.jsonl'), extra: ['launcher', 'num_processes'] });
+  assert.deepEqual(seenByPython, {
+    r: 8,
+    alpha: 16,
+    lr: 1e-4,
+    tm: ['q_proj', 'v_proj'],
+    train: config.data.train,
+    events: join(r.runDir!, 'events.jsonl'),
+    extra: ['launcher', 'num_processes'],
+  });
 });
 
 test('without --force a preflight block refuses to start; OOM and missing packages are classified', async () => {
@@ -203,8 +297,15 @@ test('without --force a preflight block refuses to start; OOM and missing packag
   assert.equal(refused.status, 'failed');
   assert.equal(refused.error!.kind, 'preflight');
   assert.ok(refused.preflight.some((c) => c.status === 'block'));
-  assert.ok(refused.preflight.some((c) => c.id === 'gpu' && c.status !== 'block'), 'no GPU is a warning: the trainer runs on the CPU');
-  for (const [fail, kind] of [['oom', 'oom'], ['missing', 'missing-package'], ['nan', 'nan-loss']] as const) {
+  assert.ok(
+    refused.preflight.some((c) => c.id === 'gpu' && c.status !== 'block'),
+    'no GPU is a warning: the trainer runs on the CPU',
+  );
+  for (const [fail, kind] of [
+    ['oom', 'oom'],
+    ['missing', 'missing-package'],
+    ['nan', 'nan-loss'],
+  ] as const) {
     const d = project({}, { STANDIN_FAIL: fail, STANDIN_STEPS: '6', STANDIN_DELAY_MS: '10' });
     const r = await (await train({ config: loadConfig(join(d, 'finetune.json')), workspaceRoot: d, python: 'python3', trainerDir: d, force: true })).result;
     assert.equal(r.status, 'failed', fail);
@@ -217,7 +318,10 @@ test('ftstudio train --json: Ctrl+C stops it (exit 130, nothing left running); t
   const dir = project({}, { STANDIN_STEPS: '2000', STANDIN_DELAY_MS: '20', STANDIN_CHILD: '1' });
   // tsx is resolved from the repository, not from the project folder the CLI runs in
   const tsx = pathToFileURL(join(__dirname, '../../node_modules/tsx/dist/loader.mjs')).href;
-  const cli = spawn(process.execPath, ['--import', tsx, join(__dirname, '../../src/cli/main.ts'), 'train', '--force', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, ['--import', tsx, join(__dirname, '../../src/cli/main.ts'), 'train', '--force', '--json'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   cli.stdout.on('data', (d) => (out += d));
@@ -257,7 +361,9 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   assert.ok(estimateVramGiB({ ...cfg, adapter: { ...cfg.adapter, type: 'none' } }, 8) > 100);
   assert.ok(estimateVramGiB({ ...cfg, adapter: { ...cfg.adapter, type: 'qlora' } }, 8) < estimateVramGiB(cfg, 8));
   const fake = (gpuFree: number, pkgs: Record<string, string | null>) => async (argv: readonly string[]) =>
-    argv[0] === 'nvidia-smi' ? { code: 0, stdout: `NVIDIA L4, 23034, ${gpuFree}\n`, stderr: '' } : { code: 0, stdout: JSON.stringify({ cuda: true, ...pkgs }) + '\n', stderr: '' };
+    argv[0] === 'nvidia-smi'
+      ? { code: 0, stdout: `NVIDIA L4, 23034, ${gpuFree}\n`, stderr: '' }
+      : { code: 0, stdout: JSON.stringify({ cuda: true, ...pkgs }) + '\n', stderr: '' };
   const ok = { torch: '2.5.1', transformers: '4.46.0', peft: '0.13.0', bitsandbytes: null, accelerate: '1.0.0' };
   let checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: fake(22000, ok) });
   const by = (id: string) => checks.find((c) => c.id === id)!;
@@ -268,26 +374,62 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   assert.equal(by('vram').status, 'pass', by('vram').message);
   assert.equal(by('packages').status, 'pass');
   assert.equal(by('output').status, 'pass');
-  checks = await preflight({ config: { ...cfg, adapter: { ...cfg.adapter, type: 'qlora' } }, workspaceRoot: dir, python: 'python3', outputDir: dir, run: fake(1000, ok) });
+  checks = await preflight({
+    config: { ...cfg, adapter: { ...cfg.adapter, type: 'qlora' } },
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: dir,
+    run: fake(1000, ok),
+  });
   assert.match(checks.find((c) => c.id === 'packages')!.message, /lacks bitsandbytes/);
   assert.equal(checks.find((c) => c.id === 'vram')!.status, 'block');
   assert.equal(checks.find((c) => c.id === 'output')!.status, 'block');
   // no NVIDIA GPU: a warning with a time per step on the CPU or MPS; blocks only for QLoRA or a model that cannot fit
   const noGpu = (pkgs: Record<string, unknown>) => async (argv: readonly string[]) =>
-    argv[0] === 'nvidia-smi' ? { code: 127, stdout: '', stderr: 'not found' } : { code: 0, stdout: JSON.stringify({ ...ok, cuda: false, ...pkgs }) + '\n', stderr: '' };
+    argv[0] === 'nvidia-smi'
+      ? { code: 127, stdout: '', stderr: 'not found' }
+      : { code: 0, stdout: JSON.stringify({ ...ok, cuda: false, ...pkgs }) + '\n', stderr: '' };
   const small = { ...cfg, modelSizeB: 0.135 };
-  checks = await preflight({ config: small, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({ mps: false }), totalMemBytes: 16 * 2 ** 30 });
+  checks = await preflight({
+    config: small,
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: noGpu({ mps: false }),
+    totalMemBytes: 16 * 2 ** 30,
+  });
   assert.equal(by('gpu').status, 'warn');
   assert.match(by('gpu').message, /runs on the CPU.*per step for a 0\.135B model/);
   assert.equal(by('vram').status, 'pass', by('vram').message);
   const cpuStep = estimateSecondsPerStep(small, 0.135, 'cpu');
-  assert.ok(cpuStep > 20 * estimateSecondsPerStep(small, 0.135, 'mps') / 2 && cpuStep > 0);
-  checks = await preflight({ config: small, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({ mps: true }), totalMemBytes: 16 * 2 ** 30 });
+  assert.ok(cpuStep > (20 * estimateSecondsPerStep(small, 0.135, 'mps')) / 2 && cpuStep > 0);
+  checks = await preflight({
+    config: small,
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: noGpu({ mps: true }),
+    totalMemBytes: 16 * 2 ** 30,
+  });
   assert.match(by('gpu').message, /Apple MPS/);
-  checks = await preflight({ config: { ...small, adapter: { ...small.adapter, type: 'qlora' } }, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({}), totalMemBytes: 16 * 2 ** 30 });
+  checks = await preflight({
+    config: { ...small, adapter: { ...small.adapter, type: 'qlora' } },
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: noGpu({}),
+    totalMemBytes: 16 * 2 ** 30,
+  });
   assert.equal(by('gpu').status, 'block');
   assert.match(by('gpu').message, /QLoRA needs CUDA/);
-  checks = await preflight({ config: { ...cfg, adapter: { ...cfg.adapter, type: 'none' } }, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: noGpu({}), totalMemBytes: 16 * 2 ** 30 });
+  checks = await preflight({
+    config: { ...cfg, adapter: { ...cfg.adapter, type: 'none' } },
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: noGpu({}),
+    totalMemBytes: 16 * 2 ** 30,
+  });
   assert.equal(by('gpu').status, 'warn');
   assert.equal(by('vram').status, 'block', 'a full fine-tune of an 8B model does not fit in 16 GiB');
   // a complete, passing review of the dataset before its split satisfies the gate
@@ -298,7 +440,8 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   const paths = reviewPaths(dir, join(dir, 'data.jsonl'));
   mkdirSync(join(dir, '.finetune', 'reviews'), { recursive: true });
   writeManifest(paths.manifest, { v: 1, dataset: 'data.jsonl', fraction: 0.05, seed: 0, createdAt: '', records: refs.slice(0, 10) });
-  for (const r of refs.slice(0, 10)) appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision: 'pass' });
+  for (const r of refs.slice(0, 10))
+    appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision: 'pass' });
   checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out2'), run: fake(22000, ok) });
   assert.equal(checks.find((c) => c.id === 'review')!.status, 'pass', checks.find((c) => c.id === 'review')!.message);
 });

@@ -1,4 +1,5 @@
 """python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]"""
+
 from __future__ import annotations
 
 import argparse

@@ -15,6 +15,7 @@ Two ways, both on the real chat template:
   extends the rendering of fewer (Qwen 3 drops earlier think blocks, GPT-OSS changes the last turn's end
   token, DeepSeek-V3 strips reasoning), and no per-template table.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,14 +53,14 @@ def _wrap(content: str, i: int, tight: bool) -> str:
     head, rest = "", content
     k = content.rfind("</think>")
     if k >= 0:
-        head, rest = content[: k + len("</think>")], content[k + len("</think>"):]
+        head, rest = content[: k + len("</think>")], content[k + len("</think>") :]
     if not tight:
         return head + _mark(i, "a") + rest + _mark(i, "b")
     core = rest.strip()
     if not core:
         return head + rest
     lead = rest[: len(rest) - len(rest.lstrip())]
-    trail = rest[len(rest.rstrip()):]
+    trail = rest[len(rest.rstrip()) :]
     return head + lead + _mark(i, "a") + core + _mark(i, "b") + trail
 
 
@@ -72,10 +73,12 @@ def generation_prompt(messages: Sequence[dict[str, Any]], render: Render) -> str
         bare, prompted = render(list(messages)), render(list(messages), True)
     except Exception:  # noqa: BLE001 — some templates cannot render an empty or system-only conversation
         return None
-    return prompted[len(bare):] if prompted.startswith(bare) and len(prompted) > len(bare) else None
+    return prompted[len(bare) :] if prompted.startswith(bare) and len(prompted) > len(bare) else None
 
 
-def assistant_spans(messages: Sequence[dict[str, Any]], render: Render, trained: Callable[[int], bool] | None = None) -> tuple[str, list[tuple[int, int]]]:
+def assistant_spans(
+    messages: Sequence[dict[str, Any]], render: Render, trained: Callable[[int], bool] | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """The rendered text and the character spans of the trained assistant replies in it.
 
     `render(messages, add_generation_prompt=False)` renders a conversation to text with the chat
@@ -84,8 +87,10 @@ def assistant_spans(messages: Sequence[dict[str, Any]], render: Render, trained:
     picked = [i for i, m in enumerate(messages) if m.get("role") == "assistant" and (trained is None or trained(i))]
     for i in picked:
         if not isinstance(messages[i].get("content"), str):
-            raise TemplateError(f"assistant turn {i + 1} has no text content (tool calls or content parts): "
-                                "train it with a chat template that has {% generation %} markers")
+            raise TemplateError(
+                f"assistant turn {i + 1} has no text content (tool calls or content parts): "
+                "train it with a chat template that has {% generation %} markers"
+            )
     try:
         text = render(list(messages))
     except Exception as e:  # noqa: BLE001 — a template error is the data's or the template's, said plainly
@@ -99,15 +104,19 @@ def assistant_spans(messages: Sequence[dict[str, Any]], render: Render, trained:
         if clean == text:
             break
     else:
-        raise TemplateError("the chat template changes assistant replies in a way that cannot be traced "
-                            "(cannot find which tokens are the replies): add {% generation %} / {% endgeneration %} "
-                            "markers around the assistant output in the template")
+        raise TemplateError(
+            "the chat template changes assistant replies in a way that cannot be traced "
+            "(cannot find which tokens are the replies): add {% generation %} / {% endgeneration %} "
+            "markers around the assistant output in the template"
+        )
     spans: list[tuple[int, int]] = []
     prev_end = 0
     for i in picked:
         a, b = found.get((i, "a"), []), found.get((i, "b"), [])
         if len(a) > 1 or len(b) > 1:
-            raise TemplateError(f"the chat template renders assistant turn {i + 1} more than once: cannot tell which copy to train")
+            raise TemplateError(
+                f"the chat template renders assistant turn {i + 1} more than once: cannot tell which copy to train"
+            )
         if not a or not b:
             continue  # the template does not render this reply (empty, or dropped): nothing to train
         start, end = a[0], b[0]
@@ -138,7 +147,9 @@ def _strip_sentinels(marked: str) -> tuple[str, dict[tuple[int, str], list[int]]
     return "".join(out), found
 
 
-def spans_to_mask(offsets: Sequence[tuple[int, int]], special: Sequence[bool], spans: Sequence[tuple[int, int]]) -> list[bool]:
+def spans_to_mask(
+    offsets: Sequence[tuple[int, int]], special: Sequence[bool], spans: Sequence[tuple[int, int]]
+) -> list[bool]:
     """Trained tokens: those overlapping a span, and a special token starting exactly where a span ends."""
     mask = [False] * len(offsets)
     j = 0
@@ -155,20 +166,28 @@ def render_text(tokenizer: Any) -> Callable[[list[dict[str, Any]]], str]:
     template = getattr(tokenizer, "chat_template", None) or PLAIN_TEMPLATE
 
     def render(messages: list[dict[str, Any]], add_generation_prompt: bool = False) -> str:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt, chat_template=template)
+        return tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=add_generation_prompt, chat_template=template
+        )
 
     return render
 
 
-def encode_chat(messages: Sequence[dict[str, Any]], tokenizer: Any, trained: Callable[[int], bool] | None = None) -> tuple[list[int], list[bool]]:
+def encode_chat(
+    messages: Sequence[dict[str, Any]], tokenizer: Any, trained: Callable[[int], bool] | None = None
+) -> tuple[list[int], list[bool]]:
     """Token ids of the conversation under the tokenizer's chat template, and which are trained."""
     template = getattr(tokenizer, "chat_template", None)
     if trained is None and has_generation_markers(template):
-        out = tokenizer.apply_chat_template(list(messages), tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+        out = tokenizer.apply_chat_template(
+            list(messages), tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
         return list(out["input_ids"]), [bool(x) for x in out["assistant_masks"]]
     text, spans = assistant_spans(messages, render_text(tokenizer), trained)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc["input_ids"])
-    specials = set(tokenizer.all_special_ids) | {k for k, v in (getattr(tokenizer, "added_tokens_decoder", None) or {}).items() if getattr(v, "special", False)}
+    specials = set(tokenizer.all_special_ids) | {
+        k for k, v in (getattr(tokenizer, "added_tokens_decoder", None) or {}).items() if getattr(v, "special", False)
+    }
     special = [t in specials for t in ids]
     return ids, spans_to_mask([tuple(o) for o in enc["offset_mapping"]], special, spans)

@@ -1,4 +1,5 @@
 """trainer-config.json (written by Finetune Studio for each run) -> plain settings for the loop."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,7 @@ def from_dict(d: dict[str, Any]) -> TrainConfig:
         tm = known["target_modules"]
         if isinstance(tm, str):
             if tm != "all-linear":
-                raise ValueError(f"targetModules must be a list of module names or \"all-linear\", not {tm!r}")
+                raise ValueError(f'targetModules must be a list of module names or "all-linear", not {tm!r}')
         else:
             known["target_modules"] = tuple(tm)
     known["extra"] = {k: v for k, v in d.items() if k not in _FIELDS}

@@ -3,6 +3,7 @@
 SFT trains on completions and assistant turns only; prompts, system and user turns get label -100.
 DPO needs (prompt, chosen, rejected) in text or as chat turns.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,16 @@ def read_jsonl(path: str) -> list[dict[str, Any]]:
 
 
 def sharegpt_to_messages(conversations: list[dict[str, Any]], system: str | None = None) -> list[dict[str, str]]:
-    roles = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system",
-             "function_call": "assistant", "observation": "tool", "tool": "tool"}
+    roles = {
+        "human": "user",
+        "user": "user",
+        "gpt": "assistant",
+        "assistant": "assistant",
+        "system": "system",
+        "function_call": "assistant",
+        "observation": "tool",
+        "tool": "tool",
+    }
     msgs = [{"role": "system", "content": system}] if system else []
     msgs += [{"role": roles.get(t.get("from", ""), "user"), "content": t.get("value", "")} for t in conversations]
     return msgs
@@ -56,7 +65,9 @@ def sft_segments(rec: dict[str, Any]) -> list[Segment]:
         return [(prompt + "\n\n", False), (rec["output"], True)]
     if isinstance(rec.get("prompt"), str) and isinstance(rec.get("completion"), str):
         return [(rec["prompt"], False), (rec["completion"], True)]
-    raise ValueError(f"not an SFT record (keys: {', '.join(rec)}): use language-modeling, prompt-completion, Alpaca or ShareGPT")
+    raise ValueError(
+        f"not an SFT record (keys: {', '.join(rec)}): use language-modeling, prompt-completion, Alpaca or ShareGPT"
+    )
 
 
 def trainable_turns(messages: list[dict[str, Any]]) -> list[bool]:

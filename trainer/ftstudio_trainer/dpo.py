@@ -3,6 +3,7 @@
 The reference model is the frozen base: with a LoRA adapter, the same model with the adapter switched off.
 Works on floats (tests) and on torch tensors (training).
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """events.jsonl: one JSON object per line, flushed as written, read live by Finetune Studio."""
+
 from __future__ import annotations
 
 import json

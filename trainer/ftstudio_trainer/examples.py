@@ -5,6 +5,7 @@ adapter), trained on the assistant turns only (see chat.py); text formats traine
 with the end-of-sequence token appended so the model learns to stop. DPO: (prompt, chosen) and
 (prompt, rejected), trained on the answers only.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,15 @@ def tokenize_dpo(rec: dict[str, Any], tokenizer: Any, max_len: int) -> list[tupl
             out.append(_labels(ids, trained, max_len))
         else:
             p = tokenizer(prompt, add_special_tokens=True)["input_ids"]
-            a = tokenizer(answer if isinstance(answer, str) else json.dumps(answer), add_special_tokens=False)["input_ids"]
-            out.append(data.mask([(p, False), (a + ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []), True)], max_len))
+            a = tokenizer(answer if isinstance(answer, str) else json.dumps(answer), add_special_tokens=False)[
+                "input_ids"
+            ]
+            out.append(
+                data.mask(
+                    [(p, False), (a + ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []), True)],
+                    max_len,
+                )
+            )
     return out
 
 

@@ -4,6 +4,7 @@ log p(t) = logit[t] − logsumexp(logits): a gather and a logsumexp, a chunk of 
 (batch × length × vocabulary) float32 log-softmax that is then mostly thrown away (≈ 8 GB per copy for a
 128k vocabulary at 2048 × 4). Chunks are converted to float32 one at a time.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ jsonschema package, imported when that metric is used).
 Scores are fractions in [0, 1]: the mean of per-item scores (exact_match, token_f1, rouge_l,
 json_schema) or, for macro_f1, a statistic of the whole set.
 """
+
 from __future__ import annotations
 
 import json
@@ -176,8 +177,9 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def bootstrap_ci(n: int, statistic: Callable[[List[int]], float], resamples: int = BOOTSTRAP_RESAMPLES,
-                 seed: int = BOOTSTRAP_SEED) -> Tuple[float, float]:
+def bootstrap_ci(
+    n: int, statistic: Callable[[List[int]], float], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> Tuple[float, float]:
     """The 95% percentile interval of `statistic` over resamples of n items (indices with replacement)."""
     if n == 0:
         return (0.0, 0.0)
@@ -190,13 +192,17 @@ def bootstrap_ci(n: int, statistic: Callable[[List[int]], float], resamples: int
     return (percentile(stats, 0.025), percentile(stats, 0.975))
 
 
-def mean_ci(scores: Sequence[float], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Tuple[float, float]:
+def mean_ci(
+    scores: Sequence[float], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> Tuple[float, float]:
     """The interval of a mean of per-item scores."""
+
     def stat(idx: List[int]) -> float:
         s = 0.0
         for i in idx:
             s += scores[i]
         return s / len(idx)
+
     return bootstrap_ci(len(scores), stat, resamples, seed)
 
 
@@ -205,8 +211,14 @@ def mean_ci(scores: Sequence[float], resamples: int = BOOTSTRAP_RESAMPLES, seed:
 _PER_ITEM = {"exact_match": exact_match, "token_f1": token_f1, "rouge_l": rouge_l}
 
 
-def score(metric: str, references: Sequence[str], predictions: Sequence[str], schema: Optional[Any] = None,
-          resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Dict[str, Any]:
+def score(
+    metric: str,
+    references: Sequence[str],
+    predictions: Sequence[str],
+    schema: Optional[Any] = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Dict[str, Any]:
     """{"metric", "score", "n", "ci95": [lo, hi]} for one metric over paired references and predictions."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}: use one of {', '.join(METRICS)}")

@@ -3,6 +3,7 @@
 Full fine-tunes keep float32 master weights (bf16 only inside autocast): AdamW updates of 2e-5 on bf16
 weights are mostly rounded away. Adapters train float32 LoRA weights on a bf16 base where bf16 is available.
 """
+
 from __future__ import annotations
 
 import copy
@@ -51,8 +52,12 @@ def load_model(cfg: TrainConfig, device: Any, bf16: bool, disable_dropout_: bool
         from transformers import BitsAndBytesConfig
 
         compute = torch.bfloat16 if bf16 else torch.float16
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute, bnb_4bit_use_double_quant=True)
-        kwargs["device_map"] = {"": device.index if device.index is not None else 0}  # 4-bit weights are placed at load time
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute, bnb_4bit_use_double_quant=True
+        )
+        kwargs["device_map"] = {
+            "": device.index if device.index is not None else 0
+        }  # 4-bit weights are placed at load time
     model = AutoModelForCausalLM.from_pretrained(cfg.model, **kwargs)
     ref = None
     if cfg.adapter != "none":

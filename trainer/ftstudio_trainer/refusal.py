@@ -6,6 +6,7 @@ patterns are refusal_patterns.json beside this file, the one list the editor, th
 read; extra patterns (finetune.json eval.refusalPatterns, the editor setting) are added, never
 replacing the built-in ones. Both languages are held to test/fixtures/refusal-vectors.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def refusal_detector(extra: Iterable[str] = (), source: str = "refusal patterns"
             # re.ASCII: \b and \w as JavaScript sees them (ASCII letters, digits, _)
             compiled.append(re.compile(p, re.IGNORECASE | re.ASCII))
         except re.error as e:
-            raise ValueError(f"{source}: pattern {i - len(BUILTIN_REFUSAL_PATTERNS) + 1} {json.dumps(p)} is not a valid regular expression: {e}") from e
+            raise ValueError(
+                f"{source}: pattern {i - len(BUILTIN_REFUSAL_PATTERNS) + 1} {json.dumps(p)} is not a valid regular expression: {e}"
+            ) from e
 
     def detect(output: str) -> bool:
         head = _APOSTROPHES.sub("'", _LEADING_SPACE.sub("", output)[:REFUSAL_WINDOW])

@@ -6,6 +6,7 @@ continues the same schedule and draws the same dropout masks. A STOP file or SIG
 
 Model loading is in model.py, tokenization per method in examples.py, the pure schedule in config.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,11 @@ class Stop(Exception):
 def last_checkpoint(output: str) -> str | None:
     if not os.path.isdir(output):
         return None
-    cps = [d for d in os.listdir(output) if d.startswith("checkpoint-") and d[11:].isdigit() and os.path.exists(os.path.join(output, d, "state.json"))]
+    cps = [
+        d
+        for d in os.listdir(output)
+        if d.startswith("checkpoint-") and d[11:].isdigit() and os.path.exists(os.path.join(output, d, "state.json"))
+    ]
     return os.path.join(output, max(cps, key=lambda d: int(d.split("-")[1]))) if cps else None
 
 
@@ -130,7 +135,10 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         events.close()
         return 1
     if not train_set:
-        events.emit("error", message=f"{cfg.train}: no trainable examples (every label masked or truncated away: check the chat template and maxSeqLength)")
+        events.emit(
+            "error",
+            message=f"{cfg.train}: no trainable examples (every label masked or truncated away: check the chat template and maxSeqLength)",
+        )
         events.close()
         return 1
 
@@ -140,7 +148,9 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: learning_rate_at(cfg, s, steps) / cfg.learning_rate)
     net = model
     if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[local_rank] if device.type == "cuda" else None)
+        net = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[local_rank] if device.type == "cuda" else None
+        )
 
     start, rng = 0, None
     cp = last_checkpoint(cfg.output)
@@ -150,13 +160,26 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         state = torch.load(os.path.join(cp, CHECKPOINT_STATE), map_location="cpu", weights_only=False)
         missing = model.load_state_dict(state["model"], strict=False)
         if any(k in state["model"] for k in missing.unexpected_keys):
-            raise RuntimeError(f"{cp}: the checkpoint does not match this model ({len(missing.unexpected_keys)} unexpected weights)")
+            raise RuntimeError(
+                f"{cp}: the checkpoint does not match this model ({len(missing.unexpected_keys)} unexpected weights)"
+            )
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         rng = state.get("rng")
-    events.emit("start", step=start, totalSteps=steps, method=cfg.method, examples=len(train_set), skipped=dropped or None,
-                resumedFrom=cp, bf16=bf16, device=device.type, processes=world, globalBatch=global_batch(cfg, world),
-                stepsPerEpoch=steps_per_epoch(cfg, len(train_set), world))
+    events.emit(
+        "start",
+        step=start,
+        totalSteps=steps,
+        method=cfg.method,
+        examples=len(train_set),
+        skipped=dropped or None,
+        resumedFrom=cp,
+        bf16=bf16,
+        device=device.type,
+        processes=world,
+        globalBatch=global_batch(cfg, world),
+        stepsPerEpoch=steps_per_epoch(cfg, len(train_set), world),
+    )
 
     stream = micro_batches(len(train_set), cfg.batch_size, cfg.seed, world, rank)
     for _ in range(start * cfg.gradient_accumulation):
@@ -195,8 +218,12 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         n = len(batch)
         losses = dpo_loss(pol[:n], pol[n:], ref[:n], ref[n:], cfg.beta)
         rc, rr = rewards(pol[:n], ref[:n], cfg.beta).detach(), rewards(pol[n:], ref[n:], cfg.beta).detach()
-        return losses.sum(), {"rewardsChosen": rc.sum().item(), "rewardsRejected": rr.sum().item(),
-                              "rewardsMargin": (rc - rr).sum().item(), "rewardAccuracy": (rc > rr).float().sum().item()}
+        return losses.sum(), {
+            "rewardsChosen": rc.sum().item(),
+            "rewardsRejected": rr.sum().item(),
+            "rewardsMargin": (rc - rr).sum().item(),
+            "rewardAccuracy": (rc > rr).float().sum().item(),
+        }
 
     def save(step: int) -> None:
         if main:
@@ -205,8 +232,15 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
             os.makedirs(tmp, exist_ok=True)
             model.save_pretrained(tmp)
             trainable = {k: v for k, v in model.state_dict().items() if cfg.adapter == "none" or "lora_" in k}
-            torch.save({"model": trainable, "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "rng": rng_state(torch)},
-                       os.path.join(tmp, CHECKPOINT_STATE))
+            torch.save(
+                {
+                    "model": trainable,
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "rng": rng_state(torch),
+                },
+                os.path.join(tmp, CHECKPOINT_STATE),
+            )
             with open(os.path.join(tmp, "state.json"), "w", encoding="utf-8") as f:
                 json.dump({"step": step, "totalSteps": steps, "processes": world}, f)
             if os.path.exists(path):
@@ -267,10 +301,23 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
             pairs = all_sum([float(sum(len(b) for b in batches))])[0] if keys else 1.0
             extra_out = {k: v / pairs for k, v in zip(keys, totals[1:])}
             if not math.isfinite(loss_value):
-                events.emit("error", step=step, totalSteps=steps, message=f"the loss became {loss_value} at step {step}: lower the learning rate or check the data (the last checkpoint is kept)")
+                events.emit(
+                    "error",
+                    step=step,
+                    totalSteps=steps,
+                    message=f"the loss became {loss_value} at step {step}: lower the learning rate or check the data (the last checkpoint is kept)",
+                )
                 events.close()
                 return 1
-            events.emit("step", step=step, totalSteps=steps, loss=loss_value, learningRate=lr, epoch=round(micro[-1][0], 4), **extra_out)
+            events.emit(
+                "step",
+                step=step,
+                totalSteps=steps,
+                loss=loss_value,
+                learningRate=lr,
+                epoch=round(micro[-1][0], 4),
+                **extra_out,
+            )
             if cfg.eval_steps and step % cfg.eval_steps == 0:
                 evaluate(step)
             if cfg.save_steps and step % cfg.save_steps == 0:

@@ -8,21 +8,44 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]
 
 # the parity template: nothing after the end-of-turn token, so TRL's DPO slicing and our masks agree token for token
-TEMPLATE = ("{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}{{ eos_token }}{% endfor %}"
-            "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
-TOPICS = ["gradient descent", "LoRA adapters", "tokenization", "learning rates", "overfitting", "held-out sets", "DPO pairs", "warmup"]
+TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}{{ eos_token }}{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+)
+TOPICS = [
+    "gradient descent",
+    "LoRA adapters",
+    "tokenization",
+    "learning rates",
+    "overfitting",
+    "held-out sets",
+    "DPO pairs",
+    "warmup",
+]
 
 
 def sft_records(n):
-    return [{"messages": [{"role": "system", "content": "You are a concise tutor."},
-                          {"role": "user", "content": f"Explain {TOPICS[i % 8]}. ({i})"},
-                          {"role": "assistant", "content": f"{TOPICS[i % 8].capitalize()} is a core idea; answer {i % 7}."}]} for i in range(n)]
+    return [
+        {
+            "messages": [
+                {"role": "system", "content": "You are a concise tutor."},
+                {"role": "user", "content": f"Explain {TOPICS[i % 8]}. ({i})"},
+                {"role": "assistant", "content": f"{TOPICS[i % 8].capitalize()} is a core idea; answer {i % 7}."},
+            ]
+        }
+        for i in range(n)
+    ]
 
 
 def dpo_records(n):
-    return [{"prompt": [{"role": "user", "content": f"What is {TOPICS[i % 8]}? ({i})"}],
-             "chosen": [{"role": "assistant", "content": f"{TOPICS[i % 8].capitalize()} is explained clearly."}],
-             "rejected": [{"role": "assistant", "content": "I do not know."}]} for i in range(n)]
+    return [
+        {
+            "prompt": [{"role": "user", "content": f"What is {TOPICS[i % 8]}? ({i})"}],
+            "chosen": [{"role": "assistant", "content": f"{TOPICS[i % 8].capitalize()} is explained clearly."}],
+            "rejected": [{"role": "assistant", "content": "I do not know."}],
+        }
+        for i in range(n)
+    ]
 
 
 def write_jsonl(path, rows):
@@ -37,17 +60,37 @@ def build_tiny_llama(folder, template=TEMPLATE):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-    texts = [m["content"] for r in sft_records(16) for m in r["messages"]] + [t["content"] for r in dpo_records(16) for k in ("prompt", "chosen", "rejected") for t in r[k]]
+    texts = [m["content"] for r in sft_records(16) for m in r["messages"]] + [
+        t["content"] for r in dpo_records(16) for k in ("prompt", "chosen", "rejected") for t in r[k]
+    ]
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=320, special_tokens=["<unk>", "<s>", "</s>", "<pad>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+    tok.train_from_iterator(
+        texts,
+        trainers.BpeTrainer(
+            vocab_size=320,
+            special_tokens=["<unk>", "<s>", "</s>", "<pad>"],
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>"
+    )
     fast.chat_template = template
     fast.save_pretrained(folder)
-    config = LlamaConfig(vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, max_position_embeddings=256, bos_token_id=fast.bos_token_id,
-                         eos_token_id=fast.eos_token_id, pad_token_id=fast.pad_token_id)
+    config = LlamaConfig(
+        vocab_size=len(fast),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        bos_token_id=fast.bos_token_id,
+        eos_token_id=fast.eos_token_id,
+        pad_token_id=fast.pad_token_id,
+    )
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(folder)
     return folder
@@ -65,9 +108,25 @@ def tiny(tmp_path_factory):
 
 
 def run_config(tmp_path, model, root, **over):
-    base = {"method": "sft", "model": model, "train": str(root / "sft.jsonl"), "output": str(tmp_path / "out"), "events": str(tmp_path / "events.jsonl"),
-            "adapter": "lora", "lora_r": 4, "lora_alpha": 8, "lora_dropout": 0.0, "batch_size": 4, "max_seq_length": 128,
-            "warmup_ratio": 0.1, "learning_rate": 2e-3, "seed": 3, "save_steps": 0, "eval_steps": 0, "max_steps": 6}
+    base = {
+        "method": "sft",
+        "model": model,
+        "train": str(root / "sft.jsonl"),
+        "output": str(tmp_path / "out"),
+        "events": str(tmp_path / "events.jsonl"),
+        "adapter": "lora",
+        "lora_r": 4,
+        "lora_alpha": 8,
+        "lora_dropout": 0.0,
+        "batch_size": 4,
+        "max_seq_length": 128,
+        "warmup_ratio": 0.1,
+        "learning_rate": 2e-3,
+        "seed": 3,
+        "save_steps": 0,
+        "eval_steps": 0,
+        "max_steps": 6,
+    }
     return {**base, **over}
 
 

@@ -5,6 +5,7 @@ through its end-of-turn token. TRL's `*_training.jinja` variants put `{% generat
 same output; where they draw the line a token wider (a generation-prompt token, or the newline / EOS the
 template writes after the end-of-turn token, which the model never generates), that token is listed below.
 """
+
 import pytest
 
 pytest.importorskip("trl")
@@ -13,20 +14,27 @@ from tokenizers_for_tests import template, tokenizer_for  # noqa: E402
 from ftstudio_trainer import chat  # noqa: E402
 
 SINGLE = [{"role": "user", "content": "What is 6 x 7?"}, {"role": "assistant", "content": "The answer is 42."}]
-MULTI = [{"role": "system", "content": "You are a concise tutor."}, {"role": "user", "content": "Explain gradient descent."},
-         {"role": "assistant", "content": "Step downhill."}, {"role": "user", "content": "And the learning rate?"},
-         {"role": "assistant", "content": "  The step size. "}]
-THINK = [{"role": "user", "content": "Why?"}, {"role": "assistant", "content": "<think>\nReasoning first.\n</think>\n\nBecause."}]
+MULTI = [
+    {"role": "system", "content": "You are a concise tutor."},
+    {"role": "user", "content": "Explain gradient descent."},
+    {"role": "assistant", "content": "Step downhill."},
+    {"role": "user", "content": "And the learning rate?"},
+    {"role": "assistant", "content": "  The step size. "},
+]
+THINK = [
+    {"role": "user", "content": "Why?"},
+    {"role": "assistant", "content": "<think>\nReasoning first.\n</think>\n\nBecause."},
+]
 
 # Tokens TRL's training template also marks, which are not model output, and why.
 TRL_WIDER = {
     "llama3": set(),
-    "gptoss": {"<|start|>assistant"},            # TRL's block starts before the generation prompt <|start|>assistant
-    "qwen2_5": {"\n"},                           # the "\n" of the prompt <|im_start|>assistant\n, and the one after <|im_end|>
-    "qwen3": {"\n"},                             # the newline after <|im_end|>
-    "gemma3": {"\n"},                            # the newline after <end_of_turn>
-    "phi3": {"\n", "\n<|endoftext|>"},           # the newline after <|end|> and the EOS the template appends
-    "deepseekv3": {"<｜Assistant｜>"},            # the prompt cue (generation prompt: <｜Assistant｜><think>\n)
+    "gptoss": {"<|start|>assistant"},  # TRL's block starts before the generation prompt <|start|>assistant
+    "qwen2_5": {"\n"},  # the "\n" of the prompt <|im_start|>assistant\n, and the one after <|im_end|>
+    "qwen3": {"\n"},  # the newline after <|im_end|>
+    "gemma3": {"\n"},  # the newline after <end_of_turn>
+    "phi3": {"\n", "\n<|endoftext|>"},  # the newline after <|end|> and the EOS the template appends
+    "deepseekv3": {"<｜Assistant｜>"},  # the prompt cue (generation prompt: <｜Assistant｜><think>\n)
 }
 
 # What is trained on MULTI, by template: the replies, their end-of-turn tokens, and model output the template writes.
@@ -51,7 +59,9 @@ def trained_text(tok, ids, mask):
 def test_multi_turn_trains_every_reply_and_nothing_else(name):
     tok = tokenizer_for(name)
     ids, mask = chat.encode_chat(MULTI, tok)
-    assert ids == tok.apply_chat_template(MULTI, tokenize=True, return_dict=True)["input_ids"], "the ids are the template's own"
+    assert ids == tok.apply_chat_template(MULTI, tokenize=True, return_dict=True)["input_ids"], (
+        "the ids are the template's own"
+    )
     assert trained_text(tok, ids, mask) == EXPECTED_MULTI[name]
 
 

@@ -2,6 +2,7 @@
 twin must also match) and to independent references: the official SQuAD v1.1 functions,
 scikit-learn's f1_score, numpy's percentile, jsonschema, hand-worked ROUGE-L values.
 Needs only the standard library and pytest; the reference libraries are skipped when absent."""
+
 import json
 import os
 import re
@@ -28,14 +29,14 @@ def vectors():
 # --- the official SQuAD v1.1 evaluation functions, verbatim (evaluate-v1.1.py) -------------------
 def squad_normalize_answer(s):
     def remove_articles(text):
-        return re.sub(r'\b(a|an|the)\b', ' ', text)
+        return re.sub(r"\b(a|an|the)\b", " ", text)
 
     def white_space_fix(text):
-        return ' '.join(text.split())
+        return " ".join(text.split())
 
     def remove_punc(text):
         exclude = set(string.punctuation)
-        return ''.join(ch for ch in text if ch not in exclude)
+        return "".join(ch for ch in text if ch not in exclude)
 
     def lower(text):
         return text.lower()
@@ -57,7 +58,9 @@ def squad_f1_score(prediction, ground_truth):
 
 
 def squad_exact_match_score(prediction, ground_truth):
-    return (squad_normalize_answer(prediction) == squad_normalize_answer(ground_truth))
+    return squad_normalize_answer(prediction) == squad_normalize_answer(ground_truth)
+
+
 # -------------------------------------------------------------------------------------------------
 
 
@@ -111,8 +114,14 @@ def test_macro_f1_matches_the_vectors(vectors):
 def test_macro_f1_equals_scikit_learn(vectors):
     sk = pytest.importorskip("sklearn.metrics")
     cases = [c for c in vectors["macroF1"] if c["references"]]
-    cases += [{"references": [metrics.label_of(x) for x in s["references"]], "predictions": [metrics.label_of(x) for x in s["predictions"]]}
-              for s in vectors["sets"] if s["metric"] == "macro_f1"]
+    cases += [
+        {
+            "references": [metrics.label_of(x) for x in s["references"]],
+            "predictions": [metrics.label_of(x) for x in s["predictions"]],
+        }
+        for s in vectors["sets"]
+        if s["metric"] == "macro_f1"
+    ]
     for case in cases:
         expected = sk.f1_score(case["references"], case["predictions"], average="macro", zero_division=0)
         assert abs(metrics.macro_f1(case["references"], case["predictions"]) - expected) <= TOL, case
@@ -155,6 +164,7 @@ def test_percentile_equals_numpy():
 def _has_jsonschema():
     try:
         import jsonschema  # noqa: F401
+
         return True
     except ImportError:
         return False

@@ -1,6 +1,7 @@
 """Several processes under torchrun (gloo, CPU): each rank its own shard of every global batch, steps
 counted on the global batch, rank 0 alone writing events and checkpoints, and the same loss curve as one
 process with the same global batch."""
+
 import json
 import os
 import signal
@@ -46,9 +47,26 @@ def test_torchrun_two_processes_match_one_process_with_the_same_global_batch(tmp
     (tmp_path / "two").mkdir()
     cfg_path = tmp_path / "two" / "trainer-config.json"
     cfg_path.write_text(json.dumps(two))
-    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "ftstudio_trainer", "--config", str(cfg_path)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        "OMP_NUM_THREADS": "1",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "ftstudio_trainer",
+        "--config",
+        str(cfg_path),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         _, err = proc.communicate(timeout=300)
     except subprocess.TimeoutExpired:
@@ -60,7 +78,10 @@ def test_torchrun_two_processes_match_one_process_with_the_same_global_batch(tmp
     assert sum(e["event"] == "start" for e in evs) == 1, "rank 0 alone writes events"
     start = evs[0]
     assert start["processes"] == 2 and start["globalBatch"] == 8 and start["stepsPerEpoch"] == 2
-    assert sorted(d for d in os.listdir(two["output"]) if d.startswith("checkpoint-")) == ["checkpoint-2", "checkpoint-4"]
+    assert sorted(d for d in os.listdir(two["output"]) if d.startswith("checkpoint-")) == [
+        "checkpoint-2",
+        "checkpoint-4",
+    ]
     ours = [e["loss"] for e in evs if e["event"] == "step"]
     ref = [e["loss"] for e in read_events(one.events) if e["event"] == "step"]
     assert len(ours) == len(ref) == 4

@@ -1,4 +1,5 @@
 """Hypothesis property tests of the trainer's pure parts: masking, config mapping, schedule, sharding, events."""
+
 import json
 import math
 
@@ -48,10 +49,18 @@ def test_a_token_is_trained_iff_it_overlaps_a_reply_or_is_the_special_token_righ
 
 
 @FAST
-@given(st.lists(st.sampled_from(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]), min_size=1, max_size=5, unique=True),
-       st.integers(1, 256), st.floats(0.0, 1.0), st.sampled_from(["lora", "qlora", "none"]))
+@given(
+    st.lists(
+        st.sampled_from(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]), min_size=1, max_size=5, unique=True
+    ),
+    st.integers(1, 256),
+    st.floats(0.0, 1.0),
+    st.sampled_from(["lora", "qlora", "none"]),
+)
 def test_config_mapping_round_trips_our_names(modules, r, dropout, adapter):
-    cfg = config.from_dict({**BASE, "target_modules": modules, "lora_r": r, "lora_dropout": dropout, "adapter": adapter, "futureKey": 1})
+    cfg = config.from_dict(
+        {**BASE, "target_modules": modules, "lora_r": r, "lora_dropout": dropout, "adapter": adapter, "futureKey": 1}
+    )
     assert cfg.extra == {"futureKey": 1}
     kw = config.lora_kwargs(cfg)
     if adapter == "none":
@@ -100,8 +109,13 @@ def test_shards_are_disjoint_within_a_global_batch_and_cover_each_epoch(n, bs, w
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["loss", "learningRate", "epoch", "evalLoss"]),
-                       st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.none()), max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from(["loss", "learningRate", "epoch", "evalLoss"]),
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.none()),
+        max_size=4,
+    )
+)
 def test_events_are_valid_json_and_never_hold_nan_strings(tmp_path_factory, fields):
     path = tmp_path_factory.mktemp("ev") / "events.jsonl"
     w = EventWriter(str(path))
@@ -120,4 +134,6 @@ def test_events_are_valid_json_and_never_hold_nan_strings(tmp_path_factory, fiel
 def test_config_rejects_a_bad_target_modules_string():
     with pytest.raises(ValueError, match="all-linear"):
         config.from_dict({**BASE, "target_modules": "q_proj"})
-    assert config.lora_kwargs(config.from_dict({**BASE, "target_modules": "all-linear"}))["target_modules"] == "all-linear"
+    assert (
+        config.lora_kwargs(config.from_dict({**BASE, "target_modules": "all-linear"}))["target_modules"] == "all-linear"
+    )

@@ -1,4 +1,5 @@
 """The trainer's pure parts: config mapping, schedule, data shaping, label masking, DPO loss, events."""
+
 import json
 import math
 import os
@@ -15,22 +16,35 @@ BASE = {"method": "sft", "model": "m", "train": "t.jsonl", "output": "out", "eve
 
 
 def test_config_maps_our_names_and_keeps_unknown_keys():
-    cfg = config.from_dict({**BASE, "lora_r": 8, "lora_alpha": 16, "target_modules": ["q_proj"], "heldout": None, "launcher": "python"})
+    cfg = config.from_dict(
+        {**BASE, "lora_r": 8, "lora_alpha": 16, "target_modules": ["q_proj"], "heldout": None, "launcher": "python"}
+    )
     assert cfg.lora_r == 8 and cfg.target_modules == ("q_proj",)
     assert cfg.heldout is None
     assert cfg.extra == {"launcher": "python"}
-    assert config.lora_kwargs(cfg) == {"r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": ["q_proj"], "bias": "none", "task_type": "CAUSAL_LM"}
+    assert config.lora_kwargs(cfg) == {
+        "r": 8,
+        "lora_alpha": 16,
+        "lora_dropout": 0.05,
+        "target_modules": ["q_proj"],
+        "bias": "none",
+        "task_type": "CAUSAL_LM",
+    }
     assert config.lora_kwargs(config.from_dict({**BASE, "adapter": "none"})) is None
 
 
-@pytest.mark.parametrize("bad,msg", [({"method": "ppo"}, "method"), ({"model": ""}, "model"), ({"adapter": "dora"}, "adapter")])
+@pytest.mark.parametrize(
+    "bad,msg", [({"method": "ppo"}, "method"), ({"model": ""}, "model"), ({"adapter": "dora"}, "adapter")]
+)
 def test_config_rejects_what_it_cannot_train(bad, msg):
     with pytest.raises(ValueError, match=msg):
         config.from_dict({**BASE, **bad})
 
 
 def test_steps_and_linear_schedule_with_warmup():
-    cfg = config.from_dict({**BASE, "batch_size": 4, "gradient_accumulation": 2, "epochs": 3, "warmup_ratio": 0.1, "learning_rate": 1e-3})
+    cfg = config.from_dict(
+        {**BASE, "batch_size": 4, "gradient_accumulation": 2, "epochs": 3, "warmup_ratio": 0.1, "learning_rate": 1e-3}
+    )
     assert config.total_steps(cfg, 100) == 39  # ceil(100 / 8) = 13 per epoch
     assert config.total_steps(config.from_dict({**BASE, "max_steps": 30}), 100) == 30
     assert config.learning_rate_at(cfg, 0, 40) == 0
@@ -50,10 +64,15 @@ def test_masking_trains_only_the_trainable_segments_and_truncates():
 def test_sft_segments_of_every_text_format():
     assert data.sft_segments({"text": "abc"}) == [("abc", True)]
     assert data.sft_segments({"prompt": "Q:", "completion": " A"}) == [("Q:", False), (" A", True)]
-    assert data.sft_segments({"instruction": "Add", "input": "2 3", "output": "5"}) == [("Add\n\n2 3\n\n", False), ("5", True)]
+    assert data.sft_segments({"instruction": "Add", "input": "2 3", "output": "5"}) == [
+        ("Add\n\n2 3\n\n", False),
+        ("5", True),
+    ]
     with pytest.raises(ValueError, match="not an SFT record"):
         data.sft_segments({"chosen": "a", "rejected": "b"})
-    conv = data.sft_conversation({"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "a"}], "system": "s"})
+    conv = data.sft_conversation(
+        {"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "a"}], "system": "s"}
+    )
     assert [m["role"] for m in conv] == ["system", "user", "assistant"]
 
 
@@ -62,10 +81,18 @@ def test_dpo_loss_matches_the_formula_and_implicit_prompts_split():
     assert dpo.dpo_loss(-1.0, -3.0, -2.0, -2.0, 0.1) == pytest.approx(-math.log(1 / (1 + math.exp(-0.2))))
     assert dpo.dpo_loss(0.0, 0.0, 0.0, 0.0, 0.1) == pytest.approx(math.log(2))
     assert dpo.dpo_loss(-1000.0, 1000.0, 0.0, 0.0, 1.0) == pytest.approx(2000.0)  # stable for large margins
-    u, a, b = {"role": "user", "content": "q"}, {"role": "assistant", "content": "good"}, {"role": "assistant", "content": "bad"}
+    u, a, b = (
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "good"},
+        {"role": "assistant", "content": "bad"},
+    )
     assert data.dpo_triplet({"chosen": [u, a], "rejected": [u, b]}) == ([u], [a], [b])
     assert data.dpo_triplet({"prompt": "p", "chosen": "c", "rejected": "r"}) == ("p", "c", "r")
-    assert data.dpo_triplet({"input": {"messages": [u]}, "preferred_output": [a], "non_preferred_output": [b]}) == ([u], [a], [b])
+    assert data.dpo_triplet({"input": {"messages": [u]}, "preferred_output": [a], "non_preferred_output": [b]}) == (
+        [u],
+        [a],
+        [b],
+    )
 
 
 def test_events_are_json_lines_flushed_as_written(tmp_path):

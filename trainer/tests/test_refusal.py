@@ -1,4 +1,5 @@
 """Refusal detection: the Python twin is held to the same vectors as src/core/eval/refusal.ts."""
+
 import json
 import os
 import sys

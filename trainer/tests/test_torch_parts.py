@@ -1,5 +1,6 @@
 """The loop's tensor parts on CPU torch: padding, selective log-softmax (values and peak memory),
 the DPO loss on tensors, SFT/DPO tokenization with a real tokenizer and chat template."""
+
 import math
 
 import pytest
@@ -24,12 +25,18 @@ def test_sequence_logps_sum_only_the_labelled_next_tokens():
     logits = torch.randn(1, 4, 50)
     labels = torch.tensor([[-100, -100, 7, 8]])
     logp = torch.log_softmax(logits[0], -1)
-    assert torch.allclose(sequence_logps(logits, labels)[0], logp[1, 7] + logp[2, 8], atol=1e-6)  # position t predicts t + 1
+    assert torch.allclose(
+        sequence_logps(logits, labels)[0], logp[1, 7] + logp[2, 8], atol=1e-6
+    )  # position t predicts t + 1
     big = torch.randn(3, 9, 300, dtype=torch.bfloat16)
     lab = torch.randint(0, 300, (3, 9))
     assert torch.allclose(sequence_logps(big, lab), full_log_softmax_logps(big, lab), atol=1e-4)
     idx = torch.randint(0, 300, (3, 9))
-    assert torch.allclose(selective_log_softmax(big, idx), torch.log_softmax(big.float(), -1).gather(-1, idx.unsqueeze(-1)).squeeze(-1), atol=1e-5)
+    assert torch.allclose(
+        selective_log_softmax(big, idx),
+        torch.log_softmax(big.float(), -1).gather(-1, idx.unsqueeze(-1)).squeeze(-1),
+        atol=1e-5,
+    )
 
 
 class PeakMemory:
@@ -91,7 +98,12 @@ def test_selective_log_softmax_peak_memory_is_a_fraction_of_the_full_one():
 
 
 def test_dpo_loss_on_tensors_matches_floats():
-    pc, pr, rc, rr = (torch.tensor([-1.0, -2.0]), torch.tensor([-3.0, -1.0]), torch.tensor([-2.0, -2.0]), torch.tensor([-2.0, -2.0]))
+    pc, pr, rc, rr = (
+        torch.tensor([-1.0, -2.0]),
+        torch.tensor([-3.0, -1.0]),
+        torch.tensor([-2.0, -2.0]),
+        torch.tensor([-2.0, -2.0]),
+    )
     loss = dpo.dpo_loss(pc, pr, rc, rr, 0.1)
     assert loss.shape == (2,)
     assert loss[0].item() == pytest.approx(dpo.dpo_loss(-1.0, -3.0, -2.0, -2.0, 0.1))
@@ -112,9 +124,15 @@ def test_sft_tokenization_of_text_formats_appends_eos_and_chats_use_the_template
 
 def test_dpo_tokenization_trains_the_answers_only():
     tok = tokenizer_for("qwen2_5")
-    (c_ids, c_lab), (r_ids, r_lab) = tokenize_dpo({"prompt": [{"role": "user", "content": "P"}],
-                                                   "chosen": [{"role": "assistant", "content": "good"}],
-                                                   "rejected": [{"role": "assistant", "content": "bad"}]}, tok, 128)
+    (c_ids, c_lab), (r_ids, r_lab) = tokenize_dpo(
+        {
+            "prompt": [{"role": "user", "content": "P"}],
+            "chosen": [{"role": "assistant", "content": "good"}],
+            "rejected": [{"role": "assistant", "content": "bad"}],
+        },
+        tok,
+        128,
+    )
     assert tok.decode([i for i, label in zip(c_ids, c_lab) if label != data.IGNORE]) == "good<|im_end|>"
     assert tok.decode([i for i, label in zip(r_ids, r_lab) if label != data.IGNORE]) == "bad<|im_end|>"
     (c_ids, c_lab), _ = tokenize_dpo({"prompt": "P", "chosen": "good", "rejected": "bad"}, tok, 64)

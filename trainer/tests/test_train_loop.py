@@ -1,5 +1,6 @@
 """train() end to end on a tiny Llama on CPU: real chat template, events, STOP file, NaN, resume, fp32
 master weights, all-linear, DPO metrics."""
+
 import math
 import os
 
@@ -53,7 +54,9 @@ def test_without_a_chat_template_the_plain_format_is_saved_and_eos_trained(tmp_p
         (model / "chat_template.jinja").unlink()
     cfg = config.from_dict(run_config(tmp_path, str(model), tiny[1], max_steps=1))
     tok = load_tokenizer(cfg)
-    ids, labels = examples.tokenize_sft({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}, tok, 64)
+    ids, labels = examples.tokenize_sft(
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}, tok, 64
+    )
     trained = [i for i, label in zip(ids, labels) if label != -100]
     assert trained[-1] == tok.eos_token_id, "the model learns to stop"
     assert run(cfg) == 0
@@ -106,7 +109,9 @@ def test_all_linear_and_full_fine_tune_keeps_fp32_master_weights(tmp_path, tiny)
     names = {n.split(".")[-4] for n, p in model.named_parameters() if p.requires_grad and "lora_A" in n}
     assert {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"} <= names
     # a full fine-tune with bf16 autocast: the weights stay float32 and every one of them moves at lr 2e-5
-    full = config.from_dict(run_config(tmp_path, *tiny, adapter="none", learning_rate=2e-5, warmup_ratio=0.0, max_steps=2, bf16=True))
+    full = config.from_dict(
+        run_config(tmp_path, *tiny, adapter="none", learning_rate=2e-5, warmup_ratio=0.0, max_steps=2, bf16=True)
+    )
     model, _ = load_model(full, torch.device("cpu"), bf16=True)
     assert {p.dtype for p in model.parameters()} == {torch.float32}
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -114,14 +119,24 @@ def test_all_linear_and_full_fine_tune_keeps_fp32_master_weights(tmp_path, tiny)
     from transformers import AutoModelForCausalLM
 
     after = AutoModelForCausalLM.from_pretrained(full.output, dtype=torch.float32)
-    moved = [(n, p) for n, p in after.named_parameters() if n in before and "embed_tokens" not in n]  # rows of unseen tokens get no gradient
+    moved = [
+        (n, p) for n, p in after.named_parameters() if n in before and "embed_tokens" not in n
+    ]  # rows of unseen tokens get no gradient
     changed = sum(int((p.detach() != before[n]).sum()) for n, p in moved)
     total = sum(p.numel() for _, p in moved)
     assert changed / total > 0.99, f"only {changed / total:.0%} of the weights moved"
 
 
 def test_dpo_emits_rewards_margins_and_accuracy(tmp_path, tiny):
-    code, evs = train(tmp_path, tiny, method="dpo", train=str(tiny[1] / "dpo.jsonl"), max_steps=4, learning_rate=5e-3, lora_dropout=0.1)
+    code, evs = train(
+        tmp_path,
+        tiny,
+        method="dpo",
+        train=str(tiny[1] / "dpo.jsonl"),
+        max_steps=4,
+        learning_rate=5e-3,
+        lora_dropout=0.1,
+    )
     assert code == 0
     st = steps_of(evs)
     assert st[0]["loss"] == pytest.approx(math.log(2), abs=1e-6)  # policy = reference at step 1 (dropout off for DPO)

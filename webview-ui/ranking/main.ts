@@ -28,16 +28,53 @@ class RankingApp extends LitElement {
   static override styles = [
     partStyles,
     css`
-      .only { background: var(--vscode-diffEditor-insertedTextBackground, rgba(155, 185, 85, 0.25)); border-radius: 2px; }
-      .side { border: 1px solid var(--vscode-panel-border, #444); border-radius: 4px; padding: 8px 10px; }
-      .side.picked { outline: 2px solid var(--vscode-focusBorder); }
-      .side h3 { margin: 0 0 6px; font-size: 0.95em; }
-      .filters { display: flex; gap: 6px; flex-wrap: wrap; }
-      .filters vscode-button[data-active] { outline: 1px solid var(--vscode-focusBorder); }
-      .cand { display: flex; gap: 10px; align-items: flex-start; border: 1px solid var(--vscode-panel-border, #444); border-radius: 4px; padding: 6px 10px; margin: 6px 0; cursor: grab; }
-      .cand.focused { outline: 2px solid var(--vscode-focusBorder); }
-      .rank { min-width: 2.2em; font-weight: 700; font-size: 1.2em; text-align: center; }
-      .cand-body { flex: 1; min-width: 0; }
+      .only {
+        background: var(--vscode-diffEditor-insertedTextBackground, rgba(155, 185, 85, 0.25));
+        border-radius: 2px;
+      }
+      .side {
+        border: 1px solid var(--vscode-panel-border, #444);
+        border-radius: 4px;
+        padding: 8px 10px;
+      }
+      .side.picked {
+        outline: 2px solid var(--vscode-focusBorder);
+      }
+      .side h3 {
+        margin: 0 0 6px;
+        font-size: 0.95em;
+      }
+      .filters {
+        display: flex;
+        gap: 6px;
+        flex-wrap: wrap;
+      }
+      .filters vscode-button[data-active] {
+        outline: 1px solid var(--vscode-focusBorder);
+      }
+      .cand {
+        display: flex;
+        gap: 10px;
+        align-items: flex-start;
+        border: 1px solid var(--vscode-panel-border, #444);
+        border-radius: 4px;
+        padding: 6px 10px;
+        margin: 6px 0;
+        cursor: grab;
+      }
+      .cand.focused {
+        outline: 2px solid var(--vscode-focusBorder);
+      }
+      .rank {
+        min-width: 2.2em;
+        font-weight: 700;
+        font-size: 1.2em;
+        text-align: center;
+      }
+      .cand-body {
+        flex: 1;
+        min-width: 0;
+      }
     `,
   ];
 
@@ -112,11 +149,13 @@ class RankingApp extends LitElement {
   private renderSide(side: PairSide, name: string, picked: boolean): TemplateResult {
     return html`<div class="side ${picked ? 'picked' : ''}" data-stored=${side.stored} id=${name}>
       <h3>${name === 'left' ? '1 · Response A' : '2 · Response B'}</h3>
-      ${side.segments
-        ? html`<div class="text" dir="auto">${side.segments.map((s) => (s.op === 'only' ? html`<span class="only">${s.text}</span>` : s.text))}</div>`
-        : side.part
-          ? renderPart(side.part)
-          : nothing}
+      ${
+        side.segments
+          ? html`<div class="text" dir="auto">${side.segments.map((s) => (s.op === 'only' ? html`<span class="only">${s.text}</span>` : s.text))}</div>`
+          : side.part
+            ? renderPart(side.part)
+            : nothing
+      }
     </div>`;
   }
 
@@ -128,66 +167,127 @@ class RankingApp extends LitElement {
       <header>
         <h1>${s.mode === 'pair' ? 'Pairs' : 'Rankings'} · ${s.dataset}</h1>
         <span class="muted">annotator ${s.annotator}</span>
-        <span id="progress-text">${s.progress.labelled} / ${s.progress.total ?? 'counting…'} labelled${s.progress.flagged ? ` · ${s.progress.flagged} flagged` : ''}</span>
+        <span id="progress-text"
+          >${s.progress.labelled} / ${s.progress.total ?? 'counting…'} labelled${s.progress.flagged ? ` · ${s.progress.flagged} flagged` : ''}</span
+        >
         <span id="agreement" class="muted">${s.agreement}</span>
       </header>
-      <vscode-progress-bar .value=${s.progress.total === null ? undefined : s.progress.labelled} .max=${Math.max(1, s.progress.total ?? 1)} aria-label="labelling progress"></vscode-progress-bar>
+      <vscode-progress-bar
+        .value=${s.progress.total === null ? undefined : s.progress.labelled}
+        .max=${Math.max(1, s.progress.total ?? 1)}
+        aria-label="labelling progress"
+      ></vscode-progress-bar>
       <div class="actions filters">
         ${FILTERS.map((f) => html`<vscode-button secondary ?data-active=${s.filter === f} @click=${() => send({ type: 'filter', filter: f })}>${f}</vscode-button>`)}
         <vscode-button secondary @click=${() => send({ type: 'export' })}>Export pairs</vscode-button>
       </div>
       ${s.notice ? html`<div class="notice">${s.notice}</div>` : nothing}
-      ${it ? this.renderItem(s, it) : html`<p>Nothing to show with the filter "${s.filter}".</p>`}
-      ${this.help ? this.renderHelp(s.mode) : nothing}
+      ${it ? this.renderItem(s, it) : html`<p>Nothing to show with the filter "${s.filter}".</p>`} ${this.help ? this.renderHelp(s.mode) : nothing}
     `;
   }
 
   private renderItem(s: RankingState, it: NonNullable<RankingState['item']>): TemplateResult {
     const choice = it.label?.choice;
     const pickedSide = (side: PairSide) => choice === side.stored;
-    return html`
-      <div class="actions">
+    return html` <div class="actions">
         <span id="position">${it.position} of ${it.count ?? '…'} · line ${it.line}</span>
         ${it.changedSinceLabel ? html`<vscode-badge id="changed">changed since labelled</vscode-badge>` : nothing}
-        <span id="label" class="muted">${choice ? `your label: ${choice === 'chosen' || choice === 'rejected' ? `${choice === 'chosen' ? 'stored order confirmed' : 'swapped'}` : choice}${it.label?.reason ? ` (${it.label.reason})` : ''}` : it.label?.ranks ? `your ranks: ${it.label.ranks.map((r) => r ?? '–').join(', ')}` : 'not labelled'}</span>
+        <span id="label" class="muted"
+          >${choice ? `your label: ${choice === 'chosen' || choice === 'rejected' ? `${choice === 'chosen' ? 'stored order confirmed' : 'swapped'}` : choice}${it.label?.reason ? ` (${it.label.reason})` : ''}` : it.label?.ranks ? `your ranks: ${it.label.ranks.map((r) => r ?? '–').join(', ')}` : 'not labelled'}</span
+        >
       </div>
       ${it.prompt ? html`<div class="card" id="prompt">${renderPart(it.prompt)}</div>` : nothing}
-      ${it.pair
-        ? html`<div class="pair">${this.renderSide(it.pair.left, 'left', pickedSide(it.pair.left))}${this.renderSide(it.pair.right, 'right', pickedSide(it.pair.right))}</div>
-            <div class="actions">
-              <vscode-button @click=${() => send({ type: 'pick', side: 'left' })}>A is better (1)</vscode-button>
-              <vscode-button @click=${() => send({ type: 'pick', side: 'right' })}>B is better (2)</vscode-button>
-              <vscode-button secondary @click=${() => send({ type: 'pick', side: 'tie' })}>Tie (t)</vscode-button>
-              <vscode-button secondary @click=${() => send({ type: 'pick', side: 'skip' })}>Skip (s)</vscode-button>
-              <vscode-button secondary @click=${() => (this.flagging = true)}>Flag (f)</vscode-button>
-              <vscode-button secondary @click=${() => send({ type: 'undo' })}>Undo (u)</vscode-button>
+      ${
+        it.pair
+          ? html`<div class="pair">
+                ${this.renderSide(it.pair.left, 'left', pickedSide(it.pair.left))}${this.renderSide(it.pair.right, 'right', pickedSide(it.pair.right))}
+              </div>
+              <div class="actions">
+                <vscode-button @click=${() => send({ type: 'pick', side: 'left' })}>A is better (1)</vscode-button>
+                <vscode-button @click=${() => send({ type: 'pick', side: 'right' })}>B is better (2)</vscode-button>
+                <vscode-button secondary @click=${() => send({ type: 'pick', side: 'tie' })}>Tie (t)</vscode-button>
+                <vscode-button secondary @click=${() => send({ type: 'pick', side: 'skip' })}>Skip (s)</vscode-button>
+                <vscode-button secondary @click=${() => (this.flagging = true)}>Flag (f)</vscode-button>
+                <vscode-button secondary @click=${() => send({ type: 'undo' })}>Undo (u)</vscode-button>
+              </div>`
+          : html`<div id="candidates">
+                ${(it.candidates ?? []).map(
+                  (c, i) =>
+                    html`<div
+                      class="cand ${this.focusC === i ? 'focused' : ''}"
+                      draggable="true"
+                      data-index=${i}
+                      @click=${() => (this.focusC = i)}
+                      @dragstart=${() => (this.dragFrom = i)}
+                      @dragover=${(e: DragEvent) => e.preventDefault()}
+                      @drop=${() => this.drop(i)}
+                    >
+                      <div class="rank" title="rank">${this.ranks[i] ?? '–'}</div>
+                      <div class="cand-body">${renderPart(c)}</div>
+                    </div>`,
+                )}
+              </div>
+              <div class="actions">
+                <vscode-button id="save-ranks" @click=${() => this.submitRanks()}>Save ranking (Enter)</vscode-button>
+                <span class="muted">↑/↓ choose a candidate, 1–9 give it a rank (equal numbers tie, 0 clears), or drag</span>
+              </div>`
+      }
+      ${
+        this.flagging
+          ? html`<div class="actions">
+              <vscode-textfield
+                id="flag-reason"
+                placeholder="Why flag this item? Enter to save, Esc to cancel"
+                @keydown=${(e: KeyboardEvent) => {
+                  if (e.key === 'Enter') {
+                    send({ type: 'flag', reason: (e.target as HTMLInputElement).value });
+                    this.flagging = false;
+                  }
+                }}
+              ></vscode-textfield>
             </div>`
-        : html`<div id="candidates">${(it.candidates ?? []).map(
-            (c, i) => html`<div class="cand ${this.focusC === i ? 'focused' : ''}" draggable="true" data-index=${i}
-                @click=${() => (this.focusC = i)} @dragstart=${() => (this.dragFrom = i)} @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${() => this.drop(i)}>
-                <div class="rank" title="rank">${this.ranks[i] ?? '–'}</div><div class="cand-body">${renderPart(c)}</div></div>`,
-          )}</div>
-          <div class="actions">
-            <vscode-button id="save-ranks" @click=${() => this.submitRanks()}>Save ranking (Enter)</vscode-button>
-            <span class="muted">↑/↓ choose a candidate, 1–9 give it a rank (equal numbers tie, 0 clears), or drag</span>
-          </div>`}
-      ${this.flagging
-        ? html`<div class="actions"><vscode-textfield id="flag-reason" placeholder="Why flag this item? Enter to save, Esc to cancel"
-            @keydown=${(e: KeyboardEvent) => {
-              if (e.key === 'Enter') {
-                send({ type: 'flag', reason: (e.target as HTMLInputElement).value });
-                this.flagging = false;
-              }
-            }}></vscode-textfield></div>`
-        : nothing}
+          : nothing
+      }
       <p class="muted">? for keys · ${s.mode === 'pair' ? 'sides are shuffled per record against position bias' : 'ties and partial rankings are fine'}</p>`;
   }
 
   private renderHelp(mode: 'pair' | 'ranking'): TemplateResult {
-    const rows: [string, string][] = mode === 'pair'
-      ? [['1 / ←', 'A is better'], ['2 / →', 'B is better'], ['t', 'tie'], ['s', 'skip'], ['f', 'flag with a reason'], ['u', 'undo'], ['j / k', 'next / previous'], ['e', 'show in editor'], ['?', 'this help']]
-      : [['↑ / ↓', 'choose a candidate'], ['1–9', 'give it a rank'], ['0', 'clear its rank'], ['Enter', 'save the ranking'], ['s / j', 'next'], ['k', 'previous'], ['f', 'flag'], ['u', 'undo'], ['?', 'this help']];
-    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts"><h2>Keys</h2><table>${rows.map(([k, v]) => html`<tr><td><kbd>${k}</kbd></td><td>${v}</td></tr>`)}</table></div>`;
+    const rows: [string, string][] =
+      mode === 'pair'
+        ? [
+            ['1 / ←', 'A is better'],
+            ['2 / →', 'B is better'],
+            ['t', 'tie'],
+            ['s', 'skip'],
+            ['f', 'flag with a reason'],
+            ['u', 'undo'],
+            ['j / k', 'next / previous'],
+            ['e', 'show in editor'],
+            ['?', 'this help'],
+          ]
+        : [
+            ['↑ / ↓', 'choose a candidate'],
+            ['1–9', 'give it a rank'],
+            ['0', 'clear its rank'],
+            ['Enter', 'save the ranking'],
+            ['s / j', 'next'],
+            ['k', 'previous'],
+            ['f', 'flag'],
+            ['u', 'undo'],
+            ['?', 'this help'],
+          ];
+    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts">
+      <h2>Keys</h2>
+      <table>
+        ${rows.map(
+          ([k, v]) =>
+            html`<tr>
+              <td><kbd>${k}</kbd></td>
+              <td>${v}</td>
+            </tr>`,
+        )}
+      </table>
+    </div>`;
   }
 }
 

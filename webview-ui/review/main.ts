@@ -16,7 +16,14 @@ import { fromTextField, partStyles, renderPart } from '../shared/parts';
 const channel = panelChannel<ReviewMessages>();
 const send = (m: ReviewMessages['fromPanel']) => channel.post(m);
 
-const REASON_LABELS: Record<Reason, string> = { wrong: 'Wrong', 'low-quality': 'Low quality', 'off-format': 'Off-format', unsafe: 'Unsafe', pii: 'PII', other: 'Other' };
+const REASON_LABELS: Record<Reason, string> = {
+  wrong: 'Wrong',
+  'low-quality': 'Low quality',
+  'off-format': 'Off-format',
+  unsafe: 'Unsafe',
+  pii: 'PII',
+  other: 'Other',
+};
 
 class ReviewApp extends LitElement {
   static override properties = { state: { state: true }, reasons: { state: true }, note: { state: true }, help: { state: true } };
@@ -28,11 +35,26 @@ class ReviewApp extends LitElement {
   static override styles = [
     partStyles,
     css`
-      .gate-passed { color: var(--vscode-testing-iconPassed, #73c991); }
-      .gate-failed { color: var(--vscode-errorForeground); }
-      .reasons { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-      .decided-pass { color: var(--vscode-testing-iconPassed, #73c991); font-weight: 600; }
-      .decided-fail { color: var(--vscode-errorForeground); font-weight: 600; }
+      .gate-passed {
+        color: var(--vscode-testing-iconPassed, #73c991);
+      }
+      .gate-failed {
+        color: var(--vscode-errorForeground);
+      }
+      .reasons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 12px;
+        margin: 8px 0;
+      }
+      .decided-pass {
+        color: var(--vscode-testing-iconPassed, #73c991);
+        font-weight: 600;
+      }
+      .decided-fail {
+        color: var(--vscode-errorForeground);
+        font-weight: 600;
+      }
     `,
   ];
 
@@ -115,15 +137,13 @@ class ReviewApp extends LitElement {
       </header>
       <vscode-progress-bar .value=${p.reviewed} .max=${Math.max(1, p.sampled)} aria-label="review progress"></vscode-progress-bar>
       ${s.notice ? html`<div class="notice">${s.notice}</div>` : nothing}
-      ${r ? this.renderRecord(r) : html`<p>The sample is empty: the file has no records.</p>`}
-      ${this.help ? this.renderHelp() : nothing}
+      ${r ? this.renderRecord(r) : html`<p>The sample is empty: the file has no records.</p>`} ${this.help ? this.renderHelp() : nothing}
     `;
   }
 
   private renderRecord(r: NonNullable<ToReview['record']>): TemplateResult {
     const d = r.decision;
-    return html`
-      <div class="actions">
+    return html` <div class="actions">
         <vscode-button secondary @click=${() => this.go(-1)} title="Previous (k / ←)">‹ Prev</vscode-button>
         <span id="position">Record ${r.index + 1} of ${this.state!.progress.sampled}${r.line ? html` · line ${r.line}` : nothing}</span>
         <vscode-button secondary @click=${() => this.go(1)} title="Next (j / →)">Next ›</vscode-button>
@@ -137,7 +157,13 @@ class ReviewApp extends LitElement {
       <div class="reasons" role="group" aria-label="Fail reasons">
         ${REASONS.map((reason, i) => html`<vscode-checkbox .checked=${this.reasons.has(reason)} @change=${() => this.toggleReason(reason)} label="${i + 1} ${REASON_LABELS[reason]}"></vscode-checkbox>`)}
       </div>
-      <vscode-textarea placeholder="Note (n)" .value=${this.note} @input=${(e: Event) => (this.note = (e.target as HTMLTextAreaElement).value)} rows="2" style="width: 100%"></vscode-textarea>
+      <vscode-textarea
+        placeholder="Note (n)"
+        .value=${this.note}
+        @input=${(e: Event) => (this.note = (e.target as HTMLTextAreaElement).value)}
+        rows="2"
+        style="width: 100%"
+      ></vscode-textarea>
       <div class="actions">
         <vscode-button id="pass" @click=${() => this.decide('pass')} ?disabled=${r.missing}>Pass (p)</vscode-button>
         <vscode-button id="fail" secondary @click=${() => this.decide('fail')} ?disabled=${r.missing}>Fail (f)</vscode-button>
@@ -148,11 +174,28 @@ class ReviewApp extends LitElement {
 
   private renderHelp(): TemplateResult {
     const rows: [string, string][] = [
-      ['p', 'pass'], ['f', 'fail (with the ticked reasons)'], ['1–6', 'tick a reason: wrong, low quality, off-format, unsafe, PII, other'],
-      ['j / →', 'next record'], ['k / ←', 'previous record'], ['u', 'undo your last decision'], ['n', 'write a note (Esc leaves it)'],
-      ['e', 'show the record in the editor'], ['?', 'this help (Esc closes)'],
+      ['p', 'pass'],
+      ['f', 'fail (with the ticked reasons)'],
+      ['1–6', 'tick a reason: wrong, low quality, off-format, unsafe, PII, other'],
+      ['j / →', 'next record'],
+      ['k / ←', 'previous record'],
+      ['u', 'undo your last decision'],
+      ['n', 'write a note (Esc leaves it)'],
+      ['e', 'show the record in the editor'],
+      ['?', 'this help (Esc closes)'],
     ];
-    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts"><h2>Keys</h2><table>${rows.map(([k, v]) => html`<tr><td><kbd>${k}</kbd></td><td>${v}</td></tr>`)}</table></div>`;
+    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts">
+      <h2>Keys</h2>
+      <table>
+        ${rows.map(
+          ([k, v]) =>
+            html`<tr>
+              <td><kbd>${k}</kbd></td>
+              <td>${v}</td>
+            </tr>`,
+        )}
+      </table>
+    </div>`;
   }
 }
 

@@ -6,13 +6,22 @@ export function renderPart(p: RecordPart): TemplateResult {
   switch (p.kind) {
     case 'text':
     case 'raw':
-      return html`<div class="label">${p.label}</div><div class="text" dir="auto">${p.text}</div>`;
+      return html`<div class="label">${p.label}</div>
+        <div class="text" dir="auto">${p.text}</div>`;
     case 'turns':
-      return html`<div class="label">${p.label}</div>${p.turns.map(
-        (t) => html`<div class="turn ${t.role}" data-role=${t.role}><div class="role">${t.role}</div><div class="text" dir="auto">${t.content}</div></div>`,
-      )}`;
+      return html`<div class="label">${p.label}</div>
+        ${p.turns.map(
+          (t) =>
+            html`<div class="turn ${t.role}" data-role=${t.role}>
+              <div class="role">${t.role}</div>
+              <div class="text" dir="auto">${t.content}</div>
+            </div>`,
+        )}`;
     case 'pair':
-      return html`<div class="pair"><div class="side">${renderPart(p.left)}</div><div class="side">${renderPart(p.right)}</div></div>`;
+      return html`<div class="pair">
+        <div class="side">${renderPart(p.left)}</div>
+        <div class="side">${renderPart(p.right)}</div>
+      </div>`;
   }
 }
 
@@ -23,22 +32,109 @@ export function fromTextField(e: KeyboardEvent): boolean {
 }
 
 export const partStyles = css`
-  :host { display: block; font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px 16px; }
-  header { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: baseline; margin-bottom: 8px; }
-  h1 { font-size: 1.1em; margin: 0; font-weight: 600; }
-  .muted { color: var(--vscode-descriptionForeground); }
-  vscode-progress-bar { margin: 4px 0 12px; }
-  .card { border: 1px solid var(--vscode-panel-border, #444); border-radius: 4px; padding: 10px 12px; margin-bottom: 12px; }
-  .label { font-weight: 600; margin: 8px 0 4px; }
-  .text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); max-height: 50vh; overflow: auto; unicode-bidi: plaintext; }
-  .turn { border-radius: 6px; padding: 6px 10px; margin: 6px 0; max-width: 85%; background: var(--vscode-editorWidget-background, #252526); border: 1px solid var(--vscode-widget-border, transparent); }
-  .turn.user { margin-left: auto; background: var(--vscode-textBlockQuote-background, #2b2b2b); }
-  .turn.system { max-width: 100%; opacity: 0.85; font-style: italic; }
-  .role { font-size: 0.85em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vscode-descriptionForeground); }
-  .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-  .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
-  .notice { color: var(--vscode-editorWarning-foreground); margin: 6px 0; }
-  .help { position: fixed; inset: 10% 15%; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-widget-border, #555); padding: 16px; z-index: 10; box-shadow: 0 4px 16px rgba(0,0,0,.5); }
-  kbd { border: 1px solid var(--vscode-widget-border, #666); border-radius: 3px; padding: 0 4px; font-family: var(--vscode-editor-font-family); }
-  table { border-collapse: collapse; } td { padding: 2px 12px 2px 0; }
+  :host {
+    display: block;
+    font-family: var(--vscode-font-family);
+    font-size: var(--vscode-font-size);
+    color: var(--vscode-foreground);
+    padding: 12px 16px;
+  }
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px 16px;
+    align-items: baseline;
+    margin-bottom: 8px;
+  }
+  h1 {
+    font-size: 1.1em;
+    margin: 0;
+    font-weight: 600;
+  }
+  .muted {
+    color: var(--vscode-descriptionForeground);
+  }
+  vscode-progress-bar {
+    margin: 4px 0 12px;
+  }
+  .card {
+    border: 1px solid var(--vscode-panel-border, #444);
+    border-radius: 4px;
+    padding: 10px 12px;
+    margin-bottom: 12px;
+  }
+  .label {
+    font-weight: 600;
+    margin: 8px 0 4px;
+  }
+  .text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+    font-family: var(--vscode-editor-font-family);
+    font-size: var(--vscode-editor-font-size);
+    max-height: 50vh;
+    overflow: auto;
+    unicode-bidi: plaintext;
+  }
+  .turn {
+    border-radius: 6px;
+    padding: 6px 10px;
+    margin: 6px 0;
+    max-width: 85%;
+    background: var(--vscode-editorWidget-background, #252526);
+    border: 1px solid var(--vscode-widget-border, transparent);
+  }
+  .turn.user {
+    margin-left: auto;
+    background: var(--vscode-textBlockQuote-background, #2b2b2b);
+  }
+  .turn.system {
+    max-width: 100%;
+    opacity: 0.85;
+    font-style: italic;
+  }
+  .role {
+    font-size: 0.85em;
+    font-weight: 600;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+    color: var(--vscode-descriptionForeground);
+  }
+  .pair {
+    display: grid;
+    grid-template-columns: 1fr 1fr;
+    gap: 12px;
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+    align-items: center;
+    margin: 8px 0;
+  }
+  .notice {
+    color: var(--vscode-editorWarning-foreground);
+    margin: 6px 0;
+  }
+  .help {
+    position: fixed;
+    inset: 10% 15%;
+    background: var(--vscode-editorWidget-background);
+    border: 1px solid var(--vscode-widget-border, #555);
+    padding: 16px;
+    z-index: 10;
+    box-shadow: 0 4px 16px rgba(0, 0, 0, 0.5);
+  }
+  kbd {
+    border: 1px solid var(--vscode-widget-border, #666);
+    border-radius: 3px;
+    padding: 0 4px;
+    font-family: var(--vscode-editor-font-family);
+  }
+  table {
+    border-collapse: collapse;
+  }
+  td {
+    padding: 2px 12px 2px 0;
+  }
 `;

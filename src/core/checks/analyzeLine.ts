@@ -96,7 +96,9 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
   const loc = opts.keyMap ? new RenamedLocator(text, fileKeyOf(opts.keyMap)) : new LineLocator(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
-    return new LineFacts(len, true, undefined, undefined, undefined, [lineDiag('not-an-object', { start: 0, end: len }, `Each line must be a JSON object, but this one is ${what}.`)]);
+    return new LineFacts(len, true, undefined, undefined, undefined, [
+      lineDiag('not-an-object', { start: 0, end: len }, `Each line must be a JSON object, but this one is ${what}.`),
+    ]);
   }
   const hash = contentHash(value as Record<string, unknown>);
   const rec = opts.keyMap ? renameKeys(value as Record<string, unknown>, opts.keyMap) : (value as Record<string, unknown>);
@@ -116,14 +118,20 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
   let format: FormatId | undefined = forced ?? detected?.format;
   let conversational = detected?.conversational ?? false;
   if (forced && detected?.format !== forced) {
-    conversational = FORMATS[forced].shape === 'conversational' || (FORMATS[forced].shape === 'both' && FORMATS[forced].turnKeys.some((k) => Array.isArray(rec[k])));
+    conversational =
+      FORMATS[forced].shape === 'conversational' || (FORMATS[forced].shape === 'both' && FORMATS[forced].turnKeys.some((k) => Array.isArray(rec[k])));
   }
   let variant: string | undefined;
   let template: TemplateFact | undefined;
   if (!format) {
     if (!opts.userSchema) {
-      diagnostics.push(lineDiag('unknown-format', loc.range([], 'opening'),
-        `The record matches no dataset format (keys: ${Object.keys(rec).join(', ') || 'none'}). Expected e.g. ${FORMATS.preference.example}.`));
+      diagnostics.push(
+        lineDiag(
+          'unknown-format',
+          loc.range([], 'opening'),
+          `The record matches no dataset format (keys: ${Object.keys(rec).join(', ') || 'none'}). Expected e.g. ${FORMATS.preference.example}.`,
+        ),
+      );
     }
   } else {
     variant = variantKey(format, conversational);
@@ -143,7 +151,13 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
   if (len / 4 > opts.maxTokens) {
     const tokens = Math.round(textLength(rec) / 4);
     if (tokens > opts.maxTokens) {
-      diagnostics.push(lineDiag('too-long', { start: 0, end: len }, `The record is about ${tokens} tokens (4 characters each), above the limit of ${opts.maxTokens}: it will be truncated in training.`));
+      diagnostics.push(
+        lineDiag(
+          'too-long',
+          { start: 0, end: len },
+          `The record is about ${tokens} tokens (4 characters each), above the limit of ${opts.maxTokens}: it will be truncated in training.`,
+        ),
+      );
     }
   }
   if (opts.keyMap && diagnostics.length) speakFileKeys(diagnostics, fileKeyOf(opts.keyMap));

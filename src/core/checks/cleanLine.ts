@@ -18,30 +18,82 @@ import type { LineDiagnostic } from './diagnostic';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
 import { EVAL_DETECT_KEYS } from '../formats/evalSets';
 import {
-  CLASS_CONTROL, CLS, feedTag, hashResult, hs, HASH_SEED_A, HASH_SEED_B, memberMix, objectEnd, SEED_A, SEED_B,
-  strBegin, strByte, strEnd, strRun,
+  CLASS_CONTROL,
+  CLS,
+  feedTag,
+  hashResult,
+  hs,
+  HASH_SEED_A,
+  HASH_SEED_B,
+  memberMix,
+  objectEnd,
+  SEED_A,
+  SEED_B,
+  strBegin,
+  strByte,
+  strEnd,
+  strRun,
 } from '../records/identity';
 
 // top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
-const TOP = ['text', 'messages', 'prompt', 'completion', 'chosen', 'rejected', 'label', 'instruction', 'input', 'output', 'system', 'conversations', 'tools', 'parallel_tool_calls'] as const;
+const TOP = [
+  'text',
+  'messages',
+  'prompt',
+  'completion',
+  'chosen',
+  'rejected',
+  'label',
+  'instruction',
+  'input',
+  'output',
+  'system',
+  'conversations',
+  'tools',
+  'parallel_tool_calls',
+] as const;
 type TopKey = (typeof TOP)[number];
 const K = Object.fromEntries(TOP.map((k, i) => [k, i])) as Record<TopKey, number>;
 const UNKNOWN = -1; // not a format key: metadata, kept and hashed
 const GIVE_UP = -2;
 
 const TURN_KEYS = ['role', 'content', 'from', 'value', 'tool_calls', 'tool_call_id'] as const;
-const ROLE = 0, CONTENT = 1, FROM = 2, VALUE = 3, TOOL_CALLS = 4, TOOL_CALL_ID = 5;
+const ROLE = 0,
+  CONTENT = 1,
+  FROM = 2,
+  VALUE = 3,
+  TOOL_CALLS = 4,
+  TOOL_CALL_ID = 5;
 // roles as the checks see them, and the raw names each list accepts
-const SYSTEM = 0, USER = 1, ASSISTANT = 2, TOOL = 3;
-const CHAT_ROLES: readonly [string, number][] = [['system', SYSTEM], ['developer', SYSTEM], ['user', USER], ['assistant', ASSISTANT], ['tool', TOOL]];
+const SYSTEM = 0,
+  USER = 1,
+  ASSISTANT = 2,
+  TOOL = 3;
+const CHAT_ROLES: readonly [string, number][] = [
+  ['system', SYSTEM],
+  ['developer', SYSTEM],
+  ['user', USER],
+  ['assistant', ASSISTANT],
+  ['tool', TOOL],
+];
 const SHAREGPT_ROLES: readonly [string, number][] = [
-  ['human', USER], ['user', USER], ['gpt', ASSISTANT], ['assistant', ASSISTANT], ['system', SYSTEM],
-  ['function_call', ASSISTANT], ['observation', TOOL], ['tool', TOOL],
+  ['human', USER],
+  ['user', USER],
+  ['gpt', ASSISTANT],
+  ['assistant', ASSISTANT],
+  ['system', SYSTEM],
+  ['function_call', ASSISTANT],
+  ['observation', TOOL],
+  ['tool', TOOL],
 ];
 /** raw role names that firstTurnText takes as the first user turn */
 const LEAD_USER = new Set(['user', 'human']);
 
-interface Name { readonly bytes: Buffer; readonly id: number; readonly text: string }
+interface Name {
+  readonly bytes: Buffer;
+  readonly id: number;
+  readonly text: string;
+}
 /** Names by byte length, for matching a key or role without decoding it. */
 function namesByLength(names: readonly (readonly [string, number])[]): Name[][] {
   const out: Name[][] = [];
@@ -49,7 +101,10 @@ function namesByLength(names: readonly (readonly [string, number])[]): Name[][] 
   return out;
 }
 // golden and safety items (EVAL_DETECT_KEYS) are left to analyzeLine
-const TOP_NAMES = namesByLength([...TOP.map((k, i) => [k, i] as const), ...[...FORMAT_KEYS, ...EVAL_DETECT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const)]);
+const TOP_NAMES = namesByLength([
+  ...TOP.map((k, i) => [k, i] as const),
+  ...[...FORMAT_KEYS, ...EVAL_DETECT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const),
+]);
 const TURN_NAMES = namesByLength(TURN_KEYS.map((k, i) => [k, i] as const));
 const CHAT_ROLE_NAMES = namesByLength(CHAT_ROLES);
 const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);
@@ -63,7 +118,9 @@ let bs = 0;
 let lenDelta = 0;
 let depth = 0;
 // the string scanString read last: its raw content range, whether it had escapes
-let strS = 0, strE = 0, strEsc = false;
+let strS = 0,
+  strE = 0,
+  strEsc = false;
 // the name matched last (matchName)
 let matched: Name | undefined;
 
@@ -133,14 +190,30 @@ function scanString(i: number): number {
     strEsc = true;
     let next = bs + 2;
     switch (B[bs + 1]) {
-      case 34: strByte(34); break;
-      case 92: strByte(92); break;
-      case 47: strByte(47); break;
-      case 98: strByte(8); break;
-      case 102: strByte(12); break;
-      case 110: strByte(10); break;
-      case 114: strByte(13); break;
-      case 116: strByte(9); break;
+      case 34:
+        strByte(34);
+        break;
+      case 92:
+        strByte(92);
+        break;
+      case 47:
+        strByte(47);
+        break;
+      case 98:
+        strByte(8);
+        break;
+      case 102:
+        strByte(12);
+        break;
+      case 110:
+        strByte(10);
+        break;
+      case 114:
+        strByte(13);
+        break;
+      case 116:
+        strByte(9);
+        break;
       case 117: {
         let cp = hex4(bs + 2);
         if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff)) return -1;
@@ -250,9 +323,12 @@ function scanValue(i: number): number {
       depth--;
       return i + 1;
     }
-    case 116: return literal(i, 'true', 3);
-    case 102: return literal(i, 'false', 4);
-    case 110: return literal(i, 'null', 5);
+    case 116:
+      return literal(i, 'true', 3);
+    case 102:
+      return literal(i, 'false', 4);
+    case 110:
+      return literal(i, 'null', 5);
     default: {
       const c = at(i);
       return c === 45 || (c >= 48 && c <= 57) ? scanNumber(i) : -1;
@@ -263,8 +339,11 @@ function scanValue(i: number): number {
 /** Any object (metadata), its members summed as contentHash sums them. A repeated key gives up. */
 function scanObject(i: number): number {
   if (++depth > 32) return -1;
-  const outerA = hs.a, outerB = hs.b;
-  let sumA = 0, sumB = 0, members = 0;
+  const outerA = hs.a,
+    outerB = hs.b;
+  let sumA = 0,
+    sumB = 0,
+    members = 0;
   const keys: number[] = [];
   i = ws(i + 1);
   if (at(i) !== 125) {
@@ -274,7 +353,8 @@ function scanObject(i: number): number {
       hs.b = SEED_B;
       i = scanString(i);
       if (i < 0) return -1;
-      const ka = hs.a, kb = hs.b;
+      const ka = hs.a,
+        kb = hs.b;
       for (let k = 0; k < keys.length; k += 2) if (keys[k] === ka && keys[k + 1] === kb) return -1;
       keys.push(ka, kb);
       i = ws(i);
@@ -300,10 +380,16 @@ function scanObject(i: number): number {
 }
 
 // what a list of turns is for (checkTurns' kinds)
-const CONVERSATION = 0, PROMPT = 1, COMPLETION = 2, RESPONSE = 3;
+const CONVERSATION = 0,
+  PROMPT = 1,
+  COMPLETION = 2,
+  RESPONSE = 3;
 
 // the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
-let leadS = -1, leadE = -1, leadEsc = false, leadSys = false;
+let leadS = -1,
+  leadE = -1,
+  leadEsc = false,
+  leadSys = false;
 
 /**
  * A list of {role, content} turns (ShareGPT: {from, value}) that checkTurns would pass without a word:
@@ -344,18 +430,37 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
   const roleNames = sharegpt ? SHAREGPT_ROLE_NAMES : CHAT_ROLE_NAMES;
   const roleKey = sharegpt ? FROM : ROLE;
   const contentKey = sharegpt ? VALUE : CONTENT;
-  let sysS = -1, sysE = -1, sysEsc = false, userS = -1, userE = -1, userEsc = false;
-  let prev = -1, sawAssistant = false, sawUser = false, n = 0;
+  let sysS = -1,
+    sysE = -1,
+    sysEsc = false,
+    userS = -1,
+    userE = -1,
+    userEsc = false;
+  let prev = -1,
+    sawAssistant = false,
+    sawUser = false,
+    n = 0;
   feedTag(6);
   i = ws(i + 1);
   if (at(i) === 93) return -1; // no turns: the schema's minItems
   for (;;) {
     if (at(i) !== 123) return -1;
-    const outerA = hs.a, outerB = hs.b;
-    let sumA = 0, sumB = 0, members = 0;
-    let role = -1, roleName = '', cS = -1, cE = -1, cEsc = false;
+    const outerA = hs.a,
+      outerB = hs.b;
+    let sumA = 0,
+      sumB = 0,
+      members = 0;
+    let role = -1,
+      roleName = '',
+      cS = -1,
+      cE = -1,
+      cEsc = false;
     // tool calling (messages only): content may be null or blank beside tool calls
-    let contentSeen = false, callsS = -1, callsE = -1, callId: string | undefined, idSeen = false;
+    let contentSeen = false,
+      callsS = -1,
+      callsE = -1,
+      callId: string | undefined,
+      idSeen = false;
     i = ws(i + 1);
     for (;;) {
       if (at(i) !== 34) return -1;
@@ -365,7 +470,8 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       if (i < 0 || !matchName(TURN_NAMES)) return -1;
       const key = matched!.id;
       if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID))) return -1;
-      const ka = hs.a, kb = hs.b;
+      const ka = hs.a,
+        kb = hs.b;
       i = ws(i);
       if (at(i) !== 58) return -1;
       i = ws(i + 1);
@@ -432,9 +538,13 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
     if (role === ASSISTANT) sawAssistant = true;
     if (role === USER) sawUser = true;
     if (role === SYSTEM && sysS < 0) {
-      sysS = cS; sysE = cE; sysEsc = cEsc;
+      sysS = cS;
+      sysE = cE;
+      sysEsc = cEsc;
     } else if (userS < 0 && LEAD_USER.has(roleName)) {
-      userS = cS; userE = cE; userEsc = cEsc;
+      userS = cS;
+      userE = cE;
+      userEsc = cEsc;
     }
     prev = role;
     n++;
@@ -449,15 +559,25 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
   if (kind === CONVERSATION && !sawUser) return -1; // no-user-turn
   if (kind === PROMPT && prev === ASSISTANT) return -1;
   if (sysS >= 0) {
-    leadS = sysS; leadE = sysE; leadEsc = sysEsc; leadSys = true;
+    leadS = sysS;
+    leadE = sysE;
+    leadEsc = sysEsc;
+    leadSys = true;
   } else {
-    leadS = userS; leadE = userE; leadEsc = userEsc; leadSys = false;
+    leadS = userS;
+    leadE = userE;
+    leadEsc = userEsc;
+    leadSys = false;
   }
   return i + 1;
 }
 
 // per top-level key of the line: what its value was
-const NONE = 0, STR = 1, LIST = 2, TRUE = 3, FALSE = 4;
+const NONE = 0,
+  STR = 1,
+  LIST = 2,
+  TRUE = 3,
+  FALSE = 4;
 const kindOf = new Uint8Array(TOP.length);
 const solid = new Uint8Array(TOP.length);
 const valA = new Int32Array(TOP.length);
@@ -555,7 +675,8 @@ function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len:
     if (esc) return probedAt(lineStart, Buffer.from(templateProbe(text)), len, sig);
   }
   // unescaped: the probe is the raw bytes from the opening quote to PROBE units (to the closing quote when shorter)
-  let units = 0, j = S;
+  let units = 0,
+    j = S;
   while (j < E2 && units < PROBE) {
     units += CLS[B[j]!]! & 31;
     j++;
@@ -593,11 +714,14 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   kindOf.fill(NONE);
   ledger = undefined;
   calledNames.length = 0;
-  let toolsS = -1, toolsE = -1;
+  let toolsS = -1,
+    toolsE = -1;
   let unknownKeys: number[] | undefined; // [start, end, hashA, hashB] of each non-format key
   let i = ws(start);
   if (at(i) !== 123) return undefined;
-  let sumA = 0, sumB = 0, members = 0;
+  let sumA = 0,
+    sumB = 0,
+    members = 0;
   i = ws(i + 1);
   if (at(i) === 125) return undefined;
   for (;;) {
@@ -606,7 +730,8 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     hs.b = SEED_B;
     i = scanString(i);
     if (i < 0) return undefined;
-    const ka = hs.a, kb = hs.b;
+    const ka = hs.a,
+      kb = hs.b;
     let key = UNKNOWN;
     if (matchName(TOP_NAMES)) key = matched!.id;
     else if (strEsc) return undefined;
@@ -672,7 +797,8 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   if (ws(i + 1) !== E) return undefined;
 
   const has = (k: number) => kindOf[k] !== NONE;
-  let keys = 0, lists = 0;
+  let keys = 0,
+    lists = 0;
   for (let k = 0; k < TOP.length; k++) {
     if (has(k)) keys |= 1 << k;
     if (kindOf[k] === LIST) lists |= 1 << k;

@@ -51,7 +51,7 @@ export const CODES = {
     summary: 'A value is outside what the format allows (enum, range, minimum length).',
     fix: 'Use one of the allowed values named in the message.',
   },
-  'schema': {
+  schema: {
     severity: 'error',
     summary: 'A violation of the user-supplied JSON Schema.',
     fix: 'Correct the value, or the schema given by finetuneStudio.validation.schema / --schema.',
@@ -123,7 +123,7 @@ export const CODES = {
   },
   'arguments-not-string': {
     severity: 'error',
-    summary: "An OpenAI-style tool call (one with an id) has arguments as an object; OpenAI reads a JSON string.",
+    summary: 'An OpenAI-style tool call (one with an id) has arguments as an object; OpenAI reads a JSON string.',
     fix: 'Encode the object as a JSON string (quick fix). TRL-style calls without an id may keep the object.',
   },
   'tool-call-no-name': {
@@ -186,7 +186,7 @@ export const CODES = {
     summary: 'A conversation has no system turn while most of the file has one.',
     fix: 'Add the system prompt the other records use: a model trained with and without it learns two behaviours.',
   },
-  'duplicate': {
+  duplicate: {
     severity: 'warning',
     summary: 'The record is an exact duplicate of an earlier one.',
     fix: 'Delete the repeat (the related information points at the first occurrence).',

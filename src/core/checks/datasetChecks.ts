@@ -132,19 +132,31 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
       const mine = describeVariant(parseVariant(lines.strings[v]!));
       const theirs = describeVariant(parseVariant(majority!));
       out.push({
-        line: i, start: 0, end: lens[i]!, code: 'format-mismatch', severity: CODES['format-mismatch'].severity,
+        line: i,
+        start: 0,
+        end: lens[i]!,
+        code: 'format-mismatch',
+        severity: CODES['format-mismatch'].severity,
         message: `This record is ${mine}, but ${pct(majorityCount, classified)} of the records (${majorityCount}/${classified}) are ${theirs}: convert it or move it to its own file.`,
       });
     }
     const t = sig[i]!;
     if (tmpl && t >= 0 && t !== tmplId && tmpl.sig.startsWith(SYSTEM_MARK) && !lines.strings[t]!.startsWith(SYSTEM_MARK)) {
       out.push({
-        line: i, start: lines.tStart[i]!, end: lines.tEnd[i]!, code: 'missing-system-turn', severity: CODES['missing-system-turn'].severity,
+        line: i,
+        start: lines.tStart[i]!,
+        end: lines.tEnd[i]!,
+        code: 'missing-system-turn',
+        severity: CODES['missing-system-turn'].severity,
         message: `This conversation has no system turn, but ${pct(tmpl.count, tmpl.total)} of the records (${tmpl.count}/${tmpl.total}) begin with the system prompt "${shownSignature(tmpl.sig)} …": add it.`,
       });
     } else if (tmpl && t >= 0 && t !== tmplId) {
       out.push({
-        line: i, start: lines.tStart[i]!, end: lines.tEnd[i]!, code: 'template-mismatch', severity: CODES['template-mismatch'].severity,
+        line: i,
+        start: lines.tStart[i]!,
+        end: lines.tEnd[i]!,
+        code: 'template-mismatch',
+        severity: CODES['template-mismatch'].severity,
         message: `The prompt begins "${shownSignature(lines.strings[t]!)} …", but ${pct(tmpl.count, tmpl.total)} of the prompts (${tmpl.count}/${tmpl.total}) begin "${shownSignature(tmpl.sig)} …": use one template for every record.`,
       });
     }
@@ -154,7 +166,11 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
       if (first === undefined) firstSeen.set(h, i);
       else {
         out.push({
-          line: i, start: 0, end: lens[i]!, code: 'duplicate', severity: CODES.duplicate.severity,
+          line: i,
+          start: 0,
+          end: lens[i]!,
+          code: 'duplicate',
+          severity: CODES.duplicate.severity,
           message: `Exact duplicate of the record on line ${first + 1}: delete this repeat.`,
           related: [{ line: first, start: 0, end: lens[first]!, message: 'First occurrence' }],
           fix: { title: 'Delete this duplicate record', edits: [], deleteLine: true },
@@ -167,7 +183,11 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
     let first = 0;
     while (first < lines.length && !lines.isRecord(first)) first++;
     out.push({
-      line: first, start: 0, end: Math.min(1, first < lines.length ? lens[first]! : 0), code: 'few-records', severity: CODES['few-records'].severity,
+      line: first,
+      start: 0,
+      end: Math.min(1, first < lines.length ? lens[first]! : 0),
+      code: 'few-records',
+      severity: CODES['few-records'].severity,
       message: `Only ${index.records} records: a fine-tune needs at least ${opts.minRecords} (style/format 200–500, domain vocabulary 500–1,500, task specialisation 1,000–5,000).`,
     });
   }

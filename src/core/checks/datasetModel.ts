@@ -108,9 +108,16 @@ export class DatasetModel {
       seen++;
       for (let k = 0; k < ds.length; k++) all.push({ ...ds[k]!, line: i });
     }
-    all.push(...datasetDiagnostics(this.lines, this.index, { ...this.options, forcedFormat: this.options.format !== undefined || this.options.userSchema !== undefined }));
+    all.push(
+      ...datasetDiagnostics(this.lines, this.index, {
+        ...this.options,
+        forcedFormat: this.options.format !== undefined || this.options.userSchema !== undefined,
+      }),
+    );
     all.sort(compareDiagnostics);
-    let errors = 0, warnings = 0, infos = 0;
+    let errors = 0,
+      warnings = 0,
+      infos = 0;
     for (const d of all) {
       if (d.severity === 'error') errors++;
       else if (d.severity === 'warning') warnings++;
@@ -121,7 +128,11 @@ export class DatasetModel {
       diagnostics = all.slice(0, cap);
       const rest = all.length - cap;
       diagnostics.push({
-        line: 0, start: 0, end: 0, code: 'too-many-problems', severity: CODES['too-many-problems'].severity,
+        line: 0,
+        start: 0,
+        end: 0,
+        code: 'too-many-problems',
+        severity: CODES['too-many-problems'].severity,
         message: `${rest} more problems are not shown (${errors} errors, ${warnings} warnings in all): raise finetuneStudio.validation.maxDiagnosticsPerFile or run \`ftstudio validate\`.`,
       });
     }
@@ -134,7 +145,9 @@ export function withDiagnostics(r: FileReport, extra: readonly Diagnostic[]): Fi
   if (extra.length === 0) return r;
   const capped = r.diagnostics.length && r.diagnostics[r.diagnostics.length - 1]!.code === 'too-many-problems' ? r.diagnostics.slice(-1) : [];
   const diagnostics = [...r.diagnostics.slice(0, r.diagnostics.length - capped.length), ...extra].sort(compareDiagnostics);
-  let errors = r.errors, warnings = r.warnings, infos = r.infos;
+  let errors = r.errors,
+    warnings = r.warnings,
+    infos = r.infos;
   for (const d of extra) {
     if (d.severity === 'error') errors++;
     else if (d.severity === 'warning') warnings++;

@@ -10,16 +10,25 @@ import type { ValidationOptions } from './datasetModel';
 import { forEachChunk, forEachLineIn, type ReadOptions } from '../jsonl/readLines';
 
 /** Calls onBatch with the facts of each chunk's lines, in order, and the chunk's size in bytes. */
-export async function forEachLineFacts(path: string, options: ValidationOptions, onBatch: (facts: LineFacts[], bytes: number) => void, read: ReadOptions = {}): Promise<void> {
+export async function forEachLineFacts(
+  path: string,
+  options: ValidationOptions,
+  onBatch: (facts: LineFacts[], bytes: number) => void,
+  read: ReadOptions = {},
+): Promise<void> {
   // a user schema replaces the built-in formats: only analyzeLine knows how to apply it
   // so does a registry's renaming of keys (dataset_info.json): the scan knows our key names only
   const scan = options.userSchema === undefined && options.keyMap === undefined;
-  await forEachChunk(path, (buf, n) => {
-    const fast = scan && isUtf8(buf.subarray(0, n));
-    const facts: LineFacts[] = [];
-    forEachLineIn(buf, n, (s, e) => {
-      facts.push((fast && scanCleanLine(buf, s, e, options)) || analyzeLine(buf.toString('utf8', s, e), options));
-    });
-    onBatch(facts, n);
-  }, read);
+  await forEachChunk(
+    path,
+    (buf, n) => {
+      const fast = scan && isUtf8(buf.subarray(0, n));
+      const facts: LineFacts[] = [];
+      forEachLineIn(buf, n, (s, e) => {
+        facts.push((fast && scanCleanLine(buf, s, e, options)) || analyzeLine(buf.toString('utf8', s, e), options));
+      });
+      onBatch(facts, n);
+    },
+    read,
+  );
 }

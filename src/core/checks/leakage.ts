@@ -89,10 +89,15 @@ export function leakDiagnostic(leak: Leak, trainName: string): Diagnostic {
   const r = leak.heldout;
   const code = leak.kind === 'exact' ? 'heldout-leak' : 'heldout-prompt-leak';
   return {
-    line: r.line - 1, start: r.start ?? 0, end: (r.start ?? 0) + (r.len ?? 1), code, severity: CODES[code].severity,
-    message: leak.kind === 'exact'
-      ? `This held-out record is also in ${trainName} (line ${leak.trainLine}): remove it from one side, or held-out scores will be inflated.`
-      : `The prompt of this held-out record is also in ${trainName} (line ${leak.trainLine}): keep prompts on one side only.`,
+    line: r.line - 1,
+    start: r.start ?? 0,
+    end: (r.start ?? 0) + (r.len ?? 1),
+    code,
+    severity: CODES[code].severity,
+    message:
+      leak.kind === 'exact'
+        ? `This held-out record is also in ${trainName} (line ${leak.trainLine}): remove it from one side, or held-out scores will be inflated.`
+        : `The prompt of this held-out record is also in ${trainName} (line ${leak.trainLine}): keep prompts on one side only.`,
   };
 }
 
@@ -106,11 +111,15 @@ async function indexAny(path: string): Promise<RecordRef[]> {
   if (!/\.json$/i.test(path)) return indexFile(path, { withPrompt: true });
   const { forEachArrayRecord } = await import('../jsonl/jsonArray');
   const out: RecordRef[] = [];
-  await forEachArrayRecord(path, (rec) => {
-    const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
-    // a record over several lines: the range is its opening brace
-    if (r) out.push({ ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length });
-  }, () => {}); // a broken array is reported by its own validation
+  await forEachArrayRecord(
+    path,
+    (rec) => {
+      const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
+      // a record over several lines: the range is its opening brace
+      if (r) out.push({ ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length });
+    },
+    () => {},
+  ); // a broken array is reported by its own validation
   return out;
 }
 

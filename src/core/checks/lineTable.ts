@@ -92,7 +92,14 @@ export class LineTable {
     const h = this.hash[i]!;
     const template: TemplateFact | undefined = s < 0 ? undefined : { sig: this.strings[s]!, start: this.tStart[i]!, end: this.tEnd[i]! };
     const v = this.variant[i]!;
-    return new LineFacts(this.lens[i]!, (this.flags[i]! & RECORD) !== 0, v < 0 ? undefined : this.strings[v], Number.isNaN(h) ? undefined : h, template, this.diags[i]!);
+    return new LineFacts(
+      this.lens[i]!,
+      (this.flags[i]! & RECORD) !== 0,
+      v < 0 ? undefined : this.strings[v],
+      Number.isNaN(h) ? undefined : h,
+      template,
+      this.diags[i]!,
+    );
   }
 
   isRecord(i: number): boolean {
@@ -105,7 +112,8 @@ export class LineTable {
     const tail = start + deleteCount;
     if (delta !== 0) {
       this.reserve(this.length + delta);
-      for (const col of [this.lens, this.flags, this.variant, this.sig, this.tStart, this.tEnd, this.hash]) col.copyWithin(start + facts.length, tail, this.length);
+      for (const col of [this.lens, this.flags, this.variant, this.sig, this.tStart, this.tEnd, this.hash])
+        col.copyWithin(start + facts.length, tail, this.length);
       this.diags.splice(start, deleteCount, ...new Array<readonly LineDiagnostic[]>(facts.length).fill(NONE));
       this.length += delta;
     }
@@ -145,8 +153,16 @@ export class LineTable {
     const diagnostics: [number, readonly LineDiagnostic[]][] = [];
     for (let i = 0; i < n; i++) if (this.diags[i]!.length) diagnostics.push([i, this.diags[i]!]);
     return {
-      count: n, lens: this.lens.slice(0, n), flags: this.flags.slice(0, n), variant: this.variant.slice(0, n), sig: this.sig.slice(0, n),
-      tStart: this.tStart.slice(0, n), tEnd: this.tEnd.slice(0, n), hash: this.hash.slice(0, n), strings: [...this.strings], diagnostics,
+      count: n,
+      lens: this.lens.slice(0, n),
+      flags: this.flags.slice(0, n),
+      variant: this.variant.slice(0, n),
+      sig: this.sig.slice(0, n),
+      tStart: this.tStart.slice(0, n),
+      tEnd: this.tEnd.slice(0, n),
+      hash: this.hash.slice(0, n),
+      strings: [...this.strings],
+      diagnostics,
     };
   }
 }

@@ -42,11 +42,16 @@ function count(v: unknown, tag: string, part: string): number {
 /** The fields whose text may hold placeholders, per format. */
 function textFields(format: FormatId): string[] {
   switch (format) {
-    case 'alpaca': return ['instruction', 'input', 'output', 'history'];
-    case 'sharegpt': return ['conversations'];
-    case 'sharegpt-preference': return ['conversations', 'chosen', 'rejected'];
-    case 'language-modeling': return ['messages'];
-    default: return [];
+    case 'alpaca':
+      return ['instruction', 'input', 'output', 'history'];
+    case 'sharegpt':
+      return ['conversations'];
+    case 'sharegpt-preference':
+      return ['conversations', 'chosen', 'rejected'];
+    case 'language-modeling':
+      return ['messages'];
+    default:
+      return [];
   }
 }
 
@@ -60,8 +65,13 @@ export function checkMedia(rec: Rec, format: FormatId, loc: LineLocator, out: Li
     let n = 0;
     for (const f of fields) if (f !== 'rejected') n += count(rec[f], tag, part);
     if (n !== list.length) {
-      out.push(lineDiag('media-count-mismatch', loc.range([key]),
-        `"${key}" lists ${list.length} ${list.length === 1 ? 'file' : 'files'} but the text has ${n} ${tag} placeholder${n === 1 ? '' : 's'}: put one ${tag} where each belongs (LLaMA-Factory refuses the record otherwise).`));
+      out.push(
+        lineDiag(
+          'media-count-mismatch',
+          loc.range([key]),
+          `"${key}" lists ${list.length} ${list.length === 1 ? 'file' : 'files'} but the text has ${n} ${tag} placeholder${n === 1 ? '' : 's'}: put one ${tag} where each belongs (LLaMA-Factory refuses the record otherwise).`,
+        ),
+      );
     }
   }
 }

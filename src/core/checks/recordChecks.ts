@@ -20,13 +20,26 @@ interface TurnList {
 
 /** ShareGPT speaker names (as LLaMA-Factory and FastChat use them) and the role each stands for. */
 export const SHAREGPT_ROLES: Record<string, string> = {
-  human: 'user', user: 'user', gpt: 'assistant', assistant: 'assistant', system: 'system',
-  function_call: 'assistant', observation: 'tool', tool: 'tool',
+  human: 'user',
+  user: 'user',
+  gpt: 'assistant',
+  assistant: 'assistant',
+  system: 'system',
+  function_call: 'assistant',
+  observation: 'tool',
+  tool: 'tool',
 };
 
 const ROLE_SYNONYMS: Record<string, string> = {
-  human: 'user', gpt: 'assistant', bot: 'assistant', model: 'assistant', ai: 'assistant', chatbot: 'assistant',
-  function: 'tool', observation: 'tool', instruction: 'system',
+  human: 'user',
+  gpt: 'assistant',
+  bot: 'assistant',
+  model: 'assistant',
+  ai: 'assistant',
+  chatbot: 'assistant',
+  function: 'tool',
+  observation: 'tool',
+  instruction: 'system',
 };
 
 /** The valid role nearest to a wrong one, for the quick fix. */
@@ -46,10 +59,19 @@ function turnListsOf(format: FormatId, conversational: boolean): TurnList[] {
       return conversational ? [{ path: ['prompt'], kind: 'prompt' }] : [];
     case 'prompt-completion':
     case 'unpaired-preference':
-      return conversational ? [{ path: ['prompt'], kind: 'prompt' }, { path: ['completion'], kind: 'completion' }] : [];
+      return conversational
+        ? [
+            { path: ['prompt'], kind: 'prompt' },
+            { path: ['completion'], kind: 'completion' },
+          ]
+        : [];
     case 'preference':
       return conversational
-        ? [{ path: ['prompt'], kind: 'prompt' }, { path: ['chosen'], kind: 'response' }, { path: ['rejected'], kind: 'response' }]
+        ? [
+            { path: ['prompt'], kind: 'prompt' },
+            { path: ['chosen'], kind: 'response' },
+            { path: ['rejected'], kind: 'response' },
+          ]
         : [];
     case 'openai-preference':
       return [
@@ -76,13 +98,21 @@ function turnListsOf(format: FormatId, conversational: boolean): TurnList[] {
 function textFieldsOf(format: FormatId, conversational: boolean): string[] {
   if (conversational && format !== 'alpaca') return [];
   switch (format) {
-    case 'language-modeling': return ['text'];
-    case 'prompt-only': return ['prompt'];
-    case 'prompt-completion': case 'unpaired-preference': return ['prompt', 'completion'];
-    case 'preference': return ['prompt', 'chosen', 'rejected'];
-    case 'alpaca': return ['instruction', 'output'];
-    case 'stepwise-supervision': return ['prompt'];
-    default: return [];
+    case 'language-modeling':
+      return ['text'];
+    case 'prompt-only':
+      return ['prompt'];
+    case 'prompt-completion':
+    case 'unpaired-preference':
+      return ['prompt', 'completion'];
+    case 'preference':
+      return ['prompt', 'chosen', 'rejected'];
+    case 'alpaca':
+      return ['instruction', 'output'];
+    case 'stepwise-supervision':
+      return ['prompt'];
+    default:
+      return [];
   }
 }
 
@@ -147,8 +177,16 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
   const allowed = plan.allowed;
   for (const k in rec) {
     if (FORMAT_KEYS.has(k) && !allowed.has(k)) {
-      const owners = Object.values(FORMATS).filter((f) => f.required.includes(k) || f.optional.includes(k)).map((f) => f.id);
-      out.push(lineDiag('unexpected-key', loc.range([k], 'key'), `"${k}" belongs to ${owners.join(' / ')} records, not to ${format}: remove it, or move the record to a file of that format.`));
+      const owners = Object.values(FORMATS)
+        .filter((f) => f.required.includes(k) || f.optional.includes(k))
+        .map((f) => f.id);
+      out.push(
+        lineDiag(
+          'unexpected-key',
+          loc.range([k], 'key'),
+          `"${k}" belongs to ${owners.join(' / ')} records, not to ${format}: remove it, or move the record to a file of that format.`,
+        ),
+      );
     }
   }
 
@@ -167,7 +205,13 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
       turns = [turns];
     }
     if (!Array.isArray(turns)) continue;
-    checkTurns(turns, implicit && list.kind === 'response' ? { ...list, kind: 'conversation' } : list, loc, out, list.kind === 'response' ? ledger?.fork() : ledger);
+    checkTurns(
+      turns,
+      implicit && list.kind === 'response' ? { ...list, kind: 'conversation' } : list,
+      loc,
+      out,
+      list.kind === 'response' ? ledger?.fork() : ledger,
+    );
   }
   if (conversational) checkToolsDefinition(rec, format, loc, out);
   checkMedia(rec, format, loc, out);
@@ -177,7 +221,13 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
     out.push(lineDiag('chosen-equals-rejected', loc.range(['rejected']), '"chosen" and "rejected" are identical: the pair teaches no preference.'));
   }
   if (format === 'openai-preference' && rec.preferred_output !== undefined && deepEqual(rec.preferred_output, rec.non_preferred_output)) {
-    out.push(lineDiag('chosen-equals-rejected', loc.range(['non_preferred_output']), '"preferred_output" and "non_preferred_output" are identical: the pair teaches no preference.'));
+    out.push(
+      lineDiag(
+        'chosen-equals-rejected',
+        loc.range(['non_preferred_output']),
+        '"preferred_output" and "non_preferred_output" are identical: the pair teaches no preference.',
+      ),
+    );
   }
 
   for (const key of LABEL_KEYS) {
@@ -188,8 +238,12 @@ export function checkRecord(rec: Rec, format: FormatId, conversational: boolean,
     const falsy = v === 0 || (typeof v === 'string' && /^(false|no|0|undesirable|bad)$/i.test(v.trim()));
     const fixTo = truthy ? 'true' : falsy ? 'false' : undefined;
     out.push(
-      lineDiag('label-not-boolean', r, `"${key}" must be true or false, not ${JSON.stringify(v)}.`,
-        fixTo ? { title: `Change the label to ${fixTo}`, edits: [{ start: r.start, end: r.end, newText: fixTo }] } : undefined),
+      lineDiag(
+        'label-not-boolean',
+        r,
+        `"${key}" must be true or false, not ${JSON.stringify(v)}.`,
+        fixTo ? { title: `Change the label to ${fixTo}`, edits: [{ start: r.start, end: r.end, newText: fixTo }] } : undefined,
+      ),
     );
   }
   return out;
@@ -203,11 +257,17 @@ function checkSteps(rec: Rec, loc: LineLocator, out: LineDiagnostic[]): void {
   const labels = rec.labels;
   if (!Array.isArray(steps)) return;
   steps.forEach((s, i) => {
-    if (isBlank(s)) out.push(lineDiag('empty-content', loc.range(['completions', i]), `completions[${i}] is an empty step: write it or remove it (and its label).`));
+    if (isBlank(s))
+      out.push(lineDiag('empty-content', loc.range(['completions', i]), `completions[${i}] is an empty step: write it or remove it (and its label).`));
   });
   if (Array.isArray(labels) && labels.length !== steps.length) {
-    out.push(lineDiag('invalid-value', loc.range(['labels']),
-      `"labels" has ${labels.length} entries but "completions" has ${steps.length} steps: give exactly one true/false label per step.`));
+    out.push(
+      lineDiag(
+        'invalid-value',
+        loc.range(['labels']),
+        `"labels" has ${labels.length} entries but "completions" has ${steps.length} steps: give exactly one true/false label per step.`,
+      ),
+    );
   }
 }
 
@@ -238,18 +298,31 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
         const r = roleRange(i);
         const near = nearestRole(rawRole, validRoles);
         out.push(
-          lineDiag('unknown-role', r, `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${label(i)}: use one of ${validRoles.join(', ')}.`,
-            near ? { title: `Change the ${roleKey} to "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined),
+          lineDiag(
+            'unknown-role',
+            r,
+            `Unknown ${roleKey} ${JSON.stringify(rawRole)} in ${label(i)}: use one of ${validRoles.join(', ')}.`,
+            near ? { title: `Change the ${roleKey} to "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined,
+          ),
         );
       }
     }
     const hasToolCalls = Array.isArray(turn.tool_calls) && turn.tool_calls.length > 0;
-    if (!hasToolCalls && contentIsEmpty(turn[contentKey]) && (typeof turn[contentKey] === 'string' || turn[contentKey] == null || Array.isArray(turn[contentKey]))) {
+    if (
+      !hasToolCalls &&
+      contentIsEmpty(turn[contentKey]) &&
+      (typeof turn[contentKey] === 'string' || turn[contentKey] == null || Array.isArray(turn[contentKey]))
+    ) {
       const missing = !(contentKey in turn);
       // a missing key in ShareGPT is a schema error already; for chat turns content may be absent only with tool_calls
       if (!(missing && list.sharegpt)) {
-        out.push(lineDiag('empty-content', missing ? loc.range(turnPath(i)) : loc.range([...turnPath(i), contentKey]),
-          missing ? `${label(i)} has no "content" (and no tool_calls).` : `${label(i)}.${contentKey} is empty or whitespace only.`));
+        out.push(
+          lineDiag(
+            'empty-content',
+            missing ? loc.range(turnPath(i)) : loc.range([...turnPath(i), contentKey]),
+            missing ? `${label(i)} has no "content" (and no tool_calls).` : `${label(i)}.${contentKey} is empty or whitespace only.`,
+          ),
+        );
       }
     }
     if (!list.sharegpt) {
@@ -263,7 +336,8 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
     if (list.kind === 'response') {
       if (role !== 'assistant') out.push(lineDiag('response-not-assistant', roleRange(i), `${label(i)} is a ${role} turn: responses must be assistant turns.`));
     } else {
-      if ((role === 'system' || role === 'developer') && i > 0) out.push(lineDiag('system-not-first', roleRange(i), `${label(i)} is a ${role} turn after the first turn: move it to the start.`));
+      if ((role === 'system' || role === 'developer') && i > 0)
+        out.push(lineDiag('system-not-first', roleRange(i), `${label(i)} is a ${role} turn after the first turn: move it to the start.`));
       if (prevRole === role && role !== 'tool') {
         out.push(lineDiag('repeated-role', roleRange(i), `${label(i)} repeats the ${role} role of the turn before it: merge them or add the missing turn.`));
       }
@@ -277,10 +351,21 @@ function checkTurns(turns: unknown[], list: TurnList, loc: LineLocator, out: Lin
     out.push(lineDiag('no-assistant-turn', loc.range(list.path), `${pathLabel(list.path)} has no assistant turn: there is nothing to train on.`));
   }
   if (list.kind === 'conversation' && sawAssistant && !sawUser && !sawUnknownRole) {
-    out.push(lineDiag('no-user-turn', loc.range(list.path), `${pathLabel(list.path)} has no user turn: the assistant answers nothing. Add the user message it responds to.`));
+    out.push(
+      lineDiag(
+        'no-user-turn',
+        loc.range(list.path),
+        `${pathLabel(list.path)} has no user turn: the assistant answers nothing. Add the user message it responds to.`,
+      ),
+    );
   }
   if (list.kind === 'prompt' && lastRole === 'assistant') {
-    out.push(lineDiag('prompt-ends-with-assistant', loc.range([...list.path, turns.length - 1]),
-      `${pathLabel(list.path)} ends with an assistant turn: the model will learn to continue its own reply. End the prompt with a user turn.`));
+    out.push(
+      lineDiag(
+        'prompt-ends-with-assistant',
+        loc.range([...list.path, turns.length - 1]),
+        `${pathLabel(list.path)} ends with an assistant turn: the model will learn to continue its own reply. End the prompt with a user turn.`,
+      ),
+    );
   }
 }

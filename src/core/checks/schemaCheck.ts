@@ -119,7 +119,10 @@ export class LineLocator {
 
 /** A locator for a record whose top-level keys were renamed (dataset_info.json columns): paths name our keys, ranges the file's. */
 export class RenamedLocator extends LineLocator {
-  constructor(text: string, private readonly fileKey: Readonly<Record<string, string>>) {
+  constructor(
+    text: string,
+    private readonly fileKey: Readonly<Record<string, string>>,
+  ) {
     super(text);
   }
   override range(path: JsonPath, part: 'value' | 'key' | 'opening' = 'value'): { start: number; end: number } {
@@ -129,7 +132,15 @@ export class RenamedLocator extends LineLocator {
   }
 }
 
-const TYPE_WORDS: Record<string, string> = { string: 'a string', array: 'a list', object: 'an object', number: 'a number', integer: 'an integer', boolean: 'a boolean (true/false)', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  array: 'a list',
+  object: 'an object',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean (true/false)',
+  null: 'null',
+};
 
 /**
  * Turn ajv errors into diagnostics. `variant` (built-in schemas) enables misspelling suggestions and
@@ -197,8 +208,13 @@ export function mapSchemaErrors(
       }
       case 'enum':
       case 'const': {
-        const allowedValues = err.keyword === 'enum' ? (err.params as { allowedValues: unknown[] }).allowedValues : [(err.params as { allowedValue: unknown }).allowedValue];
-        push('invalid-value', locator.range(path), `${pathLabel(path)} must be one of ${allowedValues.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(obj)}.`);
+        const allowedValues =
+          err.keyword === 'enum' ? (err.params as { allowedValues: unknown[] }).allowedValues : [(err.params as { allowedValue: unknown }).allowedValue];
+        push(
+          'invalid-value',
+          locator.range(path),
+          `${pathLabel(path)} must be one of ${allowedValues.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(obj)}.`,
+        );
         break;
       }
       case 'minItems':

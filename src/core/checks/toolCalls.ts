@@ -62,11 +62,23 @@ export function checkToolsDefinition(rec: Rec, format: FormatId, loc: LineLocato
     try {
       parsed = JSON.parse(raw);
     } catch (e) {
-      out.push(lineDiag('invalid-tool-definition', loc.range(p), `${pathLabel(p)} is a string but not valid JSON (${(e as Error).message}): write the list of tool definitions, or a JSON string that holds it.`));
+      out.push(
+        lineDiag(
+          'invalid-tool-definition',
+          loc.range(p),
+          `${pathLabel(p)} is a string but not valid JSON (${(e as Error).message}): write the list of tool definitions, or a JSON string that holds it.`,
+        ),
+      );
       return;
     }
     if (!Array.isArray(parsed)) {
-      out.push(lineDiag('invalid-tool-definition', loc.range(p), `${pathLabel(p)} is a JSON string holding ${jsonTypeOf(parsed)}, not a list: wrap the definitions in [ ].`));
+      out.push(
+        lineDiag(
+          'invalid-tool-definition',
+          loc.range(p),
+          `${pathLabel(p)} is a JSON string holding ${jsonTypeOf(parsed)}, not a list: wrap the definitions in [ ].`,
+        ),
+      );
       return;
     }
     list = parsed;
@@ -81,7 +93,13 @@ export function checkToolsDefinition(rec: Rec, format: FormatId, loc: LineLocato
     const at = (...rest: JsonPath): { start: number; end: number } => loc.range(inString ? p : [...p, i, ...rest]);
     const where = `${pathLabel(p)}[${i}]`;
     if (!isObject(entry)) {
-      out.push(lineDiag('invalid-tool-definition', at(), `${where} is ${jsonTypeOf(entry)}: each tool is an object {"type": "function", "function": {"name", "description", "parameters"}}.`));
+      out.push(
+        lineDiag(
+          'invalid-tool-definition',
+          at(),
+          `${where} is ${jsonTypeOf(entry)}: each tool is an object {"type": "function", "function": {"name", "description", "parameters"}}.`,
+        ),
+      );
       return;
     }
     if ('type' in entry && entry.type !== 'function') {
@@ -90,12 +108,22 @@ export function checkToolsDefinition(rec: Rec, format: FormatId, loc: LineLocato
     const fn = functionOf(entry);
     const fnPath: JsonPath = fn === entry ? [] : ['function'];
     if (typeof fn.name !== 'string' || fn.name.trim() === '') {
-      out.push(lineDiag('invalid-tool-definition', at(...fnPath, ...('name' in fn ? ['name'] : [])),
-        `${where} has no function name: give the tool a "name" (the name its calls use).`));
+      out.push(
+        lineDiag(
+          'invalid-tool-definition',
+          at(...fnPath, ...('name' in fn ? ['name'] : [])),
+          `${where} has no function name: give the tool a "name" (the name its calls use).`,
+        ),
+      );
     }
     if ('parameters' in fn && !isObject(fn.parameters)) {
-      out.push(lineDiag('invalid-tool-definition', at(...fnPath, 'parameters'),
-        `${where}'s "parameters" is ${jsonTypeOf(fn.parameters)}: it must be a JSON Schema object such as {"type": "object", "properties": {...}}.`));
+      out.push(
+        lineDiag(
+          'invalid-tool-definition',
+          at(...fnPath, 'parameters'),
+          `${where}'s "parameters" is ${jsonTypeOf(fn.parameters)}: it must be a JSON Schema object such as {"type": "object", "properties": {...}}.`,
+        ),
+      );
     }
   });
 }
@@ -121,10 +149,20 @@ function checkArguments(args: unknown, openai: boolean, p: JsonPath, loc: LineLo
     if (isObject(args)) {
       if (!openai) return; // TRL / chat templates take the object itself
       const r = loc.range(p);
-      out.push(lineDiag('arguments-not-string', r, `${label} is an object, but OpenAI reads arguments as a JSON-encoded string: encode it (quick fix).`,
-        { title: 'Encode the arguments as a JSON string', edits: [{ start: r.start, end: r.end, newText: JSON.stringify(JSON.stringify(args)) }] }));
+      out.push(
+        lineDiag('arguments-not-string', r, `${label} is an object, but OpenAI reads arguments as a JSON-encoded string: encode it (quick fix).`, {
+          title: 'Encode the arguments as a JSON string',
+          edits: [{ start: r.start, end: r.end, newText: JSON.stringify(JSON.stringify(args)) }],
+        }),
+      );
     } else {
-      out.push(lineDiag('arguments-not-object', loc.range(p), `${label} is ${jsonTypeOf(args)}: arguments are a JSON object of the parameters, e.g. "{\\"city\\": \\"Paris\\"}".`));
+      out.push(
+        lineDiag(
+          'arguments-not-object',
+          loc.range(p),
+          `${label} is ${jsonTypeOf(args)}: arguments are a JSON object of the parameters, e.g. "{\\"city\\": \\"Paris\\"}".`,
+        ),
+      );
     }
     return;
   }
@@ -132,7 +170,13 @@ function checkArguments(args: unknown, openai: boolean, p: JsonPath, loc: LineLo
   try {
     decoded = JSON.parse(args);
   } catch (e) {
-    out.push(lineDiag('arguments-invalid-json', loc.range(p), `${label} is not valid JSON (${(e as Error).message}): the model would learn to emit calls no tool can parse. Correct the arguments string.`));
+    out.push(
+      lineDiag(
+        'arguments-invalid-json',
+        loc.range(p),
+        `${label} is not valid JSON (${(e as Error).message}): the model would learn to emit calls no tool can parse. Correct the arguments string.`,
+      ),
+    );
     return;
   }
   if (typeof decoded === 'string') {
@@ -143,18 +187,38 @@ function checkArguments(args: unknown, openai: boolean, p: JsonPath, loc: LineLo
       inner = undefined;
     }
     const r = loc.range(p);
-    out.push(lineDiag('arguments-double-encoded', r,
-      `${label} is JSON-encoded twice: it decodes to a string, not an object. Decode it once${isObject(inner) ? ' (quick fix)' : ''}.`,
-      isObject(inner) ? { title: 'Decode the double-encoded arguments', edits: [{ start: r.start, end: r.end, newText: JSON.stringify(decoded) }] } : undefined));
+    out.push(
+      lineDiag(
+        'arguments-double-encoded',
+        r,
+        `${label} is JSON-encoded twice: it decodes to a string, not an object. Decode it once${isObject(inner) ? ' (quick fix)' : ''}.`,
+        isObject(inner)
+          ? { title: 'Decode the double-encoded arguments', edits: [{ start: r.start, end: r.end, newText: JSON.stringify(decoded) }] }
+          : undefined,
+      ),
+    );
     return;
   }
   if (!isObject(decoded)) {
-    out.push(lineDiag('arguments-not-object', loc.range(p), `${label} decodes to ${jsonTypeOf(decoded)}: arguments must encode a JSON object of the parameters, e.g. "{\\"city\\": \\"Paris\\"}".`));
+    out.push(
+      lineDiag(
+        'arguments-not-object',
+        loc.range(p),
+        `${label} decodes to ${jsonTypeOf(decoded)}: arguments must encode a JSON object of the parameters, e.g. "{\\"city\\": \\"Paris\\"}".`,
+      ),
+    );
   }
 }
 
 /** A turn's tool calls (assistant) or its answer to one (tool). `ledger` is undefined outside chat turns. */
-export function checkToolCalls(turn: Rec, role: string | undefined, path: JsonPath, loc: LineLocator, out: LineDiagnostic[], ledger: CallLedger | undefined): void {
+export function checkToolCalls(
+  turn: Rec,
+  role: string | undefined,
+  path: JsonPath,
+  loc: LineLocator,
+  out: LineDiagnostic[],
+  ledger: CallLedger | undefined,
+): void {
   if (!ledger) return;
   const calls = turn.tool_calls;
   if (Array.isArray(calls)) {
@@ -168,25 +232,44 @@ export function checkToolCalls(turn: Rec, role: string | undefined, path: JsonPa
       }
       if ('type' in call && call.type !== 'function') {
         const r = loc.range([...p, 'type']);
-        out.push(lineDiag('tool-call-wrong-type', r, `${pathLabel(p)}.type is ${JSON.stringify(call.type)}: a tool call's type must be "function".`,
-          { title: 'Set the type to "function"', edits: [{ start: r.start, end: r.end, newText: '"function"' }] }));
+        out.push(
+          lineDiag('tool-call-wrong-type', r, `${pathLabel(p)}.type is ${JSON.stringify(call.type)}: a tool call's type must be "function".`, {
+            title: 'Set the type to "function"',
+            edits: [{ start: r.start, end: r.end, newText: '"function"' }],
+          }),
+        );
       }
       const fn = call.function;
       if (!isObject(fn)) {
-        out.push(lineDiag('tool-call-no-name', loc.range('function' in call ? [...p, 'function'] : p),
-          `${pathLabel(p)} has no "function" object: write {"type": "function", "function": {"name": ..., "arguments": ...}}.`));
+        out.push(
+          lineDiag(
+            'tool-call-no-name',
+            loc.range('function' in call ? [...p, 'function'] : p),
+            `${pathLabel(p)} has no "function" object: write {"type": "function", "function": {"name": ..., "arguments": ...}}.`,
+          ),
+        );
         return;
       }
       const name = fn.name;
       if (typeof name !== 'string' || name.trim() === '') {
-        out.push(lineDiag('tool-call-no-name', loc.range('name' in fn ? [...p, 'function', 'name'] : [...p, 'function']),
-          `${pathLabel(p)}.function has no name: name the function it calls (one of the record's tools).`));
+        out.push(
+          lineDiag(
+            'tool-call-no-name',
+            loc.range('name' in fn ? [...p, 'function', 'name'] : [...p, 'function']),
+            `${pathLabel(p)}.function has no name: name the function it calls (one of the record's tools).`,
+          ),
+        );
       } else if (ledger.tools && !ledger.tools.includes(name)) {
         const r = loc.range([...p, 'function', 'name']);
         const near = nearest(name, ledger.tools, (c) => Math.max(1, Math.min(3, Math.floor(c.length / 4))));
-        out.push(lineDiag('tool-call-unknown-function', r,
-          `${pathLabel(p)} calls "${name}", which is not among the record's tools (${ledger.tools.join(', ') || 'none'})${near ? `: did you mean "${near}"?` : ': define it in "tools" or call a defined one.'}`,
-          near ? { title: `Call "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined));
+        out.push(
+          lineDiag(
+            'tool-call-unknown-function',
+            r,
+            `${pathLabel(p)} calls "${name}", which is not among the record's tools (${ledger.tools.join(', ') || 'none'})${near ? `: did you mean "${near}"?` : ': define it in "tools" or call a defined one.'}`,
+            near ? { title: `Call "${near}"`, edits: [{ start: r.start, end: r.end, newText: JSON.stringify(near) }] } : undefined,
+          ),
+        );
       }
       checkArguments(fn.arguments, openai, [...p, 'function', 'arguments'], loc, out);
     });
@@ -196,12 +279,22 @@ export function checkToolCalls(turn: Rec, role: string | undefined, path: JsonPa
     if (id === undefined) {
       // TRL's tool turns name the function instead; OpenAI's answer a call by its id
       if (ledger.withIds) {
-        out.push(lineDiag('tool-result-no-id', loc.range([...path, 'role']),
-          `${pathLabel(path)} is a tool result without "tool_call_id": add the id of the call it answers (${[...ledger.ids].slice(0, 3).join(', ')}${ledger.ids.size > 3 ? ', …' : ''}).`));
+        out.push(
+          lineDiag(
+            'tool-result-no-id',
+            loc.range([...path, 'role']),
+            `${pathLabel(path)} is a tool result without "tool_call_id": add the id of the call it answers (${[...ledger.ids].slice(0, 3).join(', ')}${ledger.ids.size > 3 ? ', …' : ''}).`,
+          ),
+        );
       }
     } else if (typeof id === 'string' && !ledger.ids.has(id)) {
-      out.push(lineDiag('tool-result-unknown-id', loc.range([...path, 'tool_call_id']),
-        `${pathLabel(path)} answers the call "${id}", but no earlier tool call has that id${ledger.ids.size ? ` (known: ${[...ledger.ids].slice(0, 3).join(', ')})` : ''}: use the id of the call it answers.`));
+      out.push(
+        lineDiag(
+          'tool-result-unknown-id',
+          loc.range([...path, 'tool_call_id']),
+          `${pathLabel(path)} answers the call "${id}", but no earlier tool call has that id${ledger.ids.size ? ` (known: ${[...ledger.ids].slice(0, 3).join(', ')})` : ''}: use the id of the call it answers.`,
+        ),
+      );
     }
   }
 }
@@ -217,22 +310,33 @@ export function checkContentParts(parts: unknown[], role: string | undefined, pa
     switch (part.type) {
       case 'text':
         if (typeof part.text !== 'string') {
-          bad('text' in part ? [...p, 'text'] : p, `${pathLabel(p)} is a text part ${'text' in part ? `whose "text" is ${jsonTypeOf(part.text)}` : 'without "text"'}: write {"type": "text", "text": "..."}.`);
+          bad(
+            'text' in part ? [...p, 'text'] : p,
+            `${pathLabel(p)} is a text part ${'text' in part ? `whose "text" is ${jsonTypeOf(part.text)}` : 'without "text"'}: write {"type": "text", "text": "..."}.`,
+          );
         }
         break;
       case 'image_url': {
         const v = part.image_url;
         if (typeof v === 'string') {
           const r = loc.range([...p, 'image_url']);
-          bad([...p, 'image_url'], `${pathLabel(p)}.image_url is a bare string: OpenAI wants an object {"url": "..."} (quick fix).`,
-            { title: 'Wrap the image URL in {"url": ...}', edits: [{ start: r.start, end: r.end, newText: `{"url": ${JSON.stringify(v)}}` }] });
+          bad([...p, 'image_url'], `${pathLabel(p)}.image_url is a bare string: OpenAI wants an object {"url": "..."} (quick fix).`, {
+            title: 'Wrap the image URL in {"url": ...}',
+            edits: [{ start: r.start, end: r.end, newText: `{"url": ${JSON.stringify(v)}}` }],
+          });
         } else if (!isObject(v) || typeof v.url !== 'string') {
           bad('image_url' in part ? [...p, 'image_url'] : p, `${pathLabel(p)} needs "image_url": {"url": "https://… or data:image/…;base64,…"}.`);
         } else if ('detail' in v && !['auto', 'low', 'high'].includes(v.detail as string)) {
           bad([...p, 'image_url', 'detail'], `${pathLabel(p)}.image_url.detail must be "auto", "low" or "high", not ${JSON.stringify(v.detail)}.`);
         }
         if (role !== undefined && role !== 'user') {
-          out.push(lineDiag('image-outside-user-turn', loc.range(p), `${pathLabel(p)} is an image in a ${role} turn: OpenAI accepts images only in user turns. Move it to a user turn.`));
+          out.push(
+            lineDiag(
+              'image-outside-user-turn',
+              loc.range(p),
+              `${pathLabel(p)} is an image in a ${role} turn: OpenAI accepts images only in user turns. Move it to a user turn.`,
+            ),
+          );
         }
         break;
       }

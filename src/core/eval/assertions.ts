@@ -9,8 +9,6 @@ import { parseJsonOutput, pyStrip } from './metrics';
 import type { RefusalDetector } from './refusal';
 import { ASSERTION_TYPES, type AssertionType } from '../formats/evalSets';
 
-
-
 /** An assertion as read from a golden item (already checked: see checkEvalRecord). */
 export interface Assertion {
   readonly type: AssertionType;
@@ -43,7 +41,9 @@ export function checkAssertion(a: Assertion, output: string, ctx: AssertionConte
     case 'not-contains':
       return output.includes(String(v)) ? fail(`the output contains ${quote(String(v))}`) : undefined;
     case 'starts-with':
-      return pyStrip(output).startsWith(String(v)) ? undefined : fail(`the output does not start with ${quote(String(v))}; it starts ${quote(pyStrip(output), 30)}`);
+      return pyStrip(output).startsWith(String(v))
+        ? undefined
+        : fail(`the output does not start with ${quote(String(v))}; it starts ${quote(pyStrip(output), 30)}`);
     case 'regex':
       return new RegExp(String(v), a.flags ?? '').test(output) ? undefined : fail(`the output does not match /${String(v)}/${a.flags ?? ''}`);
     case 'is-json': {

@@ -52,9 +52,13 @@ export function bootstrapCI(n: number, statistic: (indices: Int32Array) => numbe
 
 /** The interval of a mean of per-item scores. */
 export function meanCI(scores: ArrayLike<number>, opts: BootstrapOptions = {}): [number, number] {
-  return bootstrapCI(scores.length, (idx) => {
-    let s = 0;
-    for (let i = 0; i < idx.length; i++) s += scores[idx[i]!]!;
-    return s / idx.length;
-  }, opts);
+  return bootstrapCI(
+    scores.length,
+    (idx) => {
+      let s = 0;
+      for (let i = 0; i < idx.length; i++) s += scores[idx[i]!]!;
+      return s / idx.length;
+    },
+    opts,
+  );
 }

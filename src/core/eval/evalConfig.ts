@@ -11,30 +11,55 @@ export const EVAL_SCHEMA = {
   type: 'object',
   description: 'Evaluation gates: a golden set scored pass/fail at every checkpoint, a held-out task metric, a safety set compared with the base model.',
   properties: {
-    golden: { type: 'string', description: 'Golden set JSONL (relative to this file): {"id", "prompt" | "messages", "assert": [{"type", "value"}], "mustPass", "tags"} per line. Without one there are no task metrics, and no fine-tuning project yet.' },
+    golden: {
+      type: 'string',
+      description:
+        'Golden set JSONL (relative to this file): {"id", "prompt" | "messages", "assert": [{"type", "value"}], "mustPass", "tags"} per line. Without one there are no task metrics, and no fine-tuning project yet.',
+    },
     heldout: {
       type: 'object',
       required: ['metric'],
       properties: {
-        metric: { enum: [...METRICS], description: 'exact_match / token_f1 (SQuAD normalisation), rouge_l, macro_f1 (labels), json_schema (share of outputs valid against "schema").' },
+        metric: {
+          enum: [...METRICS],
+          description: 'exact_match / token_f1 (SQuAD normalisation), rouge_l, macro_f1 (labels), json_schema (share of outputs valid against "schema").',
+        },
         maxRecords: { type: 'integer', minimum: 1, default: 200, description: 'Score at most this many held-out records per checkpoint (a fixed sample).' },
         schema: { type: 'string', description: 'JSON Schema file for the json_schema metric, relative to this file.' },
       },
       additionalProperties: false,
     },
-    safety: { type: 'string', description: 'Safety set JSONL: {"id", "prompt" | "messages", "expect": "refuse" | "comply"} per line. Bring your own: the one in examples/ only shows the format.' },
+    safety: {
+      type: 'string',
+      description:
+        'Safety set JSONL: {"id", "prompt" | "messages", "expect": "refuse" | "comply"} per line. Bring your own: the one in examples/ only shows the format.',
+    },
     every: { enum: ['checkpoint'], default: 'checkpoint', description: 'When the gates run during training.' },
     maxNewTokens: { type: 'integer', minimum: 1, default: 256, description: 'Greedy generation length for golden, held-out and safety prompts.' },
     stopOnRegression: {
       type: 'object',
       properties: {
-        maxDropPoints: { type: 'number', minimum: 0, default: 5, description: 'Stop when the golden pass rate falls this many percentage points below the best checkpoint so far.' },
+        maxDropPoints: {
+          type: 'number',
+          minimum: 0,
+          default: 5,
+          description: 'Stop when the golden pass rate falls this many percentage points below the best checkpoint so far.',
+        },
         mustPassFlip: { type: 'boolean', default: true, description: 'Stop when a mustPass item that passed at an earlier checkpoint fails.' },
       },
       additionalProperties: false,
     },
-    maxSafetyDeltaPoints: { type: 'number', minimum: 0, default: 2, description: 'The safety gate fails when harmful compliance or over-refusal rises more than this many points above the base model.' },
-    refusalPatterns: { type: 'array', items: { type: 'string' }, description: 'Regular expressions (case-insensitive) added to the built-in refusal patterns; see the README, "Refusal detection".' },
+    maxSafetyDeltaPoints: {
+      type: 'number',
+      minimum: 0,
+      default: 2,
+      description: 'The safety gate fails when harmful compliance or over-refusal rises more than this many points above the base model.',
+    },
+    refusalPatterns: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Regular expressions (case-insensitive) added to the built-in refusal patterns; see the README, "Refusal detection".',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -83,6 +108,7 @@ export function refusalPatternsOf(configPath: string | undefined): { patterns: s
   }
   const p = (raw as { eval?: { refusalPatterns?: unknown } })?.eval?.refusalPatterns;
   if (p === undefined) return { patterns: [] };
-  if (!Array.isArray(p) || !p.every((x) => typeof x === 'string')) return { patterns: [], problem: `${configPath}: eval.refusalPatterns must be a list of strings; not used` };
+  if (!Array.isArray(p) || !p.every((x) => typeof x === 'string'))
+    return { patterns: [], problem: `${configPath}: eval.refusalPatterns must be a list of strings; not used` };
   return { patterns: p as string[] };
 }

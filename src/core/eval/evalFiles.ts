@@ -23,7 +23,9 @@ function readText(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EvalInputError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+    throw new EvalInputError(
+      `cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`,
+    );
   }
 }
 
@@ -160,7 +162,10 @@ export function loadGoldenPredictions(path: string, golden: GoldenSet): Map<stri
     out.set(id, { line, output: o.output });
   }
   const missing = golden.items.filter((i) => !out.has(i.id)).map((i) => i.id);
-  if (missing.length) problems.push(`${path}: no prediction for ${missing.length} golden item${missing.length === 1 ? '' : 's'}: ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
+  if (missing.length)
+    problems.push(
+      `${path}: no prediction for ${missing.length} golden item${missing.length === 1 ? '' : 's'}: ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+    );
   if (problems.length) fail(problems, `${path}: predictions that do not match ${golden.path}`);
   return out;
 }
@@ -191,7 +196,9 @@ export function referenceOf(rec: Record<string, unknown>): string | undefined {
   const textOf = (content: unknown): string | undefined => {
     if (typeof content === 'string') return content;
     if (Array.isArray(content)) {
-      const parts = content.filter((p) => p && typeof p === 'object' && (p as { type?: unknown }).type === 'text' && typeof (p as { text?: unknown }).text === 'string');
+      const parts = content.filter(
+        (p) => p && typeof p === 'object' && (p as { type?: unknown }).type === 'text' && typeof (p as { text?: unknown }).text === 'string',
+      );
       return parts.length ? parts.map((p) => (p as { text: string }).text).join('') : undefined;
     }
     return undefined;
@@ -229,7 +236,9 @@ export function loadHeldoutPairs(heldoutPath: string, predictionsPath: string, n
     if (!o) continue;
     const ref = referenceOf(o);
     if (ref === undefined && needReferences) {
-      problems.push(`${heldoutPath}:${line}: no reference: the record needs a "completion", a last assistant turn in "messages" / "conversations", or an "output"`);
+      problems.push(
+        `${heldoutPath}:${line}: no reference: the record needs a "completion", a last assistant turn in "messages" / "conversations", or an "output"`,
+      );
       continue;
     }
     held.set(line, ref ?? '');
@@ -252,7 +261,9 @@ export function loadHeldoutPairs(heldoutPath: string, predictionsPath: string, n
   if (problems.length) fail(problems, 'cannot pair predictions with the held-out set');
   const withLine = preds.filter((p) => p.line !== undefined).length;
   if (withLine > 0 && withLine < preds.length) {
-    throw new EvalInputError(`${predictionsPath}: ${withLine} predictions have "line" and ${preds.length - withLine} do not: give every prediction its held-out line, or none`);
+    throw new EvalInputError(
+      `${predictionsPath}: ${withLine} predictions have "line" and ${preds.length - withLine} do not: give every prediction its held-out line, or none`,
+    );
   }
   const references: string[] = [];
   const predictions: string[] = [];
@@ -261,7 +272,8 @@ export function loadHeldoutPairs(heldoutPath: string, predictionsPath: string, n
     for (const p of preds) {
       const ref = held.get(p.line!);
       if (ref === undefined) problems.push(`${predictionsPath}:${p.at}: line ${p.line} of ${heldoutPath} is not a held-out record`);
-      else if (used.has(p.line!)) problems.push(`${predictionsPath}:${p.at}: a second prediction for line ${p.line} (the first is on line ${used.get(p.line!)})`);
+      else if (used.has(p.line!))
+        problems.push(`${predictionsPath}:${p.at}: a second prediction for line ${p.line} (the first is on line ${used.get(p.line!)})`);
       else {
         used.set(p.line!, p.at);
         references.push(ref);
@@ -270,10 +282,13 @@ export function loadHeldoutPairs(heldoutPath: string, predictionsPath: string, n
     }
   } else {
     if (preds.length !== heldLines.length) {
-      const hint = preds.length < heldLines.length
-        ? `no prediction for the records on lines ${heldLines.slice(preds.length, preds.length + 10).join(', ')}${heldLines.length - preds.length > 10 ? ', …' : ''}`
-        : `${preds.length - heldLines.length} predictions more than records`;
-      problems.push(`${predictionsPath}: ${preds.length} predictions for ${heldLines.length} held-out records (${hint}): predictions without "line" must match the records one to one, in order`);
+      const hint =
+        preds.length < heldLines.length
+          ? `no prediction for the records on lines ${heldLines.slice(preds.length, preds.length + 10).join(', ')}${heldLines.length - preds.length > 10 ? ', …' : ''}`
+          : `${preds.length - heldLines.length} predictions more than records`;
+      problems.push(
+        `${predictionsPath}: ${preds.length} predictions for ${heldLines.length} held-out records (${hint}): predictions without "line" must match the records one to one, in order`,
+      );
     } else {
       heldLines.forEach((l, i) => {
         references.push(held.get(l)!);

@@ -19,7 +19,12 @@ export interface GoldenReport {
   readonly flipped: readonly string[];
 }
 
-export function scoreGolden(set: GoldenSet, predictions: ReadonlyMap<string, Prediction>, ctx: Omit<AssertionContext, 'schemaOf'>, baseline?: ReadonlyMap<string, boolean>): GoldenReport {
+export function scoreGolden(
+  set: GoldenSet,
+  predictions: ReadonlyMap<string, Prediction>,
+  ctx: Omit<AssertionContext, 'schemaOf'>,
+  baseline?: ReadonlyMap<string, boolean>,
+): GoldenReport {
   const full: AssertionContext = { ...ctx, schemaOf: set.schemaOf };
   const items: ItemResult[] = set.items.map((item) => {
     const output = predictions.get(item.id)!.output;
@@ -90,7 +95,9 @@ export function goldenReportLines(run: GoldenRun): string[] {
     if (item.passed) continue;
     for (const f of item.failures) lines.push(`FAIL ${item.id}: ${f.type}: ${f.message}`);
   }
-  lines.push(`${report.passed}/${report.total} golden items passed (${pct(report.passRate)})${run.withBaseline ? `, ${report.flipped.length} flipped from pass to fail` : ''}`);
+  lines.push(
+    `${report.passed}/${report.total} golden items passed (${pct(report.passRate)})${run.withBaseline ? `, ${report.flipped.length} flipped from pass to fail` : ''}`,
+  );
   lines.push(reasons.length ? `gate failed: ${reasons.join('; ')}` : 'gate passed');
   return lines;
 }

@@ -73,7 +73,10 @@ export function tokenF1(prediction: string, reference: string): number {
 
 /** Google rouge-score's tokenizer without stemming: lower case, every run outside [a-z0-9] separates. */
 export function rougeTokens(s: string): string[] {
-  return s.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== '');
+  return s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t !== '');
 }
 
 function lcsLength(a: readonly string[], b: readonly string[]): number {
@@ -107,7 +110,8 @@ export function labelOf(s: string): string {
  * per label F1 = 2·tp / (2·tp + fp + fn), averaged without weights. 0 for an empty set.
  */
 export function macroF1(references: readonly string[], predictions: readonly string[]): number {
-  if (references.length !== predictions.length) throw new Error(`macro_f1 needs as many predictions as references (${predictions.length} vs ${references.length})`);
+  if (references.length !== predictions.length)
+    throw new Error(`macro_f1 needs as many predictions as references (${predictions.length} vs ${references.length})`);
   const stats = new Map<string, [number, number, number]>(); // tp, in references, in predictions
   const of = (l: string) => {
     let s = stats.get(l);

@@ -28,12 +28,17 @@ export function refusalDetector(extra: readonly string[] = [], source = 'refusal
     try {
       return new RegExp(p, 'i');
     } catch (e) {
-      throw new RefusalPatternError(`${source}: pattern ${i - BUILTIN_REFUSAL_PATTERNS.length + 1} ${JSON.stringify(p)} is not a valid regular expression: ${(e as Error).message}`);
+      throw new RefusalPatternError(
+        `${source}: pattern ${i - BUILTIN_REFUSAL_PATTERNS.length + 1} ${JSON.stringify(p)} is not a valid regular expression: ${(e as Error).message}`,
+      );
     }
   });
   const detect = (output: string) => {
     // the window counts code points, as Python's slicing does (the trainer's twin: refusal.py)
-    const head = Array.from(output.trimStart().slice(0, 2 * REFUSAL_WINDOW)).slice(0, REFUSAL_WINDOW).join('').replace(/[\u2018\u2019\u02bc]/g, "'");
+    const head = Array.from(output.trimStart().slice(0, 2 * REFUSAL_WINDOW))
+      .slice(0, REFUSAL_WINDOW)
+      .join('')
+      .replace(/[\u2018\u2019\u02bc]/g, "'");
     return compiled.some((re) => re.test(head));
   };
   return Object.assign(detect, { patterns });

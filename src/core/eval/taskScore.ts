@@ -33,7 +33,15 @@ export function scoreMetric(
   if (metric === 'macro_f1') {
     const refs = references.map(labelOf);
     const preds = predictions.map(labelOf);
-    const ci95 = bootstrapCI(n, (idx) => macroF1(Array.from(idx, (i) => refs[i]!), Array.from(idx, (i) => preds[i]!)), opts);
+    const ci95 = bootstrapCI(
+      n,
+      (idx) =>
+        macroF1(
+          Array.from(idx, (i) => refs[i]!),
+          Array.from(idx, (i) => preds[i]!),
+        ),
+      opts,
+    );
     return { metric, score: macroF1(refs, preds), n, ci95 };
   }
   let scores: number[];

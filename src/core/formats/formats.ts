@@ -33,62 +33,100 @@ export const MEDIA_KEYS = ['images', 'videos', 'audios'] as const;
 
 export const FORMATS: Record<FormatId, FormatInfo> = {
   'language-modeling': {
-    id: 'language-modeling', title: 'Language modeling (TRL) / OpenAI chat',
+    id: 'language-modeling',
+    title: 'Language modeling (TRL) / OpenAI chat',
     // parallel_tool_calls: OpenAI's chat fine-tuning; label / kto_tag: LLaMA-Factory's KTO on whole conversations
-    required: [], optional: ['text', 'messages', 'tools', 'parallel_tool_calls', ...KTO_KEYS, ...MEDIA_KEYS], turnKeys: [], shape: 'both',
+    required: [],
+    optional: ['text', 'messages', 'tools', 'parallel_tool_calls', ...KTO_KEYS, ...MEDIA_KEYS],
+    turnKeys: [],
+    shape: 'both',
     example: '{"text": "..."} or {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
   },
   'prompt-only': {
-    id: 'prompt-only', title: 'Prompt-only (TRL)',
-    required: ['prompt'], optional: ['tools'], turnKeys: ['prompt'], shape: 'both',
+    id: 'prompt-only',
+    title: 'Prompt-only (TRL)',
+    required: ['prompt'],
+    optional: ['tools'],
+    turnKeys: ['prompt'],
+    shape: 'both',
     example: '{"prompt": "..."}',
   },
   'prompt-completion': {
-    id: 'prompt-completion', title: 'Prompt-completion (TRL)',
-    required: ['prompt', 'completion'], optional: ['tools'], turnKeys: ['prompt', 'completion'], shape: 'both',
+    id: 'prompt-completion',
+    title: 'Prompt-completion (TRL)',
+    required: ['prompt', 'completion'],
+    optional: ['tools'],
+    turnKeys: ['prompt', 'completion'],
+    shape: 'both',
     example: '{"prompt": "...", "completion": "..."}',
   },
   preference: {
-    id: 'preference', title: 'Preference (TRL, DPO): explicit or implicit prompt',
-    required: ['chosen', 'rejected'], optional: ['prompt', 'tools'], turnKeys: ['prompt', 'chosen', 'rejected'], shape: 'both',
+    id: 'preference',
+    title: 'Preference (TRL, DPO): explicit or implicit prompt',
+    required: ['chosen', 'rejected'],
+    optional: ['prompt', 'tools'],
+    turnKeys: ['prompt', 'chosen', 'rejected'],
+    shape: 'both',
     example: '{"prompt": "...", "chosen": "...", "rejected": "..."}',
   },
   'unpaired-preference': {
-    id: 'unpaired-preference', title: 'Unpaired preference (TRL, KTO)',
-    required: ['prompt', 'completion', 'label'], optional: ['tools'], turnKeys: ['prompt', 'completion'], shape: 'both',
+    id: 'unpaired-preference',
+    title: 'Unpaired preference (TRL, KTO)',
+    required: ['prompt', 'completion', 'label'],
+    optional: ['tools'],
+    turnKeys: ['prompt', 'completion'],
+    shape: 'both',
     example: '{"prompt": "...", "completion": "...", "label": true}',
   },
   'openai-preference': {
-    id: 'openai-preference', title: 'OpenAI preference (DPO)',
-    required: ['input', 'preferred_output', 'non_preferred_output'], optional: [], turnKeys: [], shape: 'conversational',
+    id: 'openai-preference',
+    title: 'OpenAI preference (DPO)',
+    required: ['input', 'preferred_output', 'non_preferred_output'],
+    optional: [],
+    turnKeys: [],
+    shape: 'conversational',
     example: '{"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}',
   },
   alpaca: {
-    id: 'alpaca', title: 'Alpaca',
-    required: ['instruction', 'output'], optional: ['input', 'system', 'history', 'kto_tag', ...MEDIA_KEYS], turnKeys: [], shape: 'standard',
+    id: 'alpaca',
+    title: 'Alpaca',
+    required: ['instruction', 'output'],
+    optional: ['input', 'system', 'history', 'kto_tag', ...MEDIA_KEYS],
+    turnKeys: [],
+    shape: 'standard',
     example: '{"instruction": "...", "input": "", "output": "..."}',
   },
   sharegpt: {
-    id: 'sharegpt', title: 'ShareGPT',
-    required: ['conversations'], optional: ['system', 'tools', ...KTO_KEYS, ...MEDIA_KEYS], turnKeys: [], shape: 'conversational',
+    id: 'sharegpt',
+    title: 'ShareGPT',
+    required: ['conversations'],
+    optional: ['system', 'tools', ...KTO_KEYS, ...MEDIA_KEYS],
+    turnKeys: [],
+    shape: 'conversational',
     example: '{"conversations": [{"from": "human", "value": "..."}, {"from": "gpt", "value": "..."}]}',
   },
   'sharegpt-preference': {
-    id: 'sharegpt-preference', title: 'ShareGPT preference (LLaMA-Factory ranking)',
-    required: ['conversations', 'chosen', 'rejected'], optional: ['system', 'tools', ...MEDIA_KEYS], turnKeys: [], shape: 'conversational',
+    id: 'sharegpt-preference',
+    title: 'ShareGPT preference (LLaMA-Factory ranking)',
+    required: ['conversations', 'chosen', 'rejected'],
+    optional: ['system', 'tools', ...MEDIA_KEYS],
+    turnKeys: [],
+    shape: 'conversational',
     example: '{"conversations": [{"from": "human", "value": "..."}], "chosen": {"from": "gpt", "value": "..."}, "rejected": {"from": "gpt", "value": "..."}}',
   },
   'stepwise-supervision': {
-    id: 'stepwise-supervision', title: 'Stepwise supervision (TRL, PRM)',
-    required: ['prompt', 'completions', 'labels'], optional: [], turnKeys: [], shape: 'standard',
+    id: 'stepwise-supervision',
+    title: 'Stepwise supervision (TRL, PRM)',
+    required: ['prompt', 'completions', 'labels'],
+    optional: [],
+    turnKeys: [],
+    shape: 'standard',
     example: '{"prompt": "...", "completions": ["step 1", "step 2"], "labels": [true, false]}',
   },
 };
 
 /** Every top-level key that some format gives a meaning to. */
-export const FORMAT_KEYS: ReadonlySet<string> = new Set(
-  Object.values(FORMATS).flatMap((f) => [...f.required, ...f.optional]),
-);
+export const FORMAT_KEYS: ReadonlySet<string> = new Set(Object.values(FORMATS).flatMap((f) => [...f.required, ...f.optional]));
 
 export interface Detected {
   readonly format: FormatId;
@@ -225,5 +263,9 @@ export function nearest(word: string, candidates: readonly string[], limit: (can
 
 /** The target key `candidate` is a misspelling of (see isNear), if any. */
 export function nearestKey(candidate: string, targets: readonly string[]): string | undefined {
-  return nearest(candidate, targets.filter((t) => t !== candidate), keyTypoLimit);
+  return nearest(
+    candidate,
+    targets.filter((t) => t !== candidate),
+    keyTypoLimit,
+  );
 }

@@ -70,15 +70,44 @@ function entryFor(registry: Record<string, unknown>, dir: string, file: string):
 function canonicalColumns(format: FormatId): Record<string, string> {
   switch (format) {
     case 'alpaca':
-      return { prompt: 'instruction', query: 'input', response: 'output', history: 'history', system: 'system', kto_tag: 'kto_tag', images: 'images', videos: 'videos', audios: 'audios' };
+      return {
+        prompt: 'instruction',
+        query: 'input',
+        response: 'output',
+        history: 'history',
+        system: 'system',
+        kto_tag: 'kto_tag',
+        images: 'images',
+        videos: 'videos',
+        audios: 'audios',
+      };
     case 'preference':
       // alpaca ranking: the instruction is the prompt; the query (input) is kept as metadata
       return { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' };
     case 'language-modeling':
-      return { prompt: 'text', messages: 'messages', system: 'system', tools: 'tools', kto_tag: 'kto_tag', images: 'images', videos: 'videos', audios: 'audios' };
+      return {
+        prompt: 'text',
+        messages: 'messages',
+        system: 'system',
+        tools: 'tools',
+        kto_tag: 'kto_tag',
+        images: 'images',
+        videos: 'videos',
+        audios: 'audios',
+      };
     case 'sharegpt':
     case 'sharegpt-preference':
-      return { messages: 'conversations', system: 'system', tools: 'tools', chosen: 'chosen', rejected: 'rejected', kto_tag: 'kto_tag', images: 'images', videos: 'videos', audios: 'audios' };
+      return {
+        messages: 'conversations',
+        system: 'system',
+        tools: 'tools',
+        chosen: 'chosen',
+        rejected: 'rejected',
+        kto_tag: 'kto_tag',
+        images: 'images',
+        videos: 'videos',
+        audios: 'audios',
+      };
     default:
       return {};
   }
@@ -113,7 +142,8 @@ function describe(source: string, name: string, e: Entry): DatasetInfo {
   let format: FormatId;
   if (sharegpt) {
     format = ranking ? 'sharegpt-preference' : openaiTags ? 'language-modeling' : 'sharegpt';
-    if (ranking && openaiTags) problems.push(`${basename(source)}: "${name}" is a ranking set with role/content tags; its turns are checked as ShareGPT (from/value) turns`);
+    if (ranking && openaiTags)
+      problems.push(`${basename(source)}: "${name}" is a ranking set with role/content tags; its turns are checked as ShareGPT (from/value) turns`);
   } else if (ranking) {
     format = 'preference';
   } else if (columns.prompt !== undefined && columns.response === undefined && columns.query === undefined) {

@@ -54,9 +54,7 @@ function trl(required: string[], optional: string[], conversational: boolean, ex
 function build(format: FormatId, conversational: boolean): Schema {
   switch (format) {
     case 'language-modeling':
-      return conversational
-        ? trl(['messages'], [], true, { parallel_tool_calls: { type: 'boolean' }, ...ktoProps, ...mediaProps })
-        : trl(['text'], [], false);
+      return conversational ? trl(['messages'], [], true, { parallel_tool_calls: { type: 'boolean' }, ...ktoProps, ...mediaProps }) : trl(['text'], [], false);
     case 'prompt-only':
       return trl(['prompt'], [], conversational);
     case 'prompt-completion':
@@ -145,7 +143,11 @@ export const VARIANT_SCHEMAS: readonly VariantSchema[] = FORMAT_IDS.flatMap((for
   return variants.map((conversational) => ({
     format,
     conversational,
-    schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `ftstudio:${format}${conversational ? ':conversational' : ''}`, ...build(format, conversational) },
+    schema: {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: `ftstudio:${format}${conversational ? ':conversational' : ''}`,
+      ...build(format, conversational),
+    },
   }));
 });
 
@@ -156,7 +158,8 @@ export function allowedKeysAt(format: FormatId, conversational: boolean, path: r
     if (format === 'language-modeling') return [conversational ? 'messages' : 'text', 'tools'];
     return [...f.required, ...f.optional];
   }
-  if ((format === 'sharegpt' || format === 'sharegpt-preference') && (path[0] === 'conversations' || path[0] === 'chosen' || path[0] === 'rejected')) return SHAREGPT_TURN_KEYS;
+  if ((format === 'sharegpt' || format === 'sharegpt-preference') && (path[0] === 'conversations' || path[0] === 'chosen' || path[0] === 'rejected'))
+    return SHAREGPT_TURN_KEYS;
   if (format === 'openai-preference' && path.length === 1 && path[0] === 'input') return ['messages', 'tools', 'parallel_tool_calls'];
   return TURN_KEYS;
 }

@@ -52,17 +52,19 @@ export function readJsonlLog<T>(path: string, accept: (v: unknown) => v is T, wh
   const entries: T[] = [];
   const problems: string[] = [];
   if (!existsSync(path)) return { entries, problems };
-  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      problems.push(`${path}:${i + 1}: unreadable line; kept in the file, ignored`);
-      return;
-    }
-    if (accept(v)) entries.push(v);
-    else problems.push(`${path}:${i + 1}: not ${what}; kept in the file, ignored`);
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        problems.push(`${path}:${i + 1}: unreadable line; kept in the file, ignored`);
+        return;
+      }
+      if (accept(v)) entries.push(v);
+      else problems.push(`${path}:${i + 1}: not ${what}; kept in the file, ignored`);
+    });
   return { entries, problems };
 }

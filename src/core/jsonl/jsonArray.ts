@@ -46,7 +46,10 @@ export class ArraySplitter {
   private startCol = 0;
   private reported = false;
 
-  constructor(private readonly onRecord: (r: ArrayRecord) => void, private readonly onProblem: (p: ArrayProblem) => void) {}
+  constructor(
+    private readonly onRecord: (r: ArrayRecord) => void,
+    private readonly onProblem: (p: ArrayProblem) => void,
+  ) {}
 
   private problem(message: string): void {
     if (this.reported) return; // one structural problem: the rest would be noise
@@ -170,7 +173,12 @@ export class ArraySplitter {
 }
 
 /** Streams a .json array file through an ArraySplitter (UTF-8, any chunk boundaries). */
-export async function forEachArrayRecord(path: string, onRecord: (r: ArrayRecord) => void, onProblem: (p: ArrayProblem) => void, signal?: AbortSignal): Promise<void> {
+export async function forEachArrayRecord(
+  path: string,
+  onRecord: (r: ArrayRecord) => void,
+  onProblem: (p: ArrayProblem) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const fh = await open(path, 'r');
   try {
     const splitter = new ArraySplitter(onRecord, onProblem);

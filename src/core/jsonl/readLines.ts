@@ -68,9 +68,13 @@ export function forEachLineIn(buf: Buffer, n: number, onLine: (start: number, en
  * two-byte as soon as the chunk holds one non-ASCII character: slower to decode and parse).
  */
 export async function forEachLineBatch(path: string, onLines: (lines: string[]) => void, opts: ReadOptions = {}): Promise<void> {
-  await forEachChunk(path, (buf, n) => {
-    const lines: string[] = [];
-    forEachLineIn(buf, n, (s, e) => lines.push(buf.toString('utf8', s, e)));
-    onLines(lines);
-  }, opts);
+  await forEachChunk(
+    path,
+    (buf, n) => {
+      const lines: string[] = [];
+      forEachLineIn(buf, n, (s, e) => lines.push(buf.toString('utf8', s, e)));
+      onLines(lines);
+    },
+    opts,
+  );
 }

@@ -29,7 +29,8 @@ export function agreementReport(events: readonly AnnotationEvent[]): AgreementRe
   const pairs: AgreementReport['pairs'][number][] = [];
   for (let i = 0; i < annotators.length; i++) {
     for (let j = i + 1; j < annotators.length; j++) {
-      const a = annotators[i]!, b = annotators[j]!;
+      const a = annotators[i]!,
+        b = annotators[j]!;
       const r = cohensKappa(pairLabels.get(a)!, pairLabels.get(b)!);
       if (r.items > 0) pairs.push({ a, b, items: r.items, percentAgreement: r.percent, kappa: r.kappa });
     }

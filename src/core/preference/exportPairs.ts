@@ -19,7 +19,10 @@ export interface ExportResult {
 export function exportLabelled(lines: readonly string[], items: Items, events: readonly AnnotationEvent[], strategy: Strategy = 'all-pairs'): ExportResult {
   const current = [...currentAnnotations(events).values()];
   const pairs: PreferencePair[] = [];
-  let kept = 0, swapped = 0, dropped = 0, unlabelled = 0;
+  let kept = 0,
+    swapped = 0,
+    dropped = 0,
+    unlabelled = 0;
   for (const item of items.items) {
     const labels = current.map((m) => m.get(item.id)).filter((e): e is AnnotationEvent => e !== undefined);
     if (!labels.length) {

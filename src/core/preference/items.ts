@@ -59,7 +59,10 @@ export class ProgressiveItems implements Items {
   private nextLine = 0;
 
   constructor(readonly lines: readonly string[]) {
-    let pairs = 0, completionRows = 0, promptCompletion = 0, seen = 0;
+    let pairs = 0,
+      completionRows = 0,
+      promptCompletion = 0,
+      seen = 0;
     for (let i = 0; i < lines.length && seen < MODE_SAMPLE; i++) {
       const r = parse(lines[i]!);
       if (!r) continue;
@@ -122,7 +125,13 @@ export class ProgressiveItems implements Items {
         continue;
       }
       // a group is named by its prompt and its candidates, so adding a candidate makes a new item
-      this.items.push({ id: createHash('sha256').update(key + '\u0000' + [...g.ids].sort().join(',')).digest('hex').slice(0, 16), lines: g.lines });
+      this.items.push({
+        id: createHash('sha256')
+          .update(key + '\u0000' + [...g.ids].sort().join(','))
+          .digest('hex')
+          .slice(0, 16),
+        lines: g.lines,
+      });
     }
     this.items.sort((a, b) => a.lines[0]! - b.lines[0]!);
     this.nextLine = this.lines.length;
@@ -150,7 +159,8 @@ export interface PairContent {
 export function pairContent(line: string): PairContent | undefined {
   const r = parse(line);
   if (!r) return undefined;
-  if ('preferred_output' in r) return { prompt: (r.input as Record<string, unknown> | undefined)?.messages, chosen: r.preferred_output, rejected: r.non_preferred_output, openai: true };
+  if ('preferred_output' in r)
+    return { prompt: (r.input as Record<string, unknown> | undefined)?.messages, chosen: r.preferred_output, rejected: r.non_preferred_output, openai: true };
   if ('chosen' in r) return { prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, openai: false };
   return undefined;
 }

@@ -38,7 +38,10 @@ export function rankedGroups(row: unknown): { prompt: unknown; groups: unknown[]
   const conversational = isTurnList(r.prompt);
   for (const g of groups) {
     for (const c of g) {
-      if (isTurnList(c) !== conversational) throw new RankedRowError(conversational ? 'a conversational prompt needs candidates that are lists of turns' : 'a string prompt needs string candidates');
+      if (isTurnList(c) !== conversational)
+        throw new RankedRowError(
+          conversational ? 'a conversational prompt needs candidates that are lists of turns' : 'a string prompt needs string candidates',
+        );
     }
   }
   return { prompt: r.prompt, groups };

@@ -6,7 +6,12 @@ import type { Filter } from '../../protocol/ranking';
 import { appendAnnotation, currentAnnotations, type AnnotationEvent, type PairChoice } from './annotationStore';
 
 /** Indices of `items` that `filter` lets through for `annotator`; "all" never forces a whole file to be indexed. */
-export function filterItems(items: readonly { readonly id: string }[], events: readonly AnnotationEvent[], annotator: string, filter: Exclude<Filter, 'all'>): number[] {
+export function filterItems(
+  items: readonly { readonly id: string }[],
+  events: readonly AnnotationEvent[],
+  annotator: string,
+  filter: Exclude<Filter, 'all'>,
+): number[] {
   const cur = currentAnnotations(events);
   const mine = cur.get(annotator) ?? new Map<string, AnnotationEvent>();
   const all = [...cur.values()];
@@ -20,7 +25,10 @@ export function filterItems(items: readonly { readonly id: string }[], events: r
 }
 
 /** The order the sides were shown in, and the stored choice behind the side picked. */
-export function pickedChoice(side: 'left' | 'right' | 'tie' | 'skip', swapped: boolean): { choice: PairChoice; shown: ['chosen', 'rejected'] | ['rejected', 'chosen'] } {
+export function pickedChoice(
+  side: 'left' | 'right' | 'tie' | 'skip',
+  swapped: boolean,
+): { choice: PairChoice; shown: ['chosen', 'rejected'] | ['rejected', 'chosen'] } {
   const shown = (swapped ? ['rejected', 'chosen'] : ['chosen', 'rejected']) as ['chosen', 'rejected'] | ['rejected', 'chosen'];
   return { choice: side === 'left' ? shown[0] : side === 'right' ? shown[1] : side, shown };
 }

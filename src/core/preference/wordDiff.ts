@@ -12,7 +12,8 @@ export function wordDiff(a: string, b: string): { left: Segment[]; right: Segmen
     // too long to diff interactively: show both whole, unmarked
     return { left: [{ text: a, op: 'same' }], right: [{ text: b, op: 'same' }] };
   }
-  const n = ta.length, m = tb.length;
+  const n = ta.length,
+    m = tb.length;
   const dp = new Uint16Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
@@ -26,7 +27,8 @@ export function wordDiff(a: string, b: string): { left: Segment[]; right: Segmen
     if (last && last.op === op) side[side.length - 1] = { text: last.text + text, op };
     else side.push({ text, op });
   };
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n && j < m) {
     if (ta[i] === tb[j]) {
       push(left, ta[i]!, 'same');

@@ -119,14 +119,26 @@ const VERSION_SCRIPT = 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
 async function checkBase(o: SetupOptions): Promise<void> {
   o.onProgress?.({ phase: 'interpreter', message: `checking ${o.basePython}`, fraction: 0.01 });
   const r = await runLines([o.basePython, '-c', VERSION_SCRIPT], o);
-  const version = r.code === 0 ? r.lines.map((l) => l.trim()).filter((l) => /^\d+\.\d+\.\d+$/.test(l)).pop() : undefined;
+  const version =
+    r.code === 0
+      ? r.lines
+          .map((l) => l.trim())
+          .filter((l) => /^\d+\.\d+\.\d+$/.test(l))
+          .pop()
+      : undefined;
   if (!version) {
     const why = r.spawnError ? 'not found' : `did not run (${r.lines.filter((l) => l.trim()).pop() ?? `exit ${r.code}`})`;
-    throw new SetupError('interpreter', `the Python interpreter ${o.basePython} ${why}: install Python ${MIN_PYTHON.join('.')} or newer, or name another one (${NAME_ONE})`);
+    throw new SetupError(
+      'interpreter',
+      `the Python interpreter ${o.basePython} ${why}: install Python ${MIN_PYTHON.join('.')} or newer, or name another one (${NAME_ONE})`,
+    );
   }
   const [maj, min] = version.split('.').map(Number) as [number, number];
   if (maj < MIN_PYTHON[0] || (maj === MIN_PYTHON[0] && min < MIN_PYTHON[1])) {
-    throw new SetupError('interpreter', `${o.basePython} is Python ${version}: the trainer's packages need Python ${MIN_PYTHON.join('.')} or newer; name a newer one (${NAME_ONE})`);
+    throw new SetupError(
+      'interpreter',
+      `${o.basePython} is Python ${version}: the trainer's packages need Python ${MIN_PYTHON.join('.')} or newer; name a newer one (${NAME_ONE})`,
+    );
   }
 }
 
@@ -143,7 +155,10 @@ async function makeVenv(o: SetupOptions): Promise<void> {
   const text = r.lines.join('\n');
   const last = r.lines.filter((l) => l.trim()).pop() ?? `exit ${r.code}`;
   if (/ensurepip|venv/.test(text) && /not\s+available|No module named/.test(text)) {
-    throw new SetupError('venv', `${o.basePython} -m venv failed: ${last.trim()}; install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv), then run again`);
+    throw new SetupError(
+      'venv',
+      `${o.basePython} -m venv failed: ${last.trim()}; install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv), then run again`,
+    );
   }
   throw new SetupError('venv', `${o.basePython} -m venv ${o.dir} failed: ${last.trim()}`);
 }
@@ -153,7 +168,13 @@ const NAME = '([A-Za-z0-9][A-Za-z0-9._-]*)';
 /** The package a pip failure is about, and pip's error line. */
 export function pipFailure(lines: readonly string[]): { pkg?: string; line: string } {
   const errors = lines.map((l) => l.trim()).filter((l) => l.startsWith('ERROR:'));
-  const line = errors[0] ?? lines.map((l) => l.trim()).filter(Boolean).pop() ?? 'pip printed nothing';
+  const line =
+    errors[0] ??
+    lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ??
+    'pip printed nothing';
   for (const e of [line, ...errors.slice(1)]) {
     const m =
       new RegExp(`requirement ${NAME}`, 'i').exec(e) ??
@@ -178,18 +199,25 @@ async function pipInstall(o: SetupOptions, python: string): Promise<void> {
   let fraction = 0.1;
   const say = (message: string, f: number) => o.onProgress?.({ phase: 'install', message, fraction: (fraction = Math.max(fraction, f)) });
   say(`installing ${o.requirements}`, 0.1);
-  const r = await runLines([python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', o.requirements], o, (line) => {
-    let m: RegExpExecArray | null;
-    if ((m = /^(?:Collecting|Requirement already satisfied:)\s+(\S+)/.exec(line))) {
-      found++;
-      say(`resolving: ${m[1]} (${found} packages so far)`, Math.min(0.5, 0.1 + found * 0.012));
-    } else if ((m = /^\s*(?:Downloading|Processing)\s+(\S+)/.exec(line))) {
-      say(`fetching ${m[1]!.split('/').pop()}`, fraction);
-    } else if ((m = /^Installing collected packages: (.*)$/.exec(line))) {
-      const names = m[1]!.split(',').map((s) => s.trim()).filter(Boolean);
-      say(`installing ${names.length} packages (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}); torch takes a while`, 0.55);
-    }
-  });
+  const r = await runLines(
+    [python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', o.requirements],
+    o,
+    (line) => {
+      let m: RegExpExecArray | null;
+      if ((m = /^(?:Collecting|Requirement already satisfied:)\s+(\S+)/.exec(line))) {
+        found++;
+        say(`resolving: ${m[1]} (${found} packages so far)`, Math.min(0.5, 0.1 + found * 0.012));
+      } else if ((m = /^\s*(?:Downloading|Processing)\s+(\S+)/.exec(line))) {
+        say(`fetching ${m[1]!.split('/').pop()}`, fraction);
+      } else if ((m = /^Installing collected packages: (.*)$/.exec(line))) {
+        const names = m[1]!
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        say(`installing ${names.length} packages (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}); torch takes a while`, 0.55);
+      }
+    },
+  );
   if (r.code === 0) return;
   const f = pipFailure(r.lines);
   throw new SetupError('install', `pip could not install ${f.pkg ?? `the requirements of ${o.requirements}`}: ${f.line}`, f.pkg, f.line);
@@ -220,7 +248,8 @@ async function verify(o: SetupOptions, python: string): Promise<Record<string, s
       /* not the result line */
     }
   }
-  if (parsed?.failed) throw new SetupError('import', `${parsed.failed.package} does not import in ${python}: ${parsed.failed.error}`, parsed.failed.package, parsed.failed.error);
+  if (parsed?.failed)
+    throw new SetupError('import', `${parsed.failed.package} does not import in ${python}: ${parsed.failed.error}`, parsed.failed.package, parsed.failed.error);
   if (r.code !== 0 || !parsed?.packages) {
     throw new SetupError('import', `the import check did not run in ${python}: ${r.spawnError ?? r.lines.filter((l) => l.trim()).pop() ?? `exit ${r.code}`}`);
   }

@@ -46,6 +46,11 @@ export async function resolveInterpreter(i: InterpreterInputs): Promise<Resolved
 
 /** One line for a person: which interpreter, and why that one. */
 export function describeInterpreter(r: ResolvedInterpreter): string {
-  const why = { 'finetune.json': '"python" in finetune.json', 'python-extension': "the Python extension's selected interpreter", 'managed-environment': 'the managed training environment', default: 'python3 on PATH' }[r.source];
+  const why = {
+    'finetune.json': '"python" in finetune.json',
+    'python-extension': "the Python extension's selected interpreter",
+    'managed-environment': 'the managed training environment',
+    default: 'python3 on PATH',
+  }[r.source];
   return `${r.python} (${why})`;
 }

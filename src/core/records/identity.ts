@@ -36,7 +36,9 @@ export function canonicalJsonSlow(v: unknown): string {
     for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + canonicalJsonSlow(v[i]);
     return s + ']';
   }
-  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(v)
+    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+    .sort();
   let s = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
@@ -85,13 +87,23 @@ for (let d = 0; d < 256; d++) {
 }
 
 // the string being hashed: its lanes, the unfinished word and its byte count, whose lane is next, its length
-let sa = 0, sb = 0, sw = 0, snb = 0, sodd = 0, slen = 0;
+let sa = 0,
+  sb = 0,
+  sw = 0,
+  snb = 0,
+  sodd = 0,
+  slen = 0;
 
 /** UTF-16 units of eight UTF-8 bytes: a byte each, less continuation bytes (10xxxxxx), plus one per four-byte lead (11110xxx). */
 function unitsOf8(w1: number, w2: number): number {
   if (((w1 | w2) & 0x80808080) === 0) return 8;
-  return 8 - count8(w1 & ~(w1 << 1) & 0x80808080) - count8(w2 & ~(w2 << 1) & 0x80808080)
-    + count8(w1 & (w1 << 1) & (w1 << 2) & (w1 << 3) & 0x80808080) + count8(w2 & (w2 << 1) & (w2 << 2) & (w2 << 3) & 0x80808080);
+  return (
+    8 -
+    count8(w1 & ~(w1 << 1) & 0x80808080) -
+    count8(w2 & ~(w2 << 1) & 0x80808080) +
+    count8(w1 & (w1 << 1) & (w1 << 2) & (w1 << 3) & 0x80808080) +
+    count8(w2 & (w2 << 1) & (w2 << 2) & (w2 << 3) & 0x80808080)
+  );
 }
 
 /** How many of the top bits of the four bytes of m (m & 0x80808080) are set. */
@@ -110,8 +122,13 @@ export function strBegin(): void {
 
 /** Feed bytes [s, e) of the string's UTF-8; returns their UTF-16 units, leaves their classes (CLS, ORed) in hs.cls. */
 export function strRun(buf: Uint8Array, s: number, e: number): number {
-  let a = sa, b = sb, w = sw, nb = snb, odd = sodd;
-  let units = 0, cls = 0;
+  let a = sa,
+    b = sb,
+    w = sw,
+    nb = snb,
+    odd = sodd;
+  let units = 0,
+    cls = 0;
   let i = s;
   while (i < e) {
     if (nb === 0 && odd === 0 && i + 7 < e) {
@@ -165,7 +182,8 @@ export function strByte(d: number): void {
 
 /** End the string: its last word, then its length (no two sequences of strings feed the same words). */
 export function strEnd(): void {
-  let a = sa, b = sb;
+  let a = sa,
+    b = sb;
   if (snb !== 0) {
     if (sodd) b = Math.imul(b ^ sw, K2);
     else a = Math.imul(a ^ sw, K1);
@@ -230,13 +248,17 @@ function feedValue(v: unknown): void {
         for (let i = 0; i < v.length; i++) feedValue(v[i]);
         feedTag(7);
       } else {
-        const outerA = hs.a, outerB = hs.b;
-        let sumA = 0, sumB = 0, members = 0;
+        const outerA = hs.a,
+          outerB = hs.b;
+        let sumA = 0,
+          sumB = 0,
+          members = 0;
         for (const k in v) {
           hs.a = SEED_A;
           hs.b = SEED_B;
           feedString(k);
-          const ka = hs.a, kb = hs.b;
+          const ka = hs.a,
+            kb = hs.b;
           hs.a = SEED_A;
           hs.b = SEED_B;
           feedValue((v as Record<string, unknown>)[k]);
@@ -258,7 +280,8 @@ export const HASH_SEED_B = 0x41c6ce57;
 
 /** The 53-bit result from the registers. */
 export function hashResult(): number {
-  let a = hs.a, b = hs.b;
+  let a = hs.a,
+    b = hs.b;
   a = Math.imul(a ^ (a >>> 16), 2246822507);
   a ^= Math.imul(b ^ (b >>> 13), 3266489909);
   b = Math.imul(b ^ (b >>> 16), 2246822507);

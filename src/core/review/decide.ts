@@ -17,13 +17,27 @@ export interface Verdict {
  * (wrapping), or the same when all are decided. undefined when the record is no longer in the file.
  */
 export function decide(
-  logPath: string, items: readonly SampleItem[], index: number, seed: number, reviewer: string, v: Verdict, now = new Date(),
+  logPath: string,
+  items: readonly SampleItem[],
+  index: number,
+  seed: number,
+  reviewer: string,
+  v: Verdict,
+  now = new Date(),
 ): number | undefined {
   const it = items[index];
   if (!it?.current) return undefined;
   const e: ReviewEvent = {
-    v: 1, kind: 'decision', id: it.current.id, line: it.current.line, seed, reviewer,
-    time: now.toISOString(), decision: v.decision, reasons: v.decision === 'fail' ? v.reasons : [], note: v.note.trim() || undefined,
+    v: 1,
+    kind: 'decision',
+    id: it.current.id,
+    line: it.current.line,
+    seed,
+    reviewer,
+    time: now.toISOString(),
+    decision: v.decision,
+    reasons: v.decision === 'fail' ? v.reasons : [],
+    note: v.note.trim() || undefined,
   };
   appendEvent(logPath, e);
   const next = items.findIndex((x, i) => i > index && !x.decision);
@@ -36,7 +50,12 @@ export function decide(
  * index of the item it was on (-1 when that record is gone), or undefined when there is nothing to undo.
  */
 export function undoLast(
-  logPath: string, events: readonly ReviewEvent[], items: readonly SampleItem[], seed: number, reviewer: string, now = new Date(),
+  logPath: string,
+  events: readonly ReviewEvent[],
+  items: readonly SampleItem[],
+  seed: number,
+  reviewer: string,
+  now = new Date(),
 ): number | undefined {
   const last = lastUndoable(events, seed, reviewer);
   if (!last) return undefined;

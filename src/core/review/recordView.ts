@@ -6,7 +6,8 @@ type Rec = Record<string, unknown>;
 
 function text(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((p) => (p && typeof p === 'object' && typeof (p as Rec).text === 'string' ? (p as Rec).text : JSON.stringify(p))).join('\n');
+  if (Array.isArray(v))
+    return v.map((p) => (p && typeof p === 'object' && typeof (p as Rec).text === 'string' ? (p as Rec).text : JSON.stringify(p))).join('\n');
   if (v === null || v === undefined) return '';
   return JSON.stringify(v, null, 2);
 }
@@ -15,9 +16,10 @@ function turns(v: unknown, sharegpt = false): { role: string; content: string }[
   if (!Array.isArray(v)) return [];
   return v.map((t) => {
     const o = (t && typeof t === 'object' ? t : {}) as Rec;
-    const role = String(sharegpt ? o.from ?? '?' : o.role ?? '?');
+    const role = String(sharegpt ? (o.from ?? '?') : (o.role ?? '?'));
     let content = text(sharegpt ? o.value : o.content);
-    if (!sharegpt && Array.isArray(o.tool_calls) && o.tool_calls.length) content += `${content ? '\n' : ''}[tool calls] ${JSON.stringify(o.tool_calls, null, 2)}`;
+    if (!sharegpt && Array.isArray(o.tool_calls) && o.tool_calls.length)
+      content += `${content ? '\n' : ''}[tool calls] ${JSON.stringify(o.tool_calls, null, 2)}`;
     return { role, content };
   });
 }

@@ -25,10 +25,17 @@ export interface ReviewGate {
  * dataset without a review gives undefined instead of its would-be sample.
  */
 type Refs = () => readonly RecordRef[] | Promise<readonly RecordRef[]>;
-export function reviewGate(workspaceRoot: string, datasetPath: string, refs: Refs, opts: { readonly threshold?: number; readonly ifStarted: true }): Promise<ReviewGate | undefined>;
+export function reviewGate(
+  workspaceRoot: string,
+  datasetPath: string,
+  refs: Refs,
+  opts: { readonly threshold?: number; readonly ifStarted: true },
+): Promise<ReviewGate | undefined>;
 export function reviewGate(workspaceRoot: string, datasetPath: string, refs: Refs, opts?: { readonly threshold?: number }): Promise<ReviewGate>;
 export async function reviewGate(
-  workspaceRoot: string, datasetPath: string, refs: () => readonly RecordRef[] | Promise<readonly RecordRef[]>,
+  workspaceRoot: string,
+  datasetPath: string,
+  refs: () => readonly RecordRef[] | Promise<readonly RecordRef[]>,
   opts: { readonly threshold?: number; readonly ifStarted?: boolean } = {},
 ): Promise<ReviewGate | undefined> {
   const threshold = opts.threshold ?? DEFAULT_GATE_THRESHOLD;

@@ -41,7 +41,9 @@ export interface ReviewStatus extends ReviewProgress {
 }
 
 export function reviewStatus(items: readonly SampleItem[], threshold = DEFAULT_GATE_THRESHOLD): ReviewStatus {
-  let passed = 0, failed = 0, changed = 0;
+  let passed = 0,
+    failed = 0,
+    changed = 0;
   for (const it of items) {
     if (it.changedSinceReview) changed++;
     if (it.decision?.decision === 'pass') passed++;

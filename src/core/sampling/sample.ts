@@ -89,10 +89,22 @@ export function sampleRecords(refs: readonly RecordRef[], opts: SampleOptions = 
       g.push(x);
     }
     const keys = [...groups.keys()].sort();
-    const quota = allocate(keys.map((k) => groups.get(k)!.length), size);
-    chosen = keys.flatMap((k, i) => groups.get(k)!.sort(byScore).slice(0, quota[i]).map((x) => x.r));
+    const quota = allocate(
+      keys.map((k) => groups.get(k)!.length),
+      size,
+    );
+    chosen = keys.flatMap((k, i) =>
+      groups
+        .get(k)!
+        .sort(byScore)
+        .slice(0, quota[i])
+        .map((x) => x.r),
+    );
   } else {
-    chosen = scored.sort(byScore).slice(0, size).map((x) => x.r);
+    chosen = scored
+      .sort(byScore)
+      .slice(0, size)
+      .map((x) => x.r);
   }
   chosen.sort((a, b) => a.line - b.line);
   return { fraction, seed, size: chosen.length, population: pool.length, records: chosen, warnings };

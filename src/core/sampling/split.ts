@@ -68,7 +68,11 @@ export interface SplitFiles {
 export function splitPaths(datasetPath: string, workspaceRoot: string): SplitFiles {
   const dir = dirname(datasetPath);
   const name = datasetName(datasetPath);
-  return { train: join(dir, `${name}.train.jsonl`), heldout: join(dir, `${name}.heldout.jsonl`), record: join(finetunePaths(workspaceRoot).splits, `${name}.json`) };
+  return {
+    train: join(dir, `${name}.train.jsonl`),
+    heldout: join(dir, `${name}.heldout.jsonl`),
+    record: join(finetunePaths(workspaceRoot).splits, `${name}.json`),
+  };
 }
 
 export class SplitExistsError extends Error {}
@@ -107,9 +111,24 @@ export async function splitFile(datasetPath: string, workspaceRoot: string, opts
   writeFileAtomic(files.train, train.map((l) => l + '\n').join(''));
   writeFileAtomic(files.heldout, heldout.map((l) => l + '\n').join(''));
   const sha = createHash('sha256').update(readFileSync(datasetPath)).digest('hex');
-  writeFileAtomic(files.record, JSON.stringify({
-    v: 1, dataset: basename(datasetPath), sha256: sha, seed: plan.seed, fraction: plan.fraction, stratifyBy: plan.stratifyBy ?? null,
-    createdAt: new Date().toISOString(), train: train.length, heldout: heldout.length, heldoutIds: plan.heldoutIds,
-  }, null, 2) + '\n');
+  writeFileAtomic(
+    files.record,
+    JSON.stringify(
+      {
+        v: 1,
+        dataset: basename(datasetPath),
+        sha256: sha,
+        seed: plan.seed,
+        fraction: plan.fraction,
+        stratifyBy: plan.stratifyBy ?? null,
+        createdAt: new Date().toISOString(),
+        train: train.length,
+        heldout: heldout.length,
+        heldoutIds: plan.heldoutIds,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   return { files, train: train.length, heldout: heldout.length, unreadable, plan };
 }

@@ -5,7 +5,16 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { learningRateDescription, methodDescription, methodParamDefaults, methodParamSchemas, METHOD_IDS, METHODS, type MethodId, type MethodParamKey } from './methods';
+import {
+  learningRateDescription,
+  methodDescription,
+  methodParamDefaults,
+  methodParamSchemas,
+  METHOD_IDS,
+  METHODS,
+  type MethodId,
+  type MethodParamKey,
+} from './methods';
 import { EVAL_SCHEMA, evalConfigOf, type EvalConfig } from '../eval/evalConfig';
 
 export const FINETUNE_SCHEMA = {
@@ -25,18 +34,41 @@ export const FINETUNE_SCHEMA = {
         train: { type: 'string', description: 'Training JSONL, relative to this file.' },
         heldout: { type: 'string', description: 'Held-out JSONL (10–15% of the labelled data), never trained on.' },
         golden: { type: 'string', description: 'Golden set: fixed prompts with known expected behaviour.' },
-        format: { enum: ['auto', 'language-modeling', 'prompt-only', 'prompt-completion', 'preference', 'unpaired-preference', 'openai-preference', 'alpaca', 'sharegpt', 'sharegpt-preference', 'stepwise-supervision'], description: 'Dataset format for validation; auto detects it.' },
+        format: {
+          enum: [
+            'auto',
+            'language-modeling',
+            'prompt-only',
+            'prompt-completion',
+            'preference',
+            'unpaired-preference',
+            'openai-preference',
+            'alpaca',
+            'sharegpt',
+            'sharegpt-preference',
+            'stepwise-supervision',
+          ],
+          description: 'Dataset format for validation; auto detects it.',
+        },
       },
       additionalProperties: false,
     },
     adapter: {
       type: 'object',
       properties: {
-        type: { enum: ['lora', 'qlora', 'none'], default: 'lora', description: 'lora: low-rank adapters on a frozen base. qlora: the base quantised to 4-bit NF4 (bitsandbytes). none: full fine-tuning.' },
+        type: {
+          enum: ['lora', 'qlora', 'none'],
+          default: 'lora',
+          description: 'lora: low-rank adapters on a frozen base. qlora: the base quantised to 4-bit NF4 (bitsandbytes). none: full fine-tuning.',
+        },
         r: { type: 'integer', minimum: 1, default: 16, description: 'LoRA rank.' },
         alpha: { type: 'number', exclusiveMinimum: 0, default: 32, description: 'LoRA alpha (scaling = alpha / r).' },
         dropout: { type: 'number', minimum: 0, maximum: 1, default: 0.05 },
-        targetModules: { anyOf: [{ type: 'array', items: { type: 'string' } }, { const: 'all-linear' }], default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], description: 'Module names that receive adapters, or "all-linear" for every linear layer but the output head.' },
+        targetModules: {
+          anyOf: [{ type: 'array', items: { type: 'string' } }, { const: 'all-linear' }],
+          default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+          description: 'Module names that receive adapters, or "all-linear" for every linear layer but the output head.',
+        },
       },
       additionalProperties: false,
     },
@@ -64,11 +96,22 @@ export const FINETUNE_SCHEMA = {
     },
     python: { type: 'string', description: 'The Python interpreter (not read from workspace settings: this file is part of the project you trust).' },
     output: { type: 'string', description: 'Folder for checkpoints and the adapter, relative to this file. Default: .finetune/runs/<runId>/output' },
-    modelSizeB: { type: 'number', exclusiveMinimum: 0, description: 'Parameters in billions, for the VRAM estimate when the model name does not say (e.g. 7 for a 7B model).' },
+    modelSizeB: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Parameters in billions, for the VRAM estimate when the model name does not say (e.g. 7 for a 7B model).',
+    },
     eval: EVAL_SCHEMA, // src/core/eval/evalConfig.ts
     trainer: {
       type: 'object',
-      properties: { command: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Run your own TRL / Axolotl / LLaMA-Factory command instead of the bundled trainer: an argv array, run without a shell.' } },
+      properties: {
+        command: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string' },
+          description: 'Run your own TRL / Axolotl / LLaMA-Factory command instead of the bundled trainer: an argv array, run without a shell.',
+        },
+      },
       additionalProperties: false,
     },
   },
@@ -81,10 +124,24 @@ export interface TrainingConfig {
   readonly method: MethodId;
   readonly model: string;
   readonly data: { readonly train: string; readonly heldout?: string; readonly golden?: string; readonly format?: string };
-  readonly adapter: { readonly type: 'lora' | 'qlora' | 'none'; readonly r: number; readonly alpha: number; readonly dropout: number; readonly targetModules: readonly string[] | 'all-linear' };
+  readonly adapter: {
+    readonly type: 'lora' | 'qlora' | 'none';
+    readonly r: number;
+    readonly alpha: number;
+    readonly dropout: number;
+    readonly targetModules: readonly string[] | 'all-linear';
+  };
   readonly training: {
-    readonly learningRate: number; readonly epochs: number; readonly batchSize: number; readonly gradientAccumulation: number; readonly maxSeqLength: number;
-    readonly warmupRatio: number; readonly seed: number; readonly saveSteps: number; readonly evalSteps: number; readonly maxSteps?: number;
+    readonly learningRate: number;
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly gradientAccumulation: number;
+    readonly maxSeqLength: number;
+    readonly warmupRatio: number;
+    readonly seed: number;
+    readonly saveSteps: number;
+    readonly evalSteps: number;
+    readonly maxSteps?: number;
   } & { readonly [K in MethodParamKey]: number };
   readonly launcher: { readonly type: 'python' | 'accelerate' | 'torchrun'; readonly numProcesses: number };
   readonly python?: string;
@@ -117,7 +174,10 @@ export function loadConfig(path: string): TrainingConfig {
     throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   if (!validate(raw)) {
-    const msgs = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`);
+    const msgs = (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`,
+    );
     throw new ConfigError(`${path}: ${msgs.join('; ')}`);
   }
   const dir = dirname(path);
@@ -130,16 +190,29 @@ export function loadConfig(path: string): TrainingConfig {
   const model = raw.model as string;
   const localModel = model.startsWith('.') || model.startsWith('/') ? abs(model)! : model;
   return {
-    path, dir, method, model: localModel,
+    path,
+    dir,
+    method,
+    model: localModel,
     data: { train: abs(d.train)!, heldout: abs(d.heldout), golden: abs(d.golden), format: d.format as string | undefined },
     adapter: {
-      type: (a.type as 'lora' | 'qlora' | 'none') ?? 'lora', r: (a.r as number) ?? 16, alpha: (a.alpha as number) ?? 32, dropout: (a.dropout as number) ?? 0.05,
+      type: (a.type as 'lora' | 'qlora' | 'none') ?? 'lora',
+      r: (a.r as number) ?? 16,
+      alpha: (a.alpha as number) ?? 32,
+      dropout: (a.dropout as number) ?? 0.05,
       targetModules: (a.targetModules as string[] | 'all-linear') ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
     },
     training: {
-      learningRate: (t.learningRate as number) ?? METHODS[method].learningRate, epochs: (t.epochs as number) ?? 1, batchSize: (t.batchSize as number) ?? 4,
-      gradientAccumulation: (t.gradientAccumulation as number) ?? 1, maxSeqLength: (t.maxSeqLength as number) ?? 2048, ...methodParamDefaults(t),
-      warmupRatio: (t.warmupRatio as number) ?? 0.03, seed: (t.seed as number) ?? 42, saveSteps: (t.saveSteps as number) ?? 200, evalSteps: (t.evalSteps as number) ?? 200,
+      learningRate: (t.learningRate as number) ?? METHODS[method].learningRate,
+      epochs: (t.epochs as number) ?? 1,
+      batchSize: (t.batchSize as number) ?? 4,
+      gradientAccumulation: (t.gradientAccumulation as number) ?? 1,
+      maxSeqLength: (t.maxSeqLength as number) ?? 2048,
+      ...methodParamDefaults(t),
+      warmupRatio: (t.warmupRatio as number) ?? 0.03,
+      seed: (t.seed as number) ?? 42,
+      saveSteps: (t.saveSteps as number) ?? 200,
+      evalSteps: (t.evalSteps as number) ?? 200,
       maxSteps: t.maxSteps as number | undefined,
     },
     launcher: { type: (l.type as 'python' | 'accelerate' | 'torchrun') ?? 'python', numProcesses: (l.numProcesses as number) ?? 1 },

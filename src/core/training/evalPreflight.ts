@@ -9,7 +9,8 @@ export interface EvalCheck {
   readonly message: string;
 }
 
-export const NO_GOLDEN_MESSAGE = "no golden set (eval.golden in finetune.json): without defined task metrics you don't have a fine-tuning project yet — write golden items from real requests (format: examples/golden.jsonl)";
+export const NO_GOLDEN_MESSAGE =
+  "no golden set (eval.golden in finetune.json): without defined task metrics you don't have a fine-tuning project yet — write golden items from real requests (format: examples/golden.jsonl)";
 
 export function evalPreflight(c: TrainingConfig): EvalCheck {
   const golden = c.eval?.golden;

@@ -32,9 +32,18 @@ export class TrainingProcess {
   private cancelling = false;
   readonly exited: Promise<ExitInfo>;
 
-  constructor(argv: readonly string[], private readonly opts: LaunchOptions) {
+  constructor(
+    argv: readonly string[],
+    private readonly opts: LaunchOptions,
+  ) {
     if (!argv.length) throw new Error('empty command');
-    this.child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     for (const stream of ['stdout', 'stderr'] as const) {
       let carry = '';
       this.child[stream]!.setEncoding('utf8');
@@ -75,7 +84,11 @@ export class TrainingProcess {
   async cancel(): Promise<ExitInfo> {
     if (!this.cancelling) {
       this.cancelling = true;
-      const steps: [NodeJS.Signals, number][] = [['SIGINT', this.opts.sigintMs ?? 10_000], ['SIGTERM', this.opts.sigtermMs ?? 5_000], ['SIGKILL', 0]];
+      const steps: [NodeJS.Signals, number][] = [
+        ['SIGINT', this.opts.sigintMs ?? 10_000],
+        ['SIGTERM', this.opts.sigtermMs ?? 5_000],
+        ['SIGKILL', 0],
+      ];
       void (async () => {
         let done = false;
         void this.exited.then(() => (done = true));

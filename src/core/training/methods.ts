@@ -9,7 +9,14 @@ import type { FormatId } from '../formats/formats';
 
 /** A training key only some methods have: its JSON Schema and its name in the run record. */
 interface MethodParam {
-  readonly schema: { readonly type: 'number'; readonly exclusiveMinimum?: number; readonly minimum?: number; readonly maximum?: number; readonly default: number; readonly description: string };
+  readonly schema: {
+    readonly type: 'number';
+    readonly exclusiveMinimum?: number;
+    readonly minimum?: number;
+    readonly maximum?: number;
+    readonly default: number;
+    readonly description: string;
+  };
   readonly hyperparameter: string;
 }
 
@@ -41,7 +48,17 @@ export const METHODS = {
     params: {},
     referenceModel: false,
     activationFactor: 1,
-    starter: { learningRate: 2e-4, epochs: 2, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 2048, warmupRatio: 0.03, seed: 42, saveSteps: 200, evalSteps: 200 },
+    starter: {
+      learningRate: 2e-4,
+      epochs: 2,
+      batchSize: 4,
+      gradientAccumulation: 4,
+      maxSeqLength: 2048,
+      warmupRatio: 0.03,
+      seed: 42,
+      saveSteps: 200,
+      evalSteps: 200,
+    },
   },
   dpo: {
     summary: 'direct preference optimisation on (prompt, chosen, rejected)',
@@ -53,7 +70,18 @@ export const METHODS = {
     },
     referenceModel: true,
     activationFactor: 2,
-    starter: { learningRate: 5e-6, epochs: 1, batchSize: 4, gradientAccumulation: 4, maxSeqLength: 1024, beta: 0.1, warmupRatio: 0.1, seed: 42, saveSteps: 100, evalSteps: 100 },
+    starter: {
+      learningRate: 5e-6,
+      epochs: 1,
+      batchSize: 4,
+      gradientAccumulation: 4,
+      maxSeqLength: 1024,
+      beta: 0.1,
+      warmupRatio: 0.1,
+      seed: 42,
+      saveSteps: 100,
+      evalSteps: 100,
+    },
   },
 } as const satisfies Record<string, TrainerMethod>;
 

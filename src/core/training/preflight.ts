@@ -46,11 +46,16 @@ export interface GpuInfo {
 }
 
 export function parseNvidiaSmi(csv: string): GpuInfo[] {
-  return csv.trim().split('\n').filter(Boolean).flatMap((l) => {
-    const [name, total, free] = l.split(',').map((x) => x.trim());
-    const t = Number(total), f = Number(free);
-    return name && Number.isFinite(t) && Number.isFinite(f) ? [{ name, totalMiB: t, freeMiB: f }] : [];
-  });
+  return csv
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      const [name, total, free] = l.split(',').map((x) => x.trim());
+      const t = Number(total),
+        f = Number(free);
+      return name && Number.isFinite(t) && Number.isFinite(f) ? [{ name, totalMiB: t, freeMiB: f }] : [];
+    });
 }
 
 /** Parameters in billions: the config's modelSizeB, else the model name ("Llama-3-8B", "SmolLM2-135M"). */
@@ -123,9 +128,23 @@ async function reviewCheck(ctx: PreflightContext): Promise<PreflightCheck> {
     if (!gate) continue;
     const s = gate.status;
     const rate = s.passRate === null ? 'n/a' : `${(s.passRate * 100).toFixed(0)}%`;
-    if (s.gate === 'passed') return { id: 'review', status: 'pass', message: `review gate passed: ${s.reviewed}/${s.sampled} reviewed, pass rate ${rate} ≥ ${s.threshold * 100}% (${basename(dataset)})` };
-    if (s.gate === 'failed') return { id: 'review', status: 'block', message: `review gate failed: pass rate ${rate} < ${s.threshold * 100}% on ${basename(dataset)}; fix the failing records and review them again` };
-    return { id: 'review', status: 'block', message: `review incomplete: ${s.reviewed}/${s.sampled} of the sample reviewed (${basename(dataset)}); finish "Finetune Studio: Review Sample"` };
+    if (s.gate === 'passed')
+      return {
+        id: 'review',
+        status: 'pass',
+        message: `review gate passed: ${s.reviewed}/${s.sampled} reviewed, pass rate ${rate} ≥ ${s.threshold * 100}% (${basename(dataset)})`,
+      };
+    if (s.gate === 'failed')
+      return {
+        id: 'review',
+        status: 'block',
+        message: `review gate failed: pass rate ${rate} < ${s.threshold * 100}% on ${basename(dataset)}; fix the failing records and review them again`,
+      };
+    return {
+      id: 'review',
+      status: 'block',
+      message: `review incomplete: ${s.reviewed}/${s.sampled} of the sample reviewed (${basename(dataset)}); finish "Finetune Studio: Review Sample"`,
+    };
   }
   return { id: 'review', status: 'block', message: `no review of ${basename(train)}: review a 5–10% sample first ("Finetune Studio: Review Sample")` };
 }
@@ -163,7 +182,11 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     const r = await validateDataset(c.data.train, options, { offThread: true });
     checks.push(
       r.errors > 0
-        ? { id: 'data', status: 'block', message: `${basename(c.data.train)}: ${r.errors} errors, ${r.warnings} warnings in ${r.records} records; run ftstudio validate ${basename(c.data.train)}` }
+        ? {
+            id: 'data',
+            status: 'block',
+            message: `${basename(c.data.train)}: ${r.errors} errors, ${r.warnings} warnings in ${r.records} records; run ftstudio validate ${basename(c.data.train)}`,
+          }
         : r.warnings > 0
           ? { id: 'data', status: 'warn', message: `${basename(c.data.train)}: ${r.records} records, ${r.warnings} warnings (no errors)` }
           : { id: 'data', status: 'pass', message: `${basename(c.data.train)}: ${r.records} records validate clean (${r.format ?? 'unknown format'})` },
@@ -180,41 +203,68 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     const leaks = findLeaks(held, train);
     const exact = leaks.filter((l) => l.kind === 'exact').length;
     checks.push(
-      exact ? { id: 'heldout', status: 'block', message: `${exact} held-out records are also in the training data: remove them from one side` }
-        : leaks.length ? { id: 'heldout', status: 'warn', message: `${leaks.length} held-out prompts also appear in the training data` }
+      exact
+        ? { id: 'heldout', status: 'block', message: `${exact} held-out records are also in the training data: remove them from one side` }
+        : leaks.length
+          ? { id: 'heldout', status: 'warn', message: `${leaks.length} held-out prompts also appear in the training data` }
           : { id: 'heldout', status: 'pass', message: `held-out set: ${held.length} records, no overlap with ${train.length} training records` },
     );
   }
   checks.push(evalPreflight(c)); // golden set (training/evalPreflight.ts)
   // GPU and VRAM; without CUDA the bundled trainer still runs (MPS, CPU): a warning with the time per step
-  const smi = await ctx.run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000).catch(() => ({ code: 127, stdout: '', stderr: '' }));
+  const smi = await ctx
+    .run(['nvidia-smi', '--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'], 10_000)
+    .catch(() => ({ code: 127, stdout: '', stderr: '' }));
   const gpus = smi.code === 0 ? parseNvidiaSmi(smi.stdout) : [];
   const size = modelSizeB(c);
   if (!gpus.length) {
     if (c.adapter.type === 'qlora') {
-      checks.push({ id: 'gpu', status: 'block', message: 'no NVIDIA GPU found (nvidia-smi did not answer): QLoRA needs CUDA and bitsandbytes; use adapter "lora" to train on this machine' });
+      checks.push({
+        id: 'gpu',
+        status: 'block',
+        message: 'no NVIDIA GPU found (nvidia-smi did not answer): QLoRA needs CUDA and bitsandbytes; use adapter "lora" to train on this machine',
+      });
     } else {
       const info = c.trainerCommand ? undefined : await interpreterInfo(ctx);
       const device = info?.mps ? 'mps' : 'cpu';
       const where = device === 'mps' ? 'Apple MPS' : 'the CPU';
-      const per = size === undefined ? 'set "modelSizeB" in finetune.json for an estimate of the time per step' : `about ${formatSeconds(estimateSecondsPerStep(c, size, device))} per step for a ${size}B model (a rough estimate)`;
+      const per =
+        size === undefined
+          ? 'set "modelSizeB" in finetune.json for an estimate of the time per step'
+          : `about ${formatSeconds(estimateSecondsPerStep(c, size, device))} per step for a ${size}B model (a rough estimate)`;
       checks.push({ id: 'gpu', status: 'warn', message: `no NVIDIA GPU: training runs on ${where}, slowly — ${per}` });
       if (size !== undefined) {
         const need = estimateHostMemGiB(c, size);
         const have = (ctx.totalMemBytes ?? totalmem()) / 2 ** 30;
         const what = `${size}B model in float32 on ${where}: about ${need.toFixed(1)} GiB needed, ${have.toFixed(1)} GiB of memory`;
-        checks.push(need > have ? { id: 'vram', status: 'block', message: `${what}: it does not fit; use a smaller model, adapter "lora" or a GPU` } : need > 0.8 * have ? { id: 'vram', status: 'warn', message: `${what}: tight` } : { id: 'vram', status: 'pass', message: what });
+        checks.push(
+          need > have
+            ? { id: 'vram', status: 'block', message: `${what}: it does not fit; use a smaller model, adapter "lora" or a GPU` }
+            : need > 0.8 * have
+              ? { id: 'vram', status: 'warn', message: `${what}: tight` }
+              : { id: 'vram', status: 'pass', message: what },
+        );
       }
     }
   } else {
-    checks.push({ id: 'gpu', status: 'pass', message: gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; ') });
+    checks.push({
+      id: 'gpu',
+      status: 'pass',
+      message: gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; '),
+    });
     if (size === undefined) {
       checks.push({ id: 'vram', status: 'warn', message: `model size unknown: set "modelSizeB" in finetune.json for a VRAM estimate` });
     } else {
       const need = estimateVramGiB(c, size);
       const free = Math.max(...gpus.map((g) => g.freeMiB)) / 1024;
       const what = `${size}B model, ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed, ${free.toFixed(1)} GiB free`;
-      checks.push(need > free ? { id: 'vram', status: 'block', message: `${what}: use qlora, a smaller batch or a shorter maxSeqLength` } : need > 0.9 * free ? { id: 'vram', status: 'warn', message: `${what}: tight` } : { id: 'vram', status: 'pass', message: what });
+      checks.push(
+        need > free
+          ? { id: 'vram', status: 'block', message: `${what}: use qlora, a smaller batch or a shorter maxSeqLength` }
+          : need > 0.9 * free
+            ? { id: 'vram', status: 'warn', message: `${what}: tight` }
+            : { id: 'vram', status: 'pass', message: what },
+      );
     }
   }
   // interpreter packages (the bundled trainer's needs; a custom trainer.command brings its own)
@@ -224,16 +274,37 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     const r = await interpreterRun(ctx);
     const versions = await interpreterInfo(ctx);
     if (!versions) {
-      checks.push({ id: 'packages', status: 'block', message: `the interpreter ${ctx.python} did not run (${(r.stderr || 'no output').trim().split('\n').pop()}); set "python" in finetune.json` });
+      checks.push({
+        id: 'packages',
+        status: 'block',
+        message: `the interpreter ${ctx.python} did not run (${(r.stderr || 'no output').trim().split('\n').pop()}); set "python" in finetune.json`,
+      });
     } else {
-      const need = ['torch', 'transformers', 'peft', ...(c.adapter.type === 'qlora' ? ['bitsandbytes'] : []), ...(c.launcher.type === 'accelerate' || c.launcher.numProcesses > 1 ? ['accelerate'] : [])];
+      const need = [
+        'torch',
+        'transformers',
+        'peft',
+        ...(c.adapter.type === 'qlora' ? ['bitsandbytes'] : []),
+        ...(c.launcher.type === 'accelerate' || c.launcher.numProcesses > 1 ? ['accelerate'] : []),
+      ];
       const missing = need.filter((p) => !versions![p]);
-      const found = Object.entries(versions).filter(([k, v]) => k !== 'cuda' && v).map(([k, v]) => `${k} ${v}`).join(', ');
-      checks.push(missing.length ? { id: 'packages', status: 'block', message: `${ctx.python} lacks ${missing.join(', ')}: pip install ${missing.join(' ')}` } : { id: 'packages', status: 'pass', message: `${ctx.python}: ${found}` });
+      const found = Object.entries(versions)
+        .filter(([k, v]) => k !== 'cuda' && v)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      checks.push(
+        missing.length
+          ? { id: 'packages', status: 'block', message: `${ctx.python} lacks ${missing.join(', ')}: pip install ${missing.join(' ')}` }
+          : { id: 'packages', status: 'pass', message: `${ctx.python}: ${found}` },
+      );
     }
   }
   // output folder
   const out = ctx.outputDir;
-  checks.push(existsSync(out) && readdirSync(out).length > 0 ? { id: 'output', status: 'block', message: `output folder ${out} is not empty: choose another "output" or remove it` } : { id: 'output', status: 'pass', message: `output folder ${out} is free` });
+  checks.push(
+    existsSync(out) && readdirSync(out).length > 0
+      ? { id: 'output', status: 'block', message: `output folder ${out} is not empty: choose another "output" or remove it` }
+      : { id: 'output', status: 'pass', message: `output folder ${out} is free` },
+  );
   return checks;
 }

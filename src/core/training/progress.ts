@@ -76,8 +76,13 @@ export function parseLlamaFactoryLine(line: string): Progress | undefined {
     const o = JSON.parse(line) as Record<string, unknown>;
     if (typeof o.current_steps !== 'number') return undefined;
     return {
-      kind: typeof o.eval_loss === 'number' ? 'eval' : 'step', step: o.current_steps, totalSteps: o.total_steps as number | undefined,
-      loss: o.loss as number | undefined, learningRate: (o.lr ?? o.learning_rate) as number | undefined, epoch: o.epoch as number | undefined, evalLoss: o.eval_loss as number | undefined,
+      kind: typeof o.eval_loss === 'number' ? 'eval' : 'step',
+      step: o.current_steps,
+      totalSteps: o.total_steps as number | undefined,
+      loss: o.loss as number | undefined,
+      learningRate: (o.lr ?? o.learning_rate) as number | undefined,
+      epoch: o.epoch as number | undefined,
+      evalLoss: o.eval_loss as number | undefined,
     };
   } catch {
     return undefined;
@@ -86,7 +91,10 @@ export function parseLlamaFactoryLine(line: string): Progress | undefined {
 
 /** The DPO figures the bundled trainer writes on each step, under their run.json / chart names. */
 const EVENT_METRICS: Readonly<Record<string, string>> = {
-  rewardsChosen: 'rewards/chosen', rewardsRejected: 'rewards/rejected', rewardsMargin: 'rewards/margins', rewardAccuracy: 'rewards/accuracies',
+  rewardsChosen: 'rewards/chosen',
+  rewardsRejected: 'rewards/rejected',
+  rewardsMargin: 'rewards/margins',
+  rewardAccuracy: 'rewards/accuracies',
 };
 
 /** A line of the bundled trainer's events.jsonl. */
@@ -97,11 +105,19 @@ export function parseEventLine(line: string): Progress | undefined {
     if (typeof o.event !== 'string' || !kinds.includes(o.event)) return undefined;
     const rewards: Record<string, number> = {};
     for (const [key, name] of Object.entries(EVENT_METRICS)) if (typeof o[key] === 'number') rewards[name] = o[key] as number;
-    const metrics = Object.keys(rewards).length ? { ...(o.metrics as Record<string, number> | undefined), ...rewards } : (o.metrics as Record<string, number> | undefined);
+    const metrics = Object.keys(rewards).length
+      ? { ...(o.metrics as Record<string, number> | undefined), ...rewards }
+      : (o.metrics as Record<string, number> | undefined);
     return {
-      kind: o.event as Progress['kind'], step: o.step as number | undefined, totalSteps: o.totalSteps as number | undefined, loss: o.loss as number | undefined,
-      learningRate: o.learningRate as number | undefined, epoch: o.epoch as number | undefined, evalLoss: o.evalLoss as number | undefined,
-      message: o.message as string | undefined, metrics,
+      kind: o.event as Progress['kind'],
+      step: o.step as number | undefined,
+      totalSteps: o.totalSteps as number | undefined,
+      loss: o.loss as number | undefined,
+      learningRate: o.learningRate as number | undefined,
+      epoch: o.epoch as number | undefined,
+      evalLoss: o.evalLoss as number | undefined,
+      message: o.message as string | undefined,
+      metrics,
     };
   } catch {
     return undefined;
@@ -129,7 +145,8 @@ export class RunProgress {
    * total is an evaluation or data bar (the Trainer's evaluation bar has no description either).
    */
   apply(p: Progress): boolean {
-    if (p.kind === 'step' && p.loss === undefined && p.totalSteps !== undefined && this.totalSteps !== undefined && p.totalSteps !== this.totalSteps) return false;
+    if (p.kind === 'step' && p.loss === undefined && p.totalSteps !== undefined && this.totalSteps !== undefined && p.totalSteps !== this.totalSteps)
+      return false;
     if (p.totalSteps !== undefined) this.totalSteps = p.totalSteps;
     if (p.step !== undefined) this.step = Math.max(this.step, p.step);
     if (p.rate !== undefined) this.rate = p.rate;

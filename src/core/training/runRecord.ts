@@ -20,18 +20,33 @@ export interface RunRecord {
   readonly endedAt?: string;
   readonly config: unknown;
   readonly hyperparameters: Record<string, unknown>;
-  readonly dataset: { readonly path: string; readonly sha256: string; readonly records: number; readonly heldout?: { readonly path: string; readonly sha256: string } };
+  readonly dataset: {
+    readonly path: string;
+    readonly sha256: string;
+    readonly records: number;
+    readonly heldout?: { readonly path: string; readonly sha256: string };
+  };
   readonly git?: { readonly commit: string | null; readonly dirty: boolean } | null;
   readonly command: readonly string[];
   readonly trainer: 'bundled' | 'external';
   readonly environment?: Record<string, unknown>;
   readonly preflight: readonly PreflightCheck[];
   readonly overrides: readonly string[];
-  readonly result?: { readonly step?: number; readonly totalSteps?: number; readonly loss?: number; readonly evalLoss?: number; readonly metrics?: Record<string, number>; readonly error?: { kind: string; message: string; hint: string } };
+  readonly result?: {
+    readonly step?: number;
+    readonly totalSteps?: number;
+    readonly loss?: number;
+    readonly evalLoss?: number;
+    readonly metrics?: Record<string, number>;
+    readonly error?: { kind: string; message: string; hint: string };
+  };
 }
 
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 export function runsDir(workspaceRoot: string): string {
@@ -40,17 +55,37 @@ export function runsDir(workspaceRoot: string): string {
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
-  await new Promise<void>((resolve, reject) => createReadStream(path).on('data', (c) => h.update(c)).on('end', resolve).on('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    createReadStream(path)
+      .on('data', (c) => h.update(c))
+      .on('end', resolve)
+      .on('error', reject),
+  );
   return h.digest('hex');
 }
 
 export function hyperparameters(c: TrainingConfig): Record<string, unknown> {
   return {
-    method: c.method, model: c.model, adapter: c.adapter.type, lora_r: c.adapter.r, lora_alpha: c.adapter.alpha, lora_dropout: c.adapter.dropout,
-    target_modules: c.adapter.targetModules, learning_rate: c.training.learningRate, epochs: c.training.epochs, batch_size: c.training.batchSize,
-    gradient_accumulation: c.training.gradientAccumulation, max_seq_length: c.training.maxSeqLength, ...methodHyperparameters(c.method, c.training),
-    warmup_ratio: c.training.warmupRatio, seed: c.training.seed, save_steps: c.training.saveSteps, eval_steps: c.training.evalSteps, max_steps: c.training.maxSteps,
-    launcher: c.launcher.type, num_processes: c.launcher.numProcesses,
+    method: c.method,
+    model: c.model,
+    adapter: c.adapter.type,
+    lora_r: c.adapter.r,
+    lora_alpha: c.adapter.alpha,
+    lora_dropout: c.adapter.dropout,
+    target_modules: c.adapter.targetModules,
+    learning_rate: c.training.learningRate,
+    epochs: c.training.epochs,
+    batch_size: c.training.batchSize,
+    gradient_accumulation: c.training.gradientAccumulation,
+    max_seq_length: c.training.maxSeqLength,
+    ...methodHyperparameters(c.method, c.training),
+    warmup_ratio: c.training.warmupRatio,
+    seed: c.training.seed,
+    save_steps: c.training.saveSteps,
+    eval_steps: c.training.evalSteps,
+    max_steps: c.training.maxSteps,
+    launcher: c.launcher.type,
+    num_processes: c.launcher.numProcesses,
   };
 }
 

@@ -45,7 +45,16 @@ export interface TrainResult {
 
 /** The argv of the bundled trainer under the chosen launcher. */
 export function bundledCommand(c: TrainingConfig, python: string, runDir: string): string[] {
-  const trainer = ['-m', 'ftstudio_trainer', '--config', join(runDir, 'trainer-config.json'), '--events', join(runDir, 'events.jsonl'), '--stop-file', join(runDir, 'STOP')];
+  const trainer = [
+    '-m',
+    'ftstudio_trainer',
+    '--config',
+    join(runDir, 'trainer-config.json'),
+    '--events',
+    join(runDir, 'events.jsonl'),
+    '--stop-file',
+    join(runDir, 'STOP'),
+  ];
   const n = String(c.launcher.numProcesses);
   switch (c.launcher.type) {
     case 'accelerate':
@@ -105,21 +114,43 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   const runId = newRunId();
   const runDir = join(runsDir(o.workspaceRoot), runId);
   const outputDir = c.output ?? join(runDir, 'output');
-  const checks = await preflight({ config: c, workspaceRoot: o.workspaceRoot, python: o.python, outputDir, gateThreshold: o.gateThreshold, run: (argv, t) => runCapture(argv, t) });
+  const checks = await preflight({
+    config: c,
+    workspaceRoot: o.workspaceRoot,
+    python: o.python,
+    outputDir,
+    gateThreshold: o.gateThreshold,
+    run: (argv, t) => runCapture(argv, t),
+  });
   o.onPreflight?.(checks);
   const blocks = checks.filter((x) => x.status === 'block');
   const overrides: string[] = [];
   if (blocks.length) {
     const go = o.force || (o.confirmOverride ? await o.confirmOverride(blocks) : false);
     if (!go) {
-      const result: TrainResult = { status: 'failed', preflight: checks, error: { kind: 'preflight', message: blocks.map((b) => b.message).join('; '), hint: 'Fix the blocking checks, or override them (--force / the confirmation) — the override is recorded in the run.' } };
+      const result: TrainResult = {
+        status: 'failed',
+        preflight: checks,
+        error: {
+          kind: 'preflight',
+          message: blocks.map((b) => b.message).join('; '),
+          hint: 'Fix the blocking checks, or override them (--force / the confirmation) — the override is recorded in the run.',
+        },
+      };
       return { result: Promise.resolve(result), cancel: async () => {} };
     }
     overrides.push(...blocks.map((b) => `${b.id}: ${b.message}`));
   }
   mkdirSync(runDir, { recursive: true });
   const command = c.trainerCommand ? [...c.trainerCommand] : bundledCommand(c, o.python, runDir);
-  writeFileSync(join(runDir, 'trainer-config.json'), JSON.stringify({ ...hyperparameters(c), train: c.data.train, heldout: c.data.heldout ?? null, output: outputDir, events: join(runDir, 'events.jsonl') }, null, 2));
+  writeFileSync(
+    join(runDir, 'trainer-config.json'),
+    JSON.stringify(
+      { ...hyperparameters(c), train: c.data.train, heldout: c.data.heldout ?? null, output: outputDir, events: join(runDir, 'events.jsonl') },
+      null,
+      2,
+    ),
+  );
   const [sha, refs, heldSha, git] = await Promise.all([
     existsSync(c.data.train) ? fileSha256(c.data.train) : Promise.resolve(''),
     existsSync(c.data.train) ? indexFile(c.data.train) : Promise.resolve([]),
@@ -129,11 +160,24 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   const pkgs = checks.find((x) => x.id === 'packages')?.message;
   const gpu = checks.find((x) => x.id === 'gpu')?.message;
   let record: RunRecord = {
-    v: 1, runId, status: 'running', startedAt: new Date().toISOString(), config: JSON.parse(JSON.stringify({ ...c, path: undefined, dir: undefined })),
+    v: 1,
+    runId,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    config: JSON.parse(JSON.stringify({ ...c, path: undefined, dir: undefined })),
     hyperparameters: hyperparameters(c),
-    dataset: { path: c.data.train, sha256: sha, records: refs.length, heldout: c.data.heldout && heldSha ? { path: c.data.heldout, sha256: heldSha } : undefined },
-    git, command, trainer: c.trainerCommand ? 'external' : 'bundled', environment: { python: o.python, packages: pkgs, gpu, node: process.version },
-    preflight: checks, overrides,
+    dataset: {
+      path: c.data.train,
+      sha256: sha,
+      records: refs.length,
+      heldout: c.data.heldout && heldSha ? { path: c.data.heldout, sha256: heldSha } : undefined,
+    },
+    git,
+    command,
+    trainer: c.trainerCommand ? 'external' : 'bundled',
+    environment: { python: o.python, packages: pkgs, gpu, node: process.version },
+    preflight: checks,
+    overrides,
   };
   writeRun(runDir, record);
 
@@ -145,12 +189,26 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
     const wasEnded = progress.ended;
     if (!progress.apply(p)) return;
     // a trainer's last progress-bar redraw can arrive after its final dict: the record ends with 'end'
-    if (!(wasEnded && p.kind === 'step')) events?.write(JSON.stringify({ event: p.kind, step: progress.step, totalSteps: progress.totalSteps, loss: p.loss, learningRate: p.learningRate, epoch: p.epoch, evalLoss: p.evalLoss, time: new Date().toISOString() }) + '\n');
+    if (!(wasEnded && p.kind === 'step'))
+      events?.write(
+        JSON.stringify({
+          event: p.kind,
+          step: progress.step,
+          totalSteps: progress.totalSteps,
+          loss: p.loss,
+          learningRate: p.learningRate,
+          epoch: p.epoch,
+          evalLoss: p.evalLoss,
+          time: new Date().toISOString(),
+        }) + '\n',
+      );
     o.onProgress?.(progress, p);
   };
   const partial: Record<'stdout' | 'stderr', string | undefined> = { stdout: undefined, stderr: undefined };
   const proc = new TrainingProcess(command, {
-    cwd: c.dir, sigintMs: o.sigintMs, sigtermMs: o.sigtermMs,
+    cwd: c.dir,
+    sigintMs: o.sigintMs,
+    sigtermMs: o.sigtermMs,
     env: { ...process.env, PYTHONPATH: [o.trainerDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1', FTSTUDIO_RUN_DIR: runDir },
     onLine: (line, stream) => {
       log.write(line + '\n');
@@ -179,10 +237,11 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
     ? [llamaFactoryLog(command, c.dir)].filter((x): x is string => !!x).map((p) => ({ tail: new Tail(p), parse: parseLlamaFactoryLine }))
     : [{ tail: new Tail(join(runDir, 'events.jsonl')), parse: parseEventLine }];
   const poll = () => {
-    for (const t of tails) t.tail.read((l) => {
-      const p = t.parse(l);
-      if (p) apply(p);
-    });
+    for (const t of tails)
+      t.tail.read((l) => {
+        const p = t.parse(l);
+        if (p) apply(p);
+      });
   };
   const timer = setInterval(poll, 250);
 
@@ -196,15 +255,29 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
     const ok = exit.code === 0 && !wasCancelled;
     let failure: Failure | undefined;
     if (!ok && !wasCancelled) failure = classifyFailure(output);
-    if (ok && progress.loss !== undefined && Number.isNaN(progress.loss)) failure = { kind: 'nan-loss', message: 'the loss became NaN', hint: classifyFailure('loss: nan').hint };
+    if (ok && progress.loss !== undefined && Number.isNaN(progress.loss))
+      failure = { kind: 'nan-loss', message: 'the loss became NaN', hint: classifyFailure('loss: nan').hint };
     const status: TrainResult['status'] = wasCancelled ? 'cancelled' : failure ? 'failed' : 'completed';
     const res = {
-      step: progress.step, totalSteps: progress.totalSteps, loss: progress.loss, evalLoss: progress.evalLoss, metrics: progress.metrics,
+      step: progress.step,
+      totalSteps: progress.totalSteps,
+      loss: progress.loss,
+      evalLoss: progress.evalLoss,
+      metrics: progress.metrics,
       error: failure ? { kind: failure.kind, message: failure.message, hint: failure.hint } : undefined,
     };
     record = { ...record, status, endedAt: new Date().toISOString(), result: res };
     writeRun(runDir, record);
-    return { status, step: progress.step, totalSteps: progress.totalSteps, loss: progress.loss, evalLoss: progress.evalLoss, runDir, error: res.error, preflight: checks } satisfies TrainResult;
+    return {
+      status,
+      step: progress.step,
+      totalSteps: progress.totalSteps,
+      loss: progress.loss,
+      evalLoss: progress.evalLoss,
+      runDir,
+      error: res.error,
+      preflight: checks,
+    } satisfies TrainResult;
   });
   const cancel = async () => {
     cancelled = true;

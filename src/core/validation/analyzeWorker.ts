@@ -16,9 +16,14 @@ async function run(job: WorkerJob): Promise<void> {
   if ('lines' in job) {
     for (const l of job.lines) table.push(analyzeLine(l, options));
   } else {
-    await forEachLineFacts(job.path, options, (facts) => {
-      for (const f of facts) table.push(f);
-    }, { start: job.start, end: job.end });
+    await forEachLineFacts(
+      job.path,
+      options,
+      (facts) => {
+        for (const f of facts) table.push(f);
+      },
+      { start: job.start, end: job.end },
+    );
   }
   const packed = table.pack();
   parentPort!.postMessage({ ok: true, packed }, transferList(packed));

@@ -53,10 +53,17 @@ export interface ValidationInputs {
  */
 export function resolveValidationOptions(i: ValidationInputs): { options: PlainOptions; formatSource?: OptionSource } {
   const format = i.explicit?.format ?? i.registry?.format ?? i.project?.format ?? i.settings?.format;
-  const formatSource: OptionSource | undefined =
-    i.explicit?.format ? 'explicit' : i.registry?.format ? 'registry' : i.project?.format ? 'project' : i.settings?.format ? 'setting' : undefined;
+  const formatSource: OptionSource | undefined = i.explicit?.format
+    ? 'explicit'
+    : i.registry?.format
+      ? 'registry'
+      : i.project?.format
+        ? 'project'
+        : i.settings?.format
+          ? 'setting'
+          : undefined;
   const keyMap = i.registry?.keyMap && Object.keys(i.registry.keyMap).length ? i.registry.keyMap : undefined;
   const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
-  const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords);
+  const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : (i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords));
   return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}) }, formatSource };
 }

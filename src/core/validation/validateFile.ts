@@ -88,21 +88,26 @@ export async function validateFile(path: string, plain: PlainOptions, opts: Vali
   // sequential unless asked: on this project's 2-core machines two workers measured slower than one
   const workers = Math.max(1, opts.workers ?? 1);
   if (opts.offThread && workers === 1) {
-    model.pushPacked((await runWorker({ path, start: 0, end: size, options: plain }, opts.signal)));
+    model.pushPacked(await runWorker({ path, start: 0, end: size, options: plain }, opts.signal));
   } else if (workers > 1 && size >= (opts.parallelThreshold ?? PARALLEL_THRESHOLD)) {
     const ranges = await lineAlignedRanges(path, size, workers);
     const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
     for (const p of parts) model.pushPacked(p);
   } else {
     let estimated = false;
-    await forEachLineFacts(path, options, (facts, bytes) => {
-      if (!estimated && facts.length) {
-        // size the columns and the hash table once, from the first megabyte's mean line length
-        estimated = true;
-        model.reserve(Math.min(Math.ceil((size / bytes) * facts.length * 1.05), 1 << 24));
-      }
-      for (const f of facts) model.pushFacts(f);
-    }, { signal: opts.signal });
+    await forEachLineFacts(
+      path,
+      options,
+      (facts, bytes) => {
+        if (!estimated && facts.length) {
+          // size the columns and the hash table once, from the first megabyte's mean line length
+          estimated = true;
+          model.reserve(Math.min(Math.ceil((size / bytes) * facts.length * 1.05), 1 << 24));
+        }
+        for (const f of facts) model.pushFacts(f);
+      },
+      { signal: opts.signal },
+    );
   }
   return model.report(opts.cap);
 }

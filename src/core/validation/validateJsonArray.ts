@@ -21,10 +21,15 @@ export async function validateJsonArrayFile(path: string, plain: PlainOptions, o
   const model = new DatasetModel(options);
   const places: ArrayPlace[] = [];
   const problems: ArrayProblem[] = [];
-  await forEachArrayRecord(path, (rec: ArrayRecord) => {
-    model.push(rec.text);
-    places.push(placeOf(rec));
-  }, (p) => problems.push(p), opts.signal);
+  await forEachArrayRecord(
+    path,
+    (rec: ArrayRecord) => {
+      model.push(rec.text);
+      places.push(placeOf(rec));
+    },
+    (p) => problems.push(p),
+    opts.signal,
+  );
   return placed(model, places, problems, opts.cap);
 }
 
@@ -33,10 +38,13 @@ export function validateJsonArrayText(text: string, options: ValidationOptions, 
   const model = new DatasetModel(options);
   const places: ArrayPlace[] = [];
   const problems: ArrayProblem[] = [];
-  const splitter = new ArraySplitter((rec) => {
-    model.push(rec.text);
-    places.push(placeOf(rec));
-  }, (p) => problems.push(p));
+  const splitter = new ArraySplitter(
+    (rec) => {
+      model.push(rec.text);
+      places.push(placeOf(rec));
+    },
+    (p) => problems.push(p),
+  );
   splitter.feed(text);
   splitter.end();
   return placed(model, places, problems, cap);
@@ -52,7 +60,11 @@ function lineEndIn(r: ArrayPlace, offset: number): number {
  * A diagnostic of record `r` (columns = offsets in its text) placed in the file. A range that spans
  * lines is cut at the end of its first line; a fix survives only when all its edits lie on that line.
  */
-export function placeDiagnostic(d: LineDiagnostic & { related?: Diagnostic['related'] }, r: ArrayPlace, records: (i: number) => ArrayPlace | undefined): Diagnostic {
+export function placeDiagnostic(
+  d: LineDiagnostic & { related?: Diagnostic['related'] },
+  r: ArrayPlace,
+  records: (i: number) => ArrayPlace | undefined,
+): Diagnostic {
   const start = placeIn(r, d.start);
   const endOffset = Math.min(d.end, Math.max(d.start + 1, lineEndIn(r, d.start)));
   const end = placeIn(r, endOffset);
@@ -69,7 +81,9 @@ export function placeDiagnostic(d: LineDiagnostic & { related?: Diagnostic['rela
     const p = placeIn(other, x.start);
     return { ...x, line: p.line, start: p.col, end: p.col + Math.max(1, placeIn(other, Math.min(x.end, lineEndIn(other, x.start))).col - p.col) };
   });
-  const message = d.fix?.deleteLine ? d.message.replace(/ on line (\d+)/, (_, n: string) => ` on line ${(records(Number(n) - 1)?.line ?? Number(n) - 1) + 1}`) : d.message;
+  const message = d.fix?.deleteLine
+    ? d.message.replace(/ on line (\d+)/, (_, n: string) => ` on line ${(records(Number(n) - 1)?.line ?? Number(n) - 1) + 1}`)
+    : d.message;
   return { ...d, message, line: start.line, start: start.col, end: end.line === start.line ? Math.max(end.col, start.col + 1) : start.col + 1, fix, related };
 }
 

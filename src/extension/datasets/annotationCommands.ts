@@ -60,9 +60,14 @@ export async function commitAnnotations(uri?: vscode.Uri): Promise<void> {
   }
   const counts = new Map<string, number>();
   for (const e of readAnnotations(log).events) if (e.kind !== 'undo') counts.set(e.annotator, (counts.get(e.annotator) ?? 0) + 1);
-  const who = [...counts].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a}: ${n}`).join(', ');
+  const who = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([a, n]) => `${a}: ${n}`)
+    .join(', ');
   const message = `Annotations for ${basename(dataset.fsPath)} (${who})`;
   await git.add(log);
   const r = await git.commit(message, [log]);
-  void vscode.window.showInformationMessage(r.commit ? `Finetune Studio: committed ${r.commit} — ${message}` : 'Finetune Studio: the annotations were already committed.');
+  void vscode.window.showInformationMessage(
+    r.commit ? `Finetune Studio: committed ${r.commit} — ${message}` : 'Finetune Studio: the annotations were already committed.',
+  );
 }

@@ -69,7 +69,9 @@ export async function scoreGoldenCommand(): Promise<void> {
   if (fromFile.problem) channel.appendLine(`warning: ${fromFile.problem}`);
   try {
     const run = runGoldenScore({
-      golden, predictions, refusalPatterns: [...fromSetting, ...fromFile.patterns],
+      golden,
+      predictions,
+      refusalPatterns: [...fromSetting, ...fromFile.patterns],
       refusalPatternsSource: 'finetuneStudio.eval.refusalPatterns / finetune.json eval.refusalPatterns',
     });
     const lines = goldenReportLines(run);

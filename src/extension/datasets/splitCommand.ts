@@ -15,7 +15,9 @@ export async function splitHeldout(): Promise<void> {
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   const root = folder?.uri.fsPath ?? vscode.Uri.joinPath(doc.uri, '..').fsPath;
   const fractionText = await vscode.window.showInputBox({
-    title: 'Held-out fraction', value: String(HELDOUT_FRACTION.default), prompt: 'The guide reserves 10–15% of labelled data for evaluation.',
+    title: 'Held-out fraction',
+    value: String(HELDOUT_FRACTION.default),
+    prompt: 'The guide reserves 10–15% of labelled data for evaluation.',
     validateInput: (v) => (Number(v) > 0 && Number(v) < 1 ? undefined : 'A number between 0 and 1, e.g. 0.1'),
   });
   if (fractionText === undefined) return;
@@ -25,7 +27,9 @@ export async function splitHeldout(): Promise<void> {
   const existing = [paths.train, paths.heldout].filter((p) => existsSync(p));
   if (existing.length) {
     const ok = await vscode.window.showWarningMessage(
-      `${existing.map((p) => vscode.workspace.asRelativePath(p)).join(' and ')} already exist. Overwrite?`, { modal: true }, 'Overwrite',
+      `${existing.map((p) => vscode.workspace.asRelativePath(p)).join(' and ')} already exist. Overwrite?`,
+      { modal: true },
+      'Overwrite',
     );
     if (ok !== 'Overwrite') return;
   }

@@ -8,7 +8,11 @@ import type { PanelMessages } from '../../protocol/channel';
 export class PanelChannel<M extends PanelMessages> implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly webview: vscode.Webview, handle: (m: M['fromPanel']) => void | Promise<void>, onError: (e: Error) => void) {
+  constructor(
+    private readonly webview: vscode.Webview,
+    handle: (m: M['fromPanel']) => void | Promise<void>,
+    onError: (e: Error) => void,
+  ) {
     this.subscription = webview.onDidReceiveMessage((m: M['fromPanel']) => {
       try {
         void Promise.resolve(handle(m)).catch(onError);

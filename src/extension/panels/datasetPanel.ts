@@ -35,12 +35,23 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
   static async showPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
     const existing = DatasetPanel.open.get(key(kind.viewType, dataset));
     if (existing) return existing.panel.reveal();
-    const panel = vscode.window.createWebviewPanel(kind.viewType, `${kind.titlePrefix}: ${basename(dataset.fsPath)}`, vscode.ViewColumn.Beside, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      kind.viewType,
+      `${kind.titlePrefix}: ${basename(dataset.fsPath)}`,
+      vscode.ViewColumn.Beside,
+      webviewOptions(extensionUri),
+    );
     await DatasetPanel.attachPanel(kind, panel, extensionUri, dataset, 0);
   }
 
   /** Make a panel of this kind in a webview panel (a new one, or one restored after a reload). */
-  static async attachPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri, index: number): Promise<void> {
+  static async attachPanel<P extends DatasetPanel>(
+    kind: DatasetPanelKind<P>,
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    dataset: vscode.Uri,
+    index: number,
+  ): Promise<void> {
     const p = kind.create(panel, extensionUri, dataset);
     p.index = index;
     DatasetPanel.open.set(key(kind.viewType, dataset), p);
@@ -58,10 +69,22 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
    * @param what names the panel in error messages ("review", "ranking")
    * @param person who is working in it until the identity is known (the reviewer, the annotator)
    */
-  protected constructor(readonly panel: vscode.WebviewPanel, readonly dataset: vscode.Uri, what: string, protected person: string) {
+  protected constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly dataset: vscode.Uri,
+    what: string,
+    protected person: string,
+  ) {
     this.viewType = panel.viewType;
-    this.channel = new PanelChannel<M>(panel.webview, (m) => this.onMessage(m), (e) => void vscode.window.showErrorMessage(`Finetune Studio ${what}: ${e.message}`));
-    this.disposables.push(this.channel, panel.onDidDispose(() => this.dispose()));
+    this.channel = new PanelChannel<M>(
+      panel.webview,
+      (m) => this.onMessage(m),
+      (e) => void vscode.window.showErrorMessage(`Finetune Studio ${what}: ${e.message}`),
+    );
+    this.disposables.push(
+      this.channel,
+      panel.onDidDispose(() => this.dispose()),
+    );
   }
 
   protected abstract onMessage(m: M['fromPanel']): Promise<void>;
@@ -78,7 +101,10 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
  * with setState; a panel without them is closed.
  */
 export class DatasetPanelSerializer<P extends DatasetPanel> implements vscode.WebviewPanelSerializer<{ datasetUri?: string; index?: number }> {
-  constructor(private readonly extensionUri: vscode.Uri, private readonly kind: DatasetPanelKind<P>) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly kind: DatasetPanelKind<P>,
+  ) {}
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { datasetUri?: string; index?: number } | undefined): Promise<void> {
     if (!state?.datasetUri) return panel.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);

@@ -17,7 +17,9 @@ import { DatasetPanel, type DatasetPanelKind } from './datasetPanel';
 
 export class RankingPanel extends DatasetPanel<RankingMessages> {
   static readonly kind: DatasetPanelKind<RankingPanel> = {
-    viewType: RANKING_VIEW_TYPE, script: 'ranking.js', titlePrefix: 'Rank',
+    viewType: RANKING_VIEW_TYPE,
+    script: 'ranking.js',
+    titlePrefix: 'Rank',
     create: (panel, _extensionUri, dataset) => new RankingPanel(panel, dataset),
   };
   private readonly snapshot = new DocumentSnapshot((lines) => new ProgressiveItems(lines));
@@ -64,7 +66,14 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
       const changedSinceLabel = !label && [...mine.values()].some((e) => !ids.has(e.id) && e.line === it.lines[0]);
       const position = visible === 'all' ? this.index + 1 : visible.indexOf(this.index) + 1;
       const count = visible === 'all' ? (items.done ? items.items.length : null) : visible.length;
-      const base = { index: this.index, position, count, line: it.lines[0]!, changedSinceLabel, label: label && { choice: label.choice, ranks: label.ranks, reason: label.reason } };
+      const base = {
+        index: this.index,
+        position,
+        count,
+        line: it.lines[0]!,
+        changedSinceLabel,
+        label: label && { choice: label.choice, ranks: label.ranks, reason: label.reason },
+      };
       if (items.mode === 'pair') {
         const c = pairContent(lines[it.lines[0]! - 1]!)!;
         const swapped = showSwapped(it.id, this.person);
@@ -72,27 +81,50 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
           typeof c.chosen === 'string' && typeof c.rejected === 'string'
             ? (() => {
                 const d = wordDiff(c.chosen as string, c.rejected as string);
-                return [{ stored: 'chosen', segments: d.left }, { stored: 'rejected', segments: d.right }] as [PairSide, PairSide];
+                return [
+                  { stored: 'chosen', segments: d.left },
+                  { stored: 'rejected', segments: d.right },
+                ] as [PairSide, PairSide];
               })()
-            : [{ stored: 'chosen', part: part('Response', c.chosen) }, { stored: 'rejected', part: part('Response', c.rejected) }];
-        view = { ...base, prompt: c.prompt === undefined ? null : part('Prompt', c.prompt), pair: swapped ? { left: sides[1], right: sides[0] } : { left: sides[0], right: sides[1] } };
+            : [
+                { stored: 'chosen', part: part('Response', c.chosen) },
+                { stored: 'rejected', part: part('Response', c.rejected) },
+              ];
+        view = {
+          ...base,
+          prompt: c.prompt === undefined ? null : part('Prompt', c.prompt),
+          pair: swapped ? { left: sides[1], right: sides[0] } : { left: sides[0], right: sides[1] },
+        };
       } else {
         const c = rankingContent(it.lines.map((l) => lines[l - 1]!))!;
         view = { ...base, prompt: part('Prompt', c.prompt), candidates: c.candidates.map((x, i) => part(`Candidate ${i + 1}`, x)) };
       }
     }
     const agreement = agreementReport(events);
-    const agreementText = [
-      ...agreement.pairs.map((p) => `κ ${p.kappa?.toFixed(2) ?? 'n/a'}, ${(100 * (p.percentAgreement ?? 0)).toFixed(0)}% agree (${p.a} vs ${p.b}, ${p.items} items)`),
-      ...(agreement.rankings ? [`α ${agreement.rankings.alpha?.toFixed(2) ?? 'n/a'} (ordinal, ${agreement.annotators.length} annotators)`] : []),
-    ].join(' · ') || 'agreement: needs two annotators';
+    const agreementText =
+      [
+        ...agreement.pairs.map(
+          (p) => `κ ${p.kappa?.toFixed(2) ?? 'n/a'}, ${(100 * (p.percentAgreement ?? 0)).toFixed(0)}% agree (${p.a} vs ${p.b}, ${p.items} items)`,
+        ),
+        ...(agreement.rankings ? [`α ${agreement.rankings.alpha?.toFixed(2) ?? 'n/a'} (ordinal, ${agreement.annotators.length} annotators)`] : []),
+      ].join(' · ') || 'agreement: needs two annotators';
     const msg: ToRanking = {
-      type: 'state', dataset: vscode.workspace.asRelativePath(this.dataset), datasetUri: this.dataset.toString(), annotator: this.person,
-      mode: items.mode, filter: this.filter,
+      type: 'state',
+      dataset: vscode.workspace.asRelativePath(this.dataset),
+      datasetUri: this.dataset.toString(),
+      annotator: this.person,
+      mode: items.mode,
+      filter: this.filter,
       progress: items.done
-        ? { total: items.items.length, labelled: items.items.filter((x) => mine.has(x.id)).length, flagged: items.items.filter((x) => mine.get(x.id)?.choice === 'flag').length }
+        ? {
+            total: items.items.length,
+            labelled: items.items.filter((x) => mine.has(x.id)).length,
+            flagged: items.items.filter((x) => mine.get(x.id)?.choice === 'flag').length,
+          }
         : { total: null, labelled: mine.size, flagged: [...mine.values()].filter((e) => e.choice === 'flag').length },
-      agreement: agreementText, item: view, notice: this.notice ?? (items.items.length ? undefined : `No ${items.mode === 'pair' ? 'preference pairs' : 'candidates to rank'} in this file.`),
+      agreement: agreementText,
+      item: view,
+      notice: this.notice ?? (items.items.length ? undefined : `No ${items.mode === 'pair' ? 'preference pairs' : 'candidates to rank'} in this file.`),
     };
     this.notice = undefined;
     await this.channel.post(msg);
@@ -133,7 +165,8 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
         if (visible === 'all') {
           const target = this.index + m.delta;
           if (target >= 0 && items.ensure(target)) this.index = target;
-          else if (target < 0) this.index = items.complete().items.length - 1; // wrap to the last
+          else if (target < 0)
+            this.index = items.complete().items.length - 1; // wrap to the last
           else this.index = 0; // past the end: wrap to the first
         } else {
           const at = Math.max(0, visible.indexOf(this.index));

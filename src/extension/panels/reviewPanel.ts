@@ -19,7 +19,9 @@ import { DatasetPanel, type DatasetPanelKind } from './datasetPanel';
 
 export class ReviewPanel extends DatasetPanel<ReviewMessages> {
   static readonly kind: DatasetPanelKind<ReviewPanel> = {
-    viewType: REVIEW_VIEW_TYPE, script: 'review.js', titlePrefix: 'Review',
+    viewType: REVIEW_VIEW_TYPE,
+    script: 'review.js',
+    titlePrefix: 'Review',
     create: (panel, extensionUri, dataset) => new ReviewPanel(panel, extensionUri, dataset),
   };
 
@@ -51,7 +53,11 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
     const s = sampleRecords(refs, { fraction: cfg.fraction, seed: cfg.seed });
     if (s.warnings.length) this.notice = s.warnings.join('; ');
     const m: SampleManifest = {
-      v: 1, dataset: basename(this.dataset.fsPath), fraction: s.fraction, seed: s.seed, createdAt: new Date().toISOString(),
+      v: 1,
+      dataset: basename(this.dataset.fsPath),
+      fraction: s.fraction,
+      seed: s.seed,
+      createdAt: new Date().toISOString(),
       records: s.records.map((r) => ({ line: r.line, id: r.id })),
     };
     writeManifest(this.paths().manifest, m);
@@ -77,7 +83,15 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
       datasetUri: this.dataset.toString(),
       reviewer: this.person,
       seed: manifest.seed,
-      progress: { sampled: st.sampled, reviewed: st.reviewed, passed: st.passed, failed: st.failed, passRate: st.passRate, gate: st.gate, threshold: st.threshold },
+      progress: {
+        sampled: st.sampled,
+        reviewed: st.reviewed,
+        passed: st.passed,
+        failed: st.failed,
+        passRate: st.passRate,
+        gate: st.gate,
+        threshold: st.threshold,
+      },
       record: it
         ? {
             index: this.index,

@@ -16,7 +16,9 @@ function fromDisk(runDir: string): RunViewState | undefined {
   const runPath = join(runDir, 'run.json');
   if (!existsSync(runPath)) return undefined;
   const run = JSON.parse(readFileSync(runPath, 'utf8')) as RunRecord;
-  const loss: Point[] = [], evalLoss: Point[] = [], learningRate: Point[] = [];
+  const loss: Point[] = [],
+    evalLoss: Point[] = [],
+    learningRate: Point[] = [];
   let step = run.result?.step ?? 0;
   let totalSteps = run.result?.totalSteps ?? null;
   const events = join(runDir, 'events.jsonl');
@@ -32,9 +34,20 @@ function fromDisk(runDir: string): RunViewState | undefined {
     }
   }
   return {
-    type: 'run', runDir, runId: run.runId, status: run.status, step, totalSteps, loss, evalLoss, learningRate,
-    hyperparameters: run.hyperparameters, dataset: `${basename(run.dataset.path)} · ${run.dataset.records} records · sha256 ${run.dataset.sha256.slice(0, 12)}`,
-    preflight: run.preflight, overrides: run.overrides, error: run.result?.error ? `${run.result.error.kind}: ${run.result.error.message} — ${run.result.error.hint}` : null,
+    type: 'run',
+    runDir,
+    runId: run.runId,
+    status: run.status,
+    step,
+    totalSteps,
+    loss,
+    evalLoss,
+    learningRate,
+    hyperparameters: run.hyperparameters,
+    dataset: `${basename(run.dataset.path)} · ${run.dataset.records} records · sha256 ${run.dataset.sha256.slice(0, 12)}`,
+    preflight: run.preflight,
+    overrides: run.overrides,
+    error: run.result?.error ? `${run.result.error.kind}: ${run.result.error.message} — ${run.result.error.hint}` : null,
   };
 }
 
@@ -51,7 +64,12 @@ export class RunView implements vscode.Disposable {
       return RunView.current;
     }
     RunView.current?.panel.dispose();
-    const panel = vscode.window.createWebviewPanel(RUN_VIEW_TYPE, `Run ${basename(runDir)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      RUN_VIEW_TYPE,
+      `Run ${basename(runDir)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(extensionUri),
+    );
     return RunView.attach(panel, extensionUri, runDir);
   }
 
@@ -70,9 +88,19 @@ export class RunView implements vscode.Disposable {
     if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 250);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, readonly runDir: string) {
-    this.channel = new PanelChannel<RunMessages>(panel.webview, (m) => this.onMessage(m), (e) => void vscode.window.showErrorMessage(`Finetune Studio run view: ${e.message}`));
-    this.disposables.push(this.channel, panel.onDidDispose(() => this.dispose()));
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly runDir: string,
+  ) {
+    this.channel = new PanelChannel<RunMessages>(
+      panel.webview,
+      (m) => this.onMessage(m),
+      (e) => void vscode.window.showErrorMessage(`Finetune Studio run view: ${e.message}`),
+    );
+    this.disposables.push(
+      this.channel,
+      panel.onDidDispose(() => this.dispose()),
+    );
   }
 
   private onMessage(m: FromRunView): void {
@@ -87,8 +115,13 @@ export class RunView implements vscode.Disposable {
     const p = this.live?.progress;
     const state: RunViewState = p
       ? {
-          ...base, status: this.live!.status, step: p.step, totalSteps: p.totalSteps ?? null,
-          loss: p.losses.map((x) => [x.step, x.loss] as const), evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const), learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
+          ...base,
+          status: this.live!.status,
+          step: p.step,
+          totalSteps: p.totalSteps ?? null,
+          loss: p.losses.map((x) => [x.step, x.loss] as const),
+          evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const),
+          learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
         }
       : base;
     await this.channel.post(state);

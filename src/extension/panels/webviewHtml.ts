@@ -29,4 +29,3 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
 }
-

@@ -35,7 +35,11 @@ export async function createConfig(): Promise<void> {
     }
   }
   const rel = (p: string) => relative(folder.uri.fsPath, p) || p;
-  const train = dataset ? (existsSync(dataset.replace(/\.jsonl$/, '.train.jsonl')) ? dataset.replace(/\.jsonl$/, '.train.jsonl') : dataset) : 'data/train.jsonl';
+  const train = dataset
+    ? existsSync(dataset.replace(/\.jsonl$/, '.train.jsonl'))
+      ? dataset.replace(/\.jsonl$/, '.train.jsonl')
+      : dataset
+    : 'data/train.jsonl';
   const heldout = dataset ? dataset.replace(/(\.train)?\.jsonl$/, '.heldout.jsonl') : 'data/heldout.jsonl';
   const cfg = {
     method,
@@ -47,7 +51,9 @@ export async function createConfig(): Promise<void> {
   };
   writeFileAtomic(target, JSON.stringify(cfg, null, 2) + '\n');
   await vscode.window.showTextDocument(vscode.Uri.file(target));
-  void vscode.window.showInformationMessage(`Finetune Studio: wrote ${CONFIG_FILE} for ${method.toUpperCase()}${dataset ? ` on ${basename(train)}` : ''}. Hover any key for its meaning.`);
+  void vscode.window.showInformationMessage(
+    `Finetune Studio: wrote ${CONFIG_FILE} for ${method.toUpperCase()}${dataset ? ` on ${basename(train)}` : ''}. Hover any key for its meaning.`,
+  );
 }
 
 export async function compareRuns(): Promise<void> {
@@ -55,23 +61,47 @@ export async function compareRuns(): Promise<void> {
   const runs = folder ? listRuns(folder.uri.fsPath) : [];
   if (!runs.length) return void vscode.window.showInformationMessage('Finetune Studio: no runs in .finetune/runs yet.');
   const picked = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: r.runId, description: `${r.status} · ${String(r.hyperparameters.method)} · ${String(r.hyperparameters.model)}`, detail: `loss ${r.result?.loss ?? '—'} · eval ${r.result?.evalLoss ?? '—'} · ${basename(r.dataset.path)} ${r.dataset.sha256.slice(0, 10)}`, run: r })),
+    runs.map((r) => ({
+      label: r.runId,
+      description: `${r.status} · ${String(r.hyperparameters.method)} · ${String(r.hyperparameters.model)}`,
+      detail: `loss ${r.result?.loss ?? '—'} · eval ${r.result?.evalLoss ?? '—'} · ${basename(r.dataset.path)} ${r.dataset.sha256.slice(0, 10)}`,
+      run: r,
+    })),
     { canPickMany: true, title: 'Runs to compare' },
   );
   if (!picked?.length) return;
   const rows: [string, (r: (typeof runs)[number]) => unknown][] = [
-    ['status', (r) => r.status], ['started', (r) => r.startedAt], ['method', (r) => r.hyperparameters.method], ['model', (r) => r.hyperparameters.model],
-    ['adapter', (r) => r.hyperparameters.adapter], ['lora_r', (r) => r.hyperparameters.lora_r], ['lora_alpha', (r) => r.hyperparameters.lora_alpha],
-    ['target_modules', (r) => (r.hyperparameters.target_modules as string[] | undefined)?.join(', ')], ['learning_rate', (r) => r.hyperparameters.learning_rate],
-    ['epochs', (r) => r.hyperparameters.epochs], ['batch × accumulation', (r) => `${r.hyperparameters.batch_size} × ${r.hyperparameters.gradient_accumulation}`],
+    ['status', (r) => r.status],
+    ['started', (r) => r.startedAt],
+    ['method', (r) => r.hyperparameters.method],
+    ['model', (r) => r.hyperparameters.model],
+    ['adapter', (r) => r.hyperparameters.adapter],
+    ['lora_r', (r) => r.hyperparameters.lora_r],
+    ['lora_alpha', (r) => r.hyperparameters.lora_alpha],
+    ['target_modules', (r) => (r.hyperparameters.target_modules as string[] | undefined)?.join(', ')],
+    ['learning_rate', (r) => r.hyperparameters.learning_rate],
+    ['epochs', (r) => r.hyperparameters.epochs],
+    ['batch × accumulation', (r) => `${r.hyperparameters.batch_size} × ${r.hyperparameters.gradient_accumulation}`],
     ['dataset', (r) => `${basename(r.dataset.path)} (${r.dataset.records} records, sha256 ${r.dataset.sha256.slice(0, 12)})`],
-    ['git', (r) => (r.git ? `${r.git.commit?.slice(0, 10) ?? '—'}${r.git.dirty ? ' (dirty)' : ''}` : '—')], ['overrides', (r) => r.overrides.length ? r.overrides.join('; ') : 'none'],
-    ['steps', (r) => `${r.result?.step ?? '—'}/${r.result?.totalSteps ?? '—'}`], ['final loss', (r) => r.result?.loss], ['eval loss', (r) => r.result?.evalLoss],
+    ['git', (r) => (r.git ? `${r.git.commit?.slice(0, 10) ?? '—'}${r.git.dirty ? ' (dirty)' : ''}` : '—')],
+    ['overrides', (r) => (r.overrides.length ? r.overrides.join('; ') : 'none')],
+    ['steps', (r) => `${r.result?.step ?? '—'}/${r.result?.totalSteps ?? '—'}`],
+    ['final loss', (r) => r.result?.loss],
+    ['eval loss', (r) => r.result?.evalLoss],
     ['error', (r) => (r.result?.error ? `${r.result.error.kind}: ${r.result.error.message}` : '')],
   ];
   const sel = picked.map((p) => p.run);
-  const cell = (v: unknown) => String(v ?? '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const md = [`# Runs compared`, '', `| | ${sel.map((r) => r.runId).join(' | ')} |`, `|---|${sel.map(() => '---').join('|')}|`, ...rows.map(([name, f]) => `| ${name} | ${sel.map((r) => cell(f(r))).join(' | ')} |`)].join('\n');
+  const cell = (v: unknown) =>
+    String(v ?? '—')
+      .replace(/\|/g, '\\|')
+      .replace(/\n/g, ' ');
+  const md = [
+    `# Runs compared`,
+    '',
+    `| | ${sel.map((r) => r.runId).join(' | ')} |`,
+    `|---|${sel.map(() => '---').join('|')}|`,
+    ...rows.map(([name, f]) => `| ${name} | ${sel.map((r) => cell(f(r))).join(' | ')} |`),
+  ].join('\n');
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md + '\n' });
   await vscode.window.showTextDocument(doc);
 }

@@ -28,7 +28,10 @@ export class Training implements vscode.Disposable {
   private active?: ActiveRun;
   private last?: { result: TrainResult };
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly storageUri: vscode.Uri) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly storageUri: vscode.Uri,
+  ) {
     this.status.name = 'Finetune Studio: Training';
   }
 
@@ -38,9 +41,11 @@ export class Training implements vscode.Disposable {
 
   async start(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Finetune Studio: training runs programs (Python, your trainer command): trust this workspace first.', 'Manage Workspace Trust').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage('Finetune Studio: training runs programs (Python, your trainer command): trust this workspace first.', 'Manage Workspace Trust')
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return;
     }
     if (this.active) {
@@ -58,7 +63,9 @@ export class Training implements vscode.Disposable {
       config = loadConfig(join(folder.uri.fsPath, CONFIG_FILE));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      void vscode.window.showErrorMessage(`Finetune Studio: ${e.message}`, 'Open finetune.json').then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(join(folder.uri.fsPath, CONFIG_FILE))));
+      void vscode.window
+        .showErrorMessage(`Finetune Studio: ${e.message}`, 'Open finetune.json')
+        .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(join(folder.uri.fsPath, CONFIG_FILE))));
       return;
     }
     const interpreter = await trainerInterpreter(this.storageUri, folder, config.python);
@@ -70,17 +77,24 @@ export class Training implements vscode.Disposable {
     this.log.info(`Start Fine-tune: ${config.method} on ${config.model} (${config.path}), interpreter ${describeInterpreter(interpreter)}`);
     try {
       const run = await train({
-        config, workspaceRoot: folder.uri.fsPath, python, gateThreshold,
+        config,
+        workspaceRoot: folder.uri.fsPath,
+        python,
+        gateThreshold,
         trainerDir: vscode.Uri.joinPath(this.extensionUri, 'trainer').fsPath,
         onPreflight: (checks) => {
-          for (const c of checks) this.log[c.status === 'block' ? 'error' : c.status === 'warn' ? 'warn' : 'info'](`preflight ${c.status}: ${c.id}: ${c.message}`);
+          for (const c of checks)
+            this.log[c.status === 'block' ? 'error' : c.status === 'warn' ? 'warn' : 'info'](`preflight ${c.status}: ${c.id}: ${c.message}`);
         },
         confirmOverride: async (blocks) => {
           // missing packages: offer the managed environment (used once finetune.json names no "python")
           const setup = blocks.some((b) => b.id === 'packages') ? [SETUP_TITLE] : [];
           const go = await vscode.window.showWarningMessage(
             `Preflight blocked the fine-tune:\n${blocks.map((b) => `• ${b.message}`).join('\n')}`,
-            { modal: true, detail: `Start anyway? The override is recorded in the run.${setup.length ? `\n"${SETUP_TITLE}" installs the trainer's packages in one step.` : ''}` },
+            {
+              modal: true,
+              detail: `Start anyway? The override is recorded in the run.${setup.length ? `\n"${SETUP_TITLE}" installs the trainer's packages in one step.` : ''}`,
+            },
             'Start Anyway',
             ...setup,
           );
@@ -129,8 +143,12 @@ export class Training implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['finetuneStudio.showTrainingLog', 'finetuneStudio.showRun', 'finetuneStudio.openRun', 'finetuneStudio.stopFinetune'] };
     md.appendMarkdown(`**Fine-tune running**\n\n`);
-    md.appendText(`Step ${steps}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}\nLoss ${p.loss ?? '—'}${p.evalLoss !== undefined ? `, eval loss ${p.evalLoss}` : ''}\nLearning rate ${p.learningRate ?? '—'}\n${this.active?.runDir ?? ''}\n`);
-    md.appendMarkdown('\n[Show log](command:finetuneStudio.showTrainingLog) · [Run view](command:finetuneStudio.showRun) · [run.json](command:finetuneStudio.openRun) · [Stop](command:finetuneStudio.stopFinetune)');
+    md.appendText(
+      `Step ${steps}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}\nLoss ${p.loss ?? '—'}${p.evalLoss !== undefined ? `, eval loss ${p.evalLoss}` : ''}\nLearning rate ${p.learningRate ?? '—'}\n${this.active?.runDir ?? ''}\n`,
+    );
+    md.appendMarkdown(
+      '\n[Show log](command:finetuneStudio.showTrainingLog) · [Run view](command:finetuneStudio.showRun) · [run.json](command:finetuneStudio.openRun) · [Stop](command:finetuneStudio.stopFinetune)',
+    );
     this.setStatus(`$(sync~spin) Fine-tune ${pct}${steps}${loss}${eta}`, md);
   }
 
@@ -159,7 +177,9 @@ export class Training implements vscode.Disposable {
       this.setStatus(`$(error) Fine-tune failed: ${r.error?.kind ?? 'error'}`, `${r.error?.message ?? ''}\n${r.error?.hint ?? ''}`);
       this.status.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       this.log.error(`failed (${r.error?.kind}): ${r.error?.message} — ${r.error?.hint}`);
-      void vscode.window.showErrorMessage(`Finetune Studio: fine-tune failed (${r.error?.kind}): ${r.error?.message}. ${r.error?.hint ?? ''}`, 'Show Log').then((c) => c && this.log.show());
+      void vscode.window
+        .showErrorMessage(`Finetune Studio: fine-tune failed (${r.error?.kind}): ${r.error?.message}. ${r.error?.hint ?? ''}`, 'Show Log')
+        .then((c) => c && this.log.show());
     }
   }
 

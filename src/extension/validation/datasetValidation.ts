@@ -186,7 +186,10 @@ export class DatasetValidation implements vscode.Disposable {
       state.report = report;
       state.fixes.clear();
       for (const d of report.diagnostics) if (d.fix) state.fixes.set(fixKey(d.line, d.start, d.end, d.code), d.fix);
-      this.collection.set(uri, report.diagnostics.map((d) => toVsDiagnostic(d, uri)));
+      this.collection.set(
+        uri,
+        report.diagnostics.map((d) => toVsDiagnostic(d, uri)),
+      );
       this.changed.fire(uri);
     };
     if (delay === 0) run();

@@ -26,16 +26,19 @@ export function isJsonArrayDataset(doc: vscode.TextDocument): boolean {
   if (!/^\s*\[\s*\{/.test(head)) return false;
   let known = false;
   let first = true;
-  const s = new ArraySplitter((r) => {
-    if (!first) return;
-    first = false;
-    try {
-      const v: unknown = JSON.parse(r.text);
-      known = !!v && typeof v === 'object' && !Array.isArray(v) && detectFormat(v as Record<string, unknown>)?.exact === true;
-    } catch {
-      known = false;
-    }
-  }, () => {});
+  const s = new ArraySplitter(
+    (r) => {
+      if (!first) return;
+      first = false;
+      try {
+        const v: unknown = JSON.parse(r.text);
+        known = !!v && typeof v === 'object' && !Array.isArray(v) && detectFormat(v as Record<string, unknown>)?.exact === true;
+      } catch {
+        known = false;
+      }
+    },
+    () => {},
+  );
   s.feed(head);
   return known;
 }
@@ -102,7 +105,10 @@ export class JsonArrayValidation implements vscode.Disposable {
         state.error = undefined;
         state.fixes.clear();
         for (const d of report.diagnostics) if (d.fix) state.fixes.set(fixKey(d.line, d.start, d.end, d.code), d.fix);
-        this.collection.set(doc.uri, report.diagnostics.map((d) => toVsDiagnostic(d, doc.uri)));
+        this.collection.set(
+          doc.uri,
+          report.diagnostics.map((d) => toVsDiagnostic(d, doc.uri)),
+        );
       } catch (e) {
         state.error = `Validation failed: ${(e as Error).message}`;
       }

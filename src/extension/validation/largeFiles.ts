@@ -73,7 +73,10 @@ export class LargeFileValidation implements vscode.Disposable {
       (report) => {
         if (entry.abort.signal.aborted) return;
         entry.report = report;
-        this.collection.set(uri, report.diagnostics.map((d) => toVsDiagnostic(d, uri)));
+        this.collection.set(
+          uri,
+          report.diagnostics.map((d) => toVsDiagnostic(d, uri)),
+        );
         this.changed.fire(uri);
       },
       (e: Error) => {

@@ -28,7 +28,9 @@ function activeUri(): vscode.Uri | undefined {
 
 /** The status in words (for screen readers and the summary message): "… · 4 errors, 3 warnings". */
 export function plainStatus(s: DatasetSummary): string {
-  return statusText(s).replace(/\$\(error\) (\d+) \$\(warning\) (\d+)/, '$1 errors, $2 warnings').replace(/\$\([\w~-]+\)\s?/g, '');
+  return statusText(s)
+    .replace(/\$\(error\) (\d+) \$\(warning\) (\d+)/, '$1 errors, $2 warnings')
+    .replace(/\$\([\w~-]+\)\s?/g, '');
 }
 
 export class DatasetStatusItem implements vscode.Disposable {
@@ -72,7 +74,9 @@ export class DatasetStatusItem implements vscode.Disposable {
     if (s.report) {
       const r = s.report;
       md.appendMarkdown(`**Finetune Studio dataset**\n\n`);
-      md.appendText(`Format: ${r.format ?? 'unknown'}${r.conversational ? ' (conversational)' : ''}\nRecords: ${r.records}\nErrors: ${r.errors}, warnings: ${r.warnings}, infos: ${r.infos}\n`);
+      md.appendText(
+        `Format: ${r.format ?? 'unknown'}${r.conversational ? ' (conversational)' : ''}\nRecords: ${r.records}\nErrors: ${r.errors}, warnings: ${r.warnings}, infos: ${r.infos}\n`,
+      );
     }
     for (const n of s.notes) md.appendText(`\n${n}`);
     if (s.error) md.appendText(`\n${s.error}`);

@@ -9,7 +9,9 @@ const EXCLUDE = '**/{node_modules,.git,.finetune}/**';
 export async function validateWorkspace(collection: vscode.DiagnosticCollection): Promise<void> {
   const files = await vscode.workspace.findFiles('**/*.jsonl', EXCLUDE);
   const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
-  let errors = 0, warnings = 0, done = 0;
+  let errors = 0,
+    warnings = 0,
+    done = 0;
   const cancelled = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Finetune Studio: validating datasets', cancellable: true },
     async (progress, token) => {
@@ -25,7 +27,11 @@ export async function validateWorkspace(collection: vscode.DiagnosticCollection)
           errors += report.errors;
           warnings += report.warnings;
           // an open document is validated live; do not overwrite its diagnostics
-          if (!open.has(uri.toString())) collection.set(uri, report.diagnostics.map((d) => toVsDiagnostic(d, uri)));
+          if (!open.has(uri.toString()))
+            collection.set(
+              uri,
+              report.diagnostics.map((d) => toVsDiagnostic(d, uri)),
+            );
           done++;
         } catch (e) {
           if (token.isCancellationRequested) return true;

@@ -77,12 +77,16 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
     }
   }
   const { options, formatSource } = resolveValidationOptions({
-    path: uri.path, registry: info, project, schema,
+    path: uri.path,
+    registry: info,
+    project,
+    schema,
     settings: { format: cfg.format, maxTokens: cfg.maxTokensPerRecord, minRecords: cfg.minRecords },
   });
   if (formatSource === 'registry' && info) notes.push(`Format ${info.format} from ${basename(info.source)} ("${info.name}")`, ...info.problems);
   else if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
-  else if (formatSource === 'setting') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from the setting finetuneStudio.validation.format`);
+  else if (formatSource === 'setting')
+    notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from the setting finetuneStudio.validation.format`);
   const cap = cfg.maxDiagnosticsPerFile;
   const enabled = cfg.enabled;
   return { enabled, options, cap, notes, key: JSON.stringify([enabled, options, cap]) };
