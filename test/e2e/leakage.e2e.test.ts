@@ -1,7 +1,7 @@
 // "Validate All Datasets in Workspace" reports a held-out set that leaks into its training file (files not open).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkbench, problems, runCommand, showProblems, waitFor, type Workbench } from './workbench';
 
@@ -25,28 +25,28 @@ after(async () => {
   await wb?.close();
 });
 
-test('Validate All Datasets reports heldout-leak on the held-out file: an exact copy and a shared prompt', async () => {
+test('Validate All Datasets reports heldout-leak and heldout-prompt-leak on the held-out file: an exact copy and a shared prompt', async () => {
   const { page, shot, folder } = wb;
   // only the pair in the workspace: the Problems panel renders only the rows in view
-  for (const f of ['chat-sft.jsonl', 'dpo-pairs.jsonl', 'rank-pairs.jsonl']) rmSync(join(folder, f));
+  for (const f of readdirSync(folder)) if (f.endsWith('.jsonl')) rmSync(join(folder, f));
   await runCommand(page, 'Finetune Studio: Validate All Datasets in Workspace');
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'datasets validated' });
   await toast.waitFor({ timeout: 60_000 });
   assert.match((await toast.textContent()) ?? '', /2 of 2 datasets validated/);
   await showProblems(page);
   const { value } = await waitFor(
-    'heldout-leak in the Problems panel',
+    'heldout-leak and heldout-prompt-leak in the Problems panel',
     () => problems(page),
-    (p) => p.filter((x) => x.code === 'heldout-leak').length >= 2,
+    (p) => p.filter((x) => x.code === 'heldout-leak' || x.code === 'heldout-prompt-leak').length >= 2,
     30_000,
   );
   await shot('validate-all-heldout-leak');
-  const leaks = value.filter((x) => x.code === 'heldout-leak').sort((a, b) => a.line - b.line);
+  const leaks = value.filter((x) => x.code === 'heldout-leak' || x.code === 'heldout-prompt-leak').sort((a, b) => a.line - b.line);
   assert.deepEqual(
-    leaks.map((x) => [x.severity, x.line]),
+    leaks.map((x) => [x.code, x.severity, x.line]),
     [
-      ['error', 2],
-      ['error', 3],
+      ['heldout-leak', 'error', 2],
+      ['heldout-prompt-leak', 'error', 3],
     ],
   );
   assert.match(leaks[0]!.message, /also in qa\.train\.jsonl \(line 8\)/);

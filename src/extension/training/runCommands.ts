@@ -90,7 +90,8 @@ export async function compareRuns(): Promise<void> {
     ['eval loss', (r) => r.result?.evalLoss],
     ['error', (r) => (r.result?.error ? `${r.result.error.kind}: ${r.result.error.message}` : '')],
   ];
-  const sel = picked.map((p) => p.run);
+  // columns oldest to newest, whatever the order of the picks
+  const sel = picked.map((p) => p.run).sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const cell = (v: unknown) =>
     String(v ?? '—')
       .replace(/\|/g, '\\|')
