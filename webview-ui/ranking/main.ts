@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Filter, PairSide, RankingMessages, RankingState } from '../../src/protocol/ranking';
 import { panelChannel } from '../shared/channel';
-import { fromTextField, partStyles, renderPart } from '../shared/parts';
+import { fromTextField, keyHelp, partStyles, renderPart } from '../shared/parts';
 
 const channel = panelChannel<RankingMessages>();
 const send = (m: RankingMessages['fromPanel']) => channel.post(m);
@@ -276,18 +276,7 @@ class RankingApp extends LitElement {
             ['u', 'undo'],
             ['?', 'this help'],
           ];
-    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts">
-      <h2>Keys</h2>
-      <table>
-        ${rows.map(
-          ([k, v]) =>
-            html`<tr>
-              <td><kbd>${k}</kbd></td>
-              <td>${v}</td>
-            </tr>`,
-        )}
-      </table>
-    </div>`;
+    return keyHelp(rows);
   }
 }
 

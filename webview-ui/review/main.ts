@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { ReviewMessages, ToReview } from '../../src/protocol/review';
 import { REASONS, type Reason } from '../../src/protocol/reasons';
 import { panelChannel } from '../shared/channel';
-import { fromTextField, partStyles, renderPart } from '../shared/parts';
+import { fromTextField, keyHelp, partStyles, renderPart } from '../shared/parts';
 
 const channel = panelChannel<ReviewMessages>();
 const send = (m: ReviewMessages['fromPanel']) => channel.post(m);
@@ -184,18 +184,7 @@ class ReviewApp extends LitElement {
       ['e', 'show the record in the editor'],
       ['?', 'this help (Esc closes)'],
     ];
-    return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts">
-      <h2>Keys</h2>
-      <table>
-        ${rows.map(
-          ([k, v]) =>
-            html`<tr>
-              <td><kbd>${k}</kbd></td>
-              <td>${v}</td>
-            </tr>`,
-        )}
-      </table>
-    </div>`;
+    return keyHelp(rows);
   }
 }
 

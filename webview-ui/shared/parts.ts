@@ -26,6 +26,22 @@ export function renderPart(p: RecordPart): TemplateResult {
 }
 
 /** True when a key event comes from a text field (keys then belong to the field). */
+/** The keyboard help of a panel: one row per key (its styles are the panel's `.help`). */
+export function keyHelp(rows: readonly (readonly [string, string])[]): TemplateResult {
+  return html`<div class="help" id="help" role="dialog" aria-label="Keyboard shortcuts">
+    <h2>Keys</h2>
+    <table>
+      ${rows.map(
+        ([k, v]) =>
+          html`<tr>
+            <td><kbd>${k}</kbd></td>
+            <td>${v}</td>
+          </tr>`,
+      )}
+    </table>
+  </div>`;
+}
+
 export function fromTextField(e: KeyboardEvent): boolean {
   const t = e.composedPath()[0] as HTMLElement | undefined;
   return t?.tagName === 'TEXTAREA' || t?.tagName === 'INPUT';
