@@ -15,6 +15,7 @@ import {
   type MethodId,
   type MethodParamKey,
 } from './methods';
+import { FORMAT_IDS } from '../formats/formats';
 import { EVAL_SCHEMA, evalConfigOf, type EvalConfig } from '../eval/evalConfig';
 
 export const FINETUNE_SCHEMA = {
@@ -35,19 +36,7 @@ export const FINETUNE_SCHEMA = {
         heldout: { type: 'string', description: 'Held-out JSONL (10–15% of the labelled data), never trained on.' },
         golden: { type: 'string', description: 'Golden set: fixed prompts with known expected behaviour.' },
         format: {
-          enum: [
-            'auto',
-            'language-modeling',
-            'prompt-only',
-            'prompt-completion',
-            'preference',
-            'unpaired-preference',
-            'openai-preference',
-            'alpaca',
-            'sharegpt',
-            'sharegpt-preference',
-            'stepwise-supervision',
-          ],
+          enum: ['auto', ...FORMAT_IDS],
           description: 'Dataset format for validation; auto detects it.',
         },
       },
