@@ -6,6 +6,7 @@ import { describeInterpreter, resolveInterpreter } from '../core/python/interpre
 import { ConfigError, loadConfig } from '../core/training/config';
 import { formatEta } from '../core/training/progress';
 import { train } from '../core/training/train';
+import { GATE_STOP_EXIT_CODE } from '../core/eval/gateEvent';
 import { parseArgs, UsageError } from './args';
 import type { Io } from './validateCommand';
 
@@ -74,7 +75,8 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
         evalLoss: r.evalLoss ?? null,
         runDir: r.runDir ?? null,
         error: r.error ?? null,
+        gate: r.gate ?? null,
       }),
     );
-  return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : 1;
+  return r.status === 'completed' ? 0 : r.status === 'cancelled' ? 130 : r.status === 'stopped-by-gate' ? GATE_STOP_EXIT_CODE : 1;
 }

@@ -344,7 +344,7 @@ test('ftstudio train --json: Ctrl+C stops it (exit 130, nothing left running); t
   assert.ok(exitMs < 2_000, `ftstudio train exited ${exitMs} ms after Ctrl+C`);
   assert.equal(code, 130, err);
   const last = JSON.parse(out.trim().split('\n').pop()!);
-  assert.deepEqual(Object.keys(last), ['status', 'step', 'totalSteps', 'loss', 'evalLoss', 'runDir', 'error']);
+  assert.deepEqual(Object.keys(last), ['status', 'step', 'totalSteps', 'loss', 'evalLoss', 'runDir', 'error', 'gate']);
   assert.equal(last.status, 'cancelled');
   assert.equal(last.runDir, runDir);
   await new Promise((r) => setTimeout(r, 300));

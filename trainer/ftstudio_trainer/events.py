@@ -8,7 +8,7 @@ import os
 import time
 from typing import Any, TextIO
 
-KINDS = ("start", "step", "eval", "checkpoint", "end", "error")
+KINDS = ("start", "step", "eval", "checkpoint", "gate", "end", "error")
 
 
 class EventWriter:

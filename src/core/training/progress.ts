@@ -3,8 +3,10 @@
  * Trainer output from any other trainer (tqdm bars redrawn with \r, log dicts, eval dicts, the final
  * train_runtime dict), and LLaMA-Factory's trainer_log.jsonl lines.
  */
+import { gateEventOf, type GateEvent, type GateStop } from '../eval/gateEvent';
+
 export interface Progress {
-  readonly kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'end' | 'error';
+  readonly kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'gate' | 'end' | 'error';
   readonly step?: number;
   readonly totalSteps?: number;
   readonly loss?: number;
@@ -15,6 +17,12 @@ export interface Progress {
   readonly rate?: number;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly message?: string;
+  /** a 'gate' event: the evaluation gate's result at a checkpoint */
+  readonly gate?: GateEvent;
+  /** an 'end' event's status as the trainer wrote it ('completed', 'stopped', 'stopped-by-gate') */
+  readonly status?: string;
+  /** an 'end' event of a run its gate stopped */
+  readonly gateStop?: GateStop;
 }
 
 /**
@@ -101,8 +109,12 @@ const EVENT_METRICS: Readonly<Record<string, string>> = {
 export function parseEventLine(line: string): Progress | undefined {
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
-    const kinds = ['start', 'step', 'eval', 'checkpoint', 'end', 'error'];
+    const kinds = ['start', 'step', 'eval', 'checkpoint', 'gate', 'end', 'error'];
     if (typeof o.event !== 'string' || !kinds.includes(o.event)) return undefined;
+    if (o.event === 'gate') {
+      const gate = gateEventOf(o);
+      return gate ? { kind: 'gate', step: gate.step, gate } : undefined;
+    }
     const rewards: Record<string, number> = {};
     for (const [key, name] of Object.entries(EVENT_METRICS)) if (typeof o[key] === 'number') rewards[name] = o[key] as number;
     const metrics = Object.keys(rewards).length
@@ -118,6 +130,14 @@ export function parseEventLine(line: string): Progress | undefined {
       evalLoss: o.evalLoss as number | undefined,
       message: o.message as string | undefined,
       metrics,
+      status: typeof o.status === 'string' ? o.status : undefined,
+      gateStop:
+        o.event === 'end' && o.status === 'stopped-by-gate'
+          ? {
+              reason: typeof o.reason === 'string' ? o.reason : 'the evaluation gate failed',
+              bestCheckpoint: typeof o.bestCheckpoint === 'string' ? o.bestCheckpoint : undefined,
+            }
+          : undefined,
     };
   } catch {
     return undefined;
@@ -138,6 +158,10 @@ export class RunProgress {
   readonly losses: { step: number; loss: number }[] = [];
   readonly evalLosses: { step: number; loss: number }[] = [];
   readonly learningRates: { step: number; lr: number }[] = [];
+  /** the gate's result at each checkpoint, in order */
+  readonly gates: GateEvent[] = [];
+  /** set when the run's gate stopped it */
+  gateStop?: GateStop;
   private readonly started = Date.now();
 
   /**
@@ -165,8 +189,10 @@ export class RunProgress {
     }
     // a step's metrics (DPO rewards) are the latest figures; the end's are the run's final ones
     if (p.kind === 'step' && p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
+    if (p.kind === 'gate' && p.gate) this.gates.push(p.gate);
     if (p.kind === 'end') {
       this.ended = true;
+      if (p.gateStop) this.gateStop = p.gateStop;
       if (p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
     }
     return true;

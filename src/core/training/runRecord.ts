@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync } fr
 import { join } from 'node:path';
 import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
+import type { GateEvent, GateStop } from '../eval/gateEvent';
 import { methodHyperparameters } from './methods';
 import type { PreflightCheck } from './preflight';
 import { finetunePaths } from '../project/layout';
@@ -15,7 +16,7 @@ import { finetunePaths } from '../project/layout';
 export interface RunRecord {
   readonly v: 1;
   readonly runId: string;
-  readonly status: 'running' | 'completed' | 'failed' | 'cancelled';
+  readonly status: 'running' | 'completed' | 'failed' | 'cancelled' | 'stopped-by-gate';
   readonly startedAt: string;
   readonly endedAt?: string;
   readonly config: unknown;
@@ -39,7 +40,11 @@ export interface RunRecord {
     readonly evalLoss?: number;
     readonly metrics?: Record<string, number>;
     readonly error?: { kind: string; message: string; hint: string };
+    /** a run its evaluation gate stopped: why, and the best checkpoint so far */
+    readonly gate?: GateStop;
   };
+  /** the evaluation gate's result at each checkpoint (see eval/gateEvent.ts) */
+  readonly gates?: readonly GateEvent[];
 }
 
 export function newRunId(now = new Date()): string {

@@ -13,6 +13,7 @@ import { parseEventLine, parseHfLine, parseLlamaFactoryLine, RunProgress, type P
 import { fileSha256, hyperparameters, newRunId, runsDir, writeRun, type RunRecord } from './runRecord';
 import { runCapture } from './exec';
 import { indexFile } from '../records/recordIndex';
+import { GATE_STOP_EXIT_CODE, type GateStop } from '../eval/gateEvent';
 
 export interface TrainOptions {
   readonly config: TrainingConfig;
@@ -33,7 +34,9 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  readonly status: 'completed' | 'failed' | 'cancelled';
+  readonly status: 'completed' | 'failed' | 'cancelled' | 'stopped-by-gate';
+  /** a run its evaluation gate stopped: why, and the best checkpoint */
+  readonly gate?: GateStop;
   readonly step?: number;
   readonly totalSteps?: number;
   readonly loss?: number;
@@ -252,12 +255,14 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
     await new Promise((r) => log.end(r));
     if (events) await new Promise((r) => events.end(r));
     const wasCancelled = cancelled || exit.cancelled;
+    // a run its gate stopped ends with an 'end' event saying so and exit code GATE_STOP_EXIT_CODE
+    const gateStopped = !wasCancelled && progress.gateStop !== undefined && exit.code === GATE_STOP_EXIT_CODE;
     const ok = exit.code === 0 && !wasCancelled;
     let failure: Failure | undefined;
-    if (!ok && !wasCancelled) failure = classifyFailure(output);
+    if (!ok && !wasCancelled && !gateStopped) failure = classifyFailure(output);
     if (ok && progress.loss !== undefined && Number.isNaN(progress.loss))
       failure = { kind: 'nan-loss', message: 'the loss became NaN', hint: classifyFailure('loss: nan').hint };
-    const status: TrainResult['status'] = wasCancelled ? 'cancelled' : failure ? 'failed' : 'completed';
+    const status: TrainResult['status'] = wasCancelled ? 'cancelled' : gateStopped ? 'stopped-by-gate' : failure ? 'failed' : 'completed';
     const res = {
       step: progress.step,
       totalSteps: progress.totalSteps,
@@ -265,8 +270,9 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
       evalLoss: progress.evalLoss,
       metrics: progress.metrics,
       error: failure ? { kind: failure.kind, message: failure.message, hint: failure.hint } : undefined,
+      gate: gateStopped ? progress.gateStop : undefined,
     };
-    record = { ...record, status, endedAt: new Date().toISOString(), result: res };
+    record = { ...record, status, endedAt: new Date().toISOString(), result: res, gates: progress.gates.length ? progress.gates : undefined };
     writeRun(runDir, record);
     return {
       status,
@@ -276,6 +282,7 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
       evalLoss: progress.evalLoss,
       runDir,
       error: res.error,
+      gate: res.gate,
       preflight: checks,
     } satisfies TrainResult;
   });
