@@ -3,6 +3,8 @@ transformers + PEFT, no Trainer and no TRL. CUDA, Apple MPS or CPU; one process 
 (each rank its own shard of every global batch, DDP averaging the gradients, rank 0 alone writing events,
 checkpoints and the adapter). Checkpoints hold the optimizer, scheduler and RNG states, so a resumed run
 continues the same schedule and draws the same dropout masks. A STOP file or SIGINT stops it gracefully.
+With finetune.json's `eval` block, the evaluation gates (gates.py) run on rank 0 at each checkpoint and at
+the end; a failed gate ends the run with status stopped-by-gate and exit code GATE_STOP_EXIT_CODE.
 
 Model loading is in model.py, tokenization per method in examples.py, the pure schedule in config.py.
 """
@@ -20,10 +22,16 @@ from . import data, examples as ex
 from .config import TrainConfig, global_batch, learning_rate_at, steps_per_epoch, total_steps
 from .dpo import dpo_loss, rewards
 from .events import EventWriter
+from .gates import Gates, gate_config, greedy_generator
 from .logprobs import sequence_logps
 from .model import load_model, load_tokenizer
 
 CHECKPOINT_STATE = "training.pt"
+GATE_STOP_EXIT_CODE = 3  # src/core/eval/gateEvent.ts
+
+
+class GateStop(Exception):
+    pass
 
 
 class Stop(Exception):
@@ -105,7 +113,11 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        import datetime
+
+        # the other ranks wait in a collective while rank 0 runs the gates: give it time (bounded by maxNewTokens)
+        wait = {"timeout": datetime.timedelta(hours=2)} if cfg.extra.get("eval") else {}
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo", **wait)
     main = rank == 0
     events = EventWriter(cfg.events, enabled=main)
     stop_requested = {"flag": False}
@@ -130,6 +142,8 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         held: list[Any] = []
         if cfg.heldout and os.path.exists(cfg.heldout):
             held, _ = ex.tokenize_file(cfg.heldout, cfg.method, tokenizer, cfg.max_seq_length)
+        gate_cfg = gate_config(cfg.extra.get("eval"))
+        gates = Gates(gate_cfg, cfg.heldout) if gate_cfg else None  # every rank: a bad set fails them all alike
     except (ValueError, OSError) as e:
         events.emit("error", message=str(e))
         events.close()
@@ -166,6 +180,8 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         rng = state.get("rng")
+        if gates is not None:
+            gates.load_state(cp)  # the best checkpoint so far and the items that passed survive a resume
     events.emit(
         "start",
         step=start,
@@ -268,6 +284,26 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         model.train()
         events.emit("eval", step=step, totalSteps=steps, evalLoss=total / max(count, 1.0))
 
+    generate = (
+        greedy_generator(model, tokenizer, device, gates.cfg.max_new_tokens, autocast) if gates is not None else None
+    )
+
+    def gate(step: int, checkpoint: str | None) -> str | None:
+        """Rank 0 runs the gates and writes the event; every rank learns whether to stop. The reason, or None."""
+        if gates is None:
+            return None
+        reason = None
+        if main:
+            fields = gates.at_checkpoint(step, checkpoint, generate, has_base=cfg.adapter != "none")
+            events.emit("gate", totalSteps=steps, **fields)
+            if checkpoint:
+                gates.save_state(os.path.join(cfg.output, checkpoint))
+            if fields["decision"] == "stop":
+                reason = "; ".join(fields["reasons"])
+        if all_sum([1.0 if reason else 0.0])[0] > 0:
+            return reason or "the evaluation gate failed"
+        return None
+
     def stopping() -> bool:
         flag = stop_requested["flag"] or bool(stop_file and os.path.exists(stop_file))
         return all_sum([1.0 if flag else 0.0])[0] > 0
@@ -322,6 +358,9 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
                 evaluate(step)
             if cfg.save_steps and step % cfg.save_steps == 0:
                 save(step)
+                reason = gate(step, f"checkpoint-{step}")
+                if reason:
+                    raise GateStop(reason)
             if stopping():
                 if not (cfg.save_steps and step % cfg.save_steps == 0):
                     save(step)
@@ -330,6 +369,8 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         events.emit("end", step=step, totalSteps=steps, status="stopped")
         events.close()
         return 130
+    except GateStop as g:
+        return gate_stopped(events, gates, step, steps, str(g), world)
     except Exception as e:  # noqa: BLE001 — reported, then re-raised for the log
         events.emit("error", message=f"{type(e).__name__}: {e}")
         events.close()
@@ -339,12 +380,28 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     if main:
         model.save_pretrained(cfg.output)
         tokenizer.save_pretrained(cfg.output)
+    if not (cfg.save_steps and steps % cfg.save_steps == 0):
+        reason = gate(steps, None)  # the final adapter, when the last step was not a checkpoint
+        if reason:
+            return gate_stopped(events, gates, steps, steps, reason, world)
     events.emit("end", step=steps, totalSteps=steps, status="completed", output=cfg.output)
     events.close()
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
     return 0
+
+
+def gate_stopped(events: EventWriter, gates: Gates | None, step: int, steps: int, reason: str, world: int) -> int:
+    best = gates.best_checkpoint() if gates is not None else None
+    events.emit("end", step=step, totalSteps=steps, status="stopped-by-gate", reason=reason, bestCheckpoint=best)
+    events.close()
+    if world > 1:
+        import torch.distributed as dist
+
+        dist.barrier()
+        dist.destroy_process_group()
+    return GATE_STOP_EXIT_CODE
 
 
 class _null:

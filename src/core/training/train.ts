@@ -149,7 +149,14 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   writeFileSync(
     join(runDir, 'trainer-config.json'),
     JSON.stringify(
-      { ...hyperparameters(c), train: c.data.train, heldout: c.data.heldout ?? null, output: outputDir, events: join(runDir, 'events.jsonl') },
+      {
+        ...hyperparameters(c),
+        train: c.data.train,
+        heldout: c.data.heldout ?? null,
+        output: outputDir,
+        events: join(runDir, 'events.jsonl'),
+        eval: c.eval ?? null, // the evaluation gates (trainer/ftstudio_trainer/gates.py), paths absolute
+      },
       null,
       2,
     ),
