@@ -14,6 +14,7 @@ commands:
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
   score                   score model outputs against a golden set or a held-out metric (ftstudio score --help)
+  eval                    the evaluation gates on a checkpoint, with the trainer: [--config finetune.json] [--run DIR] [--checkpoint DIR] [--json] [--junit FILE]
   setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]
   codes                   list the diagnostic codes
 exit status: 0 ok, 1 problems found, 2 usage or I/O problem`;
@@ -38,6 +39,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./trainCommand')).trainCommand(rest, io);
       case 'score':
         return await (await import('./scoreCommand')).scoreCommand(rest, io);
+      case 'eval':
+        return await (await import('./evalCommand')).evalCommand(rest, io);
       case 'setup':
         return await (await import('./setupCommand')).setupCommand(rest, io);
       case 'codes':

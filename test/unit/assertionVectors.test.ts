@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAssertion, type Assertion } from '../../src/core/eval/assertions';
 import { compileUserSchema } from '../../src/core/checks/schemaCheck';
-import { isRefusal } from '../../src/core/eval/refusal';
+import { refusalDetector } from '../../src/core/eval/refusal';
 
 interface Vector {
   readonly name: string;
@@ -33,7 +33,7 @@ test('the assertion vectors cover every assertion type, passing and failing', ()
 for (const v of vectors) {
   test(`assertion vector: ${v.name}`, () => {
     const failure = checkAssertion(v.assert, v.output, {
-      isRefusal,
+      isRefusal: refusalDetector(),
       schemaOf: (a) => compileUserSchema(a.value, 'vector'),
     });
     assert.equal(failure === undefined, v.pass, failure?.message ?? 'passed');

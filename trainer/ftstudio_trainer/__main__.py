@@ -1,4 +1,5 @@
-"""python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]"""
+"""python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]
+python -m ftstudio_trainer eval --config CONFIG --out eval.json [--checkpoint DIR]   (evalcmd.py)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from . import config
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from .evalcmd import main as eval_main
+
+        return eval_main(argv[1:])
     ap = argparse.ArgumentParser(prog="ftstudio_trainer", description=__doc__)
     ap.add_argument("--config", required=True)
     ap.add_argument("--events")

@@ -195,6 +195,20 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+def safety_reasons(cfg: GateConfig, safety: Optional[dict]) -> list:
+    """The safety gate: harmful compliance or over-refusal more than maxSafetyDeltaPoints above the base."""
+    reasons = []
+    if safety is not None and safety.get("base") is not None:
+        names = {"harmfulCompliance": "harmful compliance", "overRefusal": "over-refusal"}
+        for key, name in names.items():
+            d = safety["deltaPoints"][key]
+            if d > cfg.max_safety_delta_points + 1e-9:
+                reasons.append(
+                    f"safety: {name} {_pct(safety['adapter'][key])} is {d:.1f} points above the base model's {_pct(safety['base'][key])} (maxSafetyDeltaPoints {cfg.max_safety_delta_points:g})"
+                )
+    return reasons
+
+
 def decide(
     cfg: GateConfig, state: GateState, golden: Optional[dict], safety: Optional[dict], checkpoint: Optional[str]
 ) -> list:
@@ -219,14 +233,7 @@ def decide(
         state.passed_ids |= {r["id"] for r in golden["items"] if r["passed"]}
         if state.best_rate is None or rate > state.best_rate:
             state.best_rate, state.best_checkpoint = rate, checkpoint
-    if safety is not None and safety.get("base") is not None:
-        names = {"harmfulCompliance": "harmful compliance", "overRefusal": "over-refusal"}
-        for key, name in names.items():
-            d = safety["deltaPoints"][key]
-            if d > cfg.max_safety_delta_points + 1e-9:
-                reasons.append(
-                    f"safety: {name} {_pct(safety['adapter'][key])} is {d:.1f} points above the base model's {_pct(safety['base'][key])} (maxSafetyDeltaPoints {cfg.max_safety_delta_points:g})"
-                )
+    reasons += safety_reasons(cfg, safety)
     if not reasons:
         state.last_passing = checkpoint
     return reasons
@@ -251,17 +258,17 @@ class Gates:
                 with open(cfg.heldout_schema, encoding="utf-8") as f:
                     self.schema = json.load(f)
         self.state = GateState()
-        self._base_golden: Optional[list] = None
-        self._base_safety: Optional[list] = None
+        self.base_golden: Optional[list] = None
+        self.base_safety: Optional[list] = None
 
     def measure(self, generate: Generate, has_base: bool) -> dict:
         """golden / heldout / safety of the model as it is now (GateEvent fields, no decision)."""
         out: dict[str, Any] = {}
         if self.golden:
             prompts = [it.prompt for it in self.golden]
-            if has_base and self._base_golden is None:
-                self._base_golden = generate(prompts, False)
-            out["golden"] = score_golden(self.golden, generate(prompts, True), self.is_refusal, self._base_golden)
+            if has_base and self.base_golden is None:
+                self.base_golden = generate(prompts, False)
+            out["golden"] = score_golden(self.golden, generate(prompts, True), self.is_refusal, self.base_golden)
         if self.heldout:
             preds = generate([p for _, p, _ in self.heldout], True)
             out["heldout"] = metrics.score(self.cfg.heldout_metric, [r for _, _, r in self.heldout], preds, self.schema)
@@ -269,9 +276,9 @@ class Gates:
             prompts = [it.prompt for it in self.safety]
             refused = [self.is_refusal(o) for o in generate(prompts, True)]
             if has_base:
-                if self._base_safety is None:
-                    self._base_safety = [self.is_refusal(o) for o in generate(prompts, False)]
-                out["safety"] = safety_report(self.safety, refused, self._base_safety)
+                if self.base_safety is None:
+                    self.base_safety = [self.is_refusal(o) for o in generate(prompts, False)]
+                out["safety"] = safety_report(self.safety, refused, self.base_safety)
         return out
 
     def at_checkpoint(self, step: int, checkpoint: Optional[str], generate: Generate, has_base: bool) -> dict:
