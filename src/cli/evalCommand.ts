@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../core/jsonl/atomicFile';
 import { defaultEnvironmentDir } from '../core/python/environment';
 import { describeInterpreter, resolveInterpreter } from '../core/python/interpreter';
 import { ConfigError, loadConfig } from '../core/training/config';
-import { EvalTargetError, evalTarget, goldenReportOf, runCheckpointEval } from '../core/eval/checkpointEval';
+import { EvalTargetError, evalTarget, goldenReportOf, runCheckpointEval } from '../core/training/checkpointEval';
 import { goldenJunit } from '../core/eval/junit';
 import { parseArgs, UsageError } from './args';
 import { bundledTrainerDir } from './trainCommand';

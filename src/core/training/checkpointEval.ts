@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../jsonl/atomicFile';
-import type { TrainingConfig } from '../training/config';
-import { hyperparameters, listRuns, runsDir, type RunRecord } from '../training/runRecord';
-import type { GateGolden, GateHeldout, GateSafety } from './gateEvent';
-import type { GoldenReport } from './goldenScore';
+import type { TrainingConfig } from './config';
+import { hyperparameters, listRuns, runsDir, type RunRecord } from './runRecord';
+import type { GateGolden, GateHeldout, GateSafety } from '../eval/gateEvent';
+import type { GoldenReport } from '../eval/goldenScore';
 import type { AssertionType } from '../formats/evalSets';
 
 /** eval.json: the gate event's golden / heldout / safety for one checkpoint, and the verdict. */
