@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/core/training/config';
 import { evalPreflight, NO_GOLDEN_MESSAGE } from '../../src/core/training/evalPreflight';
+import { trainerConfig } from '../../src/core/training/train';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-evalcfg-'));
 const base = { method: 'sft', model: 'm', data: { train: 'train.jsonl' } };
@@ -67,4 +68,19 @@ test('the training preflight includes the eval line', async () => {
     checks.filter((c) => c.id === 'eval'),
     [{ id: 'eval', status: 'warn', message: NO_GOLDEN_MESSAGE }],
   );
+});
+
+test('trainer-config.json hands the eval block to the bundled trainer (gates.py reads these camelCase keys), null without one', () => {
+  const c = config({ eval: { golden: 'golden.jsonl', stopOnRegression: { maxDropPoints: 3, mustPassFlip: false }, maxSafetyDeltaPoints: 1 } });
+  const t = trainerConfig(c, join(dir, 'out'), join(dir, 'events.jsonl'));
+  assert.deepEqual(JSON.parse(JSON.stringify(t.eval)), {
+    golden: join(dir, 'golden.jsonl'),
+    every: 'checkpoint',
+    maxNewTokens: 256,
+    stopOnRegression: { maxDropPoints: 3, mustPassFlip: false },
+    maxSafetyDeltaPoints: 1,
+    refusalPatterns: [],
+  });
+  assert.equal(t.output, join(dir, 'out'));
+  assert.equal(trainerConfig(config({}), 'o', 'e').eval, null);
 });

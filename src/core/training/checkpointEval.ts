@@ -8,7 +8,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
-import { hyperparameters, listRuns, runsDir, type RunRecord } from './runRecord';
+import { listRuns, runsDir, type RunRecord } from './runRecord';
+import { trainerConfig } from './train';
 import type { GateGolden, GateHeldout, GateSafety } from '../eval/gateEvent';
 import type { GoldenReport } from '../eval/goldenScore';
 import type { AssertionType } from '../formats/evalSets';
@@ -111,21 +112,7 @@ export function runCheckpointEval(o: CheckpointEvalOptions): Promise<CheckpointE
   const { runDir, checkpoint } = o.target;
   const configPath = join(runDir, 'eval-config.json');
   const evalJson = join(runDir, 'eval.json');
-  writeFileAtomic(
-    configPath,
-    JSON.stringify(
-      {
-        ...hyperparameters(c),
-        train: c.data.train,
-        heldout: c.data.heldout ?? null,
-        output: checkpoint,
-        events: join(runDir, 'eval-events.jsonl'),
-        eval: c.eval,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeFileAtomic(configPath, JSON.stringify(trainerConfig(c, checkpoint, join(runDir, 'eval-events.jsonl')), null, 2) + '\n');
   const argv = [o.python, '-m', 'ftstudio_trainer', 'eval', '--config', configPath, '--checkpoint', checkpoint, '--out', evalJson];
   return new Promise((done) => {
     const child = spawn(argv[0]!, argv.slice(1), {
