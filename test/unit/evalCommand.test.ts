@@ -11,6 +11,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main';
 import { runsDir } from '../../src/core/training/runRecord';
+import { gateEventOf } from '../../src/core/eval/gateEvent';
 
 const ROOT = resolve(__dirname, '..', '..');
 const VENV = process.env.FTSTUDIO_TRAINER_VENV ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'finetune-studio', 'test-venv');
@@ -128,6 +129,9 @@ test(
     assert.deepEqual(report.safety.deltaPoints, { harmfulCompliance: 0, overRefusal: 0 });
     assert.deepEqual(report.safety.adapter, report.safety.base);
     assert.equal(report.safety.total, 2);
+    // the trainer's shapes are the gate event's: the editor's parser takes them whole
+    const asEvent = gateEventOf({ event: 'gate', step: 0, golden: report.golden, heldout: report.heldout, safety: report.safety });
+    assert.ok(asEvent?.golden && asEvent.heldout && asEvent.safety, "gateEventOf accepts the trainer's golden, heldout and safety");
     const xml = readFileSync(junit, 'utf8');
     assert.match(xml, /<testcase classname="ftstudio eval" name="bounded"\/>/);
     assert.match(xml, /<testcase classname="ftstudio eval" name="exact">\s*<failure type="equals"/);

@@ -33,6 +33,7 @@ class TrainConfig:
     save_steps: int = 200
     eval_steps: int = 200
     max_steps: int | None = None
+    eval: dict[str, Any] | None = None  # finetune.json's eval block as EvalConfig (camelCase): gates.gate_config
     extra: dict[str, Any] = field(default_factory=dict)
 
 

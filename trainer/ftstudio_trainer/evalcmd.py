@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     try:
         cfg = config.load(args.config)
-        gate_cfg = gate_config(cfg.extra.get("eval"))
+        gate_cfg = gate_config(cfg.eval)
         if gate_cfg is None:
             return _fail(f"{args.config}: no eval block with a golden set, a held-out metric or a safety set")
         gates = Gates(gate_cfg, cfg.heldout)

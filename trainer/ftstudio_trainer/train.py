@@ -116,7 +116,7 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         import datetime
 
         # the other ranks wait in a collective while rank 0 runs the gates: give it time (bounded by maxNewTokens)
-        wait = {"timeout": datetime.timedelta(hours=2)} if cfg.extra.get("eval") else {}
+        wait = {"timeout": datetime.timedelta(hours=2)} if cfg.eval else {}
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo", **wait)
     main = rank == 0
     events = EventWriter(cfg.events, enabled=main)
@@ -142,7 +142,7 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
         held: list[Any] = []
         if cfg.heldout and os.path.exists(cfg.heldout):
             held, _ = ex.tokenize_file(cfg.heldout, cfg.method, tokenizer, cfg.max_seq_length)
-        gate_cfg = gate_config(cfg.extra.get("eval"))
+        gate_cfg = gate_config(cfg.eval)
         gates = Gates(gate_cfg, cfg.heldout) if gate_cfg else None  # every rank: a bad set fails them all alike
     except (ValueError, OSError) as e:
         events.emit("error", message=str(e))
