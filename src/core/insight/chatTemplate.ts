@@ -8,7 +8,7 @@
  *   places found, the span widened back to the generation prompt (model output the template writes
  *   there, or a think block).
  */
-import { Template } from '@huggingface/jinja';
+import { Environment, Template } from '@huggingface/jinja';
 
 /** The trainer's template for a tokenizer without one (chat.py's PLAIN_TEMPLATE, saved with the adapter). */
 export const PLAIN_TEMPLATE =
@@ -30,6 +30,52 @@ const OPEN = '\ue000',
   CLOSE = '\ue002';
 const SENTINEL = /\ue000(\d+)\ue001([ab])\ue002/g;
 const THINK = /^<think>(?:(?!<think>)[\s\S])*<\/think>\s*$/;
+
+let patched = false;
+/**
+ * @huggingface/jinja's str.strip / lstrip / rstrip ignore their argument (Python strips the characters
+ * given: Qwen 3's template calls `content.lstrip('\n')`, which must keep a reply's leading spaces). Its
+ * string methods are given Python's behaviour here, once, through the prototype of a string value.
+ */
+function patchStringStrip(): void {
+  if (patched) return;
+  patched = true;
+  const env = new Environment();
+  env.set('s', '');
+  const sample = env.lookupVariable('s') as unknown as { builtins: Map<string, { value: unknown }> };
+  const proto = Object.getPrototypeOf(sample) as object;
+  const getter = Object.getOwnPropertyDescriptor(proto, 'builtins')?.get;
+  const fn = sample.builtins.get('strip');
+  if (!getter || !fn) return;
+  const FunctionValue = fn.constructor as new (f: (args: Array<{ value: unknown; type: string }>) => unknown) => unknown;
+  const StringValue = sample.constructor as new (v: string) => unknown;
+  const strip = (text: string, chars: unknown, left: boolean, right: boolean): string => {
+    if (typeof chars !== 'string') return left && right ? text.trim() : left ? text.trimStart() : text.trimEnd();
+    let a = 0,
+      b = text.length;
+    while (left && a < b && chars.includes(text[a]!)) a++;
+    while (right && b > a && chars.includes(text[b - 1]!)) b--;
+    return text.slice(a, b);
+  };
+  Object.defineProperty(proto, 'builtins', {
+    configurable: true,
+    get(this: { value: string; _ftsPatched?: boolean }) {
+      const map = getter.call(this) as Map<string, unknown>;
+      if (!this._ftsPatched) {
+        this._ftsPatched = true;
+        const self = this;
+        for (const [name, l, r] of [
+          ['strip', true, true],
+          ['lstrip', true, false],
+          ['rstrip', false, true],
+        ] as const) {
+          map.set(name, new FunctionValue((args) => new StringValue(strip(self.value, args[0]?.type === 'StringValue' ? args[0].value : undefined, l, r))));
+        }
+      }
+      return map;
+    },
+  });
+}
 
 export function hasGenerationMarkers(source: string | undefined): boolean {
   return !!source && /\{%-?\s*generation\s*-?%\}/.test(source);
@@ -55,6 +101,7 @@ export class ChatTemplate {
     readonly source: string,
     private readonly variables: Readonly<Record<string, unknown>>,
   ) {
+    patchStringStrip();
     this.generationMarkers = hasGenerationMarkers(source);
     try {
       this.template = new Template(this.generationMarkers ? markGeneration(source) : source);

@@ -67,7 +67,7 @@ export function readChatTemplate(dir: string, config: Json): { source: string; f
     typeof t === 'string'
       ? t
       : Array.isArray(t)
-        ? (t.find((x: Json) => x?.name === 'default') as Json | undefined)?.template as string | undefined
+        ? ((t.find((x: Json) => x?.name === 'default') as Json | undefined)?.template as string | undefined)
         : undefined;
   const a = pick(fromJson);
   if (a) return { source: a, from: 'chat_template.json' };
@@ -169,7 +169,16 @@ export class ExactTokenCounter implements TokenCounter {
     const ids = this.encode(text, false);
     const offsets = tokenOffsets(text, ids, this.offsetTokenizer);
     if (!offsets) return { total: ids.length, trained: this.spanTokens(text, spans) };
-    return { total: ids.length, trained: count(spansToMask(offsets, ids.map((id) => this.special.has(id)), spans)) };
+    return {
+      total: ids.length,
+      trained: count(
+        spansToMask(
+          offsets,
+          ids.map((id) => this.special.has(id)),
+          spans,
+        ),
+      ),
+    };
   }
 
   /** When the tokens do not line up with the text: each span tokenized on its own (close, not exact). */
@@ -196,9 +205,9 @@ export class ExactTokenCounter implements TokenCounter {
     return { total, trained };
   }
 
-  private dpo(rec: Json): Array<{ total: number; trained: number }> {
+  private dpo(rec: Json): [{ total: number; trained: number }, { total: number; trained: number }] {
     const [prompt, chosen, rejected] = dpoTriplet(rec);
-    return [chosen, rejected].map((answer) => {
+    const one = (answer: unknown): { total: number; trained: number } => {
       if (Array.isArray(prompt)) {
         const turns = Array.isArray(answer) ? (answer as Message[]) : [{ role: 'assistant', content: answer }];
         const n = prompt.length;
@@ -207,7 +216,8 @@ export class ExactTokenCounter implements TokenCounter {
       const p = this.encode(typeof prompt === 'string' ? prompt : pyJson(prompt), true).length;
       const a = this.encode(typeof answer === 'string' ? answer : pyJson(answer), false).length + (this.eosId !== undefined ? 1 : 0);
       return { total: p + a, trained: a };
-    });
+    };
+    return [one(chosen), one(rejected)];
   }
 }
 

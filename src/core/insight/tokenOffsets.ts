@@ -73,7 +73,7 @@ export function tokenOffsets(text: string, ids: readonly number[], t: OffsetToke
   // UTF-16 index of the character each byte belongs to, and of the end of that character
   const charStart = new Uint32Array(bytes.length + 1);
   const charEnd = new Uint32Array(bytes.length + 1);
-  for (let u = 0, b = 0; u < text.length; ) {
+  for (let u = 0, b = 0; u < text.length;) {
     const cp = text.codePointAt(u)!;
     const units = cp > 0xffff ? 2 : 1;
     const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
@@ -94,7 +94,8 @@ export function tokenOffsets(text: string, ids: readonly number[], t: OffsetToke
     if (!s) return undefined;
     let from = 0;
     if (!startsAt(bytes, at, s)) {
-      if (s[0] === 0x20 && startsAt(bytes, at, s, 1)) from = 1; // a space the tokenizer prepended
+      if (s[0] === 0x20 && startsAt(bytes, at, s, 1))
+        from = 1; // a space the tokenizer prepended
       else {
         let skip = at;
         while (skip < bytes.length && (bytes[skip] === 0x20 || bytes[skip] === 0x09 || bytes[skip] === 0x0a || bytes[skip] === 0x0d)) skip++;

@@ -60,7 +60,11 @@ function snapshotIn(cache: string, model: string): string | undefined {
 export function findTokenizer(o: TokenizerLookup): { location: TokenizerLocation } | { missing: string } {
   const model = o.model?.trim();
   if (!model) return { missing: 'no model is set (finetune.json "model")' };
-  const local = isAbsolute(model) ? model : o.workspaceRoot && (model.startsWith('.') || existsSync(join(o.workspaceRoot, model))) ? resolve(o.workspaceRoot, model) : undefined;
+  const local = isAbsolute(model)
+    ? model
+    : o.workspaceRoot && (model.startsWith('.') || existsSync(join(o.workspaceRoot, model)))
+      ? resolve(o.workspaceRoot, model)
+      : undefined;
   if (local && existsSync(local)) {
     return hasTokenizer(local) ? { location: { dir: local, how: `local folder ${local}` } } : { missing: `${local} has no tokenizer.json` };
   }

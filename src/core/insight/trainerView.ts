@@ -41,11 +41,22 @@ export function sftConversation(rec: Rec): Message[] | undefined {
 export function sftSegments(rec: Rec): Segment[] {
   if ('text' in rec) return [[str(rec.text), true]];
   if ('instruction' in rec && 'output' in rec) {
-    return [[str(rec.instruction) + (rec.input ? '\n\n' + str(rec.input) : '') + '\n\n', false], [str(rec.output), true]];
+    return [
+      [str(rec.instruction) + (rec.input ? '\n\n' + str(rec.input) : '') + '\n\n', false],
+      [str(rec.output), true],
+    ];
   }
-  if (typeof rec.prompt === 'string' && typeof rec.completion === 'string') return [[rec.prompt, false], [rec.completion, true]];
+  if (typeof rec.prompt === 'string' && typeof rec.completion === 'string')
+    return [
+      [rec.prompt, false],
+      [rec.completion, true],
+    ];
   // prompt-only and stepwise supervision: the trainer does not train them; count the prompt (and the steps)
-  if (typeof rec.prompt === 'string' && Array.isArray(rec.completions)) return [[rec.prompt, false], [rec.completions.map(str).join('\n'), true]];
+  if (typeof rec.prompt === 'string' && Array.isArray(rec.completions))
+    return [
+      [rec.prompt, false],
+      [rec.completions.map(str).join('\n'), true],
+    ];
   if (typeof rec.prompt === 'string') return [[rec.prompt, false]];
   return [[pyJson(rec), false]];
 }
