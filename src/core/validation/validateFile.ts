@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineFacts } from '../checks/fileFacts';
-import { resolveOptions, type PlainOptions } from './options';
+import { resolveOptionsWithTokens, type PlainOptions } from './options';
 import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
 
@@ -82,7 +82,7 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedL
 }
 
 export async function validateFile(path: string, plain: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
-  const options = resolveOptions(plain);
+  const options = await resolveOptionsWithTokens(plain);
   const model = new DatasetModel(options);
   const { size } = await stat(path);
   // sequential unless asked: on this project's 2-core machines two workers measured slower than one
