@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cosine, embeddingText, findSemanticPairs, loadEmbedder } from '../../src/core/insight/embeddings';
+import { cosine, embeddingModelChoice, embeddingText, findSemanticPairs, loadEmbedder } from '../../src/core/insight/embeddings';
 import { normalise } from '../../src/core/insight/embedModel';
 
 const v = (...x: number[]) => normalise(Float32Array.from(x));
@@ -44,4 +44,26 @@ test('the text embedded for a record: its turns or fields, a preference record i
   assert.equal(embeddingText({ messages }, 'language-modeling'), 'Hi?\nHello.');
   assert.equal(embeddingText({ prompt: 'Q ', completion: 'A' }, 'prompt-completion'), 'Q A');
   assert.equal(embeddingText({ prompt: 'Q', chosen: 'yes', rejected: 'no' }, 'preference'), 'Q\nyes');
+});
+
+test('the embedding model: finetune.json over the setting, not from finetune.json in Restricted Mode, off with a reason', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ftstudio-embed-choice-'));
+  for (const d of ['project-model', 'user-model']) {
+    mkdirSync(join(root, d));
+    writeFileSync(join(root, d, 'model.onnx'), '');
+    writeFileSync(join(root, d, 'tokenizer.json'), '{}');
+  }
+  const project = join(root, 'project-model');
+  assert.deepEqual(embeddingModelChoice({ project, setting: join(root, 'user-model'), trusted: true }), {
+    dir: project,
+    from: 'finetune.json embeddings.model',
+  });
+  const untrusted = embeddingModelChoice({ project, setting: 'user-model', trusted: false, workspaceRoot: root });
+  assert.deepEqual(untrusted, { dir: join(root, 'user-model'), from: 'the setting finetuneStudio.embeddings.model' });
+  const off = embeddingModelChoice({ project, trusted: false });
+  assert.ok('off' in off && /Restricted Mode/.test(off.off), JSON.stringify(off));
+  const none = embeddingModelChoice({ trusted: true });
+  assert.ok('off' in none && /semantic checks are off: no embedding model/.test(none.off));
+  const broken = embeddingModelChoice({ setting: join(root, 'nothing'), trusted: true });
+  assert.ok('off' in broken && /nothing does not exist/.test(broken.off));
 });

@@ -103,7 +103,12 @@ export async function loadEmbedderHere(dir: string, opts: { threads?: number } =
     const mask = ids.map((x) => Array.from({ length: width }, (_, j) => (j < x.length ? 1 : 0)));
     const feeds: Record<string, unknown> = { input_ids: tensor('input_ids', padded, width) };
     if (session.inputNames.includes('attention_mask')) feeds.attention_mask = tensor('attention_mask', mask, width);
-    if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = tensor('token_type_ids', mask.map((r) => r.map(() => 0)), width);
+    if (session.inputNames.includes('token_type_ids'))
+      feeds.token_type_ids = tensor(
+        'token_type_ids',
+        mask.map((r) => r.map(() => 0)),
+        width,
+      );
     const out = await session.run(feeds);
     const pick: OrtTensor =
       (pooledName ? out[pooledName] : undefined) ?? session.outputNames.map((n) => out[n]!).find((t) => t.dims.length === 3) ?? out[session.outputNames[0]!]!;
@@ -126,7 +131,9 @@ export async function loadEmbedderHere(dir: string, opts: { threads?: number } =
       const d = pick.dims[1]!;
       for (let i = 0; i < texts.length; i++) vectors.push(normalise(Float32Array.from({ length: d }, (_, k) => pick.data[i * d + k]!)));
     } else {
-      throw new EmbedderError(`${join(dir, 'model.onnx')}: no output of shape [batch, tokens, dim] or [batch, dim] (outputs ${session.outputNames.join(', ')})`);
+      throw new EmbedderError(
+        `${join(dir, 'model.onnx')}: no output of shape [batch, tokens, dim] or [batch, dim] (outputs ${session.outputNames.join(', ')})`,
+      );
     }
     return vectors;
   }

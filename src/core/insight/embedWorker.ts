@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     queue = queue.then(async () => {
       try {
         const vectors = await embedder.embed(m.texts);
-        parentPort!.postMessage({ id: m.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+        parentPort!.postMessage(
+          { id: m.id, vectors },
+          vectors.map((v) => v.buffer as ArrayBuffer),
+        );
       } catch (e) {
         parentPort!.postMessage({ id: m.id, error: (e as Error).message });
       }

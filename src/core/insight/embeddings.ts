@@ -7,6 +7,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
+import { isAbsolute, resolve } from 'node:path';
+import { embedderFolderProblem } from './embedModel';
 import { dpoTriplet, PREFERENCE_FORMATS, sftConversation, sftSegments } from './trainerView';
 
 export interface Embedder {
@@ -80,6 +82,34 @@ export function loadEmbedder(modelDir: string): Promise<Embedder> {
     });
     worker.once('exit', (code) => fail(new Error(`the embedding worker stopped (exit code ${code})`)));
   });
+}
+
+/**
+ * Which embedding model to use: finetune.json's embeddings.model (absolute, from loadConfig) over the
+ * setting finetuneStudio.embeddings.model (a relative setting is taken from the workspace root); in an
+ * untrusted workspace finetune.json's choice is not loaded. `off`: why semantic checks are off.
+ */
+export function embeddingModelChoice(o: {
+  readonly project?: string;
+  readonly setting?: string;
+  readonly trusted: boolean;
+  readonly workspaceRoot?: string;
+}): { readonly dir: string; readonly from: string } | { readonly off: string } {
+  let dir: string | undefined, from: string | undefined;
+  if (o.project && o.trusted) [dir, from] = [o.project, 'finetune.json embeddings.model'];
+  else if (o.setting)
+    [dir, from] = [
+      isAbsolute(o.setting) || !o.workspaceRoot ? resolve(o.setting) : resolve(o.workspaceRoot, o.setting),
+      'the setting finetuneStudio.embeddings.model',
+    ];
+  if (!dir || !from) {
+    const restricted = o.project && !o.trusted ? " (Restricted Mode: finetune.json's embeddings.model is not loaded; trust the workspace to use it)" : '';
+    return {
+      off: `semantic checks are off: no embedding model${restricted}; set embeddings.model in finetune.json or finetuneStudio.embeddings.model to a folder with model.onnx and tokenizer.json`,
+    };
+  }
+  const problem = embedderFolderProblem(dir);
+  return problem ? { off: `semantic checks are off: ${problem} (from ${from})` } : { dir, from };
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
