@@ -73,9 +73,12 @@ def write_model(d, pooled: bool):
         outputs.append(helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", dim]))
     else:
         nodes.append(helper.make_node("MatMul", ["emb", "W"], ["h"]))
+    # padding positions keep non-zero states (tanh of the [PAD] embedding): pooling must leave them out
+    inits.append(numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half"))
     nodes += [
-        helper.make_node("Tanh", ["h"], ["t"]),
-        helper.make_node("Mul", ["t", "mask3"], ["last_hidden_state"]),
+        helper.make_node("Mul", ["mask3", "half"], ["shift"]),
+        helper.make_node("Add", ["h", "shift"], ["h2"]),
+        helper.make_node("Tanh", ["h2"], ["last_hidden_state"]),
     ]
     if pooled:
         # the model's own pooling: the first token's state (a CLS pooler), unlike mean pooling

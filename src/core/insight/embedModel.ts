@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Embedder } from './embeddings';
+import { loadJsTokenizer, type JsTokenizer } from './jsTokenizer';
 
 type Json = Record<string, unknown>;
 
@@ -50,7 +51,6 @@ export async function loadEmbedderHere(dir: string, opts: { threads?: number } =
   const problem = embedderFolderProblem(dir);
   if (problem) throw new EmbedderError(problem);
   const ort = (await import('onnxruntime-node')) as unknown as Ort;
-  const { Tokenizer } = await import('@huggingface/tokenizers');
   let tokenizerJson: Json, config: Json;
   try {
     tokenizerJson = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as Json;
@@ -58,9 +58,9 @@ export async function loadEmbedderHere(dir: string, opts: { threads?: number } =
   } catch (e) {
     throw new EmbedderError(`${dir}: cannot read the tokenizer (${(e as Error).message})`);
   }
-  let tokenizer: { encode(t: string, o?: { add_special_tokens?: boolean }): { ids: number[] }; token_to_id(t: string): number | undefined };
+  let tokenizer: JsTokenizer;
   try {
-    tokenizer = new Tokenizer(tokenizerJson, config) as unknown as typeof tokenizer;
+    tokenizer = await loadJsTokenizer(tokenizerJson, config);
   } catch (e) {
     throw new EmbedderError(`${join(dir, 'tokenizer.json')}: cannot read the tokenizer (${(e as Error).message})`);
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { assistantSpans, ChatTemplate, PLAIN_TEMPLATE, TemplateError, type Message } from './chatTemplate';
 import { generationMask, spansToMask, tokenOffsets, type OffsetTokenizer, type Scheme } from './tokenOffsets';
 import { findTokenizer } from './tokenizerFiles';
+import { loadJsTokenizer, type JsTokenizer } from './jsTokenizer';
 import { dpoTriplet, PREFERENCE_FORMATS, pyJson, sftConversation, sftSegments, textLength, trainedTextLength } from './trainerView';
 
 export interface TokenCounts {
@@ -76,11 +77,6 @@ export function readChatTemplate(dir: string, config: Json): { source: string; f
   return undefined;
 }
 
-interface JsTokenizer {
-  encode(text: string, o?: { add_special_tokens?: boolean }): { ids: number[] };
-  token_to_id(t: string): number | undefined;
-  id_to_token(id: number): string | undefined;
-}
 
 function schemeOf(json: Json): { scheme: Scheme; trimOffsets: boolean } {
   const all = JSON.stringify([json.pre_tokenizer ?? null, json.decoder ?? null]);
@@ -235,7 +231,6 @@ export async function tokenCounterFromDir(dir: string, how = dir): Promise<Token
   const stamp = files.map((f) => (existsSync(f) ? `${statSync(f).mtimeMs}:${statSync(f).size}` : '-')).join('|');
   const hit = cache.get(dir);
   if (hit && hit.stamp === stamp) return hit.counter;
-  const { Tokenizer } = await import('@huggingface/tokenizers');
   let tokenizerJson: Json, config: Json;
   try {
     tokenizerJson = readJson(files[0]!)!;
@@ -244,7 +239,7 @@ export async function tokenCounterFromDir(dir: string, how = dir): Promise<Token
     throw new Error(`${dir}: cannot read the tokenizer (${(e as Error).message})`);
   }
   const template = readChatTemplate(dir, config);
-  const tokenizer = new Tokenizer(tokenizerJson, config) as unknown as JsTokenizer;
+  const tokenizer = await loadJsTokenizer(tokenizerJson, config);
   const what = template ? `its chat template (${template.from})` : "the trainer's plain chat template (the tokenizer has none)";
   const counter = new ExactTokenCounter(tokenizer, tokenizerJson, config, template, `exact: the model's tokenizer from ${how}, with ${what}`);
   cache.set(dir, { stamp, counter });
