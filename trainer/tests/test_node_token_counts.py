@@ -15,9 +15,8 @@ import subprocess
 import pytest
 
 pytest.importorskip("trl")
-from tokenizers_for_tests import template, tokenizer_for  # noqa: E402
-
-from ftstudio_trainer import chat, examples  # noqa: E402
+from ftstudio_trainer import chat, examples
+from tokenizers_for_tests import template, tokenizer_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIG = 10**9
@@ -50,7 +49,10 @@ RECORDS = [
             "conversations": [{"from": "human", "value": "Hello?"}, {"from": "gpt", "value": "Hello, how can I help?"}],
         },
     ),
-    ("preference", {"prompt": "Is the sky blue?", "chosen": " Yes.", "rejected": " No, it is green and very far away."}),
+    (
+        "preference",
+        {"prompt": "Is the sky blue?", "chosen": " Yes.", "rejected": " No, it is green and very far away."},
+    ),
     ("preference", {"prompt": [USER], "chosen": [REPLY], "rejected": [{"role": "assistant", "content": "43"}]}),
     ("preference", {"chosen": [USER, REPLY], "rejected": [USER, {"role": "assistant", "content": "It is 41, sorry."}]}),
     (
@@ -76,7 +78,9 @@ def expected(tok, fmt, rec):
     """(total, trained, pair) as the trainer builds the record, or None when it cannot."""
     try:
         if fmt in ("preference", "openai-preference"):
-            seqs = [(len(ids), sum(1 for x in labels if x != -100)) for ids, labels in examples.tokenize_dpo(rec, tok, BIG)]
+            seqs = [
+                (len(ids), sum(1 for x in labels if x != -100)) for ids, labels in examples.tokenize_dpo(rec, tok, BIG)
+            ]
             longer = seqs[0] if seqs[0][0] >= seqs[1][0] else seqs[1]
             return longer[0], max(s[1] for s in seqs), seqs
         ids, labels = examples.tokenize_sft(rec, tok, BIG)
@@ -113,6 +117,7 @@ def counted(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     return expect, json.loads(out.stdout)
@@ -135,7 +140,10 @@ def test_counts_equal_the_trainer(counted, folder):
             wrong.append(f"{fmt} {json.dumps(rec)[:60]}: want {total}/{trained}, got {have}")
         elif pair is not None:
             p = have["pair"]
-            if [(p["chosen"]["total"], p["chosen"]["trained"]), (p["rejected"]["total"], p["rejected"]["trained"])] != pair:
+            if [
+                (p["chosen"]["total"], p["chosen"]["trained"]),
+                (p["rejected"]["total"], p["rejected"]["trained"]),
+            ] != pair:
                 wrong.append(f"{fmt}: pair {pair} vs {p}")
     assert not wrong, "\n".join(wrong)
 

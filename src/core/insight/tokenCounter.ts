@@ -77,7 +77,6 @@ export function readChatTemplate(dir: string, config: Json): { source: string; f
   return undefined;
 }
 
-
 function schemeOf(json: Json): { scheme: Scheme; trimOffsets: boolean } {
   const all = JSON.stringify([json.pre_tokenizer ?? null, json.decoder ?? null]);
   const model = (json.model as Json | undefined)?.type;
