@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { WORD_TEMPLATE as TEMPLATE, writeWordTokenizer as writeTokenizer } from '../parity/wordTokenizer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateTokenCounter, loadTokenCounter, tokenCounterFromDir } from '../../src/core/insight/tokenCounter';
@@ -11,33 +12,6 @@ import { findTokenizer } from '../../src/core/insight/tokenizerFiles';
 import { validateDataset } from '../../src/core/validation/validateDataset';
 import { resolveValidationOptions } from '../../src/core/validation/options';
 import { readValidationConfig } from '../../src/core/project/projectConfig';
-
-const WORDS = ['<unk>', '<s>', '</s>', '<|user|>', '<|assistant|>', 'a', 'b', 'hello', 'world', '\n'];
-
-/** A word-level tokenizer: one token per space-separated word, the chat markers as special tokens. */
-export function writeTokenizer(dir: string, chatTemplate?: string): void {
-  mkdirSync(dir, { recursive: true });
-  const vocab = Object.fromEntries(WORDS.map((w, i) => [w, i]));
-  const added = WORDS.slice(0, 5).map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
-  writeFileSync(
-    join(dir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      added_tokens: added,
-      normalizer: null,
-      pre_tokenizer: { type: 'WhitespaceSplit' },
-      post_processor: null,
-      decoder: null,
-      model: { type: 'WordLevel', vocab, unk_token: '<unk>' },
-    }),
-  );
-  writeFileSync(
-    join(dir, 'tokenizer_config.json'),
-    JSON.stringify({ bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', ...(chatTemplate ? { chat_template: chatTemplate } : {}) }),
-  );
-}
-
-const TEMPLATE = "{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }}{% if m['role'] == 'assistant' %}</s>{% endif %} {% endfor %}";
 
 const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-'));
 
