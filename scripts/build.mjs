@@ -11,13 +11,15 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   minify: process.argv.includes('--minify'),
-  external: ['tsx/cjs/api'],
+  // onnxruntime-node is native: required at run time from dist/node_modules (staged by scripts/package.mjs)
+  external: ['tsx/cjs/api', 'onnxruntime-node'],
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'tsx/cjs/api'] }),
+  build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', ...common.external] }),
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { embedWorker: 'src/core/insight/embedWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
   build({
     ...common,

@@ -16,7 +16,8 @@ export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S
   --format F       force a format: ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')} (default: detected per file, or finetune.json data.format)
   --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
   --json           one JSON document on stdout
-  --max-tokens N   records estimated above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096)
+  --max-tokens N   records above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096); counted
+                   with finetune.json's model tokenizer when it is on this machine, else estimated at 4 characters a token
   --min-records N  fewer records than N is reported (default 200; 0 turns it off)
   --workers N      worker threads for large files (default: the number of cores)
 exit status: 0 no errors, 1 errors found, 2 usage or I/O problem`;

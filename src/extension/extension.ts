@@ -4,6 +4,7 @@ import { CONFIG_FILE } from '../core/project/projectConfig';
 import { DatasetCodeActions } from './validation/codeActions';
 import { SOURCE } from './validation/convert';
 import { DatasetValidation } from './validation/datasetValidation';
+import { TokenHover } from './validation/tokenHover';
 import { LargeFileValidation } from './validation/largeFiles';
 import { compareRuns, createConfig } from './training/runCommands';
 import { Training } from './training/training';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration('finetuneStudio')) onConfig();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(onConfig),
+    vscode.languages.registerHoverProvider({ language: 'jsonl' }, new TokenHover(validation)),
     vscode.languages.registerCodeActionsProvider([{ language: 'jsonl' }, { language: 'json', scheme: 'file' }], new DatasetCodeActions([validation, arrays]), {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),

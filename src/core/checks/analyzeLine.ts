@@ -13,14 +13,20 @@ import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
 import { checkEvalRecord } from './evalSetChecks';
+import { textLength } from '../insight/trainerView';
+import type { TokenCounter } from '../insight/tokenCounter';
 
 export interface AnalyzeOptions {
   /** force one format for every line (setting, finetune.json, --format); golden and safety records are recognised even under a forced training format */
   readonly format?: FormatId | EvalFormatId;
   /** a user JSON Schema that replaces the built-in format schemas */
   readonly userSchema?: ValidateFunction;
-  /** estimated tokens (4 characters each) above which a record is too long */
+  /** tokens above which a record is too long: counted by `tokenCounter`, else estimated at 4 characters each */
   readonly maxTokens: number;
+  /** the model's own tokenizer (exact counts, chat template applied); loaded by the caller, off the editor's main thread for big files */
+  readonly tokenCounter?: TokenCounter;
+  /** why the counts are estimates (no tokenizer found for finetune.json's model): said in the too-long message */
+  readonly tokenEstimateWhy?: string;
   /** the file's key -> our key (LLaMA-Factory's dataset_info.json columns) */
   readonly keyMap?: Readonly<Record<string, string>>;
 }
@@ -65,21 +71,6 @@ function isBlankLine(text: string): boolean {
     if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
   }
   return true;
-}
-
-function textLength(v: unknown): number {
-  if (typeof v === 'string') return v.length;
-  if (Array.isArray(v)) {
-    let n = 0;
-    for (const x of v) n += textLength(x);
-    return n;
-  }
-  if (v && typeof v === 'object') {
-    let n = 0;
-    for (const k in v) n += textLength((v as Record<string, unknown>)[k]);
-    return n;
-  }
-  return 0;
 }
 
 export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
@@ -148,20 +139,40 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       template = { sig: system ? SYSTEM_MARK + sig : sig, start: r.start, end: r.end };
     }
   }
-  if (len / 4 > opts.maxTokens) {
+  const exact = format && opts.tokenCounter?.source === 'tokenizer' ? exactTooLong(rec, format, opts) : undefined;
+  if (exact !== undefined) {
+    if (exact !== NOT_TOO_LONG) diagnostics.push(lineDiag('too-long', { start: 0, end: len }, exact));
+  } else if (len / 4 > opts.maxTokens) {
     const tokens = Math.round(textLength(rec) / 4);
     if (tokens > opts.maxTokens) {
+      const why = opts.tokenEstimateWhy ? `; ${opts.tokenEstimateWhy}` : '';
       diagnostics.push(
         lineDiag(
           'too-long',
           { start: 0, end: len },
-          `The record is about ${tokens} tokens (4 characters each), above the limit of ${opts.maxTokens}: it will be truncated in training.`,
+          `The record is about ${tokens} tokens (estimated at 4 characters each${why}), ${tokens - opts.maxTokens} over the limit of ${opts.maxTokens}: it will be truncated in training.`,
         ),
       );
     }
   }
   if (opts.keyMap && diagnostics.length) speakFileKeys(diagnostics, fileKeyOf(opts.keyMap));
   return new LineFacts(len, true, variant, hash, template, diagnostics.length ? diagnostics : NO_DIAGS);
+}
+
+const NOT_TOO_LONG = '';
+
+/** The too-long message from the model's tokenizer ('' when the record fits; undefined when only an estimate is possible). */
+function exactTooLong(rec: Record<string, unknown>, format: FormatId, opts: AnalyzeOptions): string | undefined {
+  let c;
+  try {
+    c = opts.tokenCounter!.count(rec, format);
+  } catch {
+    return undefined; // a tokenizer that fails on this record: the estimate stands
+  }
+  if (c.note) return undefined;
+  if (c.total <= opts.maxTokens) return NOT_TOO_LONG;
+  const what = c.pair ? 'its longer sequence (prompt + chosen or rejected) is' : 'it is';
+  return `The record is too long: ${what} ${c.total} tokens with the model's tokenizer and chat template, ${c.total - opts.maxTokens} over the limit of ${opts.maxTokens} (${c.trained} trained): the end will be cut off in training.`;
 }
 
 /** Messages name the keys the file has, not the format's names the registry mapped them to. */

@@ -193,7 +193,8 @@ export const CODES = {
   },
   'too-long': {
     severity: 'warning',
-    summary: 'The record is estimated to exceed the maximum sequence length.',
+    summary:
+      "The record exceeds the maximum sequence length (counted with the model's tokenizer and chat template when they are on this machine, else estimated at 4 characters a token).",
     fix: 'Shorten the record or raise training.maxSeqLength / finetuneStudio.validation.maxTokensPerRecord; it would be truncated.',
   },
   'few-records': {

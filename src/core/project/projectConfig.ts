@@ -12,6 +12,8 @@ export interface ValidationConfig {
   readonly path: string;
   readonly format?: FormatId;
   readonly maxSeqLength?: number;
+  /** finetune.json's model (a Hugging Face id or a folder): where exact token counts read the tokenizer from */
+  readonly model?: string;
   readonly problems: string[];
 }
 
@@ -44,7 +46,8 @@ export function readValidationConfig(path: string): ValidationConfig {
   }
   const msl = training?.maxSeqLength;
   const maxSeqLength = typeof msl === 'number' && msl > 0 ? msl : undefined;
-  return { path, format, maxSeqLength, problems };
+  const model = typeof (json as { model?: unknown })?.model === 'string' ? ((json as { model: string }).model as string) : undefined;
+  return { path, format, maxSeqLength, ...(model ? { model } : {}), problems };
 }
 
 /**

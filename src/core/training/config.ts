@@ -91,6 +91,18 @@ export const FINETUNE_SCHEMA = {
       description: 'Parameters in billions, for the VRAM estimate when the model name does not say (e.g. 7 for a 7B model).',
     },
     eval: EVAL_SCHEMA, // src/core/eval/evalConfig.ts
+    embeddings: {
+      type: 'object',
+      description: 'Local sentence embeddings for semantic near-duplicates and train/held-out leakage (README, "Local embeddings").',
+      properties: {
+        model: {
+          type: 'string',
+          description:
+            'A folder with model.onnx and tokenizer.json (an exported sentence-embedding model), relative to this file. Wins over the setting finetuneStudio.embeddings.model; ignored in Restricted Mode.',
+        },
+      },
+      additionalProperties: false,
+    },
     trainer: {
       type: 'object',
       properties: {
@@ -139,6 +151,8 @@ export interface TrainingConfig {
   readonly trainerCommand?: readonly string[];
   /** the evaluation gates (src/core/eval/evalConfig.ts) */
   readonly eval?: EvalConfig;
+  /** local embeddings: the folder of an exported ONNX model, absolute */
+  readonly embeddings?: { readonly model?: string };
 }
 
 export class ConfigError extends Error {}
@@ -210,5 +224,6 @@ export function loadConfig(path: string): TrainingConfig {
     modelSizeB: raw.modelSizeB as number | undefined,
     trainerCommand: (raw.trainer as { command?: string[] } | undefined)?.command,
     eval: evalConfigOf(raw, dir),
+    ...(raw.embeddings ? { embeddings: { model: abs((raw.embeddings as { model?: unknown }).model) } } : {}),
   };
 }

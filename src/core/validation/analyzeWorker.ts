@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeLine } from '../checks/analyzeLine';
 import { LineTable, transferList } from '../checks/lineTable';
 import { forEachLineFacts } from '../checks/fileFacts';
-import { resolveOptions, type PlainOptions } from './options';
+import { resolveOptionsWithTokens, type PlainOptions } from './options';
 
 /** A byte range of a file, or the lines of an editor document. */
 export type WorkerJob =
@@ -11,7 +11,7 @@ export type WorkerJob =
   | { readonly lines: readonly string[]; readonly options: PlainOptions };
 
 async function run(job: WorkerJob): Promise<void> {
-  const options = resolveOptions(job.options);
+  const options = await resolveOptionsWithTokens(job.options);
   const table = new LineTable();
   if ('lines' in job) {
     for (const l of job.lines) table.push(analyzeLine(l, options));

@@ -1,9 +1,15 @@
 /** Validation options as plain data (they cross thread and process boundaries) and their resolution. */
+import { dirname } from 'node:path';
 import { DEFAULT_OPTIONS, type ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
 import type { EvalFormatId } from '../formats/evalSets';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
+import { findTokenizer } from '../insight/tokenizerFiles';
+import { tokenCounterFromDir } from '../insight/tokenCounter';
+
+/** Where exact token counts come from: the model's tokenizer folder, or why the counts are estimates. */
+export type TokenizerChoice = { readonly dir: string; readonly how: string } | { readonly missing: string };
 
 export interface PlainOptions {
   readonly format?: FormatId | EvalFormatId;
@@ -12,6 +18,8 @@ export interface PlainOptions {
   readonly minRecords: number;
   /** the file's key -> our key (a LLaMA-Factory dataset_info.json beside the file) */
   readonly keyMap?: Readonly<Record<string, string>>;
+  /** finetune.json's model: its tokenizer counts tokens exactly (the analysis loads it), or why not */
+  readonly tokenizer?: TokenizerChoice;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -24,10 +32,35 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     maxTokens: o.maxTokens,
     minRecords: o.minRecords,
     keyMap: o.keyMap,
+    tokenEstimateWhy: o.tokenizer && 'missing' in o.tokenizer ? o.tokenizer.missing : undefined,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
   return r;
+}
+
+const withTokens = new WeakMap<object, Promise<ValidationOptions>>();
+
+/**
+ * The options with the model's tokenizer loaded when they name one (exact token counts for too-long);
+ * a tokenizer that cannot be read leaves the estimate, which then says why.
+ */
+export function resolveOptionsWithTokens(o: PlainOptions): Promise<ValidationOptions> {
+  const r = resolveOptions(o);
+  const t = o.tokenizer;
+  if (!t || !('dir' in t)) return Promise.resolve(r);
+  let p = withTokens.get(o);
+  if (!p) {
+    p = (async () => {
+      try {
+        return { ...r, tokenCounter: await tokenCounterFromDir(t.dir, t.how) };
+      } catch (e) {
+        return { ...r, tokenEstimateWhy: `the tokenizer in ${t.dir} cannot be used (${(e as Error).message})` };
+      }
+    })();
+    withTokens.set(o, p);
+  }
+  return p;
 }
 
 /** Where a value of the resolved options came from (told to the user in the status tooltip). */
@@ -40,8 +73,10 @@ export interface ValidationInputs {
   readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
   /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
   readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
-  /** finetune.json: data.format and training.maxSeqLength */
-  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
+  /** finetune.json: data.format, training.maxSeqLength, and the model whose tokenizer counts tokens (`path`: finetune.json, relative model folders start there) */
+  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number; readonly model?: string; readonly path?: string };
+  /** the Hugging Face home to look for the model's tokenizer in (else $HF_HOME, ~/.cache/huggingface) */
+  readonly hfHome?: string;
   /** editor settings: below finetune.json */
   readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
   readonly schema?: PlainOptions['schema'];
@@ -65,5 +100,10 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
   const keyMap = i.registry?.keyMap && Object.keys(i.registry.keyMap).length ? i.registry.keyMap : undefined;
   const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
   const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : (i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords));
-  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}) }, formatSource };
+  let tokenizer: TokenizerChoice | undefined;
+  if (i.project?.model) {
+    const found = findTokenizer({ model: i.project.model, workspaceRoot: i.project.path ? dirname(i.project.path) : undefined, hfHome: i.hfHome });
+    tokenizer = 'location' in found ? found.location : { missing: `no tokenizer: ${found.missing}` };
+  }
+  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}), ...(tokenizer ? { tokenizer } : {}) }, formatSource };
 }

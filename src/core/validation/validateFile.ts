@@ -2,13 +2,12 @@
  * Validate a file from disk: streamed (never held whole in memory); above a size threshold the
  * byte ranges are analysed by worker threads in parallel, and the dataset checks run once at the end.
  */
-import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/startWorker';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineFacts } from '../checks/fileFacts';
-import { resolveOptions, type PlainOptions } from './options';
+import { resolveOptionsWithTokens, type PlainOptions } from './options';
 import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
 
@@ -24,14 +23,8 @@ export interface ValidateFileOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
 function newWorker(job: WorkerJob): Worker {
-  const bundled = join(__dirname, 'analyzeWorker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
-  // tests and benches run the sources through tsx: register it inside the worker too
-  const source = join(__dirname, 'analyzeWorker.ts');
-  const tsxApi = require.resolve('tsx/cjs/api'); // resolved here: the worker's cwd may be any project
-  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
+  return startWorker(__dirname, 'analyzeWorker', job);
 }
 
 /** Split [0,size) into n ranges that begin at line starts. */
@@ -82,7 +75,7 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedL
 }
 
 export async function validateFile(path: string, plain: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
-  const options = resolveOptions(plain);
+  const options = await resolveOptionsWithTokens(plain);
   const model = new DatasetModel(options);
   const { size } = await stat(path);
   // sequential unless asked: on this project's 2-core machines two workers measured slower than one

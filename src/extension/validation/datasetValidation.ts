@@ -5,9 +5,11 @@
  * debounce so that fast typing does not flood the Problems panel.
  */
 import * as vscode from 'vscode';
-import { DatasetModel, type FileReport } from '../../core/checks/datasetModel';
+import { DatasetModel, type FileReport, type ValidationOptions } from '../../core/checks/datasetModel';
 import type { QuickFix } from '../../core/checks/diagnostic';
-import { resolveOptions } from '../../core/validation/options';
+import { resolveOptions, resolveOptionsWithTokens } from '../../core/validation/options';
+import { estimateTokenCounter, type TokenCounter, type TokenCounts } from '../../core/insight/tokenCounter';
+import { renameKeys } from '../../core/formats/llamaFactory';
 import { runWorker } from '../../core/validation/validateFile';
 import { validateDocument } from '../../core/validation/validateDataset';
 import { fixKey, toVsDiagnostic } from './convert';
@@ -16,6 +18,8 @@ import { settingsFor, type DocSettings } from '../workspace/settings';
 
 /** Documents above this size are analysed off the extension host's main thread. */
 export const WORKER_THRESHOLD_CHARS = 2_000_000;
+/** With the model's tokenizer (every record tokenized), the first analysis moves to a worker from this size. */
+export const TOKENIZER_WORKER_THRESHOLD_CHARS = 200_000;
 const PUBLISH_DELAY_MS = 60;
 
 interface DocState {
@@ -26,6 +30,15 @@ interface DocState {
   report?: FileReport;
   fixes: Map<string, QuickFix>;
   error?: string;
+  /** the options with the model's tokenizer loaded (exact token counts); undefined until loaded, or without one */
+  tokenOptions?: ValidationOptions;
+}
+
+/** A record's tokens for the hover. */
+export interface RecordTokens {
+  readonly counts: TokenCounts;
+  readonly counter: TokenCounter;
+  readonly maxTokens: number;
 }
 
 export interface DatasetSummary {
@@ -62,6 +75,26 @@ export class DatasetValidation implements vscode.Disposable {
     return { uri, report: s.report, pending: s.model === undefined, notes: s.settings.notes, error: s.error };
   }
 
+  /** The tokens of the record on `line` (counted now, for this one record), or undefined for a line that is not one. */
+  tokensAt(doc: vscode.TextDocument, line: number): RecordTokens | undefined {
+    const s = this.states.get(doc.uri.toString());
+    const facts = s?.model?.at(line);
+    if (!s?.model || !facts?.record || line >= doc.lineCount) return undefined;
+    const format = facts.variant?.split(':')[0] ?? s.report?.format ?? undefined;
+    if (!format) return undefined;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(doc.lineAt(line).text);
+    } catch {
+      return undefined;
+    }
+    if (!rec || typeof rec !== 'object' || Array.isArray(rec)) return undefined;
+    const options = s.model.options;
+    if (options.keyMap) rec = renameKeys(rec as Record<string, unknown>, options.keyMap);
+    const counter = options.tokenCounter ?? estimateTokenCounter(options.tokenEstimateWhy ?? 'no tokenizer: finetune.json names no model');
+    return { counts: counter.count(rec, format), counter, maxTokens: options.maxTokens };
+  }
+
   fixFor(uri: vscode.Uri, line: number, start: number, end: number, code: string): QuickFix | undefined {
     return this.states.get(uri.toString())?.fixes.get(fixKey(line, start, end, code));
   }
@@ -91,7 +124,7 @@ export class DatasetValidation implements vscode.Disposable {
 
   private analyseWhole(doc: vscode.TextDocument, state: DocState): void {
     state.abort?.abort();
-    let options;
+    let options: ValidationOptions;
     try {
       options = resolveOptions(state.settings.options);
     } catch (e) {
@@ -101,8 +134,25 @@ export class DatasetValidation implements vscode.Disposable {
       options = resolveOptions(state.settings.options);
       void vscode.window.showErrorMessage(`Finetune Studio: ${state.error}. Using the built-in formats.`);
     }
+    const tokenizer = state.settings.options.tokenizer;
+    if (tokenizer && 'dir' in tokenizer) {
+      if (!state.tokenOptions) {
+        // load the model's tokenizer first (once per settings); the analysis starts again when it is there
+        state.model = undefined;
+        this.changed.fire(doc.uri);
+        const plain = state.settings.options;
+        void resolveOptionsWithTokens(plain).then((o) => {
+          if (this.states.get(doc.uri.toString()) !== state || state.settings.options !== plain || state.tokenOptions) return;
+          state.tokenOptions = o;
+          this.analyseWhole(doc, state);
+        });
+        return;
+      }
+      options = state.tokenOptions;
+    }
     const text = doc.getText();
-    if (text.length < WORKER_THRESHOLD_CHARS) {
+    const threshold = options.tokenCounter ? TOKENIZER_WORKER_THRESHOLD_CHARS : WORKER_THRESHOLD_CHARS;
+    if (text.length < threshold) {
       const model = new DatasetModel(options);
       model.replaceLines(0, 0, documentLines(doc));
       state.model = model;

@@ -33,8 +33,14 @@ export interface EvalSettings {
   readonly refusalPatterns: readonly string[];
 }
 
+export interface EmbeddingSettings {
+  /** a folder with model.onnx and tokenizer.json; '' when not set (restricted: withheld from workspace settings in Restricted Mode) */
+  readonly model: string;
+}
+
 export interface Config {
   readonly validation: ValidationSettings;
+  readonly embeddings: EmbeddingSettings;
   readonly review: ReviewSettings;
   readonly eval: EvalSettings;
   /** '' when not set (application scope) */
@@ -60,6 +66,7 @@ export function configFor(scope?: vscode.Uri): Config {
       gateThreshold: c.get<number>('review.gateThreshold', DEFAULT_GATE_THRESHOLD),
     },
     eval: { refusalPatterns: stringList(c.get<unknown>('eval.refusalPatterns', [])) },
+    embeddings: { model: c.get<string>('embeddings.model', '').trim() },
     reviewer: c.get<string>('reviewer', '').trim(),
   };
 }

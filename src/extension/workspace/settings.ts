@@ -87,6 +87,9 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
   else if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
   else if (formatSource === 'setting')
     notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from the setting finetuneStudio.validation.format`);
+  const tok = options.tokenizer;
+  if (tok)
+    notes.push('dir' in tok ? `Token counts: exact, the model's tokenizer from ${tok.how}` : `Token counts estimated at 4 characters a token (${tok.missing})`);
   const cap = cfg.maxDiagnosticsPerFile;
   const enabled = cfg.enabled;
   return { enabled, options, cap, notes, key: JSON.stringify([enabled, options, cap]) };

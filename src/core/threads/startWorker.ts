@@ -1,0 +1,16 @@
+/**
+ * Start one of our worker scripts: the bundle beside dist/extension.js and dist/cli.js (`dist/<name>.js`),
+ * or, under tsx (tests, benches), the TypeScript source with tsx registered inside the worker too.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** `sourceDir`: the folder of `<name>.ts` (the caller's __dirname). */
+export function startWorker(sourceDir: string, name: string, workerData: unknown): Worker {
+  const bundled = join(__dirname, `${name}.js`);
+  if (existsSync(bundled)) return new Worker(bundled, { workerData });
+  const source = join(sourceDir, `${name}.ts`);
+  const tsxApi = require.resolve('tsx/cjs/api'); // resolved here: the worker's cwd may be any project
+  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData });
+}

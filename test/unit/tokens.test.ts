@@ -1,0 +1,100 @@
+// Exact token counts in the validator: finetune.json's model folder (or the Hugging Face cache) gives the
+// tokenizer; too-long then counts with it and says by how much; without one, the estimate says why.
+// (Parity with transformers and the trainer's masks: trainer/tests/test_node_token_counts.py.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { WORD_TEMPLATE as TEMPLATE, writeWordTokenizer as writeTokenizer } from '../parity/wordTokenizer';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { estimateTokenCounter, loadTokenCounter, tokenCounterFromDir } from '../../src/core/insight/tokenCounter';
+import { findTokenizer } from '../../src/core/insight/tokenizerFiles';
+import { validateDataset } from '../../src/core/validation/validateDataset';
+import { resolveValidationOptions } from '../../src/core/validation/options';
+import { readValidationConfig } from '../../src/core/project/projectConfig';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-'));
+
+test('a chat under the model template: total and trained tokens (assistant reply and its end token)', async () => {
+  const dir = join(tmp, 'chat');
+  writeTokenizer(dir, TEMPLATE);
+  const c = await tokenCounterFromDir(dir);
+  assert.equal(c.source, 'tokenizer');
+  const rec = {
+    messages: [
+      { role: 'user', content: 'hello world' },
+      { role: 'assistant', content: 'a b a' },
+    ],
+  };
+  // <|user|> hello world <|assistant|> a b a </s>
+  assert.deepEqual(c.count(rec, 'language-modeling'), { total: 8, trained: 4 });
+  // prompt-completion text: prompt untrained, completion and the appended end-of-sequence token trained
+  assert.deepEqual(c.count({ prompt: 'hello world', completion: 'a b' }, 'prompt-completion'), { total: 5, trained: 3 });
+  // preference: the longer sequence, and each one
+  const p = c.count({ prompt: 'hello', chosen: 'a', rejected: 'a b a' }, 'preference');
+  assert.equal(p.total, 5);
+  assert.deepEqual(p.pair, { chosen: { total: 3, trained: 2 }, rejected: { total: 5, trained: 4 } });
+});
+
+test('without a chat template the trainer’s plain one is used; an unrenderable record falls back to the estimate with a note', async () => {
+  const dir = join(tmp, 'plain');
+  writeTokenizer(dir);
+  const c = await tokenCounterFromDir(dir);
+  assert.match(c.description, /plain chat template/);
+  const raising = join(tmp, 'raising');
+  writeTokenizer(raising, "{{ raise_exception('Conversation roles must alternate') }}");
+  const r = (await tokenCounterFromDir(raising)).count({ messages: [{ role: 'user', content: 'hello' }] }, 'language-modeling');
+  assert.match(r.note ?? '', /roles must alternate.*estimates/);
+});
+
+test('the tokenizer is found in a local folder or the Hugging Face cache, never downloaded; else the estimate says why', async () => {
+  const hub = join(tmp, 'hf', 'hub', 'models--org--tiny');
+  writeTokenizer(join(hub, 'snapshots', 'abc123'), TEMPLATE);
+  mkdirSync(join(hub, 'refs'), { recursive: true });
+  writeFileSync(join(hub, 'refs', 'main'), 'abc123');
+  const found = findTokenizer({ model: 'org/tiny', hfHome: join(tmp, 'hf'), env: {} });
+  assert.ok('location' in found && found.location.dir.endsWith(join('snapshots', 'abc123')), JSON.stringify(found));
+  assert.equal((await loadTokenCounter({ model: 'org/tiny', hfHome: join(tmp, 'hf') })).source, 'tokenizer');
+  const missing = await loadTokenCounter({ model: 'org/absent', hfHome: join(tmp, 'hf') });
+  assert.equal(missing.source, 'estimate');
+  assert.match(missing.description, /4 characters a token: no tokenizer: org\/absent is not in the Hugging Face cache/);
+  assert.match((await loadTokenCounter({ model: './nowhere', workspaceRoot: tmp })).description, /does not exist/);
+  assert.deepEqual(estimateTokenCounter().count({ prompt: 'x'.repeat(40), completion: 'y'.repeat(20) }, 'prompt-completion'), { total: 15, trained: 5 });
+});
+
+test('too-long counts with the model tokenizer and says by how much; without one the estimate says why', async () => {
+  const project = join(tmp, 'project');
+  writeTokenizer(join(project, 'model'), TEMPLATE);
+  writeFileSync(join(project, 'finetune.json'), JSON.stringify({ model: './model', training: { maxSeqLength: 20 } }));
+  // 25 one-letter words: 50 characters (about 12 tokens by the estimate) but 29 tokens with the template (26 trained)
+  const words = Array(25).fill('a').join(' ');
+  const f = join(project, 'train.jsonl');
+  writeFileSync(
+    f,
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: words },
+      ],
+    }) + '\n',
+  );
+  const cfg = readValidationConfig(join(project, 'finetune.json'));
+  const { options } = resolveValidationOptions({ path: f, project: cfg });
+  assert.ok(options.tokenizer && 'dir' in options.tokenizer, JSON.stringify(options.tokenizer));
+  for (const workers of [1, 2]) {
+    const report = await validateDataset(f, { ...options, minRecords: 0 }, { offThread: workers === 2 });
+    const d = report.diagnostics.find((x) => x.code === 'too-long');
+    assert.ok(d, `exact counts find it (${workers === 2 ? 'worker' : 'main thread'})`);
+    assert.match(d.message, /29 tokens with the model's tokenizer and chat template, 9 over the limit of 20 \(26 trained\)/);
+  }
+  // no tokenizer for the model: the estimate (12 tokens) finds nothing here, and says why on a long record
+  writeFileSync(join(project, 'finetune.json'), JSON.stringify({ model: 'org/not-here', training: { maxSeqLength: 20 } }));
+  const plain = resolveValidationOptions({ path: f, project: readValidationConfig(join(project, 'finetune.json')), hfHome: join(tmp, 'empty-hf') }).options;
+  assert.equal((await validateDataset(f, { ...plain, minRecords: 0 })).diagnostics.filter((x) => x.code === 'too-long').length, 0);
+  writeFileSync(f, JSON.stringify({ text: 'x'.repeat(200) }) + '\n');
+  const est = (await validateDataset(f, { ...plain, minRecords: 0 })).diagnostics.find((x) => x.code === 'too-long');
+  assert.match(
+    est?.message ?? '',
+    /about 50 tokens \(estimated at 4 characters each; no tokenizer: org\/not-here is not in the Hugging Face cache.*\), 30 over the limit of 20/,
+  );
+});
