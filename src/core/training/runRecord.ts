@@ -18,6 +18,10 @@ export interface RunRecord {
   readonly status: 'running' | 'completed' | 'failed' | 'cancelled';
   readonly startedAt: string;
   readonly endedAt?: string;
+  /** the trainer's process (the leader of its process group) while it runs */
+  readonly pid?: number;
+  /** each time the run was resumed: from which checkpoint, when, and how that part ended */
+  readonly resumes?: readonly RunResume[];
   readonly config: unknown;
   readonly hyperparameters: Record<string, unknown>;
   readonly dataset: {
@@ -40,6 +44,15 @@ export interface RunRecord {
     readonly metrics?: Record<string, number>;
     readonly error?: { kind: string; message: string; hint: string };
   };
+}
+
+export interface RunResume {
+  /** the checkpoint folder it continued from */
+  readonly resumedFrom: string;
+  readonly step: number;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly status?: 'completed' | 'failed' | 'cancelled';
 }
 
 export function newRunId(now = new Date()): string {
