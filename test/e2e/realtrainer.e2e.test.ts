@@ -60,7 +60,15 @@ before(async () => {
   });
 });
 after(async () => {
+  // a failed test may leave a trainer running: it is in its own process group, which outlives the editor
+  const left = wb ? runs().filter((r) => r.run.status === 'running' && r.run.pid) : [];
   await wb?.close();
+  for (const r of left)
+    try {
+      process.kill(-r.run.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
 });
 
 const trainingStatus = async () => {
@@ -153,6 +161,17 @@ test('Stop during a real run: the run is cancelled with a checkpoint, and no pro
   assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), /-m ftstudio_trainer --config \S+trainer-config\.json/);
   assert.ok(groupMembers(pid).includes(pid), 'the trainer leads its own process group');
   await runCommand(wb.page, 'Finetune Studio: Stop Fine-tune');
+  await wb.shot('real-stop-issued');
+  // the stop file is the first thing Stop does (the trainer stops at its next step when it sees it)
+  await waitFor(
+    'the stop file',
+    async () => existsSync(join(dir, 'STOP')),
+    (x) => x,
+    30_000,
+  ).catch(async (e) => {
+    await wb.shot('real-stop-not-taken');
+    throw e;
+  });
   await waitFor('stopped', trainingStatus, (s) => /Fine-tune stopped/.test(s), 60_000);
   await wb.shot('real-stopped');
   const rec = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));

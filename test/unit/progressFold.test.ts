@@ -9,6 +9,7 @@ import { Coalescer } from '../../src/core/training/coalesce';
 import { loadConfig } from '../../src/core/training/config';
 import { parseEventLine, parseHfLine, RunProgress } from '../../src/core/training/progress';
 import { Tail, train } from '../../src/core/training/train';
+import { thinSeries } from '../../src/core/training/chartSeries';
 
 const STANDIN = join(__dirname, '../fixtures/standin-trainer.mjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,4 +161,31 @@ test('a resumed run folds from its checkpoint: the figures logged after it give 
     p.rewards['rewards/chosen']!.map((x) => x.step),
     [1, 2, 3, 4, 5, 6],
   );
+});
+
+test('chart series are bounded: each bucket keeps its lowest and highest point, the first and the last are kept', () => {
+  const pts: [number, number][] = Array.from({ length: 100_000 }, (_, i) => [i + 1, 1 + 1 / (i + 1)]);
+  pts[41_234] = [41_235, 50]; // a spike
+  pts[77_000] = [77_001, -3]; // a dip
+  const t = thinSeries(pts, 600);
+  assert.ok(t.length <= 600, String(t.length));
+  assert.deepEqual(t[0], [1, 2]);
+  assert.deepEqual(t[t.length - 1], pts[pts.length - 1]);
+  assert.ok(
+    t.some((p) => p[1] === 50),
+    'the spike survives',
+  );
+  assert.ok(
+    t.some((p) => p[1] === -3),
+    'the dip survives',
+  );
+  assert.ok(
+    t.every((p, i) => i === 0 || p[0] > t[i - 1]![0]),
+    'in step order, no point twice',
+  );
+  const short: [number, number][] = [
+    [1, 1],
+    [2, 0.5],
+  ];
+  assert.deepEqual(thinSeries(short, 600), short);
 });

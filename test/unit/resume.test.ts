@@ -107,7 +107,7 @@ test('a stopped run is the default pick; an interrupted one (its trainer gone) i
   const run = await start(dir, { FAKE_STEP_MS: '20' });
   const runsRoot = join(dir, '.finetune', 'runs');
   const stepOf = () => {
-    const id = existsSync(runsRoot) ? readdirSync(runsRoot)[0] : undefined;
+    const id = existsSync(runsRoot) ? readdirSync(runsRoot).sort()[0] : undefined;
     return id && existsSync(join(runsRoot, id, 'events.jsonl')) ? Math.max(0, ...events(join(runsRoot, id)).map((e) => e.step ?? 0)) : 0;
   };
   for (const t0 = Date.now(); stepOf() < 3 && Date.now() - t0 < 20_000;) await new Promise((r) => setTimeout(r, 20));
@@ -119,6 +119,7 @@ test('a stopped run is the default pick; an interrupted one (its trainer gone) i
   assert.equal(stopped.status, 'cancelled');
   const cp = lastCheckpoint(join(stopped.runDir!, 'output'))!;
   assert.ok(cp.step >= 3, 'the trainer saved where it stopped');
+  assert.ok(existsSync(join(stopped.runDir!, 'STOP')), 'Stop left its stop file');
   // a second run that never saved: not resumable, and not the default
   const other = await (await start(dir, { FAKE_DIE_AT: '1' })).result;
   assert.equal(other.status, 'failed');
@@ -131,6 +132,12 @@ test('a stopped run is the default pick; an interrupted one (its trainer gone) i
   const rec = record(stopped.runDir!);
   writeFileSync(join(stopped.runDir!, 'run.json'), JSON.stringify({ ...rec, status: 'running', pid: 2 ** 22 + 12345 }));
   assert.equal(resumableRuns(dir)[0]!.state, 'interrupted');
+  // resumed, it runs on past the step it was stopped at (the old stop file would stop it again at once)
+  const resumed = await start(dir, { FAKE_STEP_MS: '20' }, true);
+  for (const t0 = Date.now(); stepOf() < cp.step + 5 && Date.now() - t0 < 20_000;) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(stepOf() >= cp.step + 5, `resumed at ${cp.step}, now at ${stepOf()}`);
+  await resumed.cancel();
+  assert.equal((await resumed.result).status, 'cancelled');
   // the data changed since: the resume is blocked (the run would continue on other data)
   writeFileSync(join(dir, 'data.jsonl'), JSON.stringify({ prompt: 'new?', completion: 'new.' }) + '\n');
   const found = findResumable(dir);

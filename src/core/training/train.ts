@@ -2,7 +2,7 @@
  * One training run: preflight, a run record, the trainer process (the bundled trainer or the user's
  * trainer.command), progress from its output, and the final record. Used by the CLI and the editor.
  */
-import { createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { classifyFailure, type Failure } from './failures';
@@ -187,8 +187,10 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   }
   mkdirSync(runDir, { recursive: true });
   const command = c.trainerCommand ? [...c.trainerCommand] : bundledCommand(c, o.python, runDir);
-  // a resumed run keeps the trainer-config.json it started with: the same schedule, the same output
-  if (!resume)
+  // a resumed run keeps the trainer-config.json it started with: the same schedule, the same output; the
+  // stop file of the Stop that ended it goes, or the trainer would stop again after one step
+  if (resume) rmSync(join(runDir, 'STOP'), { force: true });
+  else
     writeFileSync(
       join(runDir, 'trainer-config.json'),
       JSON.stringify(

@@ -7,20 +7,21 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEventLine, RunProgress } from '../../core/training/progress';
+import { thinSeries } from '../../core/training/chartSeries';
 import type { RunRecord } from '../../core/training/runRecord';
 import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
 import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
-/** The charts' series from a run's folded progress (the same fold as a live run's). */
+/** The charts' series from a run's folded progress (the same fold as a live run's), each at most CHART_POINTS long. */
 function series(p: RunProgress): Pick<RunViewState, 'step' | 'totalSteps' | 'loss' | 'evalLoss' | 'learningRate' | 'rewards'> {
   return {
     step: p.step,
     totalSteps: p.totalSteps ?? null,
-    loss: p.losses.map((x) => [x.step, x.loss] as const),
-    evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const),
-    learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
-    rewards: Object.fromEntries(Object.entries(p.rewards).map(([k, v]) => [k, v.map((x) => [x.step, x.value] as const)])),
+    loss: thinSeries(p.losses.map((x) => [x.step, x.loss] as const)),
+    evalLoss: thinSeries(p.evalLosses.map((x) => [x.step, x.loss] as const)),
+    learningRate: thinSeries(p.learningRates.map((x) => [x.step, x.lr] as const)),
+    rewards: Object.fromEntries(Object.entries(p.rewards).map(([k, v]) => [k, thinSeries(v.map((x) => [x.step, x.value] as const))])),
   };
 }
 
