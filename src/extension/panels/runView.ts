@@ -92,7 +92,8 @@ export class RunView implements vscode.Disposable {
     const v = RunView.current;
     if (!v || v.runDir !== runDir) return;
     v.live = { progress, status };
-    if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 250);
+    // twice a second is enough for a chart, and keeps a busy machine's workbench (which renders the webview) responsive
+    if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 500);
   }
 
   private constructor(
