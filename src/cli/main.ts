@@ -12,7 +12,8 @@ commands:
   review-status DATASET   the review gate: [--threshold 0.9] [--json]; exit 0 only when it passed
   pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
-  train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
+  train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops;
+                          --resume [RUN_DIR] continues a stopped/failed run from its last checkpoint
   score                   score model outputs against a golden set or a held-out metric (ftstudio score --help)
   eval                    the evaluation gates on a checkpoint, with the trainer: [--config finetune.json] [--run DIR] [--checkpoint DIR] [--json] [--junit FILE]
   setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]

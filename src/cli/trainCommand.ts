@@ -1,4 +1,8 @@
-/** `ftstudio train [--config finetune.json] [--force] [--json]`: preflight and training, stoppable with Ctrl+C. */
+/**
+ * `ftstudio train [--config finetune.json] [--force] [--json] [--resume [RUN_DIR]]`: preflight and training,
+ * stoppable with Ctrl+C. --resume continues a stopped, failed or interrupted run from its last checkpoint
+ * (RUN_DIR, or the newest resumable run), with the run's own configuration, in the same run folder.
+ */
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { defaultEnvironmentDir } from '../core/python/environment';
@@ -7,6 +11,7 @@ import { ConfigError, loadConfig } from '../core/training/config';
 import { formatEta } from '../core/training/progress';
 import { train } from '../core/training/train';
 import { GATE_STOP_EXIT_CODE } from '../core/eval/gateEvent';
+import { findResumable, resumeConfig } from '../core/training/resume';
 import { parseArgs, UsageError } from './args';
 import type { Io } from './validateCommand';
 
@@ -17,14 +22,29 @@ export function bundledTrainerDir(): string {
 }
 
 export async function trainCommand(argv: readonly string[], io: Io, tty = process.stderr.isTTY): Promise<number> {
-  const args = parseArgs(argv, { values: ['config'], booleans: ['force', 'json'] });
+  const args = parseArgs(argv, { values: ['config'], booleans: ['force', 'json', 'resume'] });
   const path = resolve(typeof args.flags.get('config') === 'string' ? (args.flags.get('config') as string) : 'finetune.json');
+  const resuming = args.flags.has('resume');
+  if (args.positional.length > (resuming ? 1 : 0))
+    throw new UsageError(`unexpected argument ${args.positional[resuming ? 1 : 0]}${resuming ? '' : ' (a run folder goes after --resume)'}`);
   let config;
   try {
     config = loadConfig(path);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
+  }
+  let resume;
+  if (resuming) {
+    const found = findResumable(dirname(path), args.positional[0]);
+    if ('error' in found) {
+      io.err(`ftstudio: nothing to resume: ${found.error}`);
+      return 1;
+    }
+    resume = found.run;
+    // the run's own configuration: the same schedule, data and output, whatever finetune.json says now
+    config = { ...resumeConfig(resume, path), python: config.python };
+    io.err(`resuming run ${resume.record.runId} (${resume.state}) from ${resume.checkpoint.path}, step ${resume.checkpoint.step}`);
   }
   const json = args.flags.has('json');
   const mark = { pass: 'pass ', warn: 'warn ', block: 'BLOCK' };
@@ -36,6 +56,7 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
     python: interpreter.python,
     trainerDir: bundledTrainerDir(),
     force: args.flags.has('force'),
+    resume,
     onPreflight: (checks) => {
       for (const c of checks) io.err(`preflight ${mark[c.status]} ${c.id.padEnd(8)} ${c.message}`);
       if (checks.some((c) => c.id === 'packages' && c.status === 'block')) {

@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.kind)),
     training,
     vscode.commands.registerCommand('finetuneStudio.startFinetune', () => training.start()),
+    vscode.commands.registerCommand('finetuneStudio.resumeFineTune', () => training.resume()),
     pythonEnvironment,
     vscode.commands.registerCommand(SETUP_COMMAND, () => pythonEnvironment.setUp()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),

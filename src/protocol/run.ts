@@ -15,6 +15,10 @@ export interface RunViewState {
   readonly loss: readonly Point[];
   readonly evalLoss: readonly Point[];
   readonly learningRate: readonly Point[];
+  /** DPO rewards by their logged name ('rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies'); empty for SFT */
+  readonly rewards: Readonly<Record<string, readonly Point[]>>;
+  /** a resumed run: the steps it was resumed at */
+  readonly resumedAt: readonly number[];
   readonly hyperparameters: Readonly<Record<string, unknown>>;
   readonly dataset: string;
   readonly preflight: readonly { readonly id: string; readonly status: string; readonly message: string }[];

@@ -38,7 +38,8 @@ export async function openWorkbench(opts: {
 }): Promise<Workbench> {
   mkdirSync(OUT, { recursive: true });
   const folder = mkdtempSync(join(tmpdir(), `ftstudio-e2e-${opts.name}-`));
-  cpSync(join(root as string, 'examples'), folder, { recursive: true });
+  // examples/models/ is what `npm run example:model` builds there (untracked): not part of the examples
+  cpSync(join(root as string, 'examples'), folder, { recursive: true, filter: (src) => !src.startsWith(join(root as string, 'examples', 'models')) });
   for (const [rel, text] of Object.entries(opts.extraFiles ?? {})) {
     mkdirSync(join(folder, rel, '..'), { recursive: true });
     writeFileSync(join(folder, rel), text);

@@ -211,7 +211,7 @@ test("pipFailure: the package and the line, from pip's own messages", () => {
   assert.deepEqual(pipFailure([]), { line: 'pip printed nothing' });
 });
 
-test('resolveInterpreter: finetune.json, then the Python extension, then the managed environment, then python3', async () => {
+test('resolveInterpreter: finetune.json, then the user setting, then the Python extension, then the managed environment, then python3', async () => {
   const ready = join(tmp, 'env1'); // set up by the first test
   assert.ok(readyPython(ready));
   const base = { configDir: '/proj', managedDirs: [join(tmp, 'nothing'), ready] };
@@ -225,6 +225,13 @@ test('resolveInterpreter: finetune.json, then the Python extension, then the man
     source: 'finetune.json',
   });
   assert.deepEqual(await resolveInterpreter({ ...base, selected: async () => '/sel/python' }), { python: '/sel/python', source: 'python-extension' });
+  // finetuneStudio.training.python (user settings): after finetune.json, before the Python extension's selection
+  assert.deepEqual(await resolveInterpreter({ ...base, userSetting: ' /opt/py/bin/python ', selected: async () => '/sel/python' }), {
+    python: '/opt/py/bin/python',
+    source: 'user-setting',
+  });
+  assert.equal((await resolveInterpreter({ ...base, configPython: 'python3.12', userSetting: '/opt/py/bin/python' })).source, 'finetune.json');
+  assert.equal((await resolveInterpreter({ ...base, userSetting: '  ' })).source, 'managed-environment');
   assert.deepEqual(
     await resolveInterpreter({
       ...base,

@@ -227,6 +227,7 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
     python: 'python3',
     trainerDir: dir,
     force: true,
+    progressIntervalMs: 5, // told (nearly) every event: this test follows the steps one by one
     onProgress: (p) => (seen.push(p.step), totals.add(p.totalSteps)),
   });
   const r = await run.result;

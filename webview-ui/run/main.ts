@@ -1,4 +1,4 @@
-/** The Run view: loss, eval loss and learning-rate charts (inline SVG), hyperparameters, preflight. */
+/** The Run view: loss, eval loss, learning-rate and (DPO) reward charts (inline SVG), hyperparameters, preflight. */
 import { LitElement, css, html, nothing, svg, type TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
@@ -8,10 +8,10 @@ import { partStyles } from '../shared/parts';
 
 const channel = panelChannel<RunMessages>();
 
-function chart(title: string, series: { name: string; points: readonly Point[]; cls: string }[], log = false): TemplateResult {
+function chart(title: string, series: { name: string; points: readonly Point[]; cls: string }[], log = false, id = ''): TemplateResult {
   const all = series.flatMap((s) => s.points);
   if (!all.length)
-    return html`<div class="chart">
+    return html`<div class="chart" id=${id || nothing}>
       <h3>${title}</h3>
       <p class="muted">no data yet</p>
     </div>`;
@@ -28,7 +28,7 @@ function chart(title: string, series: { name: string; points: readonly Point[]; 
   const sx = (x: number) => P + ((x - x0) / (x1 - x0)) * (W - P - 8);
   const sy = (y: number) => H - P + 8 - (((log ? Math.log10(Math.max(y, 1e-12)) : y) - y0) / (y1 - y0)) * (H - P);
   const fmt = (v: number) => (log ? `1e${v.toFixed(1)}` : Math.abs(v) < 0.01 ? v.toExponential(1) : v.toFixed(3));
-  return html`<div class="chart">
+  return html`<div class="chart" id=${id || nothing}>
     <h3>${title}</h3>
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${title}>
       ${svg`<line class="axis" x1=${P} y1=${H - P + 8} x2=${W - 8} y2=${H - P + 8}></line><line class="axis" x1=${P} y1="8" x2=${P} y2=${H - P + 8}></line>
@@ -46,6 +46,23 @@ function chart(title: string, series: { name: string; points: readonly Point[]; 
       ${series.map((s) => html`<span class="key ${s.cls}">■</span> ${s.name} ${s.points.length ? `(last ${fmt(s.points[s.points.length - 1]![1])})` : ''} `)}
     </div>
   </div>`;
+}
+
+/** DPO's rewards (β · log-ratio of policy to reference): chosen, rejected, their margin; and the share of pairs ranked right. */
+function rewardCharts(rewards: RunViewState['rewards']): TemplateResult | typeof nothing {
+  const of = (name: string) => rewards[name] ?? [];
+  if (!Object.values(rewards).some((p) => p.length)) return nothing;
+  return html`${chart(
+    'DPO rewards',
+    [
+      { name: 'chosen', points: of('rewards/chosen'), cls: 'chosen' },
+      { name: 'rejected', points: of('rewards/rejected'), cls: 'rejected' },
+      { name: 'margin', points: of('rewards/margins'), cls: 'margin' },
+    ],
+    false,
+    'rewards-chart',
+  )}
+  ${chart('Reward accuracy', [{ name: 'pairs with chosen > rejected', points: of('rewards/accuracies'), cls: 'accuracy' }], false, 'accuracy-chart')}`;
 }
 
 class RunApp extends LitElement {
@@ -101,9 +118,33 @@ class RunApp extends LitElement {
         color: var(--vscode-charts-green, #89d185);
         fill: var(--vscode-charts-green, #89d185);
       }
+      .chosen {
+        stroke: var(--vscode-charts-green, #89d185);
+        color: var(--vscode-charts-green, #89d185);
+        fill: var(--vscode-charts-green, #89d185);
+      }
+      .rejected {
+        stroke: var(--vscode-charts-red, #f14c4c);
+        color: var(--vscode-charts-red, #f14c4c);
+        fill: var(--vscode-charts-red, #f14c4c);
+      }
+      .margin {
+        stroke: var(--vscode-charts-purple, #b180d7);
+        color: var(--vscode-charts-purple, #b180d7);
+        fill: var(--vscode-charts-purple, #b180d7);
+      }
+      .accuracy {
+        stroke: var(--vscode-charts-yellow, #cca700);
+        color: var(--vscode-charts-yellow, #cca700);
+        fill: var(--vscode-charts-yellow, #cca700);
+      }
       polyline.train,
       polyline.eval,
-      polyline.lr {
+      polyline.lr,
+      polyline.chosen,
+      polyline.rejected,
+      polyline.margin,
+      polyline.accuracy {
         fill: none;
       }
       table {
@@ -156,8 +197,9 @@ class RunApp extends LitElement {
           { name: 'train loss', points: s.loss, cls: 'train' },
           { name: 'eval loss', points: s.evalLoss, cls: 'eval' },
         ])}
-        ${chart('Learning rate', [{ name: 'learning rate', points: s.learningRate, cls: 'lr' }])}
+        ${chart('Learning rate', [{ name: 'learning rate', points: s.learningRate, cls: 'lr' }])} ${rewardCharts(s.rewards)}
       </div>
+      ${s.resumedAt.length ? html`<p id="run-resumed" class="muted">Resumed at step ${s.resumedAt.join(', step ')}</p>` : nothing}
       <h3>Dataset</h3>
       <p>${s.dataset}</p>
       <h3>Hyperparameters</h3>

@@ -14,6 +14,8 @@ import { indexFile } from '../records/recordIndex';
 import type { TrainingConfig } from './config';
 import { trainerMethod } from './methods';
 import { evalPreflight } from './evalPreflight';
+import type { Checkpoint } from './resume';
+import { fileSha256 } from './runRecord';
 
 export interface PreflightCheck {
   readonly id: 'data' | 'review' | 'heldout' | 'eval' | 'gpu' | 'vram' | 'packages' | 'output';
@@ -37,6 +39,8 @@ export interface PreflightContext {
   readonly gateThreshold?: number;
   /** bytes of system memory (injected by tests; os.totalmem() otherwise) */
   readonly totalMemBytes?: number;
+  /** a resumed run: its output folder holds this checkpoint (expected, not in the way), its data had this sha256 */
+  readonly resume?: { readonly checkpoint: Checkpoint; readonly datasetSha256?: string };
 }
 
 export interface GpuInfo {
@@ -192,6 +196,14 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
           : { id: 'data', status: 'pass', message: `${basename(c.data.train)}: ${r.records} records validate clean (${r.format ?? 'unknown format'})` },
     );
   }
+  // a resumed run continues on the data it started with
+  const was = ctx.resume?.datasetSha256;
+  if (was && existsSync(c.data.train) && (await fileSha256(c.data.train)) !== was)
+    checks.push({
+      id: 'data',
+      status: 'block',
+      message: `${basename(c.data.train)} changed since the run started (sha256 ${was.slice(0, 12)}…): the resumed run would continue on other data; start a new run instead`,
+    });
   checks.push(await reviewCheck(ctx));
   // held-out
   if (!c.data.heldout) {
@@ -301,10 +313,13 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
   }
   // output folder
   const out = ctx.outputDir;
+  const cp = ctx.resume?.checkpoint;
   checks.push(
-    existsSync(out) && readdirSync(out).length > 0
-      ? { id: 'output', status: 'block', message: `output folder ${out} is not empty: choose another "output" or remove it` }
-      : { id: 'output', status: 'pass', message: `output folder ${out} is free` },
+    cp
+      ? { id: 'output', status: 'pass', message: `resuming from ${basename(cp.path)} (step ${cp.step}) in ${out}` }
+      : existsSync(out) && readdirSync(out).length > 0
+        ? { id: 'output', status: 'block', message: `output folder ${out} is not empty: choose another "output" or remove it` }
+        : { id: 'output', status: 'pass', message: `output folder ${out} is free` },
   );
   return checks;
 }

@@ -64,7 +64,17 @@ export function parseHfLine(line: string): Progress | undefined {
     if (d) {
       if ('train_runtime' in d) return { kind: 'end', loss: d.train_loss, epoch: d.epoch, metrics: d };
       if ('eval_loss' in d) return { kind: 'eval', evalLoss: d.eval_loss, epoch: d.epoch, metrics: d };
-      if ('loss' in d) return { kind: 'step', loss: d.loss, learningRate: d.learning_rate, epoch: d.epoch };
+      if ('loss' in d) {
+        // TRL's DPOTrainer logs its rewards in the same dict: 'rewards/chosen', 'rewards/margins', …
+        const rewards = Object.entries(d).filter(([k]) => REWARD_METRICS.includes(k));
+        return {
+          kind: 'step',
+          loss: d.loss,
+          learningRate: d.learning_rate,
+          epoch: d.epoch,
+          ...(rewards.length ? { metrics: Object.fromEntries(rewards) } : {}),
+        };
+      }
     }
   }
   const q = TQDM.exec(t);
@@ -104,6 +114,9 @@ const EVENT_METRICS: Readonly<Record<string, string>> = {
   rewardsMargin: 'rewards/margins',
   rewardAccuracy: 'rewards/accuracies',
 };
+
+/** The DPO reward figures, as run.json and the Run view's chart name them (TRL's log keys). */
+export const REWARD_METRICS: readonly string[] = Object.values(EVENT_METRICS);
 
 /** A line of the bundled trainer's events.jsonl. */
 export function parseEventLine(line: string): Progress | undefined {
@@ -162,6 +175,8 @@ export class RunProgress {
   readonly gates: GateEvent[] = [];
   /** set when the run's gate stopped it */
   gateStop?: GateStop;
+  /** the DPO reward figures of each step, by name (REWARD_METRICS) */
+  readonly rewards: Record<string, { step: number; value: number }[]> = {};
   private readonly started = Date.now();
 
   /**
@@ -172,6 +187,7 @@ export class RunProgress {
     if (p.kind === 'step' && p.loss === undefined && p.totalSteps !== undefined && this.totalSteps !== undefined && p.totalSteps !== this.totalSteps)
       return false;
     if (p.totalSteps !== undefined) this.totalSteps = p.totalSteps;
+    if (p.kind === 'start' && p.step !== undefined) this.resumedAt(p.step);
     if (p.step !== undefined) this.step = Math.max(this.step, p.step);
     if (p.rate !== undefined) this.rate = p.rate;
     if (p.epoch !== undefined) this.epoch = p.epoch;
@@ -188,7 +204,13 @@ export class RunProgress {
       this.evalLosses.push({ step: this.step, loss: p.evalLoss });
     }
     // a step's metrics (DPO rewards) are the latest figures; the end's are the run's final ones
-    if (p.kind === 'step' && p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
+    if (p.kind === 'step' && p.metrics) {
+      this.metrics = { ...this.metrics, ...p.metrics };
+      for (const name of REWARD_METRICS) {
+        const v = p.metrics[name];
+        if (typeof v === 'number') (this.rewards[name] ??= []).push({ step: this.step, value: v });
+      }
+    }
     if (p.kind === 'gate' && p.gate) this.gates.push(p.gate);
     if (p.kind === 'end') {
       this.ended = true;
@@ -196,6 +218,19 @@ export class RunProgress {
       if (p.metrics) this.metrics = { ...this.metrics, ...p.metrics };
     }
     return true;
+  }
+
+  /**
+   * A resumed run starts again at its checkpoint's step: what was logged after it (the steps between the
+   * checkpoint and the stop, or the kill) is trained again, and the earlier figures of those steps go.
+   */
+  private resumedAt(step: number): void {
+    for (const a of [this.losses, this.evalLosses, this.learningRates, ...Object.values(this.rewards)]) {
+      const i = (a as { step: number }[]).findIndex((x) => x.step > step);
+      if (i >= 0) a.splice(i);
+    }
+    this.step = step;
+    this.ended = false;
   }
 
   get fraction(): number | undefined {

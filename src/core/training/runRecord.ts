@@ -19,6 +19,10 @@ export interface RunRecord {
   readonly status: 'running' | 'completed' | 'failed' | 'cancelled' | 'stopped-by-gate';
   readonly startedAt: string;
   readonly endedAt?: string;
+  /** the trainer's process (the leader of its process group) while it runs */
+  readonly pid?: number;
+  /** each time the run was resumed: from which checkpoint, when, and how that part ended */
+  readonly resumes?: readonly RunResume[];
   readonly config: unknown;
   readonly hyperparameters: Record<string, unknown>;
   readonly dataset: {
@@ -45,6 +49,15 @@ export interface RunRecord {
   };
   /** the evaluation gate's result at each checkpoint (see eval/gateEvent.ts) */
   readonly gates?: readonly GateEvent[];
+}
+
+export interface RunResume {
+  /** the checkpoint folder it continued from */
+  readonly resumedFrom: string;
+  readonly step: number;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly status?: 'completed' | 'failed' | 'cancelled' | 'stopped-by-gate';
 }
 
 export function newRunId(now = new Date()): string {

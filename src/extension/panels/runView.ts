@@ -6,43 +6,50 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseEventLine, type RunProgress } from '../../core/training/progress';
+import { parseEventLine, RunProgress } from '../../core/training/progress';
+import { thinSeries } from '../../core/training/chartSeries';
 import type { RunRecord } from '../../core/training/runRecord';
 import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
 import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
-function fromDisk(runDir: string): RunViewState | undefined {
+/** The charts' series from a run's folded progress (the same fold as a live run's), each at most CHART_POINTS long. */
+function series(p: RunProgress): Pick<RunViewState, 'step' | 'totalSteps' | 'loss' | 'evalLoss' | 'learningRate' | 'rewards'> {
+  return {
+    step: p.step,
+    totalSteps: p.totalSteps ?? null,
+    loss: thinSeries(p.losses.map((x) => [x.step, x.loss] as const)),
+    evalLoss: thinSeries(p.evalLosses.map((x) => [x.step, x.loss] as const)),
+    learningRate: thinSeries(p.learningRates.map((x) => [x.step, x.lr] as const)),
+    rewards: Object.fromEntries(Object.entries(p.rewards).map(([k, v]) => [k, thinSeries(v.map((x) => [x.step, x.value] as const))])),
+  };
+}
+
+/** The run as its folder says; events.jsonl is folded only when no live progress stands for it (`live`). */
+function fromDisk(runDir: string, live?: RunProgress): RunViewState | undefined {
   const runPath = join(runDir, 'run.json');
   if (!existsSync(runPath)) return undefined;
   const run = JSON.parse(readFileSync(runPath, 'utf8')) as RunRecord;
-  const loss: Point[] = [],
-    evalLoss: Point[] = [],
-    learningRate: Point[] = [];
-  let step = run.result?.step ?? 0;
-  let totalSteps = run.result?.totalSteps ?? null;
-  const events = join(runDir, 'events.jsonl');
-  if (existsSync(events)) {
-    for (const line of readFileSync(events, 'utf8').split('\n')) {
-      const e = parseEventLine(line);
-      if (!e) continue;
-      if (e.step !== undefined) step = Math.max(step, e.step);
-      if (e.totalSteps !== undefined) totalSteps = e.totalSteps;
-      if (e.kind === 'step' && typeof e.loss === 'number') loss.push([step, e.loss]);
-      if (typeof e.learningRate === 'number') learningRate.push([step, e.learningRate]);
-      if (typeof e.evalLoss === 'number') evalLoss.push([step, e.evalLoss]);
-    }
+  let p = live;
+  if (!p) {
+    p = new RunProgress();
+    p.step = run.result?.step ?? 0;
+    p.totalSteps = run.result?.totalSteps;
+    const events = join(runDir, 'events.jsonl');
+    if (existsSync(events))
+      for (const line of readFileSync(events, 'utf8').split('\n')) {
+        const e = parseEventLine(line);
+        if (e) p.apply(e);
+      }
+    if (run.result?.step !== undefined) p.step = run.result.step;
   }
   return {
     type: 'run',
     runDir,
     runId: run.runId,
     status: run.status,
-    step,
-    totalSteps,
-    loss,
-    evalLoss,
-    learningRate,
+    ...series(p),
+    resumedAt: (run.resumes ?? []).map((r) => r.step),
     hyperparameters: run.hyperparameters,
     dataset: `${basename(run.dataset.path)} · ${run.dataset.records} records · sha256 ${run.dataset.sha256.slice(0, 12)}`,
     preflight: run.preflight,
@@ -85,7 +92,8 @@ export class RunView implements vscode.Disposable {
     const v = RunView.current;
     if (!v || v.runDir !== runDir) return;
     v.live = { progress, status };
-    if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 250);
+    // twice a second is enough for a chart, and keeps a busy machine's workbench (which renders the webview) responsive
+    if (!v.timer) v.timer = setTimeout(() => ((v.timer = undefined), void v.post()), 500);
   }
 
   private constructor(
@@ -110,21 +118,9 @@ export class RunView implements vscode.Disposable {
   }
 
   private async post(): Promise<void> {
-    const base = fromDisk(this.runDir);
+    const base = fromDisk(this.runDir, this.live?.progress);
     if (!base) return;
-    const p = this.live?.progress;
-    const state: RunViewState = p
-      ? {
-          ...base,
-          status: this.live!.status,
-          step: p.step,
-          totalSteps: p.totalSteps ?? null,
-          loss: p.losses.map((x) => [x.step, x.loss] as const),
-          evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const),
-          learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
-        }
-      : base;
-    await this.channel.post(state);
+    await this.channel.post(this.live ? { ...base, status: this.live.status } : base);
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { defaultEnvironmentDir, setupEnvironment, SetupError } from '../../core/python/environment';
-import { basePython } from '../workspace/config';
+import { basePython, trainerPython } from '../workspace/config';
 import { resolveInterpreter, type ResolvedInterpreter } from '../../core/python/interpreter';
 
 export const SETUP_COMMAND = 'finetuneStudio.setupTrainingEnvironment';
@@ -30,6 +30,7 @@ export function trainerInterpreter(storage: vscode.Uri, folder: vscode.Workspace
   return resolveInterpreter({
     configPython,
     configDir: folder.uri.fsPath,
+    userSetting: trainerPython(),
     selected: () => pythonExtensionSelection(folder),
     managedDirs: managedDirs(storage),
   });

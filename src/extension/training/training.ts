@@ -5,14 +5,15 @@
  * managed environment, python3) — never from a workspace-scoped setting.
  */
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
-import { ConfigError, loadConfig } from '../../core/training/config';
+import { ConfigError, loadConfig, type TrainingConfig } from '../../core/training/config';
+import { findResumable, resumableRuns, resumeConfig, type ResumableRun } from '../../core/training/resume';
 import { formatEta, type RunProgress } from '../../core/training/progress';
 import { train, type TrainResult } from '../../core/training/train';
 import { RunView } from '../panels/runView';
 import { configFor } from '../workspace/config';
-import { configFolder } from '../workspace/roots';
+import { configFolder, firstFolder } from '../workspace/roots';
 import { describeInterpreter } from '../../core/python/interpreter';
 import { SETUP_COMMAND, SETUP_TITLE, trainerInterpreter } from './pythonEnvironment';
 
@@ -39,19 +40,25 @@ export class Training implements vscode.Disposable {
     return this.active !== undefined;
   }
 
-  async start(): Promise<void> {
+  /** A run can start now: the workspace is trusted and no run is going (else false, after saying so). */
+  private canRun(): boolean {
     if (!vscode.workspace.isTrusted) {
       void vscode.window
         .showWarningMessage('Finetune Studio: training runs programs (Python, your trainer command): trust this workspace first.', 'Manage Workspace Trust')
         .then((c) => {
           if (c) void vscode.commands.executeCommand('workbench.trust.manage');
         });
-      return;
+      return false;
     }
     if (this.active) {
       void vscode.window.showInformationMessage('Finetune Studio: a fine-tune is already running. Stop it first.', 'Stop').then((c) => c && this.stop());
-      return;
+      return false;
     }
+    return true;
+  }
+
+  async start(): Promise<void> {
+    if (!this.canRun()) return;
     const folder = configFolder();
     if (!folder) {
       const c = await vscode.window.showWarningMessage(`Finetune Studio: no ${CONFIG_FILE} in the workspace.`, `Create ${CONFIG_FILE}`);
@@ -68,16 +75,62 @@ export class Training implements vscode.Disposable {
         .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(join(folder.uri.fsPath, CONFIG_FILE))));
       return;
     }
+    await this.launch(folder, config);
+  }
+
+  /**
+   * "Resume Fine-tune": pick a stopped, failed or interrupted run that has a checkpoint (the newest first)
+   * and continue it from there, with its own configuration, in its own folder.
+   */
+  async resume(): Promise<void> {
+    if (!this.canRun()) return;
+    const folder = configFolder() ?? firstFolder();
+    if (!folder) return void vscode.window.showInformationMessage('Finetune Studio: open the folder of your finetune.json first: there is nothing to resume.');
+    const root = folder.uri.fsPath;
+    const runs = resumableRuns(root);
+    if (!runs.length) {
+      const found = findResumable(root);
+      return void vscode.window.showInformationMessage(`Finetune Studio: nothing to resume: ${'error' in found ? found.error : ''}`);
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((r) => ({
+        label: r.record.runId,
+        description: `${r.state} · ${basename(r.checkpoint.path)} of ${r.record.result?.totalSteps ?? '?'} steps`,
+        detail: `${String(r.record.hyperparameters.method)} · ${String(r.record.hyperparameters.model)} · started ${r.record.startedAt}`,
+        run: r,
+      })),
+      {
+        title: 'Resume Fine-tune: the run to continue from its last checkpoint',
+        placeHolder: 'Stopped, failed and interrupted runs with a checkpoint, newest first',
+      },
+    );
+    if (!picked || !this.canRun()) return;
+    const configPath = join(root, CONFIG_FILE);
+    let python: string | undefined;
+    try {
+      python = loadConfig(configPath).python; // today's interpreter choice; the run's own everything else
+    } catch {
+      python = undefined;
+    }
+    await this.launch(folder, { ...resumeConfig(picked.run, configPath), python }, picked.run);
+  }
+
+  private async launch(folder: vscode.WorkspaceFolder, config: TrainingConfig, resume?: ResumableRun): Promise<void> {
     const interpreter = await trainerInterpreter(this.storageUri, folder, config.python);
     const python = interpreter.python;
     const gateThreshold = configFor(folder.uri).review.gateThreshold;
     this.active = { cancel: async () => {} };
     this.setStatus('$(sync~spin) Fine-tune: preflight…', 'Checking data, review gate, held-out set, GPU and packages');
     this.log.show(true);
-    this.log.info(`Start Fine-tune: ${config.method} on ${config.model} (${config.path}), interpreter ${describeInterpreter(interpreter)}`);
+    this.log.info(
+      resume
+        ? `Resume Fine-tune: run ${resume.record.runId} from ${resume.checkpoint.path} (step ${resume.checkpoint.step}), interpreter ${describeInterpreter(interpreter)}`
+        : `Start Fine-tune: ${config.method} on ${config.model} (${config.path}), interpreter ${describeInterpreter(interpreter)}`,
+    );
     try {
       const run = await train({
         config,
+        resume,
         workspaceRoot: folder.uri.fsPath,
         python,
         gateThreshold,
@@ -107,7 +160,7 @@ export class Training implements vscode.Disposable {
           this.log.info(`run ${runDir}`);
           this.log.info(`$ ${command.join(' ')}`);
         },
-        onLine: (line) => this.log.info(line),
+        onLines: (lines) => this.log.info(lines.join('\n')),
         onProgress: (p) => {
           this.active!.progress = p;
           this.showProgress(p);

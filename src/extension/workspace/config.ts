@@ -83,3 +83,11 @@ export function basePython(): string {
   const v = vscode.workspace.getConfiguration(SECTION).inspect<string>('training.basePython');
   return v?.globalValue?.trim() || v?.defaultValue || 'python3';
 }
+
+/**
+ * finetuneStudio.training.python from the user's settings only (application scope): the trainer's
+ * interpreter when finetune.json names none. Undefined when not set.
+ */
+export function trainerPython(): string | undefined {
+  return vscode.workspace.getConfiguration(SECTION).inspect<string>('training.python')?.globalValue?.trim() || undefined;
+}
