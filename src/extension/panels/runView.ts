@@ -8,9 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEventLine, type RunProgress } from '../../core/training/progress';
 import type { RunRecord } from '../../core/training/runRecord';
+import type { GateEvent, GateStop } from '../../core/eval/gateEvent';
+import { gateStatusText, gateSummaryLines } from '../../core/eval/gateReport';
 import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
 import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+
+function gateLine(gates: readonly GateEvent[], stop: GateStop | undefined): RunViewState['gate'] {
+  const last = gates[gates.length - 1];
+  const text = gateStatusText(last, stop);
+  return text ? { text, stopped: text.includes('✗'), lines: gateSummaryLines(last, stop) } : null;
+}
 
 function fromDisk(runDir: string): RunViewState | undefined {
   const runPath = join(runDir, 'run.json');
@@ -21,11 +29,15 @@ function fromDisk(runDir: string): RunViewState | undefined {
     learningRate: Point[] = [];
   let step = run.result?.step ?? 0;
   let totalSteps = run.result?.totalSteps ?? null;
+  const gates: GateEvent[] = [];
+  let gateStop = run.result?.gate;
   const events = join(runDir, 'events.jsonl');
   if (existsSync(events)) {
     for (const line of readFileSync(events, 'utf8').split('\n')) {
       const e = parseEventLine(line);
       if (!e) continue;
+      if (e.gate) gates.push(e.gate);
+      if (e.gateStop) gateStop = e.gateStop;
       if (e.step !== undefined) step = Math.max(step, e.step);
       if (e.totalSteps !== undefined) totalSteps = e.totalSteps;
       if (e.kind === 'step' && typeof e.loss === 'number') loss.push([step, e.loss]);
@@ -48,6 +60,7 @@ function fromDisk(runDir: string): RunViewState | undefined {
     preflight: run.preflight,
     overrides: run.overrides,
     error: run.result?.error ? `${run.result.error.kind}: ${run.result.error.message} — ${run.result.error.hint}` : null,
+    gate: gateLine(run.status !== 'running' && run.gates?.length ? run.gates : gates, gateStop),
   };
 }
 
@@ -107,6 +120,7 @@ export class RunView implements vscode.Disposable {
     if (m.type === 'ready') void this.post();
     else if (m.type === 'stop') void vscode.commands.executeCommand('finetuneStudio.stopFinetune');
     else if (m.type === 'showLog') void vscode.commands.executeCommand('finetuneStudio.showTrainingLog');
+    else if (m.type === 'openEval') void vscode.commands.executeCommand('finetuneStudio.openEvalView', this.runDir);
   }
 
   private async post(): Promise<void> {
@@ -122,6 +136,7 @@ export class RunView implements vscode.Disposable {
           loss: p.losses.map((x) => [x.step, x.loss] as const),
           evalLoss: p.evalLosses.map((x) => [x.step, x.loss] as const),
           learningRate: p.learningRates.map((x) => [x.step, x.lr] as const),
+          gate: p.gates.length || p.gateStop ? gateLine(p.gates, p.gateStop) : base.gate,
         }
       : base;
     await this.channel.post(state);

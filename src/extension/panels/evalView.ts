@@ -1,0 +1,153 @@
+/**
+ * The Eval view: a run's evaluation gates — golden pass rate and held-out score per checkpoint, the
+ * stop, the golden items (base vs adapter) and the safety table of a checkpoint or of eval.json. One
+ * panel per run; fed by the live training progress, and by the run folder (run.json, events.jsonl,
+ * eval.json), which it watches, so a run started with `ftstudio train` in a terminal updates it too.
+ */
+import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseEventLine, RunProgress } from '../../core/training/progress';
+import type { RunRecord } from '../../core/training/runRecord';
+import { EVAL_FILE, evalViewState, readEvalFile } from '../../core/eval/gateReport';
+import { EVAL_VIEW_TYPE, type EvalMessages, type EvalViewState, type EvalWebviewState, type FromEvalView } from '../../protocol/eval';
+import { PanelChannel } from './channel';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+function readRun(runDir: string): RunRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The gate events of a run folder: run.json's gates[] once the run has ended, else events.jsonl folded. */
+function gatesOnDisk(runDir: string, run: RunRecord): Pick<RunProgress, 'gates' | 'gateStop'> {
+  if (run.status !== 'running' && run.gates?.length) return { gates: [...run.gates], gateStop: run.result?.gate };
+  const p = new RunProgress();
+  const events = join(runDir, 'events.jsonl');
+  if (existsSync(events))
+    for (const line of readFileSync(events, 'utf8').split('\n')) {
+      const e = parseEventLine(line);
+      if (e) p.apply(e);
+    }
+  return { gates: p.gates, gateStop: p.gateStop ?? run.result?.gate };
+}
+
+export class EvalView implements vscode.Disposable {
+  private static readonly open = new Map<string, EvalView>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel: PanelChannel<EvalMessages>;
+  private live?: { progress: RunProgress; status: string };
+  private timer?: NodeJS.Timeout;
+  private selected?: string;
+
+  static show(extensionUri: vscode.Uri, runDir: string, opts: { preserveFocus?: boolean } = {}): EvalView {
+    const existing = EvalView.open.get(runDir);
+    if (existing) {
+      existing.panel.reveal(undefined, opts.preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      EVAL_VIEW_TYPE,
+      `Eval ${basename(runDir)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? false },
+      webviewOptions(extensionUri),
+    );
+    return EvalView.attach(panel, extensionUri, runDir);
+  }
+
+  static attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runDir: string, selected?: string): EvalView {
+    const v = new EvalView(panel, runDir, selected);
+    EvalView.open.set(runDir, v);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'eval.js', panel.title);
+    return v;
+  }
+
+  /** Live progress of a run (ignored when no Eval view shows it). */
+  static progress(runDir: string, progress: RunProgress, status = 'running'): void {
+    const v = EvalView.open.get(runDir);
+    if (!v) return;
+    v.live = { progress, status };
+    v.schedule();
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly runDir: string,
+    selected?: string,
+  ) {
+    this.selected = selected;
+    this.channel = new PanelChannel<EvalMessages>(
+      panel.webview,
+      (m) => this.onMessage(m),
+      (e) => void vscode.window.showErrorMessage(`Finetune Studio eval view: ${e.message}`),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runDir), `{run.json,events.jsonl,${EVAL_FILE}}`));
+    const changed = () => this.schedule();
+    this.disposables.push(
+      this.channel,
+      watcher,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      watcher.onDidDelete(changed),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private schedule(): void {
+    if (!this.timer) this.timer = setTimeout(() => ((this.timer = undefined), void this.post()), 250);
+  }
+
+  private onMessage(m: FromEvalView): void {
+    if (m.type === 'ready') void this.post();
+    else if (m.type === 'select') {
+      this.selected = m.key;
+      void this.post();
+    } else if (m.type === 'openRunView') void vscode.commands.executeCommand('finetuneStudio.showRun', this.runDir);
+    else if (m.type === 'openEvalJson' && existsSync(join(this.runDir, EVAL_FILE)))
+      void vscode.window.showTextDocument(vscode.Uri.file(join(this.runDir, EVAL_FILE)), { viewColumn: vscode.ViewColumn.Active });
+  }
+
+  state(): EvalViewState | undefined {
+    const run = readRun(this.runDir);
+    if (!run) return undefined;
+    // the live fold is the freshest while this editor runs the training; once run.json has ended, it is the record
+    const live = this.live && (run.status === 'running' || this.live.status !== 'running') ? this.live : undefined;
+    const g = live ? live.progress : gatesOnDisk(this.runDir, run);
+    const evalFile = readEvalFile(this.runDir);
+    return evalViewState({
+      runDir: this.runDir,
+      runId: run.runId,
+      status: live?.status ?? run.status,
+      live: (live?.status ?? run.status) === 'running',
+      gates: g.gates,
+      gateStop: g.gateStop,
+      evalFile: evalFile.file,
+      problems: evalFile.problem ? [evalFile.problem] : [],
+      config: run.config,
+      selected: this.selected,
+    });
+  }
+
+  private async post(): Promise<void> {
+    const s = this.state();
+    if (s) await this.channel.post(s);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (EvalView.open.get(this.runDir) === this) EvalView.open.delete(this.runDir);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export class EvalViewSerializer implements vscode.WebviewPanelSerializer<EvalWebviewState> {
+  constructor(private readonly extensionUri: vscode.Uri) {}
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: EvalWebviewState | undefined): Promise<void> {
+    if (!state?.runDir || !existsSync(join(state.runDir, 'run.json'))) return panel.dispose();
+    panel.webview.options = webviewOptions(this.extensionUri);
+    EvalView.attach(panel, this.extensionUri, state.runDir, state.selected);
+  }
+}
