@@ -27,7 +27,7 @@ before(async () => {
     name: 'gates',
     extraFiles: {
       'python-standin.mjs': readFileSync(join(__dirname, '../fixtures/standin-gate-python.mjs'), 'utf8'),
-      'gate-knobs.json': JSON.stringify({ steps: 50, delayMs: 60, saveSteps: 10, holdAfterGate: 2 }),
+      'gate-knobs.json': JSON.stringify({ steps: 50, delayMs: 60, saveSteps: 10, holdAfterGates: [1, 2] }),
       'gate-golden.jsonl': GOLDEN,
       'finetune.json': JSON.stringify(
         {
@@ -110,13 +110,15 @@ test('a run regressing on its golden set: the gate in the status bar, the stop, 
   assert.match((await dialog.textContent()) ?? '', /Preflight blocked the fine-tune/);
   await dialog.locator('a.monaco-button', { hasText: 'Start Anyway' }).click();
 
-  // two checkpoints pass the gate; the stand-in then waits for the test
+  // two checkpoints pass the gate; after each the stand-in waits for the test
   await waitFor(
     'first gate',
     () => statusText(page, 'gate'),
     (s) => s.includes('gate ✓ 80% golden'),
     60_000,
   );
+  assert.match(await statusText(page, 'training'), /Fine-tune \d+% 10\/50/);
+  writeFileSync(join(runDirOf(folder), 'continue-1'), '');
   await waitFor(
     'second gate',
     () => statusText(page, 'gate'),
@@ -151,7 +153,7 @@ test('a run regressing on its golden set: the gate in the status bar, the stop, 
   // close it: the notification's button will open it again
   await runCommand(page, 'View: Close All Editor Groups');
   const runDir = runDirOf(folder);
-  writeFileSync(join(runDir, 'continue'), '');
+  writeFileSync(join(runDir, 'continue-2'), '');
 
   await waitFor(
     'gate stopped',
@@ -251,6 +253,9 @@ test('a run regressing on its golden set: the gate in the status bar, the stop, 
 test('Compare Runs has the eval rows of a run its gate stopped', async () => {
   const { page, shot, folder } = wb;
   const runId = runDirOf(folder).split('/').pop()!;
+  // the whole table in view: the panel hidden
+  await runCommand(page, 'View: Hide Panel');
+  await page.waitForSelector('.part.panel', { state: 'hidden', timeout: 20_000 });
   await runCommand(page, 'Finetune Studio: Compare Runs');
   const row = page.locator(`.quick-input-list .monaco-list-row[aria-label*="${runId}"]`);
   await row.waitFor({ timeout: 20_000 });

@@ -26,6 +26,9 @@ class EvalApp extends LitElement {
     partStyles,
     chartStyles,
     css`
+      .chart {
+        max-width: 640px;
+      }
       table {
         border-collapse: collapse;
         margin: 6px 0 12px;
@@ -126,7 +129,10 @@ class EvalApp extends LitElement {
       ...(s.stop?.step != null ? [{ x: s.stop.step, label: 'stopped', cls: 'stop' }] : []),
     ];
     const golden = rows.filter((r) => r.passRate !== null).map((r) => [r.step, r.passRate! * 100] as const);
-    const limit = rows.filter((r) => r.stopBelow !== null).map((r) => [r.step, r.stopBelow! * 100] as const);
+    // the level each checkpoint was judged against, as steps from the checkpoint before it
+    const limit = rows.flatMap((r, i) =>
+      r.stopBelow === null || i === 0 ? [] : [[rows[i - 1]!.step, r.stopBelow * 100] as const, [r.step, r.stopBelow * 100] as const],
+    );
     const heldout = rows.filter((r) => r.heldout !== null).map((r) => [r.step, r.heldout!] as const);
     const sourceKeys = new Set(s.sources.map((x) => x.key));
     return html`

@@ -48,10 +48,12 @@ export function chart(title: string, series: readonly ChartSeries[], o: ChartOpt
       ${svg`<line class="axis" x1=${P} y1=${H - P + 8} x2=${W - 8} y2=${H - P + 8}></line><line class="axis" x1=${P} y1="8" x2=${P} y2=${H - P + 8}></line>
       <text x="2" y="14" class="tick">${fmt(y1)}</text><text x="2" y=${H - P + 8} class="tick">${fmt(y0)}</text>
       <text x=${P} y=${H - 4} class="tick">step ${x0}</text><text x=${W - 60} y=${H - 4} class="tick">step ${x1}</text>`}
-      ${(o.markers ?? []).map(
-        (m) =>
-          svg`<line class="marker ${m.cls}" x1=${sx(m.x)} y1="8" x2=${sx(m.x)} y2=${H - P + 8}></line><text class="marker-label ${m.cls}" x=${Math.min(sx(m.x) + 3, W - 70)} y="18">${m.label}</text>`,
-      )}
+      ${(o.markers ?? []).map((m, i) => {
+        // a label near the right edge goes to the left of its line; labels stack downwards
+        const x = sx(m.x),
+          left = x > W - 100;
+        return svg`<line class="marker ${m.cls}" x1=${x} y1="8" x2=${x} y2=${H - P + 8}></line><text class="marker-label ${m.cls}" x=${left ? x - 3 : x + 3} y=${18 + 12 * i} text-anchor=${left ? 'end' : 'start'}>${m.label}</text>`;
+      })}
       ${series.map(
         (s) => svg`<polyline class="${s.cls}${s.dashed ? ' dashed' : ''}" fill="none" points=${s.points
           .filter((p) => Number.isFinite(p[1]))

@@ -5,7 +5,7 @@
  * eval.json), which it watches, so a run started with `ftstudio train` in a terminal updates it too.
  */
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEventLine, RunProgress } from '../../core/training/progress';
 import type { RunRecord } from '../../core/training/runRecord';
@@ -84,14 +84,20 @@ export class EvalView implements vscode.Disposable {
       (m) => this.onMessage(m),
       (e) => void vscode.window.showErrorMessage(`Finetune Studio eval view: ${e.message}`),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runDir), `{run.json,events.jsonl,${EVAL_FILE}}`));
-    const changed = () => this.schedule();
+    // the run folder itself (inotify on Linux): run.json is replaced atomically, eval.json appears, events.jsonl grows
+    const watched = new Set(['run.json', 'events.jsonl', EVAL_FILE]);
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(runDir, (_, name) => {
+        if (!name || watched.has(String(name))) this.schedule();
+      });
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      // a run folder that cannot be watched still shows what it holds now, and live progress
+    }
     this.disposables.push(
       this.channel,
-      watcher,
-      watcher.onDidChange(changed),
-      watcher.onDidCreate(changed),
-      watcher.onDidDelete(changed),
+      { dispose: () => watcher?.close() },
       panel.onDidDispose(() => this.dispose()),
     );
   }

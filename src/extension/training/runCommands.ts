@@ -103,7 +103,9 @@ export async function compareRuns(): Promise<void> {
       return [r, evalCompareRows(r, e.file)] as const;
     }),
   );
-  evalCompareRows({ status: '' }).forEach(([name], i) => rows.push([name, (r) => evals.get(r)![i]![1]]));
+  // after the loss rows, before the error
+  const at = rows.findIndex(([name]) => name === 'error');
+  rows.splice(at, 0, ...evalCompareRows({ status: '' }).map(([name], i): (typeof rows)[number] => [name, (r) => evals.get(r)![i]![1]]));
   const cell = (v: unknown) =>
     String(v ?? '—')
       .replace(/\|/g, '\\|')

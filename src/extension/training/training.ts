@@ -219,7 +219,7 @@ export class Training implements vscode.Disposable {
         `The evaluation gate stopped the run: ${why}${best ? `\nBest checkpoint: ${bestPath ?? best}` : ''}\nRun ${r.runDir ?? ''}`,
       );
       this.status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-      this.log.warn(`stopped-by-gate: ${why}${best ? `; best checkpoint ${bestPath ?? best}` : ''} (${r.runDir})`);
+      this.log.warn(`stopped-by-gate: ${why}${best ? `; best checkpoint ${bestPath ?? best}` : ''}; run ${r.runDir}`);
       const runDir = r.runDir;
       void vscode.window
         .showWarningMessage(
