@@ -78,7 +78,7 @@ function llamaFactoryLog(argv: readonly string[], cwd: string): string | undefin
 }
 
 /** Follow a JSONL file that another process appends to. */
-class Tail {
+export class Tail {
   private pos = 0;
   private carry = '';
   constructor(private readonly path: string) {}

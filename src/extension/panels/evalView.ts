@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEventLine, RunProgress } from '../../core/training/progress';
+import { Tail } from '../../core/training/train';
 import type { RunRecord } from '../../core/training/runRecord';
 import { EVAL_FILE, evalViewState, readEvalFile } from '../../core/eval/gateReport';
 import { EVAL_VIEW_TYPE, type EvalMessages, type EvalViewState, type EvalWebviewState, type FromEvalView } from '../../protocol/eval';
@@ -22,17 +23,20 @@ function readRun(runDir: string): RunRecord | undefined {
   }
 }
 
-/** The gate events of a run folder: run.json's gates[] once the run has ended, else events.jsonl folded. */
-function gatesOnDisk(runDir: string, run: RunRecord): Pick<RunProgress, 'gates' | 'gateStop'> {
-  if (run.status !== 'running' && run.gates?.length) return { gates: [...run.gates], gateStop: run.result?.gate };
-  const p = new RunProgress();
-  const events = join(runDir, 'events.jsonl');
-  if (existsSync(events))
-    for (const line of readFileSync(events, 'utf8').split('\n')) {
+/** A run's events.jsonl folded as it grows (a run this editor is not training: `ftstudio train` in a terminal). */
+class EventsFold {
+  private tail: Tail;
+  private progress = new RunProgress();
+  constructor(private readonly path: string) {
+    this.tail = new Tail(path);
+  }
+  read(): RunProgress {
+    this.tail.read((line) => {
       const e = parseEventLine(line);
-      if (e) p.apply(e);
-    }
-  return { gates: p.gates, gateStop: p.gateStop ?? run.result?.gate };
+      if (e) this.progress.apply(e);
+    });
+    return this.progress;
+  }
 }
 
 export class EvalView implements vscode.Disposable {
@@ -42,6 +46,7 @@ export class EvalView implements vscode.Disposable {
   private live?: { progress: RunProgress; status: string };
   private timer?: NodeJS.Timeout;
   private selected?: string;
+  private readonly events: EventsFold;
 
   static show(extensionUri: vscode.Uri, runDir: string, opts: { preserveFocus?: boolean } = {}): EvalView {
     const existing = EvalView.open.get(runDir);
@@ -79,6 +84,7 @@ export class EvalView implements vscode.Disposable {
     selected?: string,
   ) {
     this.selected = selected;
+    this.events = new EventsFold(join(runDir, 'events.jsonl'));
     this.channel = new PanelChannel<EvalMessages>(
       panel.webview,
       (m) => this.onMessage(m),
@@ -121,7 +127,14 @@ export class EvalView implements vscode.Disposable {
     if (!run) return undefined;
     // the live fold is the freshest while this editor runs the training; once run.json has ended, it is the record
     const live = this.live && (run.status === 'running' || this.live.status !== 'running') ? this.live : undefined;
-    const g = live ? live.progress : gatesOnDisk(this.runDir, run);
+    // else run.json's gates[] once the run has ended, else its events.jsonl
+    let g: Pick<RunProgress, 'gates' | 'gateStop'>;
+    if (live) g = live.progress;
+    else if (run.status !== 'running' && run.gates?.length) g = { gates: run.gates as RunProgress['gates'], gateStop: run.result?.gate };
+    else {
+      const p = this.events.read();
+      g = { gates: p.gates, gateStop: p.gateStop ?? run.result?.gate };
+    }
     const evalFile = readEvalFile(this.runDir);
     return evalViewState({
       runDir: this.runDir,
