@@ -9,6 +9,8 @@ import { LargeFileValidation } from './validation/largeFiles';
 import { compareRuns, createConfig } from './training/runCommands';
 import { Training } from './training/training';
 import { RunViewSerializer } from './panels/runView';
+import { EvalViewSerializer } from './panels/evalView';
+import { EVAL_VIEW_TYPE } from '../protocol/eval';
 import { PythonEnvironment, SETUP_COMMAND } from './training/pythonEnvironment';
 import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel } from './panels/reviewPanel';
@@ -80,7 +82,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),
-    vscode.commands.registerCommand('finetuneStudio.showRun', () => training.showRunView()),
+    vscode.commands.registerCommand('finetuneStudio.showRun', (runDir?: unknown) => training.showRunView(typeof runDir === 'string' ? runDir : undefined)),
+    vscode.commands.registerCommand('finetuneStudio.openEvalView', (runDir?: unknown) =>
+      training.openEvalView(typeof runDir === 'string' ? runDir : undefined),
+    ),
+    vscode.window.registerWebviewPanelSerializer(EVAL_VIEW_TYPE, new EvalViewSerializer(context.extensionUri)),
     vscode.window.registerWebviewPanelSerializer(RUN_VIEW_TYPE, new RunViewSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.createConfig', createConfig),
     vscode.commands.registerCommand('finetuneStudio.compareRuns', compareRuns),

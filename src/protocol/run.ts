@@ -24,9 +24,11 @@ export interface RunViewState {
   readonly preflight: readonly { readonly id: string; readonly status: string; readonly message: string }[];
   readonly overrides: readonly string[];
   readonly error: string | null;
+  /** the evaluation gate's last result ("gate ✓ 92% golden", "gate ✗ stopped") and its explanation; absent without gates */
+  readonly gate?: { readonly text: string; readonly stopped: boolean; readonly lines: readonly string[] } | null;
 }
 
-export type FromRunView = { readonly type: 'ready' } | { readonly type: 'stop' } | { readonly type: 'showLog' };
+export type FromRunView = { readonly type: 'ready' } | { readonly type: 'stop' } | { readonly type: 'showLog' } | { readonly type: 'openEval' };
 
 export interface RunWebviewState {
   readonly runDir: string;

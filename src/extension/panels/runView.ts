@@ -9,9 +9,17 @@ import { basename, join } from 'node:path';
 import { parseEventLine, RunProgress } from '../../core/training/progress';
 import { thinSeries } from '../../core/training/chartSeries';
 import type { RunRecord } from '../../core/training/runRecord';
-import { RUN_VIEW_TYPE, type FromRunView, type Point, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
+import type { GateEvent, GateStop } from '../../core/eval/gateEvent';
+import { gateStatusText, gateSummaryLines } from '../../core/eval/gateReport';
+import { RUN_VIEW_TYPE, type FromRunView, type RunMessages, type RunViewState, type RunWebviewState } from '../../protocol/run';
 import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+
+function gateLine(gates: readonly GateEvent[], stop: GateStop | undefined): RunViewState['gate'] {
+  const last = gates[gates.length - 1];
+  const text = gateStatusText(last, stop);
+  return text ? { text, stopped: text.includes('✗'), lines: gateSummaryLines(last, stop) } : null;
+}
 
 /** The charts' series from a run's folded progress (the same fold as a live run's), each at most CHART_POINTS long. */
 function series(p: RunProgress): Pick<RunViewState, 'step' | 'totalSteps' | 'loss' | 'evalLoss' | 'learningRate' | 'rewards'> {
@@ -55,6 +63,7 @@ function fromDisk(runDir: string, live?: RunProgress): RunViewState | undefined 
     preflight: run.preflight,
     overrides: run.overrides,
     error: run.result?.error ? `${run.result.error.kind}: ${run.result.error.message} — ${run.result.error.hint}` : null,
+    gate: gateLine(run.status !== 'running' && run.gates?.length ? run.gates : p.gates, p.gateStop ?? run.result?.gate),
   };
 }
 
@@ -115,6 +124,7 @@ export class RunView implements vscode.Disposable {
     if (m.type === 'ready') void this.post();
     else if (m.type === 'stop') void vscode.commands.executeCommand('finetuneStudio.stopFinetune');
     else if (m.type === 'showLog') void vscode.commands.executeCommand('finetuneStudio.showTrainingLog');
+    else if (m.type === 'openEval') void vscode.commands.executeCommand('finetuneStudio.openEvalView', this.runDir);
   }
 
   private async post(): Promise<void> {

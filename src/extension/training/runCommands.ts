@@ -6,7 +6,8 @@ import { writeFileAtomic } from '../../core/jsonl/atomicFile';
 import { detectFormat } from '../../core/formats/formats';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
 import { DEFAULT_METHOD, methodForFormat, trainerMethod, type MethodId } from '../../core/training/methods';
-import { listRuns } from '../../core/training/runRecord';
+import { listRuns, runsDir } from '../../core/training/runRecord';
+import { evalCompareRows, gateStatusText, readEvalFile } from '../../core/eval/gateReport';
 import { firstFolder } from '../workspace/roots';
 
 export async function createConfig(): Promise<void> {
@@ -64,7 +65,7 @@ export async function compareRuns(): Promise<void> {
     runs.map((r) => ({
       label: r.runId,
       description: `${r.status} · ${String(r.hyperparameters.method)} · ${String(r.hyperparameters.model)}`,
-      detail: `loss ${r.result?.loss ?? '—'} · eval ${r.result?.evalLoss ?? '—'} · ${basename(r.dataset.path)} ${r.dataset.sha256.slice(0, 10)}`,
+      detail: `loss ${r.result?.loss ?? '—'} · eval ${r.result?.evalLoss ?? '—'}${r.gates?.length ? ` · ${gateStatusText(r.gates[r.gates.length - 1], r.result?.gate)}` : ''} · ${basename(r.dataset.path)} ${r.dataset.sha256.slice(0, 10)}`,
       run: r,
     })),
     { canPickMany: true, title: 'Runs to compare' },
@@ -92,6 +93,19 @@ export async function compareRuns(): Promise<void> {
   ];
   // columns oldest to newest, whatever the order of the picks
   const sel = picked.map((p) => p.run).sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  // the evaluation gates: per checkpoint (run.json gates[]) and the final evaluation (eval.json, ftstudio eval)
+  const root = folder!.uri.fsPath;
+  const problems: string[] = [];
+  const evals = new Map(
+    sel.map((r) => {
+      const e = readEvalFile(join(runsDir(root), r.runId));
+      if (e.problem) problems.push(e.problem);
+      return [r, evalCompareRows(r, e.file)] as const;
+    }),
+  );
+  // after the loss rows, before the error
+  const at = rows.findIndex(([name]) => name === 'error');
+  rows.splice(at, 0, ...evalCompareRows({ status: '' }).map(([name], i): (typeof rows)[number] => [name, (r) => evals.get(r)![i]![1]]));
   const cell = (v: unknown) =>
     String(v ?? '—')
       .replace(/\|/g, '\\|')
@@ -102,6 +116,7 @@ export async function compareRuns(): Promise<void> {
     `| | ${sel.map((r) => r.runId).join(' | ')} |`,
     `|---|${sel.map(() => '---').join('|')}|`,
     ...rows.map(([name, f]) => `| ${name} | ${sel.map((r) => cell(f(r))).join(' | ')} |`),
+    ...(problems.length ? ['', ...problems.map((p) => `- ${p}`)] : []),
   ].join('\n');
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: md + '\n' });
   await vscode.window.showTextDocument(doc);

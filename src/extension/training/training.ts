@@ -5,6 +5,7 @@
  * managed environment, python3) — never from a workspace-scoped setting.
  */
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CONFIG_FILE } from '../../core/project/projectConfig';
 import { ConfigError, loadConfig, type TrainingConfig } from '../../core/training/config';
@@ -12,6 +13,9 @@ import { findResumable, resumableRuns, resumeConfig, type ResumableRun } from '.
 import { formatEta, type RunProgress } from '../../core/training/progress';
 import { train, type TrainResult } from '../../core/training/train';
 import { RunView } from '../panels/runView';
+import { EvalView } from '../panels/evalView';
+import { gateStatusText, gateSummaryLines } from '../../core/eval/gateReport';
+import { listRuns, runsDir } from '../../core/training/runRecord';
 import { configFor } from '../workspace/config';
 import { configFolder, firstFolder } from '../workspace/roots';
 import { describeInterpreter } from '../../core/python/interpreter';
@@ -19,12 +23,16 @@ import { SETUP_COMMAND, SETUP_TITLE, trainerInterpreter } from './pythonEnvironm
 
 interface ActiveRun {
   runDir?: string;
+  /** where the trainer writes its checkpoints */
+  outputDir?: string;
   cancel: () => Promise<void>;
   progress?: RunProgress;
 }
 
 export class Training implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem('finetuneStudio.training', vscode.StatusBarAlignment.Left, 49);
+  /** the evaluation gate's last result, next to the training item */
+  private readonly gate = vscode.window.createStatusBarItem('finetuneStudio.gate', vscode.StatusBarAlignment.Left, 48);
   readonly log = vscode.window.createOutputChannel('Finetune Studio: Training', { log: true });
   private active?: ActiveRun;
   private last?: { result: TrainResult };
@@ -34,6 +42,7 @@ export class Training implements vscode.Disposable {
     private readonly storageUri: vscode.Uri,
   ) {
     this.status.name = 'Finetune Studio: Training';
+    this.gate.name = 'Finetune Studio: Evaluation Gate';
   }
 
   get running(): boolean {
@@ -120,6 +129,7 @@ export class Training implements vscode.Disposable {
     const python = interpreter.python;
     const gateThreshold = configFor(folder.uri).review.gateThreshold;
     this.active = { cancel: async () => {} };
+    this.gate.hide();
     this.setStatus('$(sync~spin) Fine-tune: preflight…', 'Checking data, review gate, held-out set, GPU and packages');
     this.log.show(true);
     this.log.info(
@@ -156,6 +166,7 @@ export class Training implements vscode.Disposable {
         },
         onStart: ({ runDir, command }) => {
           this.active!.runDir = runDir;
+          this.active!.outputDir = config.output ?? join(runDir, 'output');
           RunView.show(this.extensionUri, runDir);
           this.log.info(`run ${runDir}`);
           this.log.info(`$ ${command.join(' ')}`);
@@ -164,7 +175,11 @@ export class Training implements vscode.Disposable {
         onProgress: (p) => {
           this.active!.progress = p;
           this.showProgress(p);
-          if (this.active?.runDir) RunView.progress(this.active.runDir, p);
+          if (this.active?.runDir) {
+            RunView.progress(this.active.runDir, p);
+            EvalView.progress(this.active.runDir, p);
+            if (p.gates.length || p.gateStop) this.showGate(this.active.runDir, p);
+          }
         },
       });
       this.active.cancel = run.cancel;
@@ -205,6 +220,25 @@ export class Training implements vscode.Disposable {
     this.setStatus(`$(sync~spin) Fine-tune ${pct}${steps}${loss}${eta}`, md);
   }
 
+  /** The gate's last result: "gate ✓ 92% golden" / "gate ✗ stopped", details in the tooltip, a click opens the Eval view. */
+  private showGate(runDir: string, p: Pick<RunProgress, 'gates' | 'gateStop'>): void {
+    const last = p.gates[p.gates.length - 1];
+    const text = gateStatusText(last, p.gateStop);
+    if (!text) return;
+    const failed = text.includes('✗');
+    const args = encodeURIComponent(JSON.stringify([runDir]));
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['finetuneStudio.openEvalView'] };
+    md.appendMarkdown(`**Evaluation gate${p.gates.length ? ` — ${p.gates.length} checkpoint${p.gates.length === 1 ? '' : 's'}` : ''}**\n\n`);
+    md.appendText(gateSummaryLines(last, p.gateStop).join('\n') + '\n');
+    md.appendMarkdown(`\n[Open Eval view](command:finetuneStudio.openEvalView?${args})`);
+    this.gate.text = `${failed ? '$(error)' : '$(pass)'} ${text}`;
+    this.gate.tooltip = md;
+    this.gate.command = { command: 'finetuneStudio.openEvalView', title: 'Open Eval View', arguments: [runDir] };
+    this.gate.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.gate.show();
+  }
+
   private setStatus(text: string, tooltip: string | vscode.MarkdownString): void {
     this.status.text = text;
     this.status.tooltip = tooltip;
@@ -215,7 +249,12 @@ export class Training implements vscode.Disposable {
 
   private finish(r: TrainResult): void {
     const progress = this.active?.progress;
-    if (r.runDir && progress) RunView.progress(r.runDir, progress, r.status);
+    const outputDir = this.active?.outputDir;
+    if (r.runDir && progress) {
+      RunView.progress(r.runDir, progress, r.status);
+      EvalView.progress(r.runDir, progress, r.status);
+      if (progress.gates.length || r.gate) this.showGate(r.runDir, { gates: progress.gates, gateStop: r.gate });
+    }
     this.active = undefined;
     this.last = { result: r };
     const steps = r.totalSteps ? ` ${r.step}/${r.totalSteps}` : '';
@@ -223,6 +262,27 @@ export class Training implements vscode.Disposable {
       this.setStatus(`$(check) Fine-tune completed${steps}${r.loss !== undefined ? ` · loss ${r.loss.toFixed(4)}` : ''}`, `Run ${r.runDir}`);
       this.log.info(`completed: ${r.runDir}`);
       void vscode.window.showInformationMessage(`Finetune Studio: fine-tune completed (${r.runDir}).`, 'Open Run').then((c) => c && this.openRun());
+    } else if (r.status === 'stopped-by-gate') {
+      const best = r.gate?.bestCheckpoint;
+      const bestPath = best && outputDir && existsSync(join(outputDir, best)) ? join(outputDir, best) : undefined;
+      const why = r.gate?.reason ?? 'the evaluation gate failed';
+      this.setStatus(
+        `$(error) Fine-tune stopped by its gate${steps}`,
+        `The evaluation gate stopped the run: ${why}${best ? `\nBest checkpoint: ${bestPath ?? best}` : ''}\nRun ${r.runDir ?? ''}`,
+      );
+      this.status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.log.warn(`stopped-by-gate: ${why}${best ? `; best checkpoint ${bestPath ?? best}` : ''}; run ${r.runDir}`);
+      const runDir = r.runDir;
+      void vscode.window
+        .showWarningMessage(
+          `Finetune Studio: the evaluation gate stopped the fine-tune at step ${r.step ?? '?'}: ${why}.${best ? ` Best checkpoint: ${best}${bestPath ? ` (${bestPath})` : ''}.` : ''}`,
+          'Open Eval View',
+          'Show Log',
+        )
+        .then((c) => {
+          if (c === 'Open Eval View' && runDir) void this.openEvalView(runDir);
+          else if (c === 'Show Log') this.log.show();
+        });
     } else if (r.status === 'cancelled') {
       this.setStatus(`$(debug-stop) Fine-tune stopped${steps}`, `Run ${r.runDir ?? ''}`);
       this.log.warn(`cancelled: ${r.runDir}`);
@@ -236,10 +296,36 @@ export class Training implements vscode.Disposable {
     }
   }
 
-  showRunView(): void {
-    const dir = this.active?.runDir ?? this.last?.result.runDir;
+  showRunView(runDir?: string): void {
+    const dir = runDir ?? this.active?.runDir ?? this.last?.result.runDir;
     if (!dir) return void vscode.window.showInformationMessage('Finetune Studio: no run yet; "Compare Runs" lists earlier ones.');
     RunView.show(this.extensionUri, dir);
+  }
+
+  /** The Eval view of `runDir`, else of a run picked from .finetune/runs (the one training now first). */
+  async openEvalView(runDir?: string): Promise<void> {
+    if (runDir) return void EvalView.show(this.extensionUri, runDir);
+    const folder = configFolder() ?? firstFolder();
+    const runs = folder ? listRuns(folder.uri.fsPath) : [];
+    if (!runs.length) return void vscode.window.showInformationMessage('Finetune Studio: no runs in .finetune/runs yet; "Start Fine-tune" makes one.');
+    const root = folder!.uri.fsPath;
+    const picked = await vscode.window.showQuickPick(
+      runs.map((r) => {
+        const dir = join(runsDir(root), r.runId);
+        const gates = r.gates ?? [];
+        const last = gates[gates.length - 1];
+        return {
+          label: r.runId,
+          description: `${r.status}${dir === this.active?.runDir ? ' (training now)' : ''} · ${String(r.hyperparameters.method)} · ${String(r.hyperparameters.model)}`,
+          detail: gates.length
+            ? `${gates.length} gate result${gates.length === 1 ? '' : 's'} · ${gateStatusText(last, r.result?.gate)}`
+            : 'no gate results in run.json',
+          dir,
+        };
+      }),
+      { title: 'Open the Eval view of a run', matchOnDescription: true },
+    );
+    if (picked) EvalView.show(this.extensionUri, picked.dir);
   }
 
   async openRun(): Promise<void> {
@@ -251,6 +337,7 @@ export class Training implements vscode.Disposable {
   dispose(): void {
     void this.active?.cancel();
     this.status.dispose();
+    this.gate.dispose();
     this.log.dispose();
   }
 }
