@@ -13,6 +13,7 @@ commands:
   pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops
+  tokens                  what the model learns: the first records as the trainer tokenizes them, trained tokens marked: [--config finetune.json] [--records N] [--json]
   score                   score model outputs against a golden set or a held-out metric (ftstudio score --help)
   setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]
   codes                   list the diagnostic codes
@@ -36,6 +37,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./preferenceCommands')).agreementCommand(rest, io);
       case 'train':
         return await (await import('./trainCommand')).trainCommand(rest, io);
+      case 'tokens':
+        return await (await import('./tokensCommand')).tokensCommand(rest, io);
       case 'score':
         return await (await import('./scoreCommand')).scoreCommand(rest, io);
       case 'setup':

@@ -1,4 +1,5 @@
-"""python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]"""
+"""python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]
+python -m ftstudio_trainer tokens --config trainer-config.json [--records N]   (see tokens.py)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from . import config
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["tokens"]:
+        from . import tokens
+
+        return tokens.main(argv[1:])
     ap = argparse.ArgumentParser(prog="ftstudio_trainer", description=__doc__)
     ap.add_argument("--config", required=True)
     ap.add_argument("--events")

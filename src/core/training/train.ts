@@ -43,6 +43,11 @@ export interface TrainResult {
   readonly preflight: readonly PreflightCheck[];
 }
 
+/** trainer-config.json: what the bundled trainer reads (trainer/ftstudio_trainer/config.py). */
+export function trainerConfig(c: TrainingConfig, outputDir: string, events: string): Record<string, unknown> {
+  return { ...hyperparameters(c), train: c.data.train, heldout: c.data.heldout ?? null, output: outputDir, events };
+}
+
 /** The argv of the bundled trainer under the chosen launcher. */
 export function bundledCommand(c: TrainingConfig, python: string, runDir: string): string[] {
   const trainer = [
@@ -143,14 +148,7 @@ export async function train(o: TrainOptions): Promise<{ result: Promise<TrainRes
   }
   mkdirSync(runDir, { recursive: true });
   const command = c.trainerCommand ? [...c.trainerCommand] : bundledCommand(c, o.python, runDir);
-  writeFileSync(
-    join(runDir, 'trainer-config.json'),
-    JSON.stringify(
-      { ...hyperparameters(c), train: c.data.train, heldout: c.data.heldout ?? null, output: outputDir, events: join(runDir, 'events.jsonl') },
-      null,
-      2,
-    ),
-  );
+  writeFileSync(join(runDir, 'trainer-config.json'), JSON.stringify(trainerConfig(c, outputDir, join(runDir, 'events.jsonl')), null, 2));
   const [sha, refs, heldSha, git] = await Promise.all([
     existsSync(c.data.train) ? fileSha256(c.data.train) : Promise.resolve(''),
     existsSync(c.data.train) ? indexFile(c.data.train) : Promise.resolve([]),
