@@ -24,7 +24,12 @@ await Promise.all([
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts', run: 'webview-ui/run/main.ts' },
+    entryPoints: {
+      review: 'webview-ui/review/main.ts',
+      ranking: 'webview-ui/ranking/main.ts',
+      run: 'webview-ui/run/main.ts',
+      tokens: 'webview-ui/tokens/main.ts',
+    },
     outdir: 'dist/webview',
   }),
 ]);

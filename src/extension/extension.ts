@@ -9,6 +9,7 @@ import { compareRuns, createConfig } from './training/runCommands';
 import { Training } from './training/training';
 import { RunViewSerializer } from './panels/runView';
 import { PythonEnvironment, SETUP_COMMAND } from './training/pythonEnvironment';
+import { PREVIEW_TOKENS_COMMAND, previewTrainingTokens } from './training/tokenPreview';
 import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel } from './panels/reviewPanel';
 import { DatasetPanelSerializer } from './panels/datasetPanel';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
     pythonEnvironment,
     vscode.commands.registerCommand(SETUP_COMMAND, () => pythonEnvironment.setUp()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
+    vscode.commands.registerCommand(PREVIEW_TOKENS_COMMAND, () => previewTrainingTokens(context.extensionUri, context.globalStorageUri, training.log)),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),
     vscode.commands.registerCommand('finetuneStudio.showRun', () => training.showRunView()),

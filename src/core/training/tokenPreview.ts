@@ -65,9 +65,9 @@ function hintFor(kind: string, o: TokenPreviewOptions): string {
 function parseDocument(text: string): { preview?: TokenPreview; error?: { kind: string; message: string; line?: number } } | undefined {
   try {
     const v = JSON.parse(text) as { records?: unknown; error?: { kind?: unknown; message?: unknown; line?: unknown } };
+    if (Array.isArray(v?.records)) return { preview: v as TokenPreview };
     if (v?.error && typeof v.error.message === 'string')
       return { error: { kind: String(v.error.kind), message: v.error.message, line: typeof v.error.line === 'number' ? v.error.line : undefined } };
-    if (Array.isArray(v?.records)) return { preview: v as TokenPreview };
   } catch {
     /* not written, or cut short */
   }
