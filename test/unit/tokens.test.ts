@@ -222,7 +222,7 @@ test('text: trained spans marked, truncation marked, a bad record named by file 
   assert.match(r.out, /<\|im_start\|>assistant\n\[\[Step downhill\.<\|im_end\|>\]\]\n/);
   assert.match(
     r.out,
-    /train\.jsonl:2: 0 of 80 tokens trained\n[^\n]*\n✂ cut at maxSeqLength 80: \d+ more tokens dropped, \d+ of them would be trained\nthe trainer skips this record: nothing left to train/,
+    /train\.jsonl:2: 0 of 80 tokens trained\n<\|im_start\|>system\n[\s\S]*?Why is the\n✂ cut at maxSeqLength 80: \d+ more tokens dropped, \d+ of them would be trained\nthe trainer skips this record: nothing left to train/,
   );
   assert.match(r.out, /^2 records \(sft, the tokenizer's chat template, maxSeqLength 80\): \d+ of \d+ tokens trained \(\d+\.\d%\); 1 truncated$/m);
   assert.match(
