@@ -73,11 +73,13 @@ test('the examples (DPO, text pairs): each answer and its end token highlighted;
   assert.equal(await panel().locator('.tokens img').count(), 0, 'no element was made from dataset text');
   assert.equal(await panel().locator('body[data-pwned]').count(), 0);
   await wb.shot('dpo-preview');
+  await panel().locator('#record-error').scrollIntoViewIfNeeded();
+  await wb.shot('dpo-preview-error');
   await panel().locator('#record-error vscode-button').click();
   await waitFor(
     'dpo-pairs.jsonl at line 3',
     async () =>
-      ((await wb.page.locator('.tab.active').getAttribute('aria-label')) ?? '') +
+      ((await wb.page.locator('.editor-group-container.active .tab.active').getAttribute('aria-label')) ?? '') +
       ' ' +
       ((await wb.page.locator('.statusbar-item[id="status.editor.selection"]').textContent()) ?? ''),
     (s) => /dpo-pairs\.jsonl/.test(s) && /Ln 3, Col 1/.test(s),

@@ -138,6 +138,13 @@ class TokensApp extends LitElement {
   private record(r: PreviewRecord, p: TokenPreview): TemplateResult {
     const kept = r.tokens.filter((t) => !t.dropped);
     const dropped = r.tokens.filter((t) => t.dropped);
+    const more = r.length - r.total;
+    const cutText =
+      `✂ cut at maxSeqLength ${p.maxSeqLength}: ${more} more tokens dropped` +
+      (r.droppedTrained ? `, ${r.droppedTrained} of them would be trained` : '') +
+      (dropped.length < more ? ` (the first ${dropped.length} shown)` : '');
+    // no whitespace between the parts: .tokens keeps white space as it is
+    const cut = r.truncated ? html`<span class="cut">${cutText}</span>${dropped.map(token)}` : nothing;
     return html`<div class="card record" data-line=${r.line} data-part=${r.part ?? ''}>
       <div class="rhead">
         <a class="line" @click=${() => channel.post({ type: 'openLine', line: r.line })}>line ${r.line}</a>
@@ -146,18 +153,7 @@ class TokensApp extends LitElement {
         ${r.truncated ? html`<span class="badge warn">truncated: ${r.length} tokens, maxSeqLength ${p.maxSeqLength}</span>` : nothing}
         ${r.skipped ? html`<span class="badge warn">skipped by the trainer: nothing left to train</span>` : nothing}
       </div>
-      <div class="tokens">
-        ${kept.map(token)}${
-          r.truncated
-            ? html`<span class="cut"
-                  >✂ cut at maxSeqLength ${p.maxSeqLength}: ${r.length - r.total} more tokens
-                  dropped${
-                    r.droppedTrained ? `, ${r.droppedTrained} of them would be trained` : ''
-                  }${dropped.length < r.length - r.total ? ` (the first ${dropped.length} shown)` : ''}</span
-                >${dropped.map(token)}`
-            : nothing
-        }
-      </div>
+      <div class="tokens">${kept.map(token)}${cut}</div>
     </div>`;
   }
 
