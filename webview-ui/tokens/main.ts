@@ -99,7 +99,7 @@ class TokensApp extends LitElement {
       .error {
         color: var(--vscode-errorForeground);
       }
-      .card.error {
+      .card.problem {
         border-color: var(--vscode-inputValidation-errorBorder, #be1100);
       }
     `,
@@ -180,7 +180,7 @@ class TokensApp extends LitElement {
       ${p.records.map((r) => this.record(r, p))}
       ${
         p.error
-          ? html`<div class="card error" id="record-error">
+          ? html`<div class="card problem" id="record-error">
               <p class="error">${p.error.message}</p>
               <p>${p.error.hint ?? ''}</p>
               ${
@@ -204,7 +204,7 @@ class TokensApp extends LitElement {
         <p class="muted" id="loading"><vscode-progress-ring></vscode-progress-ring> Running the trainer's tokenizer on the first ${s.records} records…</p>`;
     if (s.type === 'error')
       return html`${this.header(s)}
-        <div class="card error" id="error">
+        <div class="card problem" id="error">
           <p class="error">${s.message}</p>
           <p>${s.hint}</p>
           <div class="actions">
