@@ -26,7 +26,13 @@ await Promise.all([
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts', run: 'webview-ui/run/main.ts', eval: 'webview-ui/eval/main.ts' },
+    entryPoints: {
+      review: 'webview-ui/review/main.ts',
+      ranking: 'webview-ui/ranking/main.ts',
+      run: 'webview-ui/run/main.ts',
+      eval: 'webview-ui/eval/main.ts',
+      tokens: 'webview-ui/tokens/main.ts',
+    },
     outdir: 'dist/webview',
   }),
 ]);

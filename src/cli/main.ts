@@ -14,6 +14,7 @@ commands:
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
   train                   preflight and train: [--config finetune.json] [--force] [--json]; Ctrl+C stops;
                           --resume [RUN_DIR] continues a stopped/failed run from its last checkpoint
+  tokens                  what the model learns: the first records as the trainer tokenizes them, trained tokens marked: [--config finetune.json] [--records N] [--json]
   score                   score model outputs against a golden set or a held-out metric (ftstudio score --help)
   eval                    the evaluation gates on a checkpoint, with the trainer: [--config finetune.json] [--run DIR] [--checkpoint DIR] [--json] [--junit FILE]
   setup                   the training environment in one step: [--dir DIR] [--python PY] [--json]
@@ -38,6 +39,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./preferenceCommands')).agreementCommand(rest, io);
       case 'train':
         return await (await import('./trainCommand')).trainCommand(rest, io);
+      case 'tokens':
+        return await (await import('./tokensCommand')).tokensCommand(rest, io);
       case 'score':
         return await (await import('./scoreCommand')).scoreCommand(rest, io);
       case 'eval':

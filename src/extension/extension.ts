@@ -12,6 +12,7 @@ import { RunViewSerializer } from './panels/runView';
 import { EvalViewSerializer } from './panels/evalView';
 import { EVAL_VIEW_TYPE } from '../protocol/eval';
 import { PythonEnvironment, SETUP_COMMAND } from './training/pythonEnvironment';
+import { PREVIEW_TOKENS_COMMAND, previewTrainingTokens } from './training/tokenPreview';
 import { RUN_VIEW_TYPE } from '../protocol/run';
 import { ReviewPanel } from './panels/reviewPanel';
 import { DatasetPanelSerializer } from './panels/datasetPanel';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
     pythonEnvironment,
     vscode.commands.registerCommand(SETUP_COMMAND, () => pythonEnvironment.setUp()),
     vscode.commands.registerCommand('finetuneStudio.stopFinetune', () => training.stop()),
+    vscode.commands.registerCommand(PREVIEW_TOKENS_COMMAND, () => previewTrainingTokens(context.extensionUri, context.globalStorageUri, training.log)),
     vscode.commands.registerCommand('finetuneStudio.showTrainingLog', () => training.log.show()),
     vscode.commands.registerCommand('finetuneStudio.openRun', () => training.openRun()),
     vscode.commands.registerCommand('finetuneStudio.showRun', (runDir?: unknown) => training.showRunView(typeof runDir === 'string' ? runDir : undefined)),

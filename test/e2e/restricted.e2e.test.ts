@@ -58,4 +58,7 @@ test('what would run a program is unavailable in Restricted Mode, with an explan
   await runCommand(page, 'Finetune Studio: Commit Annotations');
   await page.waitForSelector('.notifications-toasts .notification-toast:has-text("committing runs git, which needs a trusted workspace")', { timeout: 15_000 });
   await shot('restricted-commit');
+  await runCommand(page, 'Finetune Studio: Preview Training Tokens');
+  await page.waitForSelector(`.notifications-toasts .notification-toast:has-text("the token preview runs the trainer's Python")`, { timeout: 15_000 });
+  assert.equal(await page.locator('.tab[aria-label^="Training Tokens"]').count(), 0, 'no token preview in Restricted Mode');
 });

@@ -1,5 +1,6 @@
 """python -m ftstudio_trainer --config trainer-config.json --events events.jsonl [--stop-file STOP]
-python -m ftstudio_trainer eval --config CONFIG --out eval.json [--checkpoint DIR]   (evalcmd.py)"""
+python -m ftstudio_trainer eval --config CONFIG --out eval.json [--checkpoint DIR]   (evalcmd.py)
+python -m ftstudio_trainer tokens --config trainer-config.json [--records N]   (see tokens.py)"""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from .evalcmd import main as eval_main
 
         return eval_main(argv[1:])
+    if argv[:1] == ["tokens"]:
+        from . import tokens
+
+        return tokens.main(argv[1:])
     ap = argparse.ArgumentParser(prog="ftstudio_trainer", description=__doc__)
     ap.add_argument("--config", required=True)
     ap.add_argument("--events")

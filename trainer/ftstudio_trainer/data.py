@@ -7,14 +7,22 @@ DPO needs (prompt, chosen, rejected) in text or as chat turns.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 IGNORE = -100
 Segment = tuple[Any, bool]  # (text or list of turns, trainable)
 
 
-def read_jsonl(path: str) -> list[dict[str, Any]]:
-    out = []
+class LineError(ValueError):
+    """A line of a dataset file that is not a record; the message names the file and the line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(1-based line, record) for each non-blank line, read as it goes (a preview stops after a few)."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -22,11 +30,14 @@ def read_jsonl(path: str) -> list[dict[str, Any]]:
             try:
                 rec = json.loads(line)
             except ValueError as e:
-                raise ValueError(f"{path}:{n}: invalid JSON ({e}); run `ftstudio validate {path}`") from e
+                raise LineError(f"{path}:{n}: invalid JSON ({e}); run `ftstudio validate {path}`", n) from e
             if not isinstance(rec, dict):
-                raise ValueError(f"{path}:{n}: not a JSON object")
-            out.append(rec)
-    return out
+                raise LineError(f"{path}:{n}: not a JSON object", n)
+            yield n, rec
+
+
+def read_jsonl(path: str) -> list[dict[str, Any]]:
+    return [rec for _, rec in iter_jsonl(path)]
 
 
 def sharegpt_to_messages(conversations: list[dict[str, Any]], system: str | None = None) -> list[dict[str, str]]:
