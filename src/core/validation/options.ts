@@ -4,6 +4,7 @@ import type { FormatId } from '../formats/formats';
 import type { EvalFormatId } from '../formats/evalSets';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
+import type { GoalId } from '../project/goals';
 
 export interface PlainOptions {
   readonly format?: FormatId | EvalFormatId;
@@ -12,6 +13,10 @@ export interface PlainOptions {
   readonly minRecords: number;
   /** the file's key -> our key (a LLaMA-Factory dataset_info.json beside the file) */
   readonly keyMap?: Readonly<Record<string, string>>;
+  /** near-duplicate Jaccard threshold (0 turns the check off; default DEFAULT_THRESHOLD) */
+  readonly nearDuplicateThreshold?: number;
+  /** finetune.json's goal: an info diagnostic on where the size stands */
+  readonly goal?: GoalId;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -24,6 +29,8 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     maxTokens: o.maxTokens,
     minRecords: o.minRecords,
     keyMap: o.keyMap,
+    goal: o.goal,
+    nearDuplicateThreshold: o.nearDuplicateThreshold,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
@@ -41,9 +48,9 @@ export interface ValidationInputs {
   /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
   readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
   /** finetune.json: data.format and training.maxSeqLength */
-  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
+  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number; readonly goal?: GoalId; readonly nearDuplicateThreshold?: number };
   /** editor settings: below finetune.json */
-  readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number; readonly nearDuplicateThreshold?: number };
   readonly schema?: PlainOptions['schema'];
 }
 
@@ -65,5 +72,19 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
   const keyMap = i.registry?.keyMap && Object.keys(i.registry.keyMap).length ? i.registry.keyMap : undefined;
   const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
   const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : (i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords));
-  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}) }, formatSource };
+  const nearDuplicateThreshold = i.project?.nearDuplicateThreshold ?? i.settings?.nearDuplicateThreshold;
+  // the goal is about training data: held-out, test and golden sets are small by design
+  const goal = isEvaluationSet(i.path) ? undefined : i.project?.goal;
+  return {
+    options: {
+      format,
+      schema: i.schema,
+      maxTokens,
+      minRecords,
+      ...(keyMap ? { keyMap } : {}),
+      ...(nearDuplicateThreshold !== undefined ? { nearDuplicateThreshold } : {}),
+      ...(goal ? { goal } : {}),
+    },
+    formatSource,
+  };
 }

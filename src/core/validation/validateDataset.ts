@@ -12,6 +12,7 @@ import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 import { isJsonArrayPath } from './jsonArrayPath';
+import { nearDuplicatesOfDocument, nearDuplicatesOfFile } from './nearDuplicateChecks';
 
 /** A dataset file on disk: streamed file checks, then leakage against its training partner. */
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
@@ -19,8 +20,15 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
     ? await (await import('./validateJsonArray')).validateJsonArrayFile(path, options)
     : await validateFile(path, options, opts);
   opts.signal?.throwIfAborted();
-  const ids = isEvalFormat(report.format ?? undefined) ? await evalSetDiagnosticsOfFile(path) : [];
-  return withDiagnostics(report, [...(await leakageOfFile(path)), ...ids]);
+  const evalSet = isEvalFormat(report.format ?? undefined);
+  const ids = evalSet ? await evalSetDiagnosticsOfFile(path) : [];
+  const leaks = await leakageOfFile(path);
+  // near-duplicates: JSONL training and held-out data (golden and safety sets have their own id check)
+  const near =
+    evalSet || isJsonArrayPath(path) || opts.nearDuplicates === false
+      ? []
+      : await nearDuplicatesOfFile(path, options.nearDuplicateThreshold, leaks, opts.signal);
+  return withDiagnostics(report, [...leaks, ...ids, ...near]);
 }
 
 /**
@@ -30,6 +38,9 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
  */
 export function validateDocument(model: DatasetModel, path: string | undefined, lines: () => readonly string[], cap?: number): FileReport {
   const report = model.report(cap);
-  const ids = isEvalFormat(report.format ?? undefined) ? evalSetDiagnostics(lines()) : [];
-  return withDiagnostics(report, [...(path === undefined ? [] : leakageOfLines(path, lines)), ...ids]);
+  const evalSet = isEvalFormat(report.format ?? undefined);
+  const ids = evalSet ? evalSetDiagnostics(lines()) : [];
+  const leaks = path === undefined ? [] : leakageOfLines(path, lines);
+  const near = evalSet ? [] : nearDuplicatesOfDocument(model, path, lines, model.options.nearDuplicateThreshold, leaks);
+  return withDiagnostics(report, [...leaks, ...ids, ...near]);
 }

@@ -22,6 +22,8 @@ export interface ValidateFileOptions {
   readonly parallelThreshold?: number;
   readonly cap?: number;
   readonly signal?: AbortSignal;
+  /** false: skip the near-duplicate pass (validateDataset) */
+  readonly nearDuplicates?: boolean;
 }
 
 /** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
