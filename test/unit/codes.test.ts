@@ -69,7 +69,7 @@ const leaks = (held: (string | object)[]) =>
 // near-duplicates are found by validation (validateDocument), on a document that may sit beside its training file
 const NEAR_DIR = mkdtempSync(join(tmpdir(), 'ftstudio-near-'));
 // 60 words; the same text with its last word changed shares 55 of 57 word 5-grams (Jaccard 0.96)
-const LONG = Array.from({ length: 60 }, (_, i) => ['river', 'stone', 'lamp', 'orchard', 'violet', 'engine', 'harbour', 'quill'][(i * 5) % 8] + (i % 7)).join(
+const LONG = Array.from({ length: 60 }, (_, i) => ['river', 'stone', 'lamp', 'orchard', 'violet', 'engine', 'harbour', 'quill'][(i * 5) % 8]! + (i % 7)).join(
   ' ',
 );
 const txt = (text: string) => ({ text });

@@ -41,3 +41,8 @@ export function goalStanding(goal: GoalId, records: number): GoalStanding {
         : `${n(records)} records for goal "${goal}" (${g.title}): above the guide's ${range}; beyond this, quality review matters more than volume.`;
   return { goal, title: g.title, min: g.min, max: g.max, records, standing, message };
 }
+
+/** The table as one sentence (finetune.json's schema describes `goal` with it). */
+export function goalDescription(): string {
+  return `What the fine-tune is for; the dataset's size is compared with the guide's range: ${GOAL_IDS.map((g) => `${g} ${n(GOALS[g].min)}–${n(GOALS[g].max)} (${GOALS[g].title})`).join(', ')}.`;
+}
