@@ -18,13 +18,19 @@ await Promise.all([
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'tsx/cjs/api'] }),
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { statsWorker: 'src/core/validation/statsWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
   build({
     ...common,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { review: 'webview-ui/review/main.ts', ranking: 'webview-ui/ranking/main.ts', run: 'webview-ui/run/main.ts' },
+    entryPoints: {
+      review: 'webview-ui/review/main.ts',
+      ranking: 'webview-ui/ranking/main.ts',
+      run: 'webview-ui/run/main.ts',
+      datasetReport: 'webview-ui/datasetReport/main.ts',
+    },
     outdir: 'dist/webview',
   }),
 ]);

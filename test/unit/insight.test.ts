@@ -128,11 +128,11 @@ const pc = (prompt: string, completion: string) => JSON.stringify({ prompt, comp
 
 function writeDataset(): { file: string; config: string } {
   const lines = [
-    pc('Summarise: ' + wordsFrom(0, 60), 'A short summary.'), // 1
+    pc('Summarise: ' + wordsFrom(0, 200), 'A short summary.'), // 1
     pc('What is two plus two?', 'Four.'), // 2
-    pc('Summarise: ' + wordsFrom(0, 60) + ' quickly', 'A short summary.'), // 3: near 1
+    pc('Summarise: ' + wordsFrom(0, 200) + ' quickly', 'A short summary.'), // 3: near 1 (J ≈ 0.96)
     pc('What is two plus two?', 'Four.'), // 4: exact repeat of 2
-    pc('Write a poem about ' + 'x'.repeat(1000), 'Roses.'), // 5: over 200 tokens
+    pc('Write a poem about ' + 'x'.repeat(3000), 'Roses.'), // 5: over 600 tokens
     'not json', // 6
     JSON.stringify({ prompt: [{ role: '<script>alert(1)</script>', content: 'What is this?' }], completion: [{ role: 'assistant', content: 'Text.' }] }), // 7: a role is shown
   ];
@@ -142,8 +142,8 @@ function writeDataset(): { file: string; config: string } {
   writeFileSync(
     prod,
     [
-      JSON.stringify('Tell me about quantum flux capacitors ' + 'zyx '.repeat(600)),
-      JSON.stringify({ messages: [{ role: 'user', content: 'Explain flux capacitors in depth ' + 'qqq '.repeat(600) }] }),
+      JSON.stringify('Tell me about quantum flux capacitors ' + 'zyx '.repeat(1000)),
+      JSON.stringify({ messages: [{ role: 'user', content: 'Explain flux capacitors in depth ' + 'qqq '.repeat(1000) }] }),
     ].join('\n'),
   );
   const config = join(dir, 'finetune.json');
@@ -154,7 +154,7 @@ function writeDataset(): { file: string; config: string } {
       model: 'm',
       goal: 'style',
       data: { train: 'train.jsonl', production: 'production.jsonl' },
-      training: { maxSeqLength: 200 },
+      training: { maxSeqLength: 600 },
     }),
   );
   return { file, config };
@@ -162,7 +162,7 @@ function writeDataset(): { file: string; config: string } {
 
 test('stats: the documented JSON document, computed from the file', async () => {
   const { file } = writeDataset();
-  const s = await datasetStats(file, { counter: estimateCounter(), maxSeqLength: 200, goal: 'style', production: join(dir, 'production.jsonl') });
+  const s = await datasetStats(file, { counter: estimateCounter(), maxSeqLength: 600, goal: 'style', production: join(dir, 'production.jsonl') });
   assert.equal(s.records, 6);
   assert.equal(s.skippedLines, 1);
   assert.equal(s.format, 'prompt-completion');

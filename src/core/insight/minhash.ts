@@ -32,21 +32,62 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-function wordHash(w: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return fmix(h);
+let wordBuf = new Int32Array(1024);
+
+/**
+ * The hashes of the words of `words(text)`, in one pass without making the strings: ASCII is
+ * lowercased and split here; a text with other characters goes through words() (NFKC, Unicode classes).
+ */
+function wordHashes(text: string): { hashes: Int32Array; count: number } {
+  let count = 0;
+  const push = (h: number) => {
+    if (count === wordBuf.length) {
+      const b = new Int32Array(wordBuf.length * 2);
+      b.set(wordBuf);
+      wordBuf = b;
+    }
+    wordBuf[count++] = fmix(h);
+  };
+  let ascii = true;
+  for (let i = 0; i < text.length; i++)
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  if (!ascii) {
+    for (const w of words(text)) {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+      push(h);
+    }
+    return { hashes: wordBuf, count };
+  }
+  let h = 0x811c9dc5,
+    inWord = false;
+  for (let i = 0; i <= text.length; i++) {
+    let c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      h = Math.imul(h ^ c, 0x01000193);
+      inWord = true;
+    } else if (inWord) {
+      push(h);
+      h = 0x811c9dc5;
+      inWord = false;
+    }
+  }
+  return { hashes: wordBuf, count };
 }
 
 /** The distinct shingle hashes of a text: word n-grams (a text shorter than n words is one shingle). */
 export function shingles(text: string, n = SHINGLE_WORDS): Uint32Array {
-  const ws = words(text).map(wordHash);
-  if (ws.length === 0) return new Uint32Array(0);
-  const count = Math.max(1, ws.length - n + 1);
+  const { hashes: ws, count: nw } = wordHashes(text);
+  if (nw === 0) return new Uint32Array(0);
+  const count = Math.max(1, nw - n + 1);
   const out = new Set<number>();
   for (let i = 0; i < count; i++) {
     let h = 0x9747b28c;
-    for (let k = i; k < Math.min(i + n, ws.length); k++) h = Math.imul(h ^ ws[k]!, 0x5bd1e995) ^ (h >>> 15);
+    for (let k = i; k < Math.min(i + n, nw); k++) h = Math.imul(h ^ ws[k]!, 0x5bd1e995) ^ (h >>> 15);
     out.add(fmix(h));
   }
   return Uint32Array.from(out);
@@ -71,26 +112,29 @@ export class Permutations {
   }
 }
 
-const scratch = new Uint32Array(PERMUTATIONS);
-
 /**
  * Write the signature of `text` at `out[offset .. offset + PERMUTATIONS)`. Returns false for a text
- * without words (no signature: it is nobody's near-duplicate).
+ * without words (no signature: it is nobody's near-duplicate). Minima are taken over signed 32-bit
+ * values (an order-preserving relabelling of the unsigned ones), one permutation at a time so that
+ * the running minimum stays in a register.
  */
 export function signInto(text: string, perms: Permutations, out: Uint16Array, offset: number): boolean {
   const sh = shingles(text);
-  if (sh.length === 0) return false;
-  scratch.fill(0xffffffff);
+  const n = sh.length;
+  if (n === 0) return false;
   const { xor, mul } = perms;
-  for (let s = 0; s < sh.length; s++) {
-    const x = sh[s]! | 0;
-    for (let i = 0; i < PERMUTATIONS; i++) {
-      let h = Math.imul(x ^ xor[i]!, mul[i]!);
-      h = (h ^ (h >>> 16)) >>> 0;
-      if (h < scratch[i]!) scratch[i] = h;
+  const x = new Int32Array(sh.buffer, sh.byteOffset, n);
+  for (let i = 0; i < PERMUTATIONS; i++) {
+    const a = xor[i]!,
+      b = mul[i]!;
+    let m = 0x7fffffff;
+    for (let s = 0; s < n; s++) {
+      let h = Math.imul(x[s]! ^ a, b);
+      h ^= h >>> 16;
+      if (h < m) m = h;
     }
+    out[offset + i] = m & 0xffff;
   }
-  for (let i = 0; i < PERMUTATIONS; i++) out[offset + i] = scratch[i]! & 0xffff;
   return true;
 }
 

@@ -17,6 +17,7 @@ import type { TokenCounter } from './estimateCounter';
 import { goalStanding, type GoalId, type GoalStanding } from '../project/goals';
 import { productionMatch, type ProductionMatch } from './distribution';
 import { words } from './minhash';
+import type { ReportStats } from '../../protocol/datasetReport';
 
 export interface Summary {
   readonly min: number;
@@ -301,3 +302,6 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
     production,
   };
 }
+
+/** The report panel's shape (src/protocol/datasetReport.ts) is what this module computes: checked here. */
+export const fitsReport = (s: DatasetStats): ReportStats => s;

@@ -26,14 +26,17 @@ export interface ValidateFileOptions {
   readonly nearDuplicates?: boolean;
 }
 
-/** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
-function newWorker(job: WorkerJob): Worker {
-  const bundled = join(__dirname, 'analyzeWorker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
+/**
+ * A worker thread running `script` (a module beside this one: analyzeWorker, or a core module named
+ * by its path from here): the bundle in dist/, or the TypeScript source under tsx.
+ */
+export function newWorker(workerData: unknown, script = 'analyzeWorker', sourceDir = __dirname): Worker {
+  const bundled = join(__dirname, `${script.split('/').pop()}.js`);
+  if (existsSync(bundled)) return new Worker(bundled, { workerData });
   // tests and benches run the sources through tsx: register it inside the worker too
-  const source = join(__dirname, 'analyzeWorker.ts');
+  const source = join(sourceDir, `${script}.ts`);
   const tsxApi = require.resolve('tsx/cjs/api'); // resolved here: the worker's cwd may be any project
-  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
+  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData });
 }
 
 /** Split [0,size) into n ranges that begin at line starts. */
