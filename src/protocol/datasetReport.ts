@@ -65,7 +65,7 @@ export interface ReportStats {
 
 export type ToDatasetReport =
   | { readonly type: 'progress'; readonly file: string; readonly message: string }
-  | { readonly type: 'report'; readonly stats: ReportStats }
+  | { readonly type: 'report'; readonly path: string; readonly stats: ReportStats }
   | { readonly type: 'error'; readonly file: string; readonly message: string };
 
 export type FromDatasetReport = { readonly type: 'ready' } | { readonly type: 'open'; readonly line: number } | { readonly type: 'refresh' };
