@@ -40,13 +40,14 @@ export async function generateNear(path: string, n = NEAR_RECORDS): Promise<void
   await once(out, 'finish');
 }
 
-function timed(cmd: string, args: string[]): { s: number; rssMb: number; out: string } {
+function timed(cmd: string, args: string[]): { s: number; cpu: number; rssMb: number; out: string } {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, FTSTUDIO_REPORT_RSS: '1' }, maxBuffer: 1 << 28 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  return { s, rssMb: rss ? Number(rss[1]) / 1024 : NaN, out: r.stdout };
+  const cpu = /cpu_s=([\d.]+)/.exec(r.stderr ?? '');
+  return { s, cpu: cpu ? Number(cpu[1]) : NaN, rssMb: rss ? Number(rss[1]) / 1024 : NaN, out: r.stdout };
 }
 
 export async function nearDuplicateBench(root: string, cli: string, bareParse: string): Promise<string> {
@@ -83,8 +84,8 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
   times.sort((a, b) => a - b);
   return [
     `Near-duplicates, ${doc.records.toLocaleString('en-US')} records (${mb.toFixed(0)} MB, ${planted.toLocaleString('en-US')} planted near copies; ${doc.nearDuplicates.bands} bands × ${doc.nearDuplicates.rows} rows):`,
-    `\`ftstudio stats --json\` ${stats.s.toFixed(1)} s, peak RSS ${stats.rssMb.toFixed(0)} MB, ${doc.nearDuplicates.clusters.length.toLocaleString('en-US')} clusters; ` +
-      `\`ftstudio validate\` (with the near-duplicate pass) ${validate.s.toFixed(1)} s, peak RSS ${validate.rssMb.toFixed(0)} MB, ${nearDiags.toLocaleString('en-US')} near-duplicate diagnostics; ` +
+    `\`ftstudio stats --json\` ${stats.s.toFixed(1)} s (CPU ${stats.cpu.toFixed(1)} s), peak RSS ${stats.rssMb.toFixed(0)} MB, ${doc.nearDuplicates.clusters.length.toLocaleString('en-US')} clusters; ` +
+      `\`ftstudio validate\` (with the near-duplicate pass) ${validate.s.toFixed(1)} s (CPU ${validate.cpu.toFixed(1)} s), peak RSS ${validate.rssMb.toFixed(0)} MB, ${nearDiags.toLocaleString('en-US')} near-duplicate diagnostics; ` +
       `the bare JSON.parse loop ${ceiling.s.toFixed(1)} s (stats ${(ceiling.s / stats.s).toFixed(2)}× of it).`,
     `Re-check of an open 20,000-record document after a one-line edit, near-duplicates included: median ${times[20]!.toFixed(1)} ms, p95 ${times[38]!.toFixed(1)} ms.`,
   ].join('\n');

@@ -110,7 +110,7 @@ class DatasetReportApp extends LitElement {
   }
 
   private lines(ls: readonly number[]): TemplateResult {
-    return html`${ls.slice(0, 30).map((l) => html`<button class="line" title="Open line ${l}" @click=${() => this.open(l)}>${l}</button>`)}${
+    return html`${ls.slice(0, 30).map((l, i) => html`${i ? ', ' : ''}<button class="line" title="Open line ${l}" @click=${() => this.open(l)}>${l}</button>`)}${
       ls.length > 30 ? html` … ${ls.length - 30} more` : nothing
     }`;
   }
