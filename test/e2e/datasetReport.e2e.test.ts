@@ -62,6 +62,7 @@ test('the Dataset Report of an example: records, token table, four histograms, n
 
 test('goal, production match, duplicates and near-duplicates; a near-duplicate line opens the record', async () => {
   const { page, shot } = wb;
+  await page.locator('.explorer-folders-view .monaco-list-row[aria-label^="data"]').first().click(); // expand data/
   await openFile(page, 'report.jsonl');
   await runCommand(page, 'Finetune Studio: Dataset Report');
   const f = panel(wb);
