@@ -235,3 +235,15 @@ test('ftstudio stats: exit 2 with a clear message on usage and I/O problems', as
   }
   assert.equal((await run('stats', '--help')).code, 0);
 });
+
+test('validateDataset: the near-duplicate pass gives the same diagnostics on a worker thread (an editor large file) as inline', async () => {
+  const { validateDataset } = await import('../../src/core/validation/validateDataset');
+  const { file } = writeDataset();
+  const opts = { maxTokens: 4096, minRecords: 0 };
+  const near = (r: { diagnostics: readonly { code: string; line: number; related?: readonly { line: number }[] }[] }) =>
+    r.diagnostics.filter((d) => d.code === 'near-duplicate').map((d) => [d.line + 1, d.related?.[0]?.line]);
+  const inline = near(await validateDataset(file, opts));
+  assert.deepEqual(inline, [[3, 0]]);
+  assert.deepEqual(near(await validateDataset(file, opts, { offThread: true })), inline);
+  assert.deepEqual(near(await validateDataset(file, { ...opts, nearDuplicateThreshold: 0 })), []);
+});

@@ -13,6 +13,31 @@ import type { PlainOptions } from './options';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 import { isJsonArrayPath } from './jsonArrayPath';
 import { nearDuplicatesOfDocument, nearDuplicatesOfFile } from './nearDuplicateChecks';
+import { newWorker } from './validateFile';
+import type { Diagnostic } from '../checks/diagnostic';
+import type { NearDuplicateJob } from './nearDuplicateWorker';
+
+/** The near-duplicate pass on a worker thread (an editor's large file); aborting terminates it. */
+function nearDuplicatesOffThread(job: NearDuplicateJob, signal?: AbortSignal): Promise<Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const w = newWorker(job, 'nearDuplicateWorker');
+    const abort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    w.once('message', (m: { ok: true; diagnostics: Diagnostic[] } | { ok: false; message: string }) => {
+      signal?.removeEventListener('abort', abort);
+      void w.terminate();
+      if (m.ok) resolve(m.diagnostics);
+      else reject(new Error(m.message));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', abort);
+      reject(e);
+    });
+  });
+}
 
 /** A dataset file on disk: streamed file checks, then leakage against its training partner. */
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
@@ -24,9 +49,11 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
   const ids = evalSet ? await evalSetDiagnosticsOfFile(path) : [];
   const leaks = await leakageOfFile(path);
   // near-duplicates: JSONL training and held-out data (golden and safety sets have their own id check)
-  const near =
-    evalSet || isJsonArrayPath(path) || opts.nearDuplicates === false
-      ? []
+  const skipNear = evalSet || isJsonArrayPath(path) || opts.nearDuplicates === false || options.nearDuplicateThreshold === 0;
+  const near = skipNear
+    ? []
+    : opts.offThread
+      ? await nearDuplicatesOffThread({ path, threshold: options.nearDuplicateThreshold, leaks }, opts.signal)
       : await nearDuplicatesOfFile(path, options.nearDuplicateThreshold, leaks, opts.signal);
   return withDiagnostics(report, [...leaks, ...ids, ...near]);
 }
