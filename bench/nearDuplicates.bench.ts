@@ -3,7 +3,7 @@
  * (bench/data, not committed) with one planted near copy every 50 records; `ftstudio stats --json`
  * (stream, token counts, MinHash, LSH) and `ftstudio validate` as child processes, with peak RSS,
  * against the bare JSON.parse loop over the same file. Also the near-duplicate re-check of an open
- * 20,000-record document (LIVE_NEAR_DUPLICATE_LIMIT), as the editor runs it after a keystroke.
+ * document of LIVE_NEAR_DUPLICATE_LIMIT records, as the editor runs it after a keystroke.
  */
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { mulberry32, record } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { validateDocument } from '../src/core/validation/validateDataset';
+import { LIVE_NEAR_DUPLICATE_LIMIT } from '../src/core/insight/nearDuplicates';
 
 export const NEAR_RECORDS = 100_000;
 export const PLANT_EVERY = 50;
@@ -63,9 +64,9 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
   const nearDiags = (JSON.parse(validate.out).files[0].diagnostics as { code: string }[]).filter((d) => d.code === 'near-duplicate').length;
   const planted = Math.floor(NEAR_RECORDS / PLANT_EVERY);
 
-  // the editor: an open 20,000-record document, one line edited, the report rebuilt with near-duplicates
+  // the editor: an open document at the live limit, one line edited, the report rebuilt with near-duplicates
   const rnd = mulberry32(3);
-  const lines = Array.from({ length: 20_000 }, (_, i) => record('conversational', rnd, i));
+  const lines = Array.from({ length: LIVE_NEAR_DUPLICATE_LIMIT }, (_, i) => record('conversational', rnd, i));
   const model = new DatasetModel(DEFAULT_OPTIONS);
   model.replaceLines(0, 0, lines);
   validateDocument(model, undefined, () => lines, 1000);
@@ -87,6 +88,6 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
     `\`ftstudio stats --json\` ${stats.s.toFixed(1)} s (CPU ${stats.cpu.toFixed(1)} s), peak RSS ${stats.rssMb.toFixed(0)} MB, ${doc.nearDuplicates.clusters.length.toLocaleString('en-US')} clusters; ` +
       `\`ftstudio validate\` (with the near-duplicate pass) ${validate.s.toFixed(1)} s (CPU ${validate.cpu.toFixed(1)} s), peak RSS ${validate.rssMb.toFixed(0)} MB, ${nearDiags.toLocaleString('en-US')} near-duplicate diagnostics; ` +
       `the bare JSON.parse loop ${ceiling.s.toFixed(1)} s (stats ${(ceiling.s / stats.s).toFixed(2)}× of it).`,
-    `Re-check of an open 20,000-record document after a one-line edit, near-duplicates included: median ${times[20]!.toFixed(1)} ms, p95 ${times[38]!.toFixed(1)} ms.`,
+    `Re-check of an open ${LIVE_NEAR_DUPLICATE_LIMIT.toLocaleString('en-US')}-record document after a one-line edit, near-duplicates included: median ${times[20]!.toFixed(1)} ms, p95 ${times[38]!.toFixed(1)} ms.`,
   ].join('\n');
 }

@@ -19,7 +19,7 @@ export const DEFAULT_THRESHOLD = 0.85;
 const REPRESENTATIVES = 4;
 
 function integrate(f: (x: number) => number, a: number, b: number): number {
-  const n = 200;
+  const n = 48; // the integrands are smooth: 48 trapezoids pick the same bands as 200, in a quarter of the time
   const h = (b - a) / n;
   let s = (f(a) + f(b)) / 2;
   for (let i = 1; i < n; i++) s += f(a + i * h);

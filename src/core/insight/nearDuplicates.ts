@@ -13,7 +13,7 @@ import { DEFAULT_THRESHOLD, nearDuplicateClusters, nearMatches, type Signatures 
 import { parseRecord, recordText } from './recordText';
 
 /** Above this many records an open document's near-duplicates are not recomputed on every keystroke. */
-export const LIVE_NEAR_DUPLICATE_LIMIT = 20_000;
+export const LIVE_NEAR_DUPLICATE_LIMIT = 5_000;
 
 const PERMS = new Permutations();
 
