@@ -14,6 +14,7 @@ import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
 import { pairContent, ProgressiveItems } from '../src/core/preference/items';
 import { wordDiff } from '../src/core/preference/wordDiff';
+import { nearDuplicateBench } from './nearDuplicates.bench';
 
 const root = join(__dirname, '..');
 const data = join(root, 'bench', 'data');
@@ -56,6 +57,11 @@ async function main() {
     logLevel: 'warning',
   });
   const cli = join(root, 'dist/cli.js');
+  if (process.argv.includes('--near-duplicates')) {
+    // only the near-duplicate figures (the README's "Dataset Report" paragraph)
+    console.log(await nearDuplicateBench(root, cli, join(data, 'bareParse.js')));
+    return;
+  }
   const python = '/usr/bin/python3';
   const hasPython = existsSync(python) && spawnSync(python, ['-c', 'import jsonschema'], { stdio: 'ignore' }).status === 0;
 
@@ -137,6 +143,8 @@ async function main() {
     `One-line re-check of a 100,000-line document (re-analyse the line, update the aggregates, rebuild the report): median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms.`,
     '',
     `Ranking panel on a ${pairLines.length.toLocaleString('en-US')}-pair file (${items.mode} mode): first item ${firstMs.toFixed(1)} ms (mode from the first 200 records, the first item with its word diff); next item median ${nextTimes[100]!.toFixed(2)} ms, p95 ${nextTimes[190]!.toFixed(2)} ms; indexing the whole file by content id (in the background, for counts and filters) ${indexMs.toFixed(0)} ms. The webview receives one item at a time.`,
+    '',
+    await nearDuplicateBench(root, cli, join(data, 'bareParse.js')),
   ].join('\n');
   console.log(`\n${table}\n`);
   writeFileSync(join(data, 'RESULTS.md'), table + '\n');

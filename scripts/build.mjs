@@ -20,6 +20,8 @@ await Promise.all([
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { embedWorker: 'src/core/insight/embedWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { statsWorker: 'src/core/validation/statsWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { nearDuplicateWorker: 'src/core/validation/nearDuplicateWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
   build({
     ...common,
@@ -32,6 +34,7 @@ await Promise.all([
       run: 'webview-ui/run/main.ts',
       eval: 'webview-ui/eval/main.ts',
       tokens: 'webview-ui/tokens/main.ts',
+      datasetReport: 'webview-ui/datasetReport/main.ts',
     },
     outdir: 'dist/webview',
   }),

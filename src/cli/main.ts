@@ -9,6 +9,7 @@ commands:
   validate FILE...        validate JSONL datasets (ftstudio validate --help)
   sample DATASET          the review sample: [--fraction 0.05] [--seed N] [--stratify-by PATH] [--json]
   split DATASET           write DATASET.train.jsonl and DATASET.heldout.jsonl: [--fraction 0.1] [--seed N] [--stratify-by PATH] [--force] [--json]
+  stats DATASET           token counts, near-duplicates, size vs goal, production match: [--config F] [--json] [--html OUT]
   review-status DATASET   the review gate: [--threshold 0.9] [--json]; exit 0 only when it passed
   pairs RANKED.jsonl      rankings -> TRL preference pairs: [--strategy all-pairs|best-vs-rest|best-vs-worst] [--out FILE]
   agreement DATASET       annotator agreement (Cohen's kappa, Krippendorff's alpha): [--json]
@@ -31,6 +32,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await (await import('./datasetCommands')).sampleCommand(rest, io);
       case 'split':
         return await (await import('./datasetCommands')).splitCommand(rest, io);
+      case 'stats':
+        return await (await import('./statsCommand')).statsCommand(rest, io);
       case 'review-status':
         return await (await import('./datasetCommands')).reviewStatusCommand(rest, io);
       case 'pairs':
@@ -81,7 +84,11 @@ if (require.main === module) {
   };
   main(process.argv.slice(2), io).then((code) => {
     // npm run bench reads the peak memory of the process this way
-    if (process.env.FTSTUDIO_REPORT_RSS) process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+    if (process.env.FTSTUDIO_REPORT_RSS) {
+      const u = process.resourceUsage();
+      // CPU seconds too: on a shared machine they are the figure that wall time cannot give
+      process.stderr.write(`maxrss_kb=${u.maxRSS} cpu_s=${((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(2)}\n`);
+    }
     process.exitCode = code;
   });
 }

@@ -27,6 +27,8 @@ import { validateWorkspace } from './validation/workspaceValidation';
 import { scoreGoldenCommand } from './datasets/scoreGolden';
 import { DATASET_INFO } from '../core/formats/llamaFactory';
 import { JsonArrayValidation } from './validation/jsonArrayValidation';
+import { DatasetReportPanel, DatasetReportSerializer } from './panels/datasetReportPanel';
+import { DATASET_REPORT_VIEW_TYPE } from '../protocol/datasetReport';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
@@ -73,6 +75,11 @@ export function activate(context: vscode.ExtensionContext): void {
       onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri)),
     ),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
+    vscode.commands.registerCommand(
+      'finetuneStudio.datasetReport',
+      onDataset('see its report', (uri) => DatasetReportPanel.show(context.extensionUri, uri)),
+    ),
+    vscode.window.registerWebviewPanelSerializer(DATASET_REPORT_VIEW_TYPE, new DatasetReportSerializer(context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
     vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, new DatasetPanelSerializer(context.extensionUri, RankingPanel.kind)),
     training,

@@ -1,8 +1,8 @@
-// Counts tokens with src/core/insight/tokenCounter.ts for trainer/tests/test_node_token_counts.py, which
+// Counts tokens with src/core/tokens/tokenCounter.ts for trainer/tests/test_node_token_counts.py, which
 // compares them with transformers and the trainer's masks. Input (argv[2]): [{ dir, records: [{ record, format }] }];
 // output (stdout): one JSON list per case, [{ total, trained, source }].
 import { readFileSync } from 'node:fs';
-import { tokenCounterFromDir } from '../../src/core/insight/tokenCounter';
+import { tokenCounterFromDir } from '../../src/core/tokens/tokenCounter';
 
 interface Case {
   readonly dir: string;

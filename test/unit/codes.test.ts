@@ -9,6 +9,11 @@ import { compileUserSchema } from '../../src/core/checks/schemaCheck';
 import { indexLines } from '../../src/core/records/recordIndex';
 import { evalSetDiagnostics } from '../../src/core/checks/evalSetChecks';
 import { codes, diags, OPTS } from './helpers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DatasetModel } from '../../src/core/checks/datasetModel';
+import { validateDocument } from '../../src/core/validation/validateDataset';
 
 const u = (content: string) => ({ role: 'user', content });
 const a = (content: string) => ({ role: 'assistant', content });
@@ -60,6 +65,24 @@ const leaks = (held: (string | object)[]) =>
     ),
     'x.train.jsonl',
   );
+
+// near-duplicates are found by validation (validateDocument), on a document that may sit beside its training file
+const NEAR_DIR = mkdtempSync(join(tmpdir(), 'ftstudio-near-'));
+// 60 words; the same text with its last word changed shares 55 of 57 word 5-grams (Jaccard 0.96)
+const LONG = Array.from({ length: 60 }, (_, i) => ['river', 'stone', 'lamp', 'orchard', 'violet', 'engine', 'harbour', 'quill'][(i * 5) % 8]! + (i % 7)).join(
+  ' ',
+);
+const txt = (text: string) => ({ text });
+writeFileSync(
+  join(NEAR_DIR, 'x.train.jsonl'),
+  [txt(`${LONG} today`), txt('Something else entirely, about tides and moons')].map((l) => JSON.stringify(l)).join('\n') + '\n',
+);
+const documentDiags = (name: string) => (ls: (string | object)[]) => {
+  const lines = ls.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+  const model = new DatasetModel(OPTS);
+  model.setText(lines.join('\n'));
+  return validateDocument(model, join(NEAR_DIR, name), () => lines).diagnostics;
+};
 
 const CASES: Record<Code, Case> = {
   'invalid-json': { bad: ['{"text": "a",}'], good: ['{"text": "a"}'] },
@@ -177,6 +200,29 @@ const CASES: Record<Code, Case> = {
     good: [pref('Held 1'), pref('Held 2')],
     line: 2,
     diagnose: leaks,
+  },
+  // one word changed in 25: Jaccard of word 5-grams about 0.85 → still a near-duplicate; another text is not
+  'near-duplicate': {
+    bad: [txt(LONG), txt('An unrelated question about tides'), txt(`${LONG} today`)],
+    good: [txt(LONG), txt('An unrelated question about tides'), txt(`${LONG.split(' ').slice(0, 40).join(' ')} and then something else happened`)],
+    line: 3,
+    diagnose: documentDiags('y.jsonl'),
+  },
+  'heldout-near-leak': {
+    bad: [txt('Held 1'), txt(`${LONG} tonight`)],
+    good: [txt('Held 1'), txt(`${LONG.split(' ').slice(0, 40).join(' ')} and then something else happened`)],
+    line: 2,
+    diagnose: documentDiags('x.heldout.jsonl'),
+  },
+  // golden sets are small by design: no size goal for them
+  'size-vs-goal': {
+    bad: [pref('a'), pref('b')],
+    good: [
+      { id: 'a', prompt: 'p', assert: [{ type: 'not-refusal' }] },
+      { id: 'b', prompt: 'q', assert: [{ type: 'not-refusal' }] },
+    ],
+    opts: { goal: 'style' },
+    line: 1,
   },
   // four problems under a cap of three: a summary; exactly three: none
   'too-many-problems': { bad: Array(4).fill('{oops'), good: Array(3).fill('{oops'), cap: 3, line: 1 },

@@ -1,4 +1,4 @@
-"""The editor's exact token counts (src/core/insight/tokenCounter.ts, JavaScript) against the trainer.
+"""The editor's exact token counts (src/core/tokens/tokenCounter.ts, JavaScript) against the trainer.
 
 Tokenizers built here with the special tokens and chat templates TRL ships (and the trainer's plain
 template for a tokenizer without one) are saved as a model folder would be; for a record of every format

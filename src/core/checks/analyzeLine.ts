@@ -13,8 +13,8 @@ import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
 import { checkEvalRecord } from './evalSetChecks';
-import { textLength } from '../insight/trainerView';
-import type { TokenCounter } from '../insight/tokenCounter';
+import { textLength } from '../tokens/trainerView';
+import type { TokenCounter } from '../tokens/tokenCounter';
 
 export interface AnalyzeOptions {
   /** force one format for every line (setting, finetune.json, --format); golden and safety records are recognised even under a forced training format */

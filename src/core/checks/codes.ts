@@ -212,6 +212,21 @@ export const CODES = {
     summary: "A held-out record's prompt is also in the paired training file (with a different response).",
     fix: 'Keep each prompt on one side: a held-out prompt seen in training inflates held-out scores.',
   },
+  'near-duplicate': {
+    severity: 'warning',
+    summary: 'The record nearly repeats an earlier one (MinHash estimate of word 5-gram Jaccard ≥ the threshold, 0.85 by default).',
+    fix: 'Keep one record of the cluster or make them differ (the related information points at its first record); set finetuneStudio.validation.nearDuplicateThreshold or data.nearDuplicateThreshold to tune.',
+  },
+  'heldout-near-leak': {
+    severity: 'warning',
+    summary: 'A held-out record nearly repeats a record of the paired training file (word 5-gram Jaccard ≥ the threshold).',
+    fix: 'Rewrite or move one of the two: a near copy of a training record inflates held-out scores like an exact one.',
+  },
+  'size-vs-goal': {
+    severity: 'info',
+    summary: "Where the dataset's size stands against the guide's range for the goal in finetune.json.",
+    fix: 'Style 200–500 records, domain vocabulary 500–1,500, task 1,000–5,000, instruction following 2,000–10,000: add records (or check that more is still better than fewer, cleaner ones).',
+  },
   // golden and safety sets (src/core/eval/evalFormats.ts)
   'unknown-assertion': {
     severity: 'error',

@@ -11,12 +11,17 @@ import { HashCounter } from '../records/hashCounter';
 import { describeVariant, type FormatId } from '../formats/formats';
 import { isEvalFormat } from '../formats/evalSets';
 import { shownSignature, SYSTEM_MARK } from './template';
+import { goalStanding, type GoalId } from '../project/goals';
 
 export interface DatasetOptions {
   /** with a forced format there is no majority to disagree with */
   readonly forcedFormat?: boolean;
   /** below this many records, one info diagnostic (0 turns it off) */
   readonly minRecords: number;
+  /** finetune.json's goal: an info diagnostic saying where the size stands */
+  readonly goal?: GoalId;
+  /** near-duplicate Jaccard threshold (validation/nearDuplicateChecks.ts; 0 turns the check off) */
+  readonly nearDuplicateThreshold?: number;
 }
 
 /** A template is "the majority" only when it clearly dominates. */
@@ -178,10 +183,20 @@ export function datasetDiagnostics(lines: LineTable, index: DatasetIndex, opts: 
       }
     }
   }
+  let first = 0;
+  while (first < lines.length && !lines.isRecord(first)) first++;
+  if (opts.goal && index.records > 0 && !isEvalFormat(majority)) {
+    out.push({
+      line: first,
+      start: 0,
+      end: Math.min(1, first < lines.length ? lens[first]! : 0),
+      code: 'size-vs-goal',
+      severity: CODES['size-vs-goal'].severity,
+      message: goalStanding(opts.goal, index.records).message,
+    });
+  }
   // golden and safety sets are small by design: the minimum is for training data
   if (opts.minRecords > 0 && index.records > 0 && index.records < opts.minRecords && !isEvalFormat(majority)) {
-    let first = 0;
-    while (first < lines.length && !lines.isRecord(first)) first++;
     out.push({
       line: first,
       start: 0,

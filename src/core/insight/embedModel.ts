@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Embedder } from './embeddings';
-import { loadJsTokenizer, type JsTokenizer } from './jsTokenizer';
+import { loadJsTokenizer, type JsTokenizer } from '../tokens/jsTokenizer';
 
 type Json = Record<string, unknown>;
 

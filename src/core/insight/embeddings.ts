@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
 import { isAbsolute, resolve } from 'node:path';
 import { embedderFolderProblem } from './embedModel';
-import { dpoTriplet, PREFERENCE_FORMATS, sftConversation, sftSegments } from './trainerView';
+import { dpoTriplet, PREFERENCE_FORMATS, sftConversation, sftSegments } from '../tokens/trainerView';
 
 export interface Embedder {
   /** length of every vector */

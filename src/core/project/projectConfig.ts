@@ -3,8 +3,9 @@
  * Read by the editor and the CLI alike so that both validate the same way.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { FORMAT_IDS, type FormatId } from '../formats/formats';
+import { GOAL_IDS, isGoal, type GoalId } from './goals';
 
 export const CONFIG_FILE = 'finetune.json';
 
@@ -14,6 +15,12 @@ export interface ValidationConfig {
   readonly maxSeqLength?: number;
   /** finetune.json's model (a Hugging Face id or a folder): where exact token counts read the tokenizer from */
   readonly model?: string;
+  /** goal: the guide's size range to compare the training data with */
+  readonly goal?: GoalId;
+  /** data.nearDuplicateThreshold: the Jaccard similarity above which records are near-duplicates */
+  readonly nearDuplicateThreshold?: number;
+  /** data.production, absolute: a sample of production inputs for the distribution match */
+  readonly production?: string;
   readonly problems: string[];
 }
 
@@ -37,7 +44,7 @@ export function readValidationConfig(path: string): ValidationConfig {
   } catch (e) {
     return { path, problems: [`${path}: ${(e as Error).message}`] };
   }
-  const data = (json as { data?: { format?: unknown } })?.data;
+  const data = (json as { data?: { format?: unknown; nearDuplicateThreshold?: unknown; production?: unknown } })?.data;
   const training = (json as { training?: { maxSeqLength?: unknown } })?.training;
   let format: FormatId | undefined;
   if (data?.format !== undefined && data.format !== 'auto') {
@@ -47,7 +54,25 @@ export function readValidationConfig(path: string): ValidationConfig {
   const msl = training?.maxSeqLength;
   const maxSeqLength = typeof msl === 'number' && msl > 0 ? msl : undefined;
   const model = typeof (json as { model?: unknown })?.model === 'string' ? ((json as { model: string }).model as string) : undefined;
-  return { path, format, maxSeqLength, ...(model ? { model } : {}), problems };
+  const g = (json as { goal?: unknown })?.goal;
+  let goal: GoalId | undefined;
+  if (g !== undefined) {
+    if (isGoal(g)) goal = g;
+    else problems.push(`${path}: goal must be one of ${GOAL_IDS.join(', ')}`);
+  }
+  const t = data?.nearDuplicateThreshold;
+  let nearDuplicateThreshold: number | undefined;
+  if (t !== undefined) {
+    if (typeof t === 'number' && t > 0 && t <= 1) nearDuplicateThreshold = t;
+    else problems.push(`${path}: data.nearDuplicateThreshold must be a number above 0 and at most 1`);
+  }
+  const prod = data?.production;
+  let production: string | undefined;
+  if (prod !== undefined) {
+    if (typeof prod === 'string' && prod) production = isAbsolute(prod) ? prod : resolve(dirname(path), prod);
+    else problems.push(`${path}: data.production must be the path of a JSONL file of production inputs`);
+  }
+  return { path, format, maxSeqLength, ...(model ? { model } : {}), goal, nearDuplicateThreshold, production, problems };
 }
 
 /**

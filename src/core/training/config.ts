@@ -16,6 +16,7 @@ import {
   type MethodParamKey,
 } from './methods';
 import { FORMAT_IDS } from '../formats/formats';
+import { goalDescription, GOAL_IDS } from '../project/goals';
 import { EVAL_SCHEMA, evalConfigOf, type EvalConfig } from '../eval/evalConfig';
 
 export const FINETUNE_SCHEMA = {
@@ -39,8 +40,24 @@ export const FINETUNE_SCHEMA = {
           enum: ['auto', ...FORMAT_IDS],
           description: 'Dataset format for validation; auto detects it.',
         },
+        production: {
+          type: 'string',
+          description:
+            'A sample of real production inputs (JSONL: prompts, messages or strings), relative to this file: the Dataset Report compares prompt lengths, vocabulary and templates with it.',
+        },
+        nearDuplicateThreshold: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 1,
+          default: 0.85,
+          description: 'Records whose word 5-grams overlap at least this much (MinHash Jaccard estimate) are near-duplicates. Wins over the editor setting.',
+        },
       },
       additionalProperties: false,
+    },
+    goal: {
+      enum: GOAL_IDS,
+      description: goalDescription(),
     },
     adapter: {
       type: 'object',

@@ -5,11 +5,12 @@ import type { FormatId } from '../formats/formats';
 import type { EvalFormatId } from '../formats/evalSets';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
-import { findTokenizer } from '../insight/tokenizerFiles';
-import { tokenCounterFromDir } from '../insight/tokenCounter';
+import { findTokenizer } from '../tokens/tokenizerFiles';
+import { tokenCounterFromDir } from '../tokens/tokenCounter';
 
 /** Where exact token counts come from: the model's tokenizer folder, or why the counts are estimates. */
 export type TokenizerChoice = { readonly dir: string; readonly how: string } | { readonly missing: string };
+import type { GoalId } from '../project/goals';
 
 export interface PlainOptions {
   readonly format?: FormatId | EvalFormatId;
@@ -20,6 +21,10 @@ export interface PlainOptions {
   readonly keyMap?: Readonly<Record<string, string>>;
   /** finetune.json's model: its tokenizer counts tokens exactly (the analysis loads it), or why not */
   readonly tokenizer?: TokenizerChoice;
+  /** near-duplicate Jaccard threshold (0 turns the check off; default DEFAULT_THRESHOLD) */
+  readonly nearDuplicateThreshold?: number;
+  /** finetune.json's goal: an info diagnostic on where the size stands */
+  readonly goal?: GoalId;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -33,6 +38,8 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     minRecords: o.minRecords,
     keyMap: o.keyMap,
     tokenEstimateWhy: o.tokenizer && 'missing' in o.tokenizer ? o.tokenizer.missing : undefined,
+    goal: o.goal,
+    nearDuplicateThreshold: o.nearDuplicateThreshold,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
@@ -73,12 +80,19 @@ export interface ValidationInputs {
   readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
   /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
   readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
-  /** finetune.json: data.format, training.maxSeqLength, and the model whose tokenizer counts tokens (`path`: finetune.json, relative model folders start there) */
-  readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number; readonly model?: string; readonly path?: string };
+  /** finetune.json: data.format, training.maxSeqLength, goal, data.nearDuplicateThreshold, and the model whose tokenizer counts tokens (`path`: finetune.json, relative model folders start there) */
+  readonly project?: {
+    readonly format?: FormatId;
+    readonly maxSeqLength?: number;
+    readonly model?: string;
+    readonly path?: string;
+    readonly goal?: GoalId;
+    readonly nearDuplicateThreshold?: number;
+  };
   /** the Hugging Face home to look for the model's tokenizer in (else $HF_HOME, ~/.cache/huggingface) */
   readonly hfHome?: string;
   /** editor settings: below finetune.json */
-  readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number };
+  readonly settings?: { readonly format?: FormatId; readonly maxTokens?: number; readonly minRecords?: number; readonly nearDuplicateThreshold?: number };
   readonly schema?: PlainOptions['schema'];
 }
 
@@ -105,5 +119,20 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
     const found = findTokenizer({ model: i.project.model, workspaceRoot: i.project.path ? dirname(i.project.path) : undefined, hfHome: i.hfHome });
     tokenizer = 'location' in found ? found.location : { missing: `no tokenizer: ${found.missing}` };
   }
-  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}), ...(tokenizer ? { tokenizer } : {}) }, formatSource };
+  const nearDuplicateThreshold = i.project?.nearDuplicateThreshold ?? i.settings?.nearDuplicateThreshold;
+  // the goal is about training data: held-out, test and golden sets are small by design
+  const goal = isEvaluationSet(i.path) ? undefined : i.project?.goal;
+  return {
+    options: {
+      format,
+      schema: i.schema,
+      maxTokens,
+      minRecords,
+      ...(keyMap ? { keyMap } : {}),
+      ...(nearDuplicateThreshold !== undefined ? { nearDuplicateThreshold } : {}),
+      ...(goal ? { goal } : {}),
+      ...(tokenizer ? { tokenizer } : {}),
+    },
+    formatSource,
+  };
 }

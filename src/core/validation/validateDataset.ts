@@ -12,6 +12,32 @@ import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 import { isJsonArrayPath } from './jsonArrayPath';
+import { nearDuplicatesOfDocument, nearDuplicatesOfFile } from './nearDuplicateChecks';
+import { startWorker } from '../threads/startWorker';
+import type { Diagnostic } from '../checks/diagnostic';
+import type { NearDuplicateJob } from './nearDuplicateWorker';
+
+/** The near-duplicate pass on a worker thread (an editor's large file); aborting terminates it. */
+function nearDuplicatesOffThread(job: NearDuplicateJob, signal?: AbortSignal): Promise<Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const w = startWorker(__dirname, 'nearDuplicateWorker', job);
+    const abort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    w.once('message', (m: { ok: true; diagnostics: Diagnostic[] } | { ok: false; message: string }) => {
+      signal?.removeEventListener('abort', abort);
+      void w.terminate();
+      if (m.ok) resolve(m.diagnostics);
+      else reject(new Error(m.message));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', abort);
+      reject(e);
+    });
+  });
+}
 
 /** A dataset file on disk: streamed file checks, then leakage against its training partner. */
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
@@ -19,8 +45,17 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
     ? await (await import('./validateJsonArray')).validateJsonArrayFile(path, options)
     : await validateFile(path, options, opts);
   opts.signal?.throwIfAborted();
-  const ids = isEvalFormat(report.format ?? undefined) ? await evalSetDiagnosticsOfFile(path) : [];
-  return withDiagnostics(report, [...(await leakageOfFile(path)), ...ids]);
+  const evalSet = isEvalFormat(report.format ?? undefined);
+  const ids = evalSet ? await evalSetDiagnosticsOfFile(path) : [];
+  const leaks = await leakageOfFile(path);
+  // near-duplicates: JSONL training and held-out data (golden and safety sets have their own id check)
+  const skipNear = evalSet || isJsonArrayPath(path) || opts.nearDuplicates === false || options.nearDuplicateThreshold === 0;
+  const near = skipNear
+    ? []
+    : opts.offThread
+      ? await nearDuplicatesOffThread({ path, threshold: options.nearDuplicateThreshold, leaks }, opts.signal)
+      : await nearDuplicatesOfFile(path, options.nearDuplicateThreshold, leaks, opts.signal);
+  return withDiagnostics(report, [...leaks, ...ids, ...near]);
 }
 
 /**
@@ -30,6 +65,9 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
  */
 export function validateDocument(model: DatasetModel, path: string | undefined, lines: () => readonly string[], cap?: number): FileReport {
   const report = model.report(cap);
-  const ids = isEvalFormat(report.format ?? undefined) ? evalSetDiagnostics(lines()) : [];
-  return withDiagnostics(report, [...(path === undefined ? [] : leakageOfLines(path, lines)), ...ids]);
+  const evalSet = isEvalFormat(report.format ?? undefined);
+  const ids = evalSet ? evalSetDiagnostics(lines()) : [];
+  const leaks = path === undefined ? [] : leakageOfLines(path, lines);
+  const near = evalSet ? [] : nearDuplicatesOfDocument(model, path, lines, model.options.nearDuplicateThreshold, leaks);
+  return withDiagnostics(report, [...leaks, ...ids, ...near]);
 }

@@ -21,6 +21,8 @@ export interface ValidateFileOptions {
   readonly parallelThreshold?: number;
   readonly cap?: number;
   readonly signal?: AbortSignal;
+  /** false: skip the near-duplicate pass (validateDataset) */
+  readonly nearDuplicates?: boolean;
 }
 
 function newWorker(job: WorkerJob): Worker {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { DatasetModel, type FileReport, type ValidationOptions } from '../../core/checks/datasetModel';
 import type { QuickFix } from '../../core/checks/diagnostic';
 import { resolveOptions, resolveOptionsWithTokens } from '../../core/validation/options';
-import { estimateTokenCounter, type TokenCounter, type TokenCounts } from '../../core/insight/tokenCounter';
+import { estimateTokenCounter, type TokenCounter, type TokenCounts } from '../../core/tokens/tokenCounter';
 import { renameKeys } from '../../core/formats/llamaFactory';
 import { runWorker } from '../../core/validation/validateFile';
 import { validateDocument } from '../../core/validation/validateDataset';

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { DEFAULT_OPTIONS } from '../../core/checks/datasetModel';
+import { DEFAULT_THRESHOLD } from '../../core/insight/lsh';
 import { FORMAT_IDS, type FormatId } from '../../core/formats/formats';
 import { DEFAULT_GATE_THRESHOLD } from '../../core/review/reviewStatus';
 import { REVIEW_FRACTION } from '../../core/sampling/sample';
@@ -20,6 +21,8 @@ export interface ValidationSettings {
   readonly maxDiagnosticsPerFile: number;
   readonly maxTokensPerRecord: number;
   readonly minRecords: number;
+  /** near-duplicate Jaccard threshold (0 turns the check off) */
+  readonly nearDuplicateThreshold: number;
 }
 
 export interface ReviewSettings {
@@ -59,6 +62,7 @@ export function configFor(scope?: vscode.Uri): Config {
       maxDiagnosticsPerFile: Math.max(1, c.get<number>('validation.maxDiagnosticsPerFile', 1000)),
       maxTokensPerRecord: c.get<number>('validation.maxTokensPerRecord', DEFAULT_OPTIONS.maxTokens),
       minRecords: c.get<number>('validation.minRecords', DEFAULT_OPTIONS.minRecords),
+      nearDuplicateThreshold: Math.min(1, Math.max(0, c.get<number>('validation.nearDuplicateThreshold', DEFAULT_THRESHOLD))),
     },
     review: {
       fraction: c.get<number>('review.fraction', REVIEW_FRACTION.default),

@@ -81,7 +81,7 @@ export function settingsFor(uri: vscode.Uri): DocSettings {
     registry: info,
     project,
     schema,
-    settings: { format: cfg.format, maxTokens: cfg.maxTokensPerRecord, minRecords: cfg.minRecords },
+    settings: { format: cfg.format, maxTokens: cfg.maxTokensPerRecord, minRecords: cfg.minRecords, nearDuplicateThreshold: cfg.nearDuplicateThreshold },
   });
   if (formatSource === 'registry' && info) notes.push(`Format ${info.format} from ${basename(info.source)} ("${info.name}")`, ...info.problems);
   else if (formatSource === 'project') notes.splice(project?.problems.length ?? 0, 0, `Format ${options.format} from ${CONFIG_FILE}`);
