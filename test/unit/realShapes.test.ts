@@ -10,6 +10,9 @@ import { validateFile } from '../../src/core/validation/validateFile';
 import { OPTS } from './helpers';
 import { main } from '../../src/cli/main';
 import { datasetInfoFor } from '../../src/core/formats/llamaFactory';
+import { validateJsonArrayDocument } from '../../src/core/validation/validateDataset';
+import { resolveOptions } from '../../src/core/validation/options';
+import { leakageOfLines } from '../../src/core/checks/leakage';
 import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -184,4 +187,28 @@ test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and fin
   // a file that pairs with nothing is not checked
   writeFileSync(join(tmp, 'other.jsonl'), held);
   assert.deepEqual(await leaks(join(tmp, 'other.jsonl')), []);
+});
+
+test('leak pairs in the editor: an open .json array is checked against its training partner, and an open JSONL file against a .json partner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-leakdoc-'));
+  const rec = (p: string, c: string) => ({ prompt: p, completion: c });
+  const train = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'Lima'), rec('Colour of grass?', 'Green')];
+  const held = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'It is Lima.'), rec('Largest ocean?', 'The Pacific')];
+  writeFileSync(join(dir, 'qa_train.json'), JSON.stringify(train, null, 2));
+  // the document's text, not the file's: the open editor holds an edit not saved yet (a third leak)
+  const text = JSON.stringify([...held, rec('Colour of grass?', 'Green')], null, 2);
+  const opts = resolveOptions({ maxTokens: 4096, minRecords: 0 });
+  const codes = (r: { diagnostics: readonly { line: number; start: number; code: string }[] }) =>
+    r.diagnostics.map((d) => `${d.line + 1}:${d.start + 1}:${d.code}`);
+  const doc = validateJsonArrayDocument(join(dir, 'qa_valid.json'), text, opts);
+  assert.deepEqual(codes(doc), ['2:3:heldout-leak', '6:3:heldout-prompt-leak', '14:3:heldout-leak']);
+  // a held-out JSONL document beside a .json training array
+  writeFileSync(join(dir, 'train.json'), JSON.stringify(train));
+  const lines = held.map((h) => JSON.stringify(h));
+  assert.deepEqual(
+    leakageOfLines(join(dir, 'valid.jsonl'), () => lines).map((d) => `${d.line + 1}:${d.code}`),
+    ['1:heldout-leak', '2:heldout-prompt-leak'],
+  );
+  // no partner: nothing
+  assert.deepEqual(codes(validateJsonArrayDocument(join(dir, 'other.json'), text, opts)), []);
 });

@@ -6,10 +6,12 @@
  * safety set (every id once).
  */
 import { withDiagnostics, type DatasetModel, type FileReport } from '../checks/datasetModel';
-import { leakageOfFile, leakageOfLines } from '../checks/leakage';
+import { leakageOfArrayText, leakageOfFile, leakageOfLines } from '../checks/leakage';
 import { evalSetDiagnostics, evalSetDiagnosticsOfFile } from '../checks/evalSetChecks';
 import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
+import type { ValidationOptions } from '../checks/datasetModel';
+import { validateJsonArrayText } from './validateJsonArray';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 import { isJsonArrayPath } from './jsonArrayPath';
 
@@ -32,4 +34,13 @@ export function validateDocument(model: DatasetModel, path: string | undefined, 
   const report = model.report(cap);
   const ids = isEvalFormat(report.format ?? undefined) ? evalSetDiagnostics(lines()) : [];
   return withDiagnostics(report, [...(path === undefined ? [] : leakageOfLines(path, lines)), ...ids]);
+}
+
+/**
+ * A `.json` array dataset held in memory (an open document), validated whole: its records' checks plus
+ * the same leakage check as JSONL documents, placed on the held-out records in the file.
+ */
+export function validateJsonArrayDocument(path: string | undefined, text: string, options: ValidationOptions, cap?: number): FileReport {
+  const report = validateJsonArrayText(text, options, cap);
+  return withDiagnostics(report, path === undefined ? [] : leakageOfArrayText(path, () => text));
 }
