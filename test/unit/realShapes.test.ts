@@ -107,6 +107,8 @@ test('dataset_info.json: the registry decides format and key names; every regist
     'faq_sft.jsonl': 'alpaca',
     'faq_dpo.jsonl': 'preference',
     'notes_pt.jsonl': 'language-modeling',
+    'support_chat.jsonl': 'sharegpt',
+    'support_rank.jsonl': 'sharegpt-preference',
   };
   for (const [f, format] of Object.entries(expected)) {
     assert.equal(datasetInfoFor(join(lf, f))?.format, format, f);
@@ -117,6 +119,48 @@ test('dataset_info.json: the registry decides format and key names; every regist
     assert.equal(r.code, 0);
   }
   assert.equal(datasetInfoFor(join(dir, 'trl-stepwise.jsonl')), undefined);
+});
+
+test("dataset_info.json tags: ShareGPT turns under the registry's role and content keys and role names; defects placed and named in the file's terms", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-lftags-'));
+  cpSync(join(lf, 'dataset_info.json'), join(tmp, 'dataset_info.json'));
+  const lines = [
+    // two customer turns in a row, then a blank agent turn
+    '{"dialog": [{"speaker": "customer", "text": "Hi"}, {"speaker": "customer", "text": "Anyone?"}, {"speaker": "agent", "text": " "}]}',
+    // a speaker the registry does not name
+    '{"dialog": [{"speaker": "client", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}',
+    // a ranking record's response from the customer
+    '',
+  ];
+  writeFileSync(join(tmp, 'support_chat.jsonl'), lines.join('\n'));
+  const r = JSON.parse((await cli('validate', '--json', '--min-records', '0', join(tmp, 'support_chat.jsonl'))).out).files[0];
+  const got = r.diagnostics.map((d: { line: number; column: number; endColumn: number; code: string; message: string }) => ({
+    at: `${d.line}:${d.code}`,
+    text: lines[d.line - 1]!.slice(d.column - 1, d.endColumn - 1),
+    message: d.message,
+  }));
+  assert.deepEqual(
+    got.map((g: { at: string; text: string }) => `${g.at} ${g.text}`),
+    ['1:repeated-role "customer"', '1:empty-content " "', '2:unknown-role "client"'],
+  );
+  assert.match(got[1].message, /^dialog\[2\]\.text is empty/);
+  assert.match(got[0].message, /dialog\[1\]/);
+  writeFileSync(
+    join(tmp, 'support_rank.jsonl'),
+    '{"dialog": [{"speaker": "customer", "text": "Hi"}], "better": {"speaker": "agent", "text": "Hello."}, "worse": {"speaker": "customer", "text": "Hm."}}\n',
+  );
+  const k = JSON.parse((await cli('validate', '--json', '--min-records', '0', join(tmp, 'support_rank.jsonl'))).out).files[0];
+  assert.deepEqual(
+    k.diagnostics.map(
+      (d: { line: number; column: number; endColumn: number; code: string }) =>
+        `${d.code} ${'{"dialog": [{"speaker": "customer", "text": "Hi"}], "better": {"speaker": "agent", "text": "Hello."}, "worse": {"speaker": "customer", "text": "Hm."}}'.slice(d.column - 1, d.endColumn - 1)}`,
+    ),
+    ['response-not-assistant "customer"'],
+  );
+  // without the tags the same turns are not ShareGPT turns at all
+  const bare = join(tmp, 'untagged.jsonl');
+  writeFileSync(bare, lines[0] + '\n');
+  assert.notDeepEqual(JSON.parse((await cli('validate', '--json', '--min-records', '0', bare)).out).files[0].diagnostics, []);
 });
 
 test("dataset_info.json: diagnostics land on the file's own keys; without the registry the same file is an unknown format", async () => {

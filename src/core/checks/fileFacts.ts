@@ -18,7 +18,7 @@ export async function forEachLineFacts(
 ): Promise<void> {
   // a user schema replaces the built-in formats: only analyzeLine knows how to apply it
   // so does a registry's renaming of keys (dataset_info.json): the scan knows our key names only
-  const scan = options.userSchema === undefined && options.keyMap === undefined;
+  const scan = options.userSchema === undefined && options.keyMap === undefined && options.turnTags === undefined;
   await forEachChunk(
     path,
     (buf, n) => {

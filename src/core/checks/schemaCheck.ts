@@ -122,13 +122,18 @@ export class RenamedLocator extends LineLocator {
   constructor(
     text: string,
     private readonly fileKey: Readonly<Record<string, string>>,
+    /** ShareGPT turns under a registry's tags: our from/value -> the file's keys */
+    private readonly turnTags?: { readonly role: string; readonly content: string },
   ) {
     super(text);
   }
   override range(path: JsonPath, part: 'value' | 'key' | 'opening' = 'value'): { start: number; end: number } {
     const head = path[0];
     const mapped = typeof head === 'string' ? this.fileKey[head] : undefined;
-    return super.range(mapped === undefined ? path : [mapped, ...path.slice(1)], part);
+    let p = mapped === undefined ? path : [mapped, ...path.slice(1)];
+    const t = this.turnTags;
+    if (t && p.length > 1) p = p.map((s, i) => (i > 0 && s === 'from' ? t.role : i > 0 && s === 'value' ? t.content : s));
+    return super.range(p, part);
   }
 }
 

@@ -2,6 +2,7 @@
 import { DEFAULT_OPTIONS, type ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
 import type { EvalFormatId } from '../formats/evalSets';
+import type { TurnTags } from '../formats/llamaFactory';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
 
@@ -12,6 +13,8 @@ export interface PlainOptions {
   readonly minRecords: number;
   /** the file's key -> our key (a LLaMA-Factory dataset_info.json beside the file) */
   readonly keyMap?: Readonly<Record<string, string>>;
+  /** the turn keys and role names of its ShareGPT turns (the registry's tags) */
+  readonly turnTags?: TurnTags;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -24,6 +27,7 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     maxTokens: o.maxTokens,
     minRecords: o.minRecords,
     keyMap: o.keyMap,
+    turnTags: o.turnTags,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
@@ -39,7 +43,7 @@ export interface ValidationInputs {
   /** asked for this run (command-line flags): wins over everything */
   readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
   /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
-  readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
+  readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>>; readonly turnTags?: TurnTags };
   /** finetune.json: data.format and training.maxSeqLength */
   readonly project?: { readonly format?: FormatId; readonly maxSeqLength?: number };
   /** editor settings: below finetune.json */
@@ -65,5 +69,6 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
   const keyMap = i.registry?.keyMap && Object.keys(i.registry.keyMap).length ? i.registry.keyMap : undefined;
   const maxTokens = i.explicit?.maxTokens ?? i.project?.maxSeqLength ?? i.settings?.maxTokens ?? DEFAULT_OPTIONS.maxTokens;
   const minRecords = i.explicit?.minRecords ?? (isEvaluationSet(i.path) ? 0 : (i.settings?.minRecords ?? DEFAULT_OPTIONS.minRecords));
-  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}) }, formatSource };
+  const turnTags = i.registry?.turnTags;
+  return { options: { format, schema: i.schema, maxTokens, minRecords, ...(keyMap ? { keyMap } : {}), ...(turnTags ? { turnTags } : {}) }, formatSource };
 }
