@@ -84,6 +84,19 @@ function turns(r: R, roleKey: string, contentKey: string, shape: 'conversation' 
   return `[${out.join(pick(r, [', ', ',']))}]`;
 }
 
+/** One ShareGPT answer turn (LLaMA-Factory's chosen / rejected), now and then from the wrong speaker or blank. */
+function answerTurn(r: R): string {
+  const from = r() < 0.9 ? pick(r, ['gpt', 'gpt', 'assistant', 'function_call']) : pick(r, ROLES);
+  const value =
+    r() < 0.9
+      ? `"${pick(
+          r,
+          TEXTS.filter((t) => t.trim()),
+        )}"`
+      : str(r);
+  return r() < 0.5 ? `{"from": "${from}", "value": ${value}}` : `{"value": ${value}, "from": "${from}"}`;
+}
+
 const chat = (r: R, shape: 'conversation' | 'prompt' | 'response') => turns(r, 'role', 'content', shape);
 
 // tool calling: mostly OpenAI-shaped and valid, with every defect the tool checks know, some now and then
@@ -193,7 +206,7 @@ function partsChat(r: R): string {
 function record(r: R): string {
   const conv = r() < 0.5;
   const members: string[] = [];
-  const kind = Math.floor(r() * 8);
+  const kind = Math.floor(r() * 10);
   switch (kind) {
     case 0:
       members.push(conv ? (r() < 0.3 ? toolChat(r) : r() < 0.3 ? partsChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`);
@@ -226,6 +239,22 @@ function record(r: R): string {
       members.push(`"conversations": ${turns(r, 'from', 'value', 'conversation')}`);
       if (r() < 0.3) members.push(`"system": ${str(r)}`);
       break;
+    case 7: {
+      // LLaMA-Factory's ranking sets: a ShareGPT prompt, chosen and rejected single turns
+      const one = () => (r() < 0.9 ? answerTurn(r) : pick(r, ['[]', '"x"', '{"from": "human", "value": "x"}', '{"from": "gpt"}']));
+      members.push(`"conversations": ${turns(r, 'from', 'value', 'prompt')}`, `"chosen": ${one()}`, `"rejected": ${one()}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    }
+    case 8: {
+      // TRL's stepwise supervision: one label per step
+      const n = Math.floor(r() * 4);
+      const steps = Array.from({ length: n }, () => str(r));
+      const labels = Array.from({ length: r() < 0.85 ? n : Math.floor(r() * 4) }, () => pick(r, ['true', 'false', 'true', '1', '"yes"']));
+      members.push(`"prompt": ${str(r)}`, `"completions": [${steps.join(', ')}]`, `"labels": [${labels.join(', ')}]`);
+      if (r() < 0.1) members.push(pick(r, ['"completion": "c"', '"completions": []', '"label": true']));
+      break;
+    }
     default:
       members.push(
         `"input": {"messages": ${chat(r, 'prompt')}}`,
@@ -357,6 +386,8 @@ test('the byte scan agrees with analyzeLine on 20,000 generated records, and tak
     'unpaired-preference:conversational',
     'alpaca',
     'sharegpt:conversational',
+    'sharegpt-preference:conversational',
+    'stepwise-supervision',
   ]) {
     assert.ok(variants.has(v), `no ${v} record went the fast way`);
   }
@@ -379,6 +410,63 @@ test('the byte scan agrees with analyzeLine under a forced format, a small token
     return out;
   });
   check(mutated, DEFAULT_OPTIONS, r);
+});
+
+// LLaMA-Factory's registry: records under the file's column names and ShareGPT tags, read with the registry's options
+const TAGS = { role: 'speaker', content: 'text', roles: { customer: 'human', agent: 'gpt', policy: 'system' } };
+function registered(r: R): { line: string; opts: ValidationOptions } {
+  const members: string[] = [];
+  const speaker = (role: string) =>
+    r() < 0.9 ? ({ human: 'customer', gpt: 'agent', system: 'policy' } as Record<string, string>)[role]! : pick(r, ['human', 'gpt', 'client', 'user', 'agent']);
+  const tagged = (shape: 'conversation' | 'prompt' | 'response') => {
+    const t = turns(r, 'from', 'value', shape).replace(/"from": "(\w+)"/g, (_m, role: string) => `"speaker": "${speaker(role)}"`);
+    return r() < 0.95 ? t.replace(/"value":/g, '"text":') : t;
+  };
+  let opts: ValidationOptions;
+  switch (Math.floor(r() * 4)) {
+    case 0:
+      opts = { ...DEFAULT_OPTIONS, format: 'alpaca', keyMap: { question: 'instruction', context: 'input', answer: 'output', persona: 'system' } };
+      members.push(`"question": ${str(r)}`, `"answer": ${str(r)}`);
+      if (r() < 0.5) members.push(`"context": ${str(r)}`);
+      if (r() < 0.3) members.push(`"persona": ${str(r)}`);
+      break;
+    case 1:
+      opts = { ...DEFAULT_OPTIONS, format: 'preference', keyMap: { instruction: 'prompt', input: '' } };
+      members.push(`"instruction": ${str(r)}`, `"chosen": ${str(r)}`, `"rejected": ${str(r)}`);
+      if (r() < 0.5) members.push(`"input": ${str(r)}`);
+      break;
+    case 2:
+      opts = { ...DEFAULT_OPTIONS, format: 'sharegpt', keyMap: { dialog: 'conversations' }, turnTags: TAGS };
+      members.push(`"dialog": ${tagged('conversation')}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    default: {
+      opts = { ...DEFAULT_OPTIONS, format: 'sharegpt-preference', keyMap: { dialog: 'conversations', better: 'chosen', worse: 'rejected' }, turnTags: TAGS };
+      const one = () =>
+        answerTurn(r)
+          .replace(/"from": "(\w+)"/, (_m, role: string) => `"speaker": "${speaker(role === 'gpt' ? 'gpt' : 'human')}"`)
+          .replace('"value":', r() < 0.95 ? '"text":' : '"value":');
+      members.push(`"dialog": ${tagged('prompt')}`, `"better": ${one()}`, `"worse": ${one()}`);
+    }
+  }
+  // our own names beside the file's, metadata, another format's keys
+  if (r() < 0.15) members.push(pick(r, ['"instruction": "i"', '"conversations": []', '"prompt": "p"', '"id": 3', '"chosen": "c"', '"messages": []']));
+  return { line: `{${members.join(', ')}}`, opts };
+}
+
+test("the byte scan agrees with analyzeLine under a registry's column names and ShareGPT tags (dataset_info.json)", () => {
+  const r = mulberry32(23);
+  const byOpts = new Map<string, { opts: ValidationOptions; lines: string[] }>();
+  for (let k = 0; k < 6000; k++) {
+    const { line, opts } = registered(r);
+    const key = String(opts.format);
+    if (!byOpts.has(key)) byOpts.set(key, { opts, lines: [] });
+    byOpts.get(key)!.lines.push(line);
+  }
+  for (const [format, { opts, lines }] of byOpts) {
+    const { clean, fast } = check(lines, opts, r);
+    assert.ok(clean >= 20 && fast > clean * 0.5, `${format}: the scan took ${fast} of ${clean} clean records`);
+  }
 });
 
 test('a line whose string runs past the line end is not read beyond it', () => {

@@ -16,6 +16,7 @@ import { checkContentParts, checkToolsDefinition, toolNames } from './toolCalls'
 import { LineLocator } from './schemaCheck';
 import type { LineDiagnostic } from './diagnostic';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
+import { HIDDEN, type TurnTags } from '../formats/llamaFactory';
 import { EVAL_DETECT_KEYS } from '../formats/evalSets';
 import {
   CLASS_CONTROL,
@@ -51,6 +52,8 @@ const TOP = [
   'conversations',
   'tools',
   'parallel_tool_calls',
+  'completions',
+  'labels',
 ] as const;
 type TopKey = (typeof TOP)[number];
 const K = Object.fromEntries(TOP.map((k, i) => [k, i])) as Record<TopKey, number>;
@@ -96,19 +99,76 @@ interface Name {
   readonly text: string;
 }
 /** Names by byte length, for matching a key or role without decoding it. */
-function namesByLength(names: readonly (readonly [string, number])[]): Name[][] {
+/** Names by byte length; `text` is the name the checks see (a registry's role name read as ours). */
+function namesByLength(names: readonly (readonly [string, number, string?])[]): Name[][] {
   const out: Name[][] = [];
-  for (const [text, id] of names) (out[Buffer.byteLength(text)] ??= []).push({ bytes: Buffer.from(text), id, text });
+  for (const [name, id, text] of names) (out[Buffer.byteLength(name)] ??= []).push({ bytes: Buffer.from(name), id, text: text ?? name });
   return out;
 }
 // golden and safety items (EVAL_DETECT_KEYS) are left to analyzeLine
-const TOP_NAMES = namesByLength([
+const TOP_ENTRIES: readonly (readonly [string, number])[] = [
   ...TOP.map((k, i) => [k, i] as const),
   ...[...FORMAT_KEYS, ...EVAL_DETECT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const),
-]);
+];
+const TOP_NAMES = namesByLength(TOP_ENTRIES);
 const TURN_NAMES = namesByLength(TURN_KEYS.map((k, i) => [k, i] as const));
 const CHAT_ROLE_NAMES = namesByLength(CHAT_ROLES);
 const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);
+
+// the tables the line is read with: ours, or a registry's (dataset_info.json columns and tags)
+let topNames = TOP_NAMES,
+  turnNames = TURN_NAMES,
+  shareRoleNames = SHAREGPT_ROLE_NAMES;
+type Tables = readonly [Name[][], Name[][], Name[][]];
+const TABLES = new WeakMap<object, Tables | null>();
+
+/**
+ * The name tables for a registry's renaming, as analyzeLine reads the record (renameKeys, retagTurns):
+ * the file's key for each column, our own names where no column renames them; a name both kept and
+ * renamed onto is ambiguous (not sure). Null when the tags clash with chat keys.
+ */
+function tablesFor(keyMap: Readonly<Record<string, string>> | undefined, tags: TurnTags | undefined): Tables | null {
+  let top = TOP_NAMES;
+  if (keyMap) {
+    const idOf = (name: string) => TOP_ENTRIES.find(([k]) => k === name)?.[1] ?? UNKNOWN;
+    const targets = new Set(Object.values(keyMap));
+    const entries: [string, number][] = Object.entries(keyMap).map(([file, ours]) => [file, ours === HIDDEN ? UNKNOWN : idOf(ours)]);
+    for (const [k, id] of TOP_ENTRIES) if (!Object.prototype.hasOwnProperty.call(keyMap, k)) entries.push([k, targets.has(k) ? GIVE_UP : id]);
+    top = namesByLength(entries);
+  }
+  let turns = TURN_NAMES,
+    roles = SHAREGPT_ROLE_NAMES;
+  if (tags) {
+    const chatKeys = TURN_KEYS.filter((k) => k !== 'from' && k !== 'value') as string[];
+    if (tags.role === tags.content || chatKeys.includes(tags.role) || chatKeys.includes(tags.content)) return null;
+    turns = namesByLength(TURN_KEYS.map((k, i) => [i === FROM ? tags.role : i === VALUE ? tags.content : k, i] as const));
+    const byName = new Map<string, [number, string]>(SHAREGPT_ROLES.map(([k, id]) => [k, [id, k]]));
+    for (const [theirs, ours] of Object.entries(tags.roles)) {
+      const id = SHAREGPT_ROLES.find(([k]) => k === ours)?.[1];
+      if (id !== undefined) byName.set(theirs, [id, ours]);
+    }
+    roles = namesByLength([...byName].map(([name, [id, text]]) => [name, id, text] as const));
+  }
+  return [top, turns, roles];
+}
+
+let lastOpts: AnalyzeOptions | undefined;
+/** Sets the tables for these options; false when the line cannot be scanned under them. */
+function useTables(opts: AnalyzeOptions): boolean {
+  if (opts === lastOpts) return true;
+  if (opts.keyMap === undefined && opts.turnTags === undefined) {
+    topNames = TOP_NAMES;
+    turnNames = TURN_NAMES;
+    shareRoleNames = SHAREGPT_ROLE_NAMES;
+  } else {
+    let t = TABLES.get(opts);
+    if (t === undefined) TABLES.set(opts, (t = tablesFor(opts.keyMap, opts.turnTags)));
+    if (t === null) return false;
+    [topNames, turnNames, shareRoleNames] = t;
+  }
+  lastOpts = opts;
+  return true;
+}
 
 // the line being scanned
 let B: Buffer = Buffer.alloc(0);
@@ -386,7 +446,8 @@ function scanObject(i: number): number {
 const CONVERSATION = 0,
   PROMPT = 1,
   COMPLETION = 2,
-  RESPONSE = 3;
+  RESPONSE = 3,
+  EITHER_KIND = 4;
 
 // the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
 let leadS = -1,
@@ -589,8 +650,18 @@ function partsClean(roleName: string, s: number, e: number): boolean {
   return toolWords.length === 0;
 }
 
-function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): number {
-  const roleNames = sharegpt ? SHAREGPT_ROLE_NAMES : CHAT_ROLE_NAMES;
+/** What the last list of turns held: an assistant turn, a user turn, its last role (checked once the format is known). */
+let turnsSawAssistant = false,
+  turnsSawUser = false,
+  turnsLast = -1;
+
+/**
+ * `single`: one turn object, not a list (LLaMA-Factory's ShareGPT chosen / rejected). Kind EITHER
+ * (ShareGPT's conversations: a conversation, or a ranking set's prompt) leaves the end checks to the
+ * caller, through turnsSawAssistant, turnsSawUser and turnsLast.
+ */
+function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false, single = false): number {
+  const roleNames = sharegpt ? shareRoleNames : CHAT_ROLE_NAMES;
   const roleKey = sharegpt ? FROM : ROLE;
   const contentKey = sharegpt ? VALUE : CONTENT;
   let sysS = -1,
@@ -604,10 +675,13 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
   let prev = -1,
     sawAssistant = false,
     sawUser = false,
-    n = 0;
-  feedTag(6);
-  i = ws(i + 1);
-  if (at(i) === 93) return -1; // no turns: the schema's minItems
+    n = 0,
+    end = -1;
+  if (!single) {
+    feedTag(6);
+    i = ws(i + 1);
+    if (at(i) === 93) return -1; // no turns: the schema's minItems
+  }
   for (;;) {
     if (at(i) !== 123) return -1;
     const outerA = hs.a,
@@ -635,7 +709,7 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       hs.a = SEED_A;
       hs.b = SEED_B;
       i = scanString(i);
-      if (i < 0 || !matchName(TURN_NAMES)) return -1;
+      if (i < 0 || !matchName(turnNames)) return -1;
       const key = matched!.id;
       if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID || key === NAME))) return -1;
       const ka = hs.a,
@@ -730,13 +804,23 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
     }
     prev = role;
     n++;
+    if (single) {
+      end = i + 1;
+      break;
+    }
     i = ws(i + 1);
     const c = at(i);
     if (c === 93) break;
     if (c !== 44) return -1;
     i = ws(i + 1);
   }
-  feedTag(7);
+  if (!single) {
+    feedTag(7);
+    end = i + 1;
+  }
+  turnsSawAssistant = sawAssistant;
+  turnsSawUser = sawUser;
+  turnsLast = prev;
   if ((kind === CONVERSATION || kind === COMPLETION) && !sawAssistant) return -1;
   if (kind === CONVERSATION && !sawUser) return -1; // no-user-turn
   if (kind === PROMPT && prev === ASSISTANT) return -1;
@@ -753,7 +837,7 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
     leadSys = false;
     leadD = userD;
   }
-  return i + 1;
+  return end;
 }
 
 // per top-level key of the line: what its value was
@@ -761,7 +845,8 @@ const NONE = 0,
   STR = 1,
   LIST = 2,
   TRUE = 3,
-  FALSE = 4;
+  FALSE = 4,
+  OBJ = 5;
 const kindOf = new Uint8Array(TOP.length);
 const solid = new Uint8Array(TOP.length);
 const valA = new Int32Array(TOP.length);
@@ -775,7 +860,57 @@ const lSys = new Uint8Array(TOP.length);
 const lD = new Int32Array(TOP.length);
 
 function listKind(key: number): number {
+  if (key === K.conversations) return EITHER_KIND;
   return key === K.prompt ? PROMPT : key === K.completion ? COMPLETION : key === K.chosen || key === K.rejected ? RESPONSE : CONVERSATION;
+}
+
+/** A list of strings, none blank (TRL's stepwise completions); their number left in listCount. */
+let listCount = 0;
+function scanSteps(i: number): number {
+  if (++depth > 32) return -1;
+  feedTag(6);
+  listCount = 0;
+  i = ws(i + 1);
+  if (at(i) === 93) return -1; // minItems
+  for (;;) {
+    if (at(i) !== 34) return -1;
+    feedTag(1);
+    i = scanString(i);
+    if (i < 0 || lastIsBlank()) return -1;
+    listCount++;
+    i = ws(i);
+    const c = at(i);
+    if (c === 93) break;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+  feedTag(7);
+  depth--;
+  return i + 1;
+}
+
+/** A list of true/false (TRL's stepwise labels); their number left in listCount. */
+function scanBooleans(i: number): number {
+  if (++depth > 32) return -1;
+  feedTag(6);
+  listCount = 0;
+  i = ws(i + 1);
+  if (at(i) !== 93) {
+    for (;;) {
+      const c = at(i);
+      i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
+      if (i < 0) return -1;
+      listCount++;
+      i = ws(i);
+      const d = at(i);
+      if (d === 93) break;
+      if (d !== 44) return -1;
+      i = ws(i + 1);
+    }
+  }
+  feedTag(7);
+  depth--;
+  return i + 1;
 }
 
 /** keys whose value may be a string, and keys whose value may be a list of turns */
@@ -902,8 +1037,14 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   callIds.length = 0;
   withIds = false;
   calledNames.length = 0;
+  if (!useTables(opts)) return undefined;
   let toolsS = -1,
-    toolsE = -1;
+    toolsE = -1,
+    steps = -1,
+    labels = -1,
+    convSawAssistant = false,
+    convSawUser = false,
+    convLast = -1;
   let unknownKeys: number[] | undefined; // [start, end, hashA, hashB] of each non-format key
   let i = ws(start);
   if (at(i) !== 123) return undefined;
@@ -921,7 +1062,7 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     const ka = hs.a,
       kb = hs.b;
     let key = UNKNOWN;
-    if (matchName(TOP_NAMES)) key = matched!.id;
+    if (matchName(topNames)) key = matched!.id;
     else if (strEsc) return undefined;
     if (key === GIVE_UP || (key >= 0 && kindOf[key] !== NONE)) return undefined;
     if (key === UNKNOWN) {
@@ -958,8 +1099,22 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     } else if (key === K.parallel_tool_calls) {
       i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
       kindOf[key] = c === 116 ? TRUE : FALSE;
+    } else if (c === 123 && (key === K.chosen || key === K.rejected)) {
+      // LLaMA-Factory's ranking sets: one ShareGPT turn
+      i = scanTurns(i, RESPONSE, true, false, true);
+      kindOf[key] = OBJ;
+    } else if (c === 91 && (key === K.completions || key === K.labels)) {
+      i = key === K.completions ? scanSteps(i) : scanBooleans(i);
+      kindOf[key] = LIST;
+      if (key === K.completions) steps = listCount;
+      else labels = listCount;
     } else if (c === 91 && TURN_LISTS.has(key)) {
       i = scanTurns(i, listKind(key), key === K.conversations, key === K.messages);
+      if (key === K.conversations) {
+        convSawAssistant = turnsSawAssistant;
+        convSawUser = turnsSawUser;
+        convLast = turnsLast;
+      }
       kindOf[key] = LIST;
       lS[key] = leadS;
       lE[key] = leadE;
@@ -1005,11 +1160,20 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   const plan = planOf(format, conversational);
   for (let k = 0; k < TOP.length; k++) if (has(k) && !plan.allowed.has(TOP[k]!)) return undefined;
   for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
-  const want = conversational ? LIST : STR;
-  for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  if (format === 'sharegpt-preference') {
+    // chosen and rejected are single turns; the conversation is the prompt: it must not end with the answer
+    if (kindOf[K.chosen] !== OBJ || kindOf[K.rejected] !== OBJ || convLast === ASSISTANT) return undefined;
+  } else {
+    const want = conversational ? LIST : STR;
+    for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  }
+  // a ShareGPT conversation needs an assistant turn and a user turn
+  if (format === 'sharegpt' && (!convSawAssistant || !convSawUser)) return undefined;
+  // stepwise: one label per step
+  if (format === 'stepwise-supervision' && steps !== labels) return undefined;
   // tools: what checkToolsDefinition says of this value (asked once per distinct value), and every call's name among them
   if (has(K.tools)) {
-    if (!conversational || format !== 'language-modeling') return undefined;
+    if (!conversational || (format !== 'language-modeling' && format !== 'sharegpt' && format !== 'sharegpt-preference')) return undefined;
     const verdict = toolsVerdict(valA[K.tools]!, valB[K.tools]!, toolsS, toolsE);
     if (verdict === false) return undefined;
     if (verdict !== true) for (const name of calledNames) if (!verdict.includes(name)) return undefined;
@@ -1026,7 +1190,7 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   let lead = -1;
   if (format === 'language-modeling') lead = conversational ? K.messages : -1;
   else if (format === 'alpaca') lead = has(K.system) && solid[K.system] ? K.system : K.instruction;
-  else if (format === 'sharegpt') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
+  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
   else lead = has(K.prompt) ? K.prompt : -1;
   let template: TemplateFact | undefined;
   if (lead >= 0 && lS[lead]! >= 0) {
