@@ -2,7 +2,10 @@
  * Identity by content: a record is named by a hash of its canonical JSON (keys sorted, no
  * whitespace), never by its line number. Reordering lines or reformatting a record keeps its id.
  */
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
+
+// node:crypto is loaded on first use: validating a file never needs it, and loading it is part of every start-up
+let createHash: typeof CreateHash | undefined;
 
 function collectKeys(v: unknown, into: Set<string>): void {
   if (Array.isArray(v)) {
@@ -49,6 +52,7 @@ export function canonicalJsonSlow(v: unknown): string {
 
 /** Stable record id: the first 16 hex digits of sha256(canonical JSON). */
 export function contentId(record: unknown): string {
+  createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;
   return createHash('sha256').update(canonicalJson(record)).digest('hex').slice(0, 16);
 }
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineFacts } from '../checks/fileFacts';
 import { resolveOptions, type PlainOptions } from './options';
@@ -26,6 +26,8 @@ export interface ValidateFileOptions {
 
 /** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
 function newWorker(job: WorkerJob): Worker {
+  // loaded here: a sequential run (the default) never starts a worker
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const bundled = join(__dirname, 'analyzeWorker.js');
   if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
   // tests and benches run the sources through tsx: register it inside the worker too
