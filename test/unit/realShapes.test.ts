@@ -59,7 +59,7 @@ const EXPECTED: [number, string, string][] = [
   [12, 'invalid-tool-definition', '"location"'],
   [13, 'invalid-content-part', '{"type": "text"}'],
   [14, 'invalid-content-part', '"https://example.com/a.png"'],
-  [15, 'no-user-turn', ''],
+  [15, 'no-user-turn', '[{"role": "system", "content": "You are a drone pilot assistant."}, {"role": "assistant", "content": "Ready for take-off."}]'],
 ];
 
 test('real shapes: every tool-calling and content-part defect is reported on its line, at its range', async () => {
