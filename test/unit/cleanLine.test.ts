@@ -84,6 +84,19 @@ function turns(r: R, roleKey: string, contentKey: string, shape: 'conversation' 
   return `[${out.join(pick(r, [', ', ',']))}]`;
 }
 
+/** One ShareGPT answer turn (LLaMA-Factory's chosen / rejected), now and then from the wrong speaker or blank. */
+function answerTurn(r: R): string {
+  const from = r() < 0.9 ? pick(r, ['gpt', 'gpt', 'assistant', 'function_call']) : pick(r, ROLES);
+  const value =
+    r() < 0.9
+      ? `"${pick(
+          r,
+          TEXTS.filter((t) => t.trim()),
+        )}"`
+      : str(r);
+  return r() < 0.5 ? `{"from": "${from}", "value": ${value}}` : `{"value": ${value}, "from": "${from}"}`;
+}
+
 const chat = (r: R, shape: 'conversation' | 'prompt' | 'response') => turns(r, 'role', 'content', shape);
 
 // tool calling: mostly OpenAI-shaped and valid, with every defect the tool checks know, some now and then
@@ -103,19 +116,35 @@ const TOOL_DEFS = [
 ];
 function toolChat(r: R): string {
   const id = pick(r, ['call_1', 'c2', 'call_\\u00e9']);
+  // TRL's shape: no ids, arguments as an object, the tool result naming the function
+  const trl = r() < 0.3;
   const call: string[] = [];
-  if (r() < 0.85) call.push(`"id": "${id}"`);
+  if (!trl && r() < 0.85) call.push(`"id": "${id}"`);
+  else if (r() < 0.05) call.push(pick(r, ['"id": 3', '"id": "x", "id": "y"', '"index": 0']));
   if (r() < 0.9) call.push(`"type": "${r() < 0.93 ? 'function' : 'tool'}"`);
   const fn: string[] = [];
   if (r() < 0.95) fn.push(`"name": "${r() < 0.85 ? 'get_weather' : pick(r, ['search', 'get_wether', ''])}"`);
-  if (r() < 0.95) fn.push(`"arguments": ${r() < 0.7 ? ARGS[0] : pick(r, ARGS)}`);
+  if (r() < 0.95)
+    fn.push(`"arguments": ${trl && r() < 0.8 ? pick(r, ['{"city": "Paris"}', '{}', '{"n": [1, {"a": null}]}']) : r() < 0.7 ? ARGS[0] : pick(r, ARGS)}`);
+  if (r() < 0.03) fn.push(pick(r, ['"name": "search"', '"description": "d"', '"arguments": "{}"']));
+  if (r() < 0.5) fn.reverse();
   if (r() < 0.97) call.push(`"function": {${fn.join(', ')}}`);
-  const calls = r() < 0.95 ? `[{${call.join(', ')}}${r() < 0.1 ? ', 1' : ''}]` : '[]';
+  if (r() < 0.03) call.push(pick(r, ['"type": "function"', '"function": {"name": "search"}']));
+  if (r() < 0.5) call.reverse();
+  const second =
+    r() < 0.15
+      ? `, {${trl ? '' : '"id": "call_2", '}"type": "function", "function": {"name": "get_weather", "arguments": ${trl ? '{"city": "Rome"}' : '"{\\"city\\": \\"Rome\\"}"'}}}`
+      : '';
+  const calls = r() < 0.95 ? `[{${call.join(', ')}}${second}${r() < 0.1 ? ', 1' : ''}]` : '[]';
   const assistant = [`"role": "assistant"`, `"tool_calls": ${calls}`];
   if (r() < 0.8) assistant.push(`"content": ${pick(r, ['null', '""', '"Let me check."', '" "'])}`);
   if (r() < 0.5) assistant.reverse();
   const tool = [`"role": "tool"`, `"content": "${pick(r, ['18 C', '', 'ok'])}"`];
-  if (r() < 0.85) tool.push(`"tool_call_id": ${r() < 0.85 ? `"${id}"` : pick(r, ['"other"', '3'])}`);
+  if (trl) {
+    if (r() < 0.8) tool.push(`"name": ${pick(r, ['"get_weather"', '"get_weather"', '3', '""'])}`);
+    if (r() < 0.05) tool.push(`"tool_call_id": "${id}"`);
+  } else if (r() < 0.85) tool.push(`"tool_call_id": ${r() < 0.85 ? `"${id}"` : pick(r, ['"other"', '3', '"call_2"'])}`);
+  if (r() < 0.02) tool.push('"name": "a", "name": "b"');
   if (r() < 0.5) tool.reverse();
   const head = r() < 0.3 ? `{"role": "system", "content": "You are a careful assistant."}, ` : '';
   const user =
@@ -132,14 +161,55 @@ function toolChat(r: R): string {
   return members.join(', ');
 }
 
+// typed content parts (OpenAI): mostly valid, with every defect checkContentParts knows, now and then
+const PARTS_OK = [
+  '{"type": "text", "text": "Describe this picture."}',
+  '{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}',
+  '{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"}}',
+  '{"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}}',
+  '{"type": "file", "file": {"file_id": "file-abc"}}',
+  '{"type": "file", "file": {"file_data": "JVBERi0=", "filename": "a.pdf"}}',
+  '{"type": "image"}',
+  '{"text": "What is here?", "type": "text"}',
+];
+const PARTS_BAD = [
+  '{"type": "text"}',
+  '{"type": "text", "text": 3}',
+  '{"type": "text", "text": "  "}',
+  '{"type": "image_url", "image_url": "https://example.com/a.png"}',
+  '{"type": "image_url", "image_url": {"url": "x", "detail": "max"}}',
+  '{"type": "image_url"}',
+  '{"type": "input_audio", "input_audio": {"data": "x", "format": "ogg"}}',
+  '{"type": "file", "file": {}}',
+  '{"kind": "text", "text": "x"}',
+  '{"type": 1}',
+  '"text"',
+  '{"type": "text", "text": "a", "type": "text"}',
+];
+function parts(r: R, image: boolean): string {
+  const n = 1 + Math.floor(r() * 3);
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) out.push(r() < 0.9 ? pick(r, image ? PARTS_OK : PARTS_OK.filter((p) => !p.includes('image_url'))) : pick(r, PARTS_BAD));
+  return r() < 0.03 ? '[]' : `[${out.join(', ')}]`;
+}
+function partsChat(r: R): string {
+  const system =
+    r() < 0.3 ? `{"role": "${pick(r, ['system', 'developer'])}", "content": ${r() < 0.5 ? '"You are a careful assistant."' : parts(r, false)}}, ` : '';
+  const user = `{"role": "user", "content": ${r() < 0.8 ? parts(r, true) : '"What is in the image?"'}}`;
+  // images are for user turns only: now and then one in an assistant turn
+  const assistant = `{"content": ${r() < 0.7 ? '"A cat."' : parts(r, r() < 0.1)}, "role": "assistant"}`;
+  const second = r() < 0.3 ? `, {"role": "user", "content": ${parts(r, true)}}, {"role": "assistant", "content": "Yes."}` : '';
+  return `"messages": [${system}${user}, ${assistant}${second}]`;
+}
+
 /** A record of some format: mostly valid, with the defects and oddities the scan must leave alone. */
 function record(r: R): string {
   const conv = r() < 0.5;
   const members: string[] = [];
-  const kind = Math.floor(r() * 8);
+  const kind = Math.floor(r() * 10);
   switch (kind) {
     case 0:
-      members.push(conv ? (r() < 0.3 ? toolChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`);
+      members.push(conv ? (r() < 0.3 ? toolChat(r) : r() < 0.3 ? partsChat(r) : `"messages": ${chat(r, 'conversation')}`) : `"text": ${str(r)}`);
       break;
     case 1:
       members.push(`"prompt": ${conv ? chat(r, 'prompt') : str(r)}`);
@@ -169,6 +239,22 @@ function record(r: R): string {
       members.push(`"conversations": ${turns(r, 'from', 'value', 'conversation')}`);
       if (r() < 0.3) members.push(`"system": ${str(r)}`);
       break;
+    case 7: {
+      // LLaMA-Factory's ranking sets: a ShareGPT prompt, chosen and rejected single turns
+      const one = () => (r() < 0.9 ? answerTurn(r) : pick(r, ['[]', '"x"', '{"from": "human", "value": "x"}', '{"from": "gpt"}']));
+      members.push(`"conversations": ${turns(r, 'from', 'value', 'prompt')}`, `"chosen": ${one()}`, `"rejected": ${one()}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    }
+    case 8: {
+      // TRL's stepwise supervision: one label per step
+      const n = Math.floor(r() * 4);
+      const steps = Array.from({ length: n }, () => str(r));
+      const labels = Array.from({ length: r() < 0.85 ? n : Math.floor(r() * 4) }, () => pick(r, ['true', 'false', 'true', '1', '"yes"']));
+      members.push(`"prompt": ${str(r)}`, `"completions": [${steps.join(', ')}]`, `"labels": [${labels.join(', ')}]`);
+      if (r() < 0.1) members.push(pick(r, ['"completion": "c"', '"completions": []', '"label": true']));
+      break;
+    }
     default:
       members.push(
         `"input": {"messages": ${chat(r, 'prompt')}}`,
@@ -246,10 +332,11 @@ function embedded(line: string, r: R): { buf: Buffer; start: number; end: number
   return { buf: Buffer.concat([before, bytes, after]), start: before.length, end: before.length + bytes.length };
 }
 
-function check(lines: string[], opts: ValidationOptions, r: R): { clean: number; fast: number; variants: Set<string> } {
+function check(lines: string[], opts: ValidationOptions, r: R): { clean: number; fast: number; variants: Set<string>; taken: string[] } {
   let clean = 0,
     fast = 0;
   const variants = new Set<string>();
+  const taken: string[] = [];
   for (const generated of lines) {
     // what a file holds is bytes: a lone surrogate the generator made is U+FFFD once written
     const line = Buffer.from(generated).toString();
@@ -259,16 +346,31 @@ function check(lines: string[], opts: ValidationOptions, r: R): { clean: number;
     if (slow.record && slow.diagnostics.length === 0) clean++;
     if (!f) continue;
     fast++;
+    taken.push(line);
     variants.add(f.variant!);
     sameFacts(f, slow, line);
   }
-  return { clean, fast, variants };
+  return { clean, fast, variants, taken };
 }
 
 test('the byte scan agrees with analyzeLine on 20,000 generated records, and takes most clean ones', () => {
   const r = mulberry32(7);
   const lines = Array.from({ length: 20_000 }, () => record(r));
-  const { clean, fast, variants } = check(lines, DEFAULT_OPTIONS, r);
+  const { clean, fast, variants, taken } = check(lines, DEFAULT_OPTIONS, r);
+  // and 6,000 more of the shapes with the most rules: tool calls and content parts
+  const chats = Array.from({ length: 6000 }, () => `{${r() < 0.6 ? toolChat(r) : partsChat(r)}}`);
+  taken.push(...check(chats, DEFAULT_OPTIONS, r).taken);
+  // the shapes real files hold go the fast way too: OpenAI and TRL tool calls, content parts
+  const shapes: [string, RegExp][] = [
+    ['OpenAI tool calls', /"tool_calls": \[\{[^\]]*"id"/],
+    ['TRL tool calls (arguments as an object)', /"arguments": \{/],
+    ['a TRL tool result naming its function', /"role": "tool"[^}]*"name"|"name": "get_weather", "role": "tool"/],
+    ['parallel calls', /"call_2"|"city": "Rome"/],
+    ['image parts', /"type": "image_url"/],
+    ['audio parts', /"type": "input_audio"/],
+    ['file parts', /"type": "file"/],
+  ];
+  for (const [what, re] of shapes) assert.ok(taken.filter((l) => re.test(l)).length >= 5, `too few lines with ${what} went the fast way`);
   // it must take the common clean records, not just give up on everything
   assert.ok(fast > clean * 0.5, `the scan took ${fast} of ${clean} clean records`);
   for (const v of [
@@ -284,6 +386,8 @@ test('the byte scan agrees with analyzeLine on 20,000 generated records, and tak
     'unpaired-preference:conversational',
     'alpaca',
     'sharegpt:conversational',
+    'sharegpt-preference:conversational',
+    'stepwise-supervision',
   ]) {
     assert.ok(variants.has(v), `no ${v} record went the fast way`);
   }
@@ -306,6 +410,63 @@ test('the byte scan agrees with analyzeLine under a forced format, a small token
     return out;
   });
   check(mutated, DEFAULT_OPTIONS, r);
+});
+
+// LLaMA-Factory's registry: records under the file's column names and ShareGPT tags, read with the registry's options
+const TAGS = { role: 'speaker', content: 'text', roles: { customer: 'human', agent: 'gpt', policy: 'system' } };
+function registered(r: R): { line: string; opts: ValidationOptions } {
+  const members: string[] = [];
+  const speaker = (role: string) =>
+    r() < 0.9 ? ({ human: 'customer', gpt: 'agent', system: 'policy' } as Record<string, string>)[role]! : pick(r, ['human', 'gpt', 'client', 'user', 'agent']);
+  const tagged = (shape: 'conversation' | 'prompt' | 'response') => {
+    const t = turns(r, 'from', 'value', shape).replace(/"from": "(\w+)"/g, (_m, role: string) => `"speaker": "${speaker(role)}"`);
+    return r() < 0.95 ? t.replace(/"value":/g, '"text":') : t;
+  };
+  let opts: ValidationOptions;
+  switch (Math.floor(r() * 4)) {
+    case 0:
+      opts = { ...DEFAULT_OPTIONS, format: 'alpaca', keyMap: { question: 'instruction', context: 'input', answer: 'output', persona: 'system' } };
+      members.push(`"question": ${str(r)}`, `"answer": ${str(r)}`);
+      if (r() < 0.5) members.push(`"context": ${str(r)}`);
+      if (r() < 0.3) members.push(`"persona": ${str(r)}`);
+      break;
+    case 1:
+      opts = { ...DEFAULT_OPTIONS, format: 'preference', keyMap: { instruction: 'prompt', input: '' } };
+      members.push(`"instruction": ${str(r)}`, `"chosen": ${str(r)}`, `"rejected": ${str(r)}`);
+      if (r() < 0.5) members.push(`"input": ${str(r)}`);
+      break;
+    case 2:
+      opts = { ...DEFAULT_OPTIONS, format: 'sharegpt', keyMap: { dialog: 'conversations' }, turnTags: TAGS };
+      members.push(`"dialog": ${tagged('conversation')}`);
+      if (r() < 0.3) members.push(`"system": ${str(r)}`);
+      break;
+    default: {
+      opts = { ...DEFAULT_OPTIONS, format: 'sharegpt-preference', keyMap: { dialog: 'conversations', better: 'chosen', worse: 'rejected' }, turnTags: TAGS };
+      const one = () =>
+        answerTurn(r)
+          .replace(/"from": "(\w+)"/, (_m, role: string) => `"speaker": "${speaker(role === 'gpt' ? 'gpt' : 'human')}"`)
+          .replace('"value":', r() < 0.95 ? '"text":' : '"value":');
+      members.push(`"dialog": ${tagged('prompt')}`, `"better": ${one()}`, `"worse": ${one()}`);
+    }
+  }
+  // our own names beside the file's, metadata, another format's keys
+  if (r() < 0.15) members.push(pick(r, ['"instruction": "i"', '"conversations": []', '"prompt": "p"', '"id": 3', '"chosen": "c"', '"messages": []']));
+  return { line: `{${members.join(', ')}}`, opts };
+}
+
+test("the byte scan agrees with analyzeLine under a registry's column names and ShareGPT tags (dataset_info.json)", () => {
+  const r = mulberry32(23);
+  const byOpts = new Map<string, { opts: ValidationOptions; lines: string[] }>();
+  for (let k = 0; k < 6000; k++) {
+    const { line, opts } = registered(r);
+    const key = String(opts.format);
+    if (!byOpts.has(key)) byOpts.set(key, { opts, lines: [] });
+    byOpts.get(key)!.lines.push(line);
+  }
+  for (const [format, { opts, lines }] of byOpts) {
+    const { clean, fast } = check(lines, opts, r);
+    assert.ok(clean >= 20 && fast > clean * 0.5, `${format}: the scan took ${fast} of ${clean} clean records`);
+  }
 });
 
 test('a line whose string runs past the line end is not read beyond it', () => {

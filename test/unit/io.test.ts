@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachLineBatch } from '../../src/core/jsonl/readLines';
 import { splitLines } from '../../src/core/checks/datasetModel';
-import { canonicalJson, canonicalJsonSlow, contentHash, contentId } from '../../src/core/records/identity';
+import { canonicalJson, canonicalJsonSlow, CLASS_CONTROL, contentHash, contentId, hs, strBegin, strEnd, strRun } from '../../src/core/records/identity';
+import { mulberry32 } from '../../bench/generate';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-io-'));
 
@@ -142,4 +143,40 @@ test("the range of a prompt's opening words in the raw line", async () => {
   // written with escapes JSON.stringify would not use: not found, the whole line is the range
   assert.deepEqual(rangeOfText('{"prompt":"\\u0041bc"}', 'Abc'), { start: 0, end: 21 });
   assert.deepEqual(rangeOfText('{"prompt":""}', ''), { start: 10, end: 12 });
+});
+
+test('strRun hashes a string the same wherever its bytes lie in memory, as its definition says (the 32-bit word path and the byte path agree)', () => {
+  // the definition, byte by byte: four bytes to a little-endian word, the words alternating between the lanes, then the length
+  const reference = (bytes: Uint8Array, a: number, b: number): [number, number] => {
+    let odd = 0;
+    for (let i = 0; i < bytes.length; i += 4) {
+      let w = 0;
+      for (let k = 0; k < 4 && i + k < bytes.length; k++) w |= bytes[i + k]! << (8 * k);
+      if (odd) b = Math.imul(b ^ w, 1597334677);
+      else a = Math.imul(a ^ w, 2654435761);
+      odd ^= 1;
+    }
+    return [Math.imul(a ^ (bytes.length + 0x10000), 2654435761), Math.imul(b ^ (bytes.length + 0x10000), 1597334677)];
+  };
+  const r = mulberry32(5);
+  for (let n = 0; n < 300; n++) {
+    const len = Math.floor(r() * 200);
+    const text = Array.from({ length: len }, () => String.fromCharCode(r() < 0.9 ? 32 + Math.floor(r() * 90) : r() < 0.5 ? 0x3b1 : 9)).join('');
+    const bytes = Buffer.from(text);
+    const want = reference(bytes, 11, 13);
+    for (let shift = 0; shift < 8; shift++) {
+      // the same bytes at each alignment, inside a larger buffer, with other bytes after them
+      const big = Buffer.alloc(bytes.length + 16, 0x7b);
+      bytes.copy(big, shift);
+      hs.a = 11;
+      hs.b = 13;
+      strBegin();
+      const units = strRun(big, shift, shift + bytes.length);
+      const control = (hs.cls & CLASS_CONTROL) !== 0;
+      strEnd();
+      assert.deepEqual([hs.a, hs.b], want, `alignment ${shift}, ${len} characters`);
+      assert.equal(units, text.length);
+      assert.equal(control, text.includes('\t'));
+    }
+  }
 });

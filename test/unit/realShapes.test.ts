@@ -10,6 +10,9 @@ import { validateFile } from '../../src/core/validation/validateFile';
 import { OPTS } from './helpers';
 import { main } from '../../src/cli/main';
 import { datasetInfoFor } from '../../src/core/formats/llamaFactory';
+import { validateJsonArrayDocument } from '../../src/core/validation/validateDataset';
+import { resolveOptions } from '../../src/core/validation/options';
+import { leakageOfLines } from '../../src/core/checks/leakage';
 import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -56,7 +59,7 @@ const EXPECTED: [number, string, string][] = [
   [12, 'invalid-tool-definition', '"location"'],
   [13, 'invalid-content-part', '{"type": "text"}'],
   [14, 'invalid-content-part', '"https://example.com/a.png"'],
-  [15, 'no-user-turn', ''],
+  [15, 'no-user-turn', '[{"role": "system", "content": "You are a drone pilot assistant."}, {"role": "assistant", "content": "Ready for take-off."}]'],
 ];
 
 test('real shapes: every tool-calling and content-part defect is reported on its line, at its range', async () => {
@@ -104,6 +107,8 @@ test('dataset_info.json: the registry decides format and key names; every regist
     'faq_sft.jsonl': 'alpaca',
     'faq_dpo.jsonl': 'preference',
     'notes_pt.jsonl': 'language-modeling',
+    'support_chat.jsonl': 'sharegpt',
+    'support_rank.jsonl': 'sharegpt-preference',
   };
   for (const [f, format] of Object.entries(expected)) {
     assert.equal(datasetInfoFor(join(lf, f))?.format, format, f);
@@ -114,6 +119,48 @@ test('dataset_info.json: the registry decides format and key names; every regist
     assert.equal(r.code, 0);
   }
   assert.equal(datasetInfoFor(join(dir, 'trl-stepwise.jsonl')), undefined);
+});
+
+test("dataset_info.json tags: ShareGPT turns under the registry's role and content keys and role names; defects placed and named in the file's terms", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-lftags-'));
+  cpSync(join(lf, 'dataset_info.json'), join(tmp, 'dataset_info.json'));
+  const lines = [
+    // two customer turns in a row, then a blank agent turn
+    '{"dialog": [{"speaker": "customer", "text": "Hi"}, {"speaker": "customer", "text": "Anyone?"}, {"speaker": "agent", "text": " "}]}',
+    // a speaker the registry does not name
+    '{"dialog": [{"speaker": "client", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}',
+    // a ranking record's response from the customer
+    '',
+  ];
+  writeFileSync(join(tmp, 'support_chat.jsonl'), lines.join('\n'));
+  const r = JSON.parse((await cli('validate', '--json', '--min-records', '0', join(tmp, 'support_chat.jsonl'))).out).files[0];
+  const got = r.diagnostics.map((d: { line: number; column: number; endColumn: number; code: string; message: string }) => ({
+    at: `${d.line}:${d.code}`,
+    text: lines[d.line - 1]!.slice(d.column - 1, d.endColumn - 1),
+    message: d.message,
+  }));
+  assert.deepEqual(
+    got.map((g: { at: string; text: string }) => `${g.at} ${g.text}`),
+    ['1:repeated-role "customer"', '1:empty-content " "', '2:unknown-role "client"'],
+  );
+  assert.match(got[1].message, /^dialog\[2\]\.text is empty/);
+  assert.match(got[0].message, /dialog\[1\]/);
+  writeFileSync(
+    join(tmp, 'support_rank.jsonl'),
+    '{"dialog": [{"speaker": "customer", "text": "Hi"}], "better": {"speaker": "agent", "text": "Hello."}, "worse": {"speaker": "customer", "text": "Hm."}}\n',
+  );
+  const k = JSON.parse((await cli('validate', '--json', '--min-records', '0', join(tmp, 'support_rank.jsonl'))).out).files[0];
+  assert.deepEqual(
+    k.diagnostics.map(
+      (d: { line: number; column: number; endColumn: number; code: string }) =>
+        `${d.code} ${'{"dialog": [{"speaker": "customer", "text": "Hi"}], "better": {"speaker": "agent", "text": "Hello."}, "worse": {"speaker": "customer", "text": "Hm."}}'.slice(d.column - 1, d.endColumn - 1)}`,
+    ),
+    ['response-not-assistant "customer"'],
+  );
+  // without the tags the same turns are not ShareGPT turns at all
+  const bare = join(tmp, 'untagged.jsonl');
+  writeFileSync(bare, lines[0] + '\n');
+  assert.notDeepEqual(JSON.parse((await cli('validate', '--json', '--min-records', '0', bare)).out).files[0].diagnostics, []);
 });
 
 test("dataset_info.json: diagnostics land on the file's own keys; without the registry the same file is an unknown format", async () => {
@@ -184,4 +231,28 @@ test('leak pairs: valid.jsonl beside train.jsonl, x_test beside x_train, and fin
   // a file that pairs with nothing is not checked
   writeFileSync(join(tmp, 'other.jsonl'), held);
   assert.deepEqual(await leaks(join(tmp, 'other.jsonl')), []);
+});
+
+test('leak pairs in the editor: an open .json array is checked against its training partner, and an open JSONL file against a .json partner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-leakdoc-'));
+  const rec = (p: string, c: string) => ({ prompt: p, completion: c });
+  const train = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'Lima'), rec('Colour of grass?', 'Green')];
+  const held = [rec('What is 2+2?', '4'), rec('Capital of Peru?', 'It is Lima.'), rec('Largest ocean?', 'The Pacific')];
+  writeFileSync(join(dir, 'qa_train.json'), JSON.stringify(train, null, 2));
+  // the document's text, not the file's: the open editor holds an edit not saved yet (a third leak)
+  const text = JSON.stringify([...held, rec('Colour of grass?', 'Green')], null, 2);
+  const opts = resolveOptions({ maxTokens: 4096, minRecords: 0 });
+  const codes = (r: { diagnostics: readonly { line: number; start: number; code: string }[] }) =>
+    r.diagnostics.map((d) => `${d.line + 1}:${d.start + 1}:${d.code}`);
+  const doc = validateJsonArrayDocument(join(dir, 'qa_valid.json'), text, opts);
+  assert.deepEqual(codes(doc), ['2:3:heldout-leak', '6:3:heldout-prompt-leak', '14:3:heldout-leak']);
+  // a held-out JSONL document beside a .json training array
+  writeFileSync(join(dir, 'train.json'), JSON.stringify(train));
+  const lines = held.map((h) => JSON.stringify(h));
+  assert.deepEqual(
+    leakageOfLines(join(dir, 'valid.jsonl'), () => lines).map((d) => `${d.line + 1}:${d.code}`),
+    ['1:heldout-leak', '2:heldout-prompt-leak'],
+  );
+  // no partner: nothing
+  assert.deepEqual(codes(validateJsonArrayDocument(join(dir, 'other.json'), text, opts)), []);
 });

@@ -8,7 +8,7 @@ import { checkRecord } from './recordChecks';
 import { leadScan, promptLead, rangeOfText, SYSTEM_MARK, templateSignature } from './template';
 import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
 import { builtinValidator, LineLocator, mapSchemaErrors, RenamedLocator } from './schemaCheck';
-import { fileKeyOf, renameKeys } from '../formats/llamaFactory';
+import { fileKeyOf, renameKeys, retagTurns, type TurnTags } from '../formats/llamaFactory';
 import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
@@ -29,6 +29,8 @@ export interface AnalyzeOptions {
   readonly tokenEstimateWhy?: string;
   /** the file's key -> our key (LLaMA-Factory's dataset_info.json columns) */
   readonly keyMap?: Readonly<Record<string, string>>;
+  /** its ShareGPT turns' keys and role names (LLaMA-Factory's dataset_info.json tags) */
+  readonly turnTags?: TurnTags;
 }
 
 export interface TemplateFact {
@@ -84,7 +86,8 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     const err = r.ok ? { start: 0, end: len, message: 'Invalid JSON' } : r.error;
     return new LineFacts(len, true, undefined, undefined, undefined, [lineDiag('invalid-json', err, `Invalid JSON: ${err.message}.`)]);
   }
-  const loc = opts.keyMap ? new RenamedLocator(text, fileKeyOf(opts.keyMap)) : new LineLocator(text);
+  const renamed = opts.keyMap !== undefined || opts.turnTags !== undefined;
+  const loc = renamed ? new RenamedLocator(text, fileKeyOf(opts.keyMap ?? NO_KEYS), opts.turnTags) : new LineLocator(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
     return new LineFacts(len, true, undefined, undefined, undefined, [
@@ -92,7 +95,8 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     ]);
   }
   const hash = contentHash(value as Record<string, unknown>);
-  const rec = opts.keyMap ? renameKeys(value as Record<string, unknown>, opts.keyMap) : (value as Record<string, unknown>);
+  let rec = opts.keyMap ? renameKeys(value as Record<string, unknown>, opts.keyMap) : (value as Record<string, unknown>);
+  if (opts.turnTags) rec = retagTurns(rec, opts.turnTags);
   const diagnostics: LineDiagnostic[] = [];
 
   if (opts.userSchema) {
@@ -155,7 +159,7 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       );
     }
   }
-  if (opts.keyMap && diagnostics.length) speakFileKeys(diagnostics, fileKeyOf(opts.keyMap));
+  if (renamed && diagnostics.length) speakFileKeys(diagnostics, spokenKeys(opts));
   return new LineFacts(len, true, variant, hash, template, diagnostics.length ? diagnostics : NO_DIAGS);
 }
 
@@ -175,12 +179,33 @@ function exactTooLong(rec: Record<string, unknown>, format: FormatId, opts: Anal
   return `The record is too long: ${what} ${c.total} tokens with the model's tokenizer and chat template, ${c.total - opts.maxTokens} over the limit of ${opts.maxTokens} (${c.trained} trained): the end will be cut off in training.`;
 }
 
+const NO_KEYS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Our key -> the file's: the registry's columns, and its turn tags. */
+function spokenKeys(opts: AnalyzeOptions): Readonly<Record<string, string>> {
+  const keys = fileKeyOf(opts.keyMap ?? NO_KEYS);
+  const t = opts.turnTags;
+  if (!t) return keys;
+  const out: Record<string, string> = { ...keys, from: t.role, value: t.content };
+  for (const [theirs, ours] of Object.entries(t.roles)) out[ours] = theirs;
+  return out;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Messages name the keys the file has, not the format's names the registry mapped them to. */
 function speakFileKeys(diagnostics: LineDiagnostic[], fileKey: Readonly<Record<string, string>>): void {
   for (let i = 0; i < diagnostics.length; i++) {
     const d = diagnostics[i]!;
     let message = d.message;
-    for (const ours in fileKey) message = message.split(`"${ours}"`).join(`"${fileKey[ours]}"`);
+    for (const ours in fileKey) {
+      const theirs = fileKey[ours]!;
+      // as a quoted key, and in a path label: conversations[2].value -> dialog[2].text
+      message = message.split(`"${ours}"`).join(`"${theirs}"`);
+      message = message.replace(new RegExp(`(^|[\\s(])${escapeRe(ours)}(?=\\[)|(\\])\\.${escapeRe(ours)}\\b`, 'g'), (_m, a?: string, b?: string) =>
+        b !== undefined ? `${b}.${theirs}` : `${a ?? ''}${theirs}`,
+      );
+    }
     if (message !== d.message) diagnostics[i] = { ...d, message };
   }
 }

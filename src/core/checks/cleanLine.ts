@@ -12,10 +12,11 @@
 import { LineFacts, NO_DIAGS, type AnalyzeOptions, type TemplateFact } from './analyzeLine';
 import { PROBE, SIGNATURE_SPAN, signatureScan, SYSTEM_MARK, templateProbe, templateSignature } from './template';
 import { planOf } from './recordChecks';
-import { CallLedger, checkToolCalls, checkToolsDefinition, toolNames } from './toolCalls';
+import { checkContentParts, checkToolsDefinition, toolNames } from './toolCalls';
 import { LineLocator } from './schemaCheck';
 import type { LineDiagnostic } from './diagnostic';
 import { detectFormat, FORMAT_KEYS, variantKey, type Detected } from '../formats/formats';
+import { HIDDEN, type TurnTags } from '../formats/llamaFactory';
 import { EVAL_DETECT_KEYS } from '../formats/evalSets';
 import {
   CLASS_CONTROL,
@@ -51,19 +52,22 @@ const TOP = [
   'conversations',
   'tools',
   'parallel_tool_calls',
+  'completions',
+  'labels',
 ] as const;
 type TopKey = (typeof TOP)[number];
 const K = Object.fromEntries(TOP.map((k, i) => [k, i])) as Record<TopKey, number>;
 const UNKNOWN = -1; // not a format key: metadata, kept and hashed
 const GIVE_UP = -2;
 
-const TURN_KEYS = ['role', 'content', 'from', 'value', 'tool_calls', 'tool_call_id'] as const;
+const TURN_KEYS = ['role', 'content', 'from', 'value', 'tool_calls', 'tool_call_id', 'name'] as const;
 const ROLE = 0,
   CONTENT = 1,
   FROM = 2,
   VALUE = 3,
   TOOL_CALLS = 4,
-  TOOL_CALL_ID = 5;
+  TOOL_CALL_ID = 5,
+  NAME = 6;
 // roles as the checks see them, and the raw names each list accepts
 const SYSTEM = 0,
   USER = 1,
@@ -95,19 +99,76 @@ interface Name {
   readonly text: string;
 }
 /** Names by byte length, for matching a key or role without decoding it. */
-function namesByLength(names: readonly (readonly [string, number])[]): Name[][] {
+/** Names by byte length; `text` is the name the checks see (a registry's role name read as ours). */
+function namesByLength(names: readonly (readonly [string, number, string?])[]): Name[][] {
   const out: Name[][] = [];
-  for (const [text, id] of names) (out[Buffer.byteLength(text)] ??= []).push({ bytes: Buffer.from(text), id, text });
+  for (const [name, id, text] of names) (out[Buffer.byteLength(name)] ??= []).push({ bytes: Buffer.from(name), id, text: text ?? name });
   return out;
 }
 // golden and safety items (EVAL_DETECT_KEYS) are left to analyzeLine
-const TOP_NAMES = namesByLength([
+const TOP_ENTRIES: readonly (readonly [string, number])[] = [
   ...TOP.map((k, i) => [k, i] as const),
   ...[...FORMAT_KEYS, ...EVAL_DETECT_KEYS].filter((k) => !(TOP as readonly string[]).includes(k)).map((k) => [k, GIVE_UP] as const),
-]);
+];
+const TOP_NAMES = namesByLength(TOP_ENTRIES);
 const TURN_NAMES = namesByLength(TURN_KEYS.map((k, i) => [k, i] as const));
 const CHAT_ROLE_NAMES = namesByLength(CHAT_ROLES);
 const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);
+
+// the tables the line is read with: ours, or a registry's (dataset_info.json columns and tags)
+let topNames = TOP_NAMES,
+  turnNames = TURN_NAMES,
+  shareRoleNames = SHAREGPT_ROLE_NAMES;
+type Tables = readonly [Name[][], Name[][], Name[][]];
+const TABLES = new WeakMap<object, Tables | null>();
+
+/**
+ * The name tables for a registry's renaming, as analyzeLine reads the record (renameKeys, retagTurns):
+ * the file's key for each column, our own names where no column renames them; a name both kept and
+ * renamed onto is ambiguous (not sure). Null when the tags clash with chat keys.
+ */
+function tablesFor(keyMap: Readonly<Record<string, string>> | undefined, tags: TurnTags | undefined): Tables | null {
+  let top = TOP_NAMES;
+  if (keyMap) {
+    const idOf = (name: string) => TOP_ENTRIES.find(([k]) => k === name)?.[1] ?? UNKNOWN;
+    const targets = new Set(Object.values(keyMap));
+    const entries: [string, number][] = Object.entries(keyMap).map(([file, ours]) => [file, ours === HIDDEN ? UNKNOWN : idOf(ours)]);
+    for (const [k, id] of TOP_ENTRIES) if (!Object.prototype.hasOwnProperty.call(keyMap, k)) entries.push([k, targets.has(k) ? GIVE_UP : id]);
+    top = namesByLength(entries);
+  }
+  let turns = TURN_NAMES,
+    roles = SHAREGPT_ROLE_NAMES;
+  if (tags) {
+    const chatKeys = TURN_KEYS.filter((k) => k !== 'from' && k !== 'value') as string[];
+    if (tags.role === tags.content || chatKeys.includes(tags.role) || chatKeys.includes(tags.content)) return null;
+    turns = namesByLength(TURN_KEYS.map((k, i) => [i === FROM ? tags.role : i === VALUE ? tags.content : k, i] as const));
+    const byName = new Map<string, [number, string]>(SHAREGPT_ROLES.map(([k, id]) => [k, [id, k]]));
+    for (const [theirs, ours] of Object.entries(tags.roles)) {
+      const id = SHAREGPT_ROLES.find(([k]) => k === ours)?.[1];
+      if (id !== undefined) byName.set(theirs, [id, ours]);
+    }
+    roles = namesByLength([...byName].map(([name, [id, text]]) => [name, id, text] as const));
+  }
+  return [top, turns, roles];
+}
+
+let lastOpts: AnalyzeOptions | undefined;
+/** Sets the tables for these options; false when the line cannot be scanned under them. */
+function useTables(opts: AnalyzeOptions): boolean {
+  if (opts === lastOpts) return true;
+  if (opts.keyMap === undefined && opts.turnTags === undefined) {
+    topNames = TOP_NAMES;
+    turnNames = TURN_NAMES;
+    shareRoleNames = SHAREGPT_ROLE_NAMES;
+  } else {
+    let t = TABLES.get(opts);
+    if (t === undefined) TABLES.set(opts, (t = tablesFor(opts.keyMap, opts.turnTags)));
+    if (t === null) return false;
+    [topNames, turnNames, shareRoleNames] = t;
+  }
+  lastOpts = opts;
+  return true;
+}
 
 // the line being scanned
 let B: Buffer = Buffer.alloc(0);
@@ -120,7 +181,8 @@ let depth = 0;
 // the string scanString read last: its raw content range, whether it had escapes
 let strS = 0,
   strE = 0,
-  strEsc = false;
+  strEsc = false,
+  strDelta = 0;
 // the name matched last (matchName)
 let matched: Name | undefined;
 
@@ -170,6 +232,7 @@ function scanString(i: number): number {
   let s = i + 1;
   strS = s;
   strEsc = false;
+  strDelta = lenDelta;
   let cls = 0;
   for (;;) {
     const q = B.indexOf(34, s);
@@ -383,13 +446,15 @@ function scanObject(i: number): number {
 const CONVERSATION = 0,
   PROMPT = 1,
   COMPLETION = 2,
-  RESPONSE = 3;
+  RESPONSE = 3,
+  EITHER_KIND = 4;
 
 // the lead text a list of turns offers (firstTurnText): its first system turn, else its first user turn
 let leadS = -1,
   leadE = -1,
   leadEsc = false,
-  leadSys = false;
+  leadSys = false,
+  leadD = 0;
 
 /**
  * A list of {role, content} turns (ShareGPT: {from, value}) that checkTurns would pass without a word:
@@ -399,50 +464,224 @@ let leadS = -1,
 /** Nowhere to place a range: the scan only asks the tool checks whether they would say anything. */
 const NO_PLACE = new LineLocator('');
 const toolWords: LineDiagnostic[] = [];
-// the line's tool calls: the ledger checkToolCalls keeps, and the names called (checked against tools at the end)
-let ledger: CallLedger | undefined;
+// the line's tool calls: the ids its calls made so far, whether they carry ids (OpenAI's shape), the names called (checked against tools at the end)
+const callIds: string[] = [];
+let withIds = false;
 const calledNames: string[] = [];
 
+const CALL_NAMES = namesByLength([
+  ['id', 0],
+  ['type', 1],
+  ['function', 2],
+]);
+const FN_NAMES = namesByLength([
+  ['name', 0],
+  ['arguments', 1],
+]);
+const FUNCTION_BYTES = Buffer.from('function');
+// set by scanFunction: its arguments were an object (TRL's shape)
+let argsObject = false;
+
 /**
- * A turn's tool calls and tool result, decoded and put to checkToolCalls itself (the slow path's rules,
- * not a copy): false when it would say anything, or when the schema would (a call that is no object).
+ * A value that is a string of JSON holding an object: what checkArguments passes. Decoded twice, as
+ * OpenAI reads it (small strings: the calls' arguments).
  */
-function toolTurnClean(roleName: string, callsS: number, callsE: number, callId: string | undefined): boolean {
-  const turn: Record<string, unknown> = {};
-  if (callsS >= 0) {
-    const calls: unknown = JSON.parse(B.toString('utf8', callsS, callsE));
-    if (!Array.isArray(calls) || calls.length === 0) return false;
-    for (const c of calls) {
-      if (!c || typeof c !== 'object' || Array.isArray(c)) return false;
-      const fn = (c as Record<string, unknown>).function as Record<string, unknown> | undefined;
-      if (fn && typeof fn === 'object' && typeof fn.name === 'string') calledNames.push(fn.name);
-    }
-    turn.tool_calls = calls;
+function lastHoldsObject(): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(decodeLast(strS, strE, strEsc));
+  } catch {
+    return false;
   }
-  if (callId !== undefined) turn.tool_call_id = callId;
-  ledger ??= new CallLedger(undefined);
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A call's "function": {"name": non-blank string, "arguments"?: a JSON string of an object, or the object}, hashed as scanObject would. */
+function scanFunction(i: number): number {
+  if (++depth > 32) return -1;
+  const outerA = hs.a,
+    outerB = hs.b;
+  let sumA = 0,
+    sumB = 0,
+    members = 0,
+    seen = 0;
+  argsObject = false;
+  i = ws(i + 1);
+  for (;;) {
+    if (at(i) !== 34) return -1;
+    hs.a = SEED_A;
+    hs.b = SEED_B;
+    i = scanString(i);
+    if (i < 0 || !matchName(FN_NAMES)) return -1;
+    const key = matched!.id;
+    if (seen & (1 << key)) return -1;
+    seen |= 1 << key;
+    const ka = hs.a,
+      kb = hs.b;
+    i = ws(i);
+    if (at(i) !== 58) return -1;
+    i = ws(i + 1);
+    hs.a = SEED_A;
+    hs.b = SEED_B;
+    if (key === 1 && at(i) === 123) {
+      i = scanObject(i);
+      argsObject = true;
+    } else {
+      if (at(i) !== 34) return -1;
+      feedTag(1);
+      i = scanString(i);
+      if (i < 0) return -1;
+      if (key === 0) {
+        if (lastIsBlank()) return -1;
+        calledNames.push(decodeLast(strS, strE, strEsc));
+      } else if (!lastHoldsObject()) return -1;
+    }
+    if (i < 0) return -1;
+    memberMix(ka, kb, hs.a, hs.b);
+    sumA = (sumA + hs.a) | 0;
+    sumB = (sumB + hs.b) | 0;
+    members++;
+    i = ws(i);
+    const c = at(i);
+    if (c === 125) break;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+  if (!(seen & 1)) return -1; // tool-call-no-name
+  objectEnd(outerA, outerB, members, sumA, sumB);
+  depth--;
+  return i + 1;
+}
+
+/**
+ * A turn's "tool_calls" list that checkToolCalls passes without a word, hashed as scanValue would: each
+ * call {"id"?: string, "type"?: "function", "function": {...}}; arguments as an object only without an id
+ * (TRL's shape; OpenAI's, with ids, reads them as a string). Any other shape: not sure.
+ */
+function scanCalls(i: number): number {
+  if (++depth > 32) return -1;
+  feedTag(6);
+  i = ws(i + 1);
+  if (at(i) === 93) return -1; // no calls: left to the slow path
+  for (;;) {
+    if (at(i) !== 123) return -1;
+    const outerA = hs.a,
+      outerB = hs.b;
+    let sumA = 0,
+      sumB = 0,
+      members = 0,
+      seen = 0,
+      objectArgs = false;
+    i = ws(i + 1);
+    for (;;) {
+      if (at(i) !== 34) return -1;
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      i = scanString(i);
+      if (i < 0 || !matchName(CALL_NAMES)) return -1;
+      const key = matched!.id;
+      if (seen & (1 << key)) return -1;
+      seen |= 1 << key;
+      const ka = hs.a,
+        kb = hs.b;
+      i = ws(i);
+      if (at(i) !== 58) return -1;
+      i = ws(i + 1);
+      hs.a = SEED_A;
+      hs.b = SEED_B;
+      if (key === 2) {
+        if (at(i) !== 123) return -1;
+        i = scanFunction(i);
+        objectArgs = argsObject;
+      } else {
+        if (at(i) !== 34) return -1;
+        feedTag(1);
+        i = scanString(i);
+        if (i < 0) return -1;
+        if (key === 0) callIds.push(decodeLast(strS, strE, strEsc));
+        else if (strEsc || strE - strS !== 8 || B.compare(FUNCTION_BYTES, 0, 8, strS, strE) !== 0) return -1; // tool-call-wrong-type
+      }
+      if (i < 0) return -1;
+      memberMix(ka, kb, hs.a, hs.b);
+      sumA = (sumA + hs.a) | 0;
+      sumB = (sumB + hs.b) | 0;
+      members++;
+      i = ws(i);
+      const c = at(i);
+      if (c === 125) break;
+      if (c !== 44) return -1;
+      i = ws(i + 1);
+    }
+    if (!(seen & 4)) return -1; // no function
+    if (seen & 1) {
+      if (objectArgs) return -1; // arguments-not-string
+      withIds = true;
+    }
+    objectEnd(outerA, outerB, members, sumA, sumB);
+    i = ws(i + 1);
+    const c = at(i);
+    if (c === 93) break;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+  feedTag(7);
+  depth--;
+  return i + 1;
+}
+
+/**
+ * A turn's content parts, decoded and put to checkContentParts itself (the slow path's rules, not a
+ * copy): false when it or the schema would say anything (a part that is no object or has no string
+ * type), or when every part is blank text (empty-content).
+ */
+function partsClean(roleName: string, s: number, e: number): boolean {
+  const parts: unknown = JSON.parse(B.toString('utf8', s, e));
+  if (!Array.isArray(parts) || parts.length === 0) return false;
+  let solid = false;
+  for (const p of parts) {
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return false;
+    const part = p as Record<string, unknown>;
+    if (typeof part.type !== 'string') return false;
+    if (part.type !== 'text' || typeof part.text !== 'string' || part.text.trim() !== '') solid = true;
+  }
+  if (!solid) return false;
   toolWords.length = 0;
-  checkToolCalls(turn, roleName, [], NO_PLACE, toolWords, ledger);
+  checkContentParts(parts, roleName, [], NO_PLACE, toolWords);
   return toolWords.length === 0;
 }
 
-function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): number {
-  const roleNames = sharegpt ? SHAREGPT_ROLE_NAMES : CHAT_ROLE_NAMES;
+/** What the last list of turns held: an assistant turn, a user turn, its last role (checked once the format is known). */
+let turnsSawAssistant = false,
+  turnsSawUser = false,
+  turnsLast = -1;
+
+/**
+ * `single`: one turn object, not a list (LLaMA-Factory's ShareGPT chosen / rejected). Kind EITHER
+ * (ShareGPT's conversations: a conversation, or a ranking set's prompt) leaves the end checks to the
+ * caller, through turnsSawAssistant, turnsSawUser and turnsLast.
+ */
+function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false, single = false): number {
+  const roleNames = sharegpt ? shareRoleNames : CHAT_ROLE_NAMES;
   const roleKey = sharegpt ? FROM : ROLE;
   const contentKey = sharegpt ? VALUE : CONTENT;
   let sysS = -1,
     sysE = -1,
     sysEsc = false,
+    sysD = 0,
     userS = -1,
     userE = -1,
-    userEsc = false;
+    userEsc = false,
+    userD = 0;
   let prev = -1,
     sawAssistant = false,
     sawUser = false,
-    n = 0;
-  feedTag(6);
-  i = ws(i + 1);
-  if (at(i) === 93) return -1; // no turns: the schema's minItems
+    n = 0,
+    end = -1;
+  if (!single) {
+    feedTag(6);
+    i = ws(i + 1);
+    if (at(i) === 93) return -1; // no turns: the schema's minItems
+  }
   for (;;) {
     if (at(i) !== 123) return -1;
     const outerA = hs.a,
@@ -454,22 +693,25 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       roleName = '',
       cS = -1,
       cE = -1,
-      cEsc = false;
+      cEsc = false,
+      cD = 0;
     // tool calling (messages only): content may be null or blank beside tool calls
     let contentSeen = false,
-      callsS = -1,
-      callsE = -1,
+      calls = false,
       callId: string | undefined,
-      idSeen = false;
+      idSeen = false,
+      nameSeen = false,
+      partsS = -1,
+      partsE = -1;
     i = ws(i + 1);
     for (;;) {
       if (at(i) !== 34) return -1;
       hs.a = SEED_A;
       hs.b = SEED_B;
       i = scanString(i);
-      if (i < 0 || !matchName(TURN_NAMES)) return -1;
+      if (i < 0 || !matchName(turnNames)) return -1;
       const key = matched!.id;
-      if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID))) return -1;
+      if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID || key === NAME))) return -1;
       const ka = hs.a,
         kb = hs.b;
       i = ws(i);
@@ -478,11 +720,18 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       hs.a = SEED_A;
       hs.b = SEED_B;
       if (key === TOOL_CALLS) {
-        if (callsS >= 0 || at(i) !== 91) return -1;
-        callsS = i;
+        if (calls || at(i) !== 91) return -1;
+        calls = true;
+        i = scanCalls(i);
+        if (i < 0) return -1;
+      } else if (key === CONTENT && at(i) === 91) {
+        // typed content parts (chat turns only: ShareGPT's value is text)
+        if (contentSeen) return -1;
+        contentSeen = true;
+        partsS = i;
         i = scanValue(i);
         if (i < 0) return -1;
-        callsE = i;
+        partsE = i;
       } else if (key === contentKey && tools && at(i) === 110) {
         if (contentSeen) return -1;
         contentSeen = true;
@@ -497,6 +746,10 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
           if (role >= 0 || !matchName(roleNames)) return -1;
           role = matched!.id;
           roleName = matched!.text;
+        } else if (key === NAME) {
+          // TRL's tool results name the function they answer
+          if (nameSeen) return -1;
+          nameSeen = true;
         } else if (key === TOOL_CALL_ID) {
           if (idSeen) return -1;
           idSeen = true;
@@ -510,6 +763,7 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
             cS = strS;
             cE = strE;
             cEsc = strEsc;
+            cD = strDelta;
           }
         }
       }
@@ -524,11 +778,11 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       i = ws(i + 1);
     }
     if (role < 0) return -1;
-    if (callsS >= 0 || idSeen || role === TOOL) {
-      if (tools && !toolTurnClean(roleName, callsS, callsE, callId)) return -1;
-    }
+    // a tool result answers a call made before it (by id, when the calls carry ids)
+    if (role === TOOL && (callId === undefined ? withIds : !callIds.includes(callId))) return -1;
     // no text: allowed beside tool calls only, and never in a turn a template's lead text may come from
-    if (cS < 0 && (callsS < 0 || role === SYSTEM || role === USER)) return -1;
+    if (partsS >= 0 && !partsClean(roleName, partsS, partsE)) return -1;
+    if (cS < 0 && partsS < 0 && (!calls || role === SYSTEM || role === USER)) return -1;
     objectEnd(outerA, outerB, members, sumA, sumB);
     if (kind === RESPONSE) {
       if (role !== ASSISTANT) return -1;
@@ -541,20 +795,32 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
       sysS = cS;
       sysE = cE;
       sysEsc = cEsc;
+      sysD = cD;
     } else if (userS < 0 && LEAD_USER.has(roleName)) {
       userS = cS;
       userE = cE;
       userEsc = cEsc;
+      userD = cD;
     }
     prev = role;
     n++;
+    if (single) {
+      end = i + 1;
+      break;
+    }
     i = ws(i + 1);
     const c = at(i);
     if (c === 93) break;
     if (c !== 44) return -1;
     i = ws(i + 1);
   }
-  feedTag(7);
+  if (!single) {
+    feedTag(7);
+    end = i + 1;
+  }
+  turnsSawAssistant = sawAssistant;
+  turnsSawUser = sawUser;
+  turnsLast = prev;
   if ((kind === CONVERSATION || kind === COMPLETION) && !sawAssistant) return -1;
   if (kind === CONVERSATION && !sawUser) return -1; // no-user-turn
   if (kind === PROMPT && prev === ASSISTANT) return -1;
@@ -563,13 +829,15 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false): n
     leadE = sysE;
     leadEsc = sysEsc;
     leadSys = true;
+    leadD = sysD;
   } else {
     leadS = userS;
     leadE = userE;
     leadEsc = userEsc;
     leadSys = false;
+    leadD = userD;
   }
-  return i + 1;
+  return end;
 }
 
 // per top-level key of the line: what its value was
@@ -577,7 +845,8 @@ const NONE = 0,
   STR = 1,
   LIST = 2,
   TRUE = 3,
-  FALSE = 4;
+  FALSE = 4,
+  OBJ = 5;
 const kindOf = new Uint8Array(TOP.length);
 const solid = new Uint8Array(TOP.length);
 const valA = new Int32Array(TOP.length);
@@ -587,9 +856,61 @@ const lS = new Int32Array(TOP.length);
 const lE = new Int32Array(TOP.length);
 const lEsc = new Uint8Array(TOP.length);
 const lSys = new Uint8Array(TOP.length);
+/** UTF-16 units minus bytes of the line before each lead text (lenDelta where it begins) */
+const lD = new Int32Array(TOP.length);
 
 function listKind(key: number): number {
+  if (key === K.conversations) return EITHER_KIND;
   return key === K.prompt ? PROMPT : key === K.completion ? COMPLETION : key === K.chosen || key === K.rejected ? RESPONSE : CONVERSATION;
+}
+
+/** A list of strings, none blank (TRL's stepwise completions); their number left in listCount. */
+let listCount = 0;
+function scanSteps(i: number): number {
+  if (++depth > 32) return -1;
+  feedTag(6);
+  listCount = 0;
+  i = ws(i + 1);
+  if (at(i) === 93) return -1; // minItems
+  for (;;) {
+    if (at(i) !== 34) return -1;
+    feedTag(1);
+    i = scanString(i);
+    if (i < 0 || lastIsBlank()) return -1;
+    listCount++;
+    i = ws(i);
+    const c = at(i);
+    if (c === 93) break;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+  feedTag(7);
+  depth--;
+  return i + 1;
+}
+
+/** A list of true/false (TRL's stepwise labels); their number left in listCount. */
+function scanBooleans(i: number): number {
+  if (++depth > 32) return -1;
+  feedTag(6);
+  listCount = 0;
+  i = ws(i + 1);
+  if (at(i) !== 93) {
+    for (;;) {
+      const c = at(i);
+      i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
+      if (i < 0) return -1;
+      listCount++;
+      i = ws(i);
+      const d = at(i);
+      if (d === 93) break;
+      if (d !== 44) return -1;
+      i = ws(i + 1);
+    }
+  }
+  feedTag(7);
+  depth--;
+  return i + 1;
 }
 
 /** keys whose value may be a string, and keys whose value may be a list of turns */
@@ -651,7 +972,7 @@ function utf16Units(s: number, e: number): number {
 const PREFIX = 96;
 
 /** The template fact of a lead text at [S, E2) (analyzeLine: templateSignature, then rangeOfText). */
-function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len: number): TemplateFact | undefined {
+function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len: number, delta: number): TemplateFact | undefined {
   let sig: string | undefined;
   if (!esc && E2 - S > PREFIX) {
     let cut = S + PREFIX;
@@ -689,7 +1010,8 @@ function templateAt(lineStart: number, S: number, E2: number, esc: boolean, len:
   const probeEnd = j === E2 ? E2 + 1 : j;
   // its first occurrence, as line.indexOf finds it: the lead's own place or before it
   const found = B.subarray(lineStart, probeEnd).indexOf(B.subarray(S - 1, probeEnd));
-  const start = utf16Units(lineStart, lineStart + found);
+  // at its own place (the usual case) its UTF-16 offset is known from the scan: no second walk over the line
+  const start = lineStart + found === S - 1 ? found + delta : utf16Units(lineStart, lineStart + found);
   return { sig, start, end: start + units + (j === E2 ? 2 : 1) };
 }
 
@@ -712,10 +1034,17 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   lenDelta = 0;
   depth = 0;
   kindOf.fill(NONE);
-  ledger = undefined;
+  callIds.length = 0;
+  withIds = false;
   calledNames.length = 0;
+  if (!useTables(opts)) return undefined;
   let toolsS = -1,
-    toolsE = -1;
+    toolsE = -1,
+    steps = -1,
+    labels = -1,
+    convSawAssistant = false,
+    convSawUser = false,
+    convLast = -1;
   let unknownKeys: number[] | undefined; // [start, end, hashA, hashB] of each non-format key
   let i = ws(start);
   if (at(i) !== 123) return undefined;
@@ -733,7 +1062,7 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     const ka = hs.a,
       kb = hs.b;
     let key = UNKNOWN;
-    if (matchName(TOP_NAMES)) key = matched!.id;
+    if (matchName(topNames)) key = matched!.id;
     else if (strEsc) return undefined;
     if (key === GIVE_UP || (key >= 0 && kindOf[key] !== NONE)) return undefined;
     if (key === UNKNOWN) {
@@ -761,6 +1090,7 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
       lE[key] = strE;
       lEsc[key] = strEsc ? 1 : 0;
       lSys[key] = key === K.system ? 1 : 0;
+      lD[key] = strDelta;
     } else if (key === K.tools && (c === 91 || c === 34)) {
       toolsS = i;
       i = scanValue(i);
@@ -769,13 +1099,28 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     } else if (key === K.parallel_tool_calls) {
       i = c === 116 ? literal(i, 'true', 3) : c === 102 ? literal(i, 'false', 4) : -1;
       kindOf[key] = c === 116 ? TRUE : FALSE;
+    } else if (c === 123 && (key === K.chosen || key === K.rejected)) {
+      // LLaMA-Factory's ranking sets: one ShareGPT turn
+      i = scanTurns(i, RESPONSE, true, false, true);
+      kindOf[key] = OBJ;
+    } else if (c === 91 && (key === K.completions || key === K.labels)) {
+      i = key === K.completions ? scanSteps(i) : scanBooleans(i);
+      kindOf[key] = LIST;
+      if (key === K.completions) steps = listCount;
+      else labels = listCount;
     } else if (c === 91 && TURN_LISTS.has(key)) {
       i = scanTurns(i, listKind(key), key === K.conversations, key === K.messages);
+      if (key === K.conversations) {
+        convSawAssistant = turnsSawAssistant;
+        convSawUser = turnsSawUser;
+        convLast = turnsLast;
+      }
       kindOf[key] = LIST;
       lS[key] = leadS;
       lE[key] = leadE;
       lEsc[key] = leadEsc ? 1 : 0;
       lSys[key] = leadSys ? 1 : 0;
+      lD[key] = leadD;
     } else {
       return undefined;
     }
@@ -815,11 +1160,20 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   const plan = planOf(format, conversational);
   for (let k = 0; k < TOP.length; k++) if (has(k) && !plan.allowed.has(TOP[k]!)) return undefined;
   for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
-  const want = conversational ? LIST : STR;
-  for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  if (format === 'sharegpt-preference') {
+    // chosen and rejected are single turns; the conversation is the prompt: it must not end with the answer
+    if (kindOf[K.chosen] !== OBJ || kindOf[K.rejected] !== OBJ || convLast === ASSISTANT) return undefined;
+  } else {
+    const want = conversational ? LIST : STR;
+    for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+  }
+  // a ShareGPT conversation needs an assistant turn and a user turn
+  if (format === 'sharegpt' && (!convSawAssistant || !convSawUser)) return undefined;
+  // stepwise: one label per step
+  if (format === 'stepwise-supervision' && steps !== labels) return undefined;
   // tools: what checkToolsDefinition says of this value (asked once per distinct value), and every call's name among them
   if (has(K.tools)) {
-    if (!conversational || format !== 'language-modeling') return undefined;
+    if (!conversational || (format !== 'language-modeling' && format !== 'sharegpt' && format !== 'sharegpt-preference')) return undefined;
     const verdict = toolsVerdict(valA[K.tools]!, valB[K.tools]!, toolsS, toolsE);
     if (verdict === false) return undefined;
     if (verdict !== true) for (const name of calledNames) if (!verdict.includes(name)) return undefined;
@@ -836,11 +1190,11 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   let lead = -1;
   if (format === 'language-modeling') lead = conversational ? K.messages : -1;
   else if (format === 'alpaca') lead = has(K.system) && solid[K.system] ? K.system : K.instruction;
-  else if (format === 'sharegpt') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
+  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
   else lead = has(K.prompt) ? K.prompt : -1;
   let template: TemplateFact | undefined;
   if (lead >= 0 && lS[lead]! >= 0) {
-    template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len);
+    template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len, lD[lead]!);
     if (template && lSys[lead]) template = { sig: SYSTEM_MARK + template.sig, start: template.start, end: template.end };
   }
 

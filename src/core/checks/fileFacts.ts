@@ -17,9 +17,9 @@ export async function forEachLineFacts(
   read: ReadOptions = {},
 ): Promise<void> {
   // a user schema replaces the built-in formats: only analyzeLine knows how to apply it
-  // so does a registry's renaming of keys (dataset_info.json): the scan knows our key names only
-  // and exact token counts: every record goes through the tokenizer
-  const scan = options.userSchema === undefined && options.keyMap === undefined && options.tokenCounter === undefined;
+  // (a registry's renaming of keys and turn tags, dataset_info.json, the scan reads with its own name tables)
+  // exact token counts: every record goes through the tokenizer
+  const scan = options.userSchema === undefined && options.tokenCounter === undefined;
   await forEachChunk(
     path,
     (buf, n) => {

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { findConfig } from '../project/projectConfig';
 import { CODES } from './codes';
 import type { Diagnostic } from './diagnostic';
-import { indexFile, indexLines, type RecordRef } from '../records/recordIndex';
+import { indexLines, refOf, type RecordRef } from '../records/recordIndex';
+import { ArraySplitter, type ArrayRecord } from '../jsonl/jsonArray';
 
 /** Names of evaluation splits, as the tools people use write them (mlx: valid/test; HF: validation; ours: heldout). */
 const HELDOUT_NAMES = 'heldout|held-out|valid|validation|val|test|eval|dev';
@@ -105,21 +106,43 @@ export function leakageDiagnostics(heldout: readonly RecordRef[], train: readonl
   return findLeaks(heldout, train).map((l) => leakDiagnostic(l, trainName));
 }
 
+const isJsonArray = (path: string) => /\.json$/i.test(path);
+
+/** The ref of one record of a .json array, placed in the file: a record over several lines is placed on its opening brace. */
+function arrayRef(rec: ArrayRecord): RecordRef | undefined {
+  const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
+  return r && { ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length };
+}
+
+/** The records of a .json array held in memory (an open document); a broken array is reported by its own validation. */
+function indexArrayText(text: string): RecordRef[] {
+  const out: RecordRef[] = [];
+  const s = new ArraySplitter(
+    (rec) => {
+      const r = arrayRef(rec);
+      if (r) out.push(r);
+    },
+    () => {},
+  );
+  s.feed(text);
+  s.end();
+  return out;
+}
+
 /** The content ids (and prompt ids) of a dataset file's records: JSONL lines, or the records of a .json array. */
 async function indexAny(path: string): Promise<RecordRef[]> {
-  const { indexFile, refOf } = await import('../records/recordIndex');
-  if (!/\.json$/i.test(path)) return indexFile(path, { withPrompt: true });
+  const { indexFile } = await import('../records/recordIndex');
+  if (!isJsonArray(path)) return indexFile(path, { withPrompt: true });
   const { forEachArrayRecord } = await import('../jsonl/jsonArray');
   const out: RecordRef[] = [];
   await forEachArrayRecord(
     path,
     (rec) => {
-      const r = refOf(rec.text, rec.line + 1, { withPrompt: true });
-      // a record over several lines: the range is its opening brace
-      if (r) out.push({ ...r, start: rec.col, len: rec.breaks.length ? 1 : rec.text.length });
+      const r = arrayRef(rec);
+      if (r) out.push(r);
     },
     () => {},
-  ); // a broken array is reported by its own validation
+  );
   return out;
 }
 
@@ -133,18 +156,31 @@ export async function leakageOfFile(heldoutPath: string): Promise<Diagnostic[]> 
 
 const partnerCache = new Map<string, { mtime: number; refs: RecordRef[] }>();
 
+/** The training partner's records (JSONL lines or a .json array), kept until the file changes on disk. */
+function partnerRefs(partner: string): RecordRef[] {
+  let train = partnerCache.get(partner);
+  const mtime = statSync(partner).mtimeMs;
+  if (!train || train.mtime !== mtime) {
+    const text = readFileSync(partner, 'utf8');
+    train = { mtime, refs: isJsonArray(partner) ? indexArrayText(text) : indexLines(text.split('\n'), { withPrompt: true }) };
+    partnerCache.set(partner, train);
+  }
+  return train.refs;
+}
+
 /**
  * Leakage of a held-out dataset held in memory (an open document, its lines) against its paired
- * training file on disk; the training file's records are kept until it changes on disk.
+ * training file on disk (JSONL or a .json array).
  */
 export function leakageOfLines(heldoutPath: string, lines: () => readonly string[]): Diagnostic[] {
   const partner = trainPartner(heldoutPath);
   if (!partner) return [];
-  let train = partnerCache.get(partner);
-  const mtime = statSync(partner).mtimeMs;
-  if (!train || train.mtime !== mtime) {
-    train = { mtime, refs: indexLines(readFileSync(partner, 'utf8').split('\n'), { withPrompt: true }) };
-    partnerCache.set(partner, train);
-  }
-  return leakageDiagnostics(indexLines(lines(), { withPrompt: true }), train.refs, basename(partner));
+  return leakageDiagnostics(indexLines(lines(), { withPrompt: true }), partnerRefs(partner), basename(partner));
+}
+
+/** The same for a held-out .json array held in memory (its whole text): each leak placed on its record in the file. */
+export function leakageOfArrayText(heldoutPath: string, text: () => string): Diagnostic[] {
+  const partner = trainPartner(heldoutPath);
+  if (!partner) return [];
+  return leakageDiagnostics(indexArrayText(text()), partnerRefs(partner), basename(partner));
 }

@@ -2,8 +2,8 @@
  * Compiled ajv validators (draft 2020-12) for every format variant, plus user schemas; ajv errors
  * become LineDiagnostics whose range is the offending key or value inside the line.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { lineDiag, type LineDiagnostic } from './diagnostic';
 import type { Code } from './codes';
 import { locate, parseWithLocations, type JsonNode, type JsonPath } from '../jsonl/locate';
@@ -15,8 +15,10 @@ import { allowedKeysAt, VARIANT_SCHEMAS } from '../formats/schemas';
  * are ours and tested, so they skip both (compiling the meta-schema alone took ~90 ms of start-up).
  */
 function newAjv(user: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: user });
-  if (user) addFormats(ajv);
+  // ajv is loaded on first use, not at start-up: a clean file's lines never reach a schema (the byte scan takes them)
+  const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: user });
+  if (user) (require('ajv-formats') as typeof import('ajv-formats')).default(ajv);
   return ajv;
 }
 
@@ -122,13 +124,18 @@ export class RenamedLocator extends LineLocator {
   constructor(
     text: string,
     private readonly fileKey: Readonly<Record<string, string>>,
+    /** ShareGPT turns under a registry's tags: our from/value -> the file's keys */
+    private readonly turnTags?: { readonly role: string; readonly content: string },
   ) {
     super(text);
   }
   override range(path: JsonPath, part: 'value' | 'key' | 'opening' = 'value'): { start: number; end: number } {
     const head = path[0];
     const mapped = typeof head === 'string' ? this.fileKey[head] : undefined;
-    return super.range(mapped === undefined ? path : [mapped, ...path.slice(1)], part);
+    let p = mapped === undefined ? path : [mapped, ...path.slice(1)];
+    const t = this.turnTags;
+    if (t && p.length > 1) p = p.map((s, i) => (i > 0 && s === 'from' ? t.role : i > 0 && s === 'value' ? t.content : s));
+    return super.range(p, part);
   }
 }
 

@@ -21,6 +21,57 @@ export interface DatasetInfo {
   readonly keyMap: Readonly<Record<string, string>>;
   /** what does not fit (shown to the user) */
   readonly problems: readonly string[];
+  /** ShareGPT turns under other tags than from/value, human/gpt … (the entry's `tags`) */
+  readonly turnTags?: TurnTags;
+}
+
+/** A registry's ShareGPT tags: the turn's role and content keys, and each role name the file uses -> ours. */
+export interface TurnTags {
+  readonly role: string;
+  readonly content: string;
+  /** the file's role name -> the ShareGPT name our checks know (human, gpt, observation, function_call, system) */
+  readonly roles: Readonly<Record<string, string>>;
+}
+
+/** LLaMA-Factory's tags and their defaults (its data/README): the default names are ours. */
+const ROLE_TAGS: Record<string, string> = {
+  user_tag: 'human',
+  assistant_tag: 'gpt',
+  observation_tag: 'observation',
+  function_tag: 'function_call',
+  system_tag: 'system',
+};
+
+/** The entry's tags when they differ from the defaults (ShareGPT formats only); undefined when they do not. */
+function turnTagsOf(tags: Record<string, unknown>): TurnTags | undefined {
+  const str = (k: string, d: string) => (typeof tags[k] === 'string' && tags[k] !== '' ? (tags[k] as string) : d);
+  const role = str('role_tag', 'from');
+  const content = str('content_tag', 'value');
+  const roles: Record<string, string> = {};
+  for (const [tag, ours] of Object.entries(ROLE_TAGS)) {
+    const name = str(tag, ours);
+    if (name !== ours) roles[name] = ours;
+  }
+  return role === 'from' && content === 'value' && Object.keys(roles).length === 0 ? undefined : { role, content, roles };
+}
+
+/** A ShareGPT turn under the registry's tags, with our keys and role names (a new object; the original is not touched). */
+function retagTurn(t: unknown, tags: TurnTags): unknown {
+  if (!t || typeof t !== 'object' || Array.isArray(t)) return t;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(t as Record<string, unknown>)) {
+    const key = k === tags.role ? 'from' : k === tags.content ? 'value' : k === 'from' || k === 'value' ? `(${k})` : k;
+    out[key] = key === 'from' && typeof v === 'string' && Object.prototype.hasOwnProperty.call(tags.roles, v) ? tags.roles[v] : v;
+  }
+  return out;
+}
+
+/** The record's ShareGPT turns (conversations, and LLaMA-Factory's chosen / rejected turns) read under the registry's tags. */
+export function retagTurns(rec: Record<string, unknown>, tags: TurnTags): Record<string, unknown> {
+  const out = Object.assign(Object.create(null), rec) as Record<string, unknown>;
+  if (Array.isArray(rec.conversations)) out.conversations = rec.conversations.map((t) => retagTurn(t, tags));
+  for (const k of ['chosen', 'rejected']) if (k in rec) out[k] = retagTurn(rec[k], tags);
+  return out;
 }
 
 type Entry = {
@@ -160,7 +211,8 @@ function describe(source: string, name: string, e: Entry): DatasetInfo {
     if (ours !== undefined && ours !== fileKey) keyMap[fileKey] = ours;
   }
   if (format === 'preference' && fileKeys.query !== undefined) keyMap[fileKeys.query] = HIDDEN;
-  return { source, name, format, keyMap, problems };
+  const turnTags = format === 'sharegpt' || format === 'sharegpt-preference' ? turnTagsOf(tags) : undefined;
+  return { source, name, format, keyMap, problems, ...(turnTags ? { turnTags } : {}) };
 }
 
 /** keyMap's value for a column the format has no key for (alpaca ranking's query): kept as metadata. */

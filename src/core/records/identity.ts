@@ -2,7 +2,10 @@
  * Identity by content: a record is named by a hash of its canonical JSON (keys sorted, no
  * whitespace), never by its line number. Reordering lines or reformatting a record keeps its id.
  */
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
+
+// node:crypto is loaded on first use: validating a file never needs it, and loading it is part of every start-up
+let createHash: typeof CreateHash | undefined;
 
 function collectKeys(v: unknown, into: Set<string>): void {
   if (Array.isArray(v)) {
@@ -49,6 +52,7 @@ export function canonicalJsonSlow(v: unknown): string {
 
 /** Stable record id: the first 16 hex digits of sha256(canonical JSON). */
 export function contentId(record: unknown): string {
+  createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;
   return createHash('sha256').update(canonicalJson(record)).digest('hex').slice(0, 16);
 }
 
@@ -120,6 +124,12 @@ export function strBegin(): void {
   slen = 0;
 }
 
+/** Whether a Uint32Array reads memory little-endian (the words are defined little-endian). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+// a 32-bit view of the buffer strRun reads last (a file's chunk: the same for every line of it)
+let viewOf: ArrayBufferLike | undefined;
+let view: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
 /** Feed bytes [s, e) of the string's UTF-8; returns their UTF-16 units, leaves their classes (CLS, ORed) in hs.cls. */
 export function strRun(buf: Uint8Array, s: number, e: number): number {
   let a = sa,
@@ -130,6 +140,36 @@ export function strRun(buf: Uint8Array, s: number, e: number): number {
   let units = 0,
     cls = 0;
   let i = s;
+  if (nb === 0 && odd === 0 && e - s >= 32 && LITTLE_ENDIAN) {
+    // long runs: eight bytes a step read as 32-bit words of memory (three loads, not eight), two words to a step
+    if (buf.buffer !== viewOf) {
+      viewOf = buf.buffer;
+      view = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2);
+    }
+    const v = view;
+    const abs = buf.byteOffset + i;
+    let k = abs >>> 2;
+    const sh = (abs & 3) << 3;
+    // the last step reads the word after the eight bytes: stay inside the view and the run
+    const steps = Math.min((e - i) >>> 3, (v.length - k - 2) >> 1);
+    if (steps > 0) {
+      const rs = 32 - sh;
+      let lo = v[k]! | 0;
+      for (let n = 0; n < steps; n++) {
+        const m1 = v[k + 1]! | 0;
+        const m2 = v[k + 2]! | 0;
+        const w1 = sh === 0 ? lo : (lo >>> sh) | (m1 << rs);
+        const w2 = sh === 0 ? m1 : (m1 >>> sh) | (m2 << rs);
+        lo = m2;
+        k += 2;
+        a = Math.imul(a ^ w1, K1);
+        b = Math.imul(b ^ w2, K2);
+        units += unitsOf8(w1, w2);
+        if ((((w1 - 0x20202020) & ~w1) | ((w2 - 0x20202020) & ~w2)) & 0x80808080) cls |= CLASS_CONTROL;
+      }
+      i += steps << 3;
+    }
+  }
   while (i < e) {
     if (nb === 0 && odd === 0 && i + 7 < e) {
       // eight bytes a step, as two words, one to each lane (a 32-bit view of the memory measured no faster: strings are short)

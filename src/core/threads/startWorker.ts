@@ -4,10 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /** `sourceDir`: the folder of `<name>.ts` (the caller's __dirname). */
 export function startWorker(sourceDir: string, name: string, workerData: unknown): Worker {
+  // loaded here: a sequential run (the default) never starts a worker, and start-up stays short
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const bundled = join(__dirname, `${name}.js`);
   if (existsSync(bundled)) return new Worker(bundled, { workerData });
   const source = join(sourceDir, `${name}.ts`);

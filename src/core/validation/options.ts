@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_OPTIONS, type ValidationOptions } from '../checks/datasetModel';
 import type { FormatId } from '../formats/formats';
 import type { EvalFormatId } from '../formats/evalSets';
+import type { TurnTags } from '../formats/llamaFactory';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
 import { findTokenizer } from '../tokens/tokenizerFiles';
@@ -25,6 +26,8 @@ export interface PlainOptions {
   readonly nearDuplicateThreshold?: number;
   /** finetune.json's goal: an info diagnostic on where the size stands */
   readonly goal?: GoalId;
+  /** the turn keys and role names of its ShareGPT turns (the registry's tags) */
+  readonly turnTags?: TurnTags;
 }
 
 const compiled = new WeakMap<object, ValidationOptions>();
@@ -40,6 +43,7 @@ export function resolveOptions(o: PlainOptions): ValidationOptions {
     tokenEstimateWhy: o.tokenizer && 'missing' in o.tokenizer ? o.tokenizer.missing : undefined,
     goal: o.goal,
     nearDuplicateThreshold: o.nearDuplicateThreshold,
+    turnTags: o.turnTags,
     userSchema: o.schema ? compileUserSchema(o.schema.json, o.schema.source) : undefined,
   };
   compiled.set(o, r);
@@ -79,7 +83,7 @@ export interface ValidationInputs {
   /** asked for this run (command-line flags): wins over everything */
   readonly explicit?: { readonly format?: FormatId | EvalFormatId; readonly maxTokens?: number; readonly minRecords?: number };
   /** a LLaMA-Factory dataset_info.json that registers this very file: its format and key names, below flags only */
-  readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>> };
+  readonly registry?: { readonly format?: FormatId; readonly keyMap?: Readonly<Record<string, string>>; readonly turnTags?: TurnTags };
   /** finetune.json: data.format, training.maxSeqLength, goal, data.nearDuplicateThreshold, and the model whose tokenizer counts tokens (`path`: finetune.json, relative model folders start there) */
   readonly project?: {
     readonly format?: FormatId;
@@ -122,6 +126,7 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
   const nearDuplicateThreshold = i.project?.nearDuplicateThreshold ?? i.settings?.nearDuplicateThreshold;
   // the goal is about training data: held-out, test and golden sets are small by design
   const goal = isEvaluationSet(i.path) ? undefined : i.project?.goal;
+  const turnTags = i.registry?.turnTags;
   return {
     options: {
       format,
@@ -132,6 +137,7 @@ export function resolveValidationOptions(i: ValidationInputs): { options: PlainO
       ...(nearDuplicateThreshold !== undefined ? { nearDuplicateThreshold } : {}),
       ...(goal ? { goal } : {}),
       ...(tokenizer ? { tokenizer } : {}),
+      ...(turnTags ? { turnTags } : {}),
     },
     formatSource,
   };

@@ -6,10 +6,12 @@
  * safety set (every id once).
  */
 import { withDiagnostics, type DatasetModel, type FileReport } from '../checks/datasetModel';
-import { leakageOfFile, leakageOfLines } from '../checks/leakage';
+import { leakageOfArrayText, leakageOfFile, leakageOfLines } from '../checks/leakage';
 import { evalSetDiagnostics, evalSetDiagnosticsOfFile } from '../checks/evalSetChecks';
 import { isEvalFormat } from '../formats/evalSets';
 import type { PlainOptions } from './options';
+import type { ValidationOptions } from '../checks/datasetModel';
+import { validateJsonArrayText } from './validateJsonArray';
 import { validateFile, type ValidateFileOptions } from './validateFile';
 import { isJsonArrayPath } from './jsonArrayPath';
 import { nearDuplicatesOfDocument, nearDuplicatesOfFile } from './nearDuplicateChecks';
@@ -70,4 +72,13 @@ export function validateDocument(model: DatasetModel, path: string | undefined, 
   const leaks = path === undefined ? [] : leakageOfLines(path, lines);
   const near = evalSet ? [] : nearDuplicatesOfDocument(model, path, lines, model.options.nearDuplicateThreshold, leaks);
   return withDiagnostics(report, [...leaks, ...ids, ...near]);
+}
+
+/**
+ * A `.json` array dataset held in memory (an open document), validated whole: its records' checks plus
+ * the same leakage check as JSONL documents, placed on the held-out records in the file.
+ */
+export function validateJsonArrayDocument(path: string | undefined, text: string, options: ValidationOptions, cap?: number): FileReport {
+  const report = validateJsonArrayText(text, options, cap);
+  return withDiagnostics(report, path === undefined ? [] : leakageOfArrayText(path, () => text));
 }

@@ -11,7 +11,7 @@ import { detectFormat } from '../../core/formats/formats';
 import { datasetInfoFor } from '../../core/formats/llamaFactory';
 import { ArraySplitter } from '../../core/jsonl/jsonArray';
 import { resolveOptions } from '../../core/validation/options';
-import { validateJsonArrayText } from '../../core/validation/validateJsonArray';
+import { validateJsonArrayDocument } from '../../core/validation/validateDataset';
 import { fixKey, toVsDiagnostic } from './convert';
 import type { DatasetSummary } from './datasetValidation';
 import { settingsFor } from '../workspace/settings';
@@ -100,7 +100,8 @@ export class JsonArrayValidation implements vscode.Disposable {
         return;
       }
       try {
-        const report = validateJsonArrayText(doc.getText(), resolveOptions(settings.options), settings.cap);
+        // the records' checks and leakage against the training partner (x_valid.json beside x_train.json …)
+        const report = validateJsonArrayDocument(doc.uri.fsPath, doc.getText(), resolveOptions(settings.options), settings.cap);
         state.report = report;
         state.error = undefined;
         state.fixes.clear();
