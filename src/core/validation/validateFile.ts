@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineFacts } from '../checks/fileFacts';
@@ -24,14 +24,17 @@ export interface ValidateFileOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Where the worker script is: beside the bundle in dist/, or the TypeScript source under tsx. */
-function newWorker(job: WorkerJob): Worker {
-  const bundled = join(__dirname, 'analyzeWorker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: job });
+/**
+ * Start a worker thread on one of core's worker scripts (`source`: its path under src/core without the
+ * extension, e.g. 'validation/analyzeWorker'): beside the bundle in dist/, or the TypeScript source under tsx.
+ */
+export function newWorker(source: string, workerData: unknown): Worker {
+  const bundled = join(__dirname, `${basename(source)}.js`);
+  if (existsSync(bundled)) return new Worker(bundled, { workerData });
   // tests and benches run the sources through tsx: register it inside the worker too
-  const source = join(__dirname, 'analyzeWorker.ts');
+  const file = join(__dirname, '..', `${source}.ts`);
   const tsxApi = require.resolve('tsx/cjs/api'); // resolved here: the worker's cwd may be any project
-  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData: job });
+  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(file)});`, { eval: true, workerData });
 }
 
 /** Split [0,size) into n ranges that begin at line starts. */
@@ -62,7 +65,7 @@ async function lineAlignedRanges(path: string, size: number, n: number): Promise
 /** Run one analysis job on a worker thread; aborting the signal terminates the worker. */
 export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedLines> {
   return new Promise((resolve, reject) => {
-    const w = newWorker(job);
+    const w = newWorker('validation/analyzeWorker', job);
     const abort = () => {
       void w.terminate();
       reject(new Error('cancelled'));
