@@ -19,6 +19,8 @@ export interface Workbench {
   readonly folder: string;
   readonly shot: (name: string) => Promise<void>;
   readonly close: () => Promise<void>;
+  /** kill -9 code-server and its extension host, start it again on the same state and port, reload the page */
+  readonly crashAndRestart: () => Promise<void>;
 }
 
 export interface Problem {
@@ -43,7 +45,7 @@ export async function openWorkbench(opts: {
     mkdirSync(join(folder, rel, '..'), { recursive: true });
     writeFileSync(join(folder, rel), text);
   }
-  const host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env });
+  let host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -75,6 +77,12 @@ export async function openWorkbench(opts: {
       close: async () => {
         await b.close();
         await host.stop();
+      },
+      crashAndRestart: async () => {
+        await host.crash();
+        host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env, state: host.state, port: host.port });
+        await page.reload();
+        await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       },
     };
   } catch (e) {

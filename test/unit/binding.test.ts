@@ -105,3 +105,21 @@ test('the webview keeps every content the extension believes it has', () => {
   sent.clear();
   assert.equal(sent.has('i0'), false);
 });
+
+test("a killed writer's temporary file is removed; a running writer's is left alone", async () => {
+  const { mkdtempSync, writeFileSync, readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const { removeStaleTemps, appendLinesAtomic } = await import('../../src/core/jsonl/atomicFile');
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-temps-'));
+  const log = join(dir, 'pairs.jsonl');
+  appendLinesAtomic(log, ['{"v":1}']);
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  writeFileSync(join(dir, `.pairs.jsonl.${dead}.0badc0de.tmp`), 'half');
+  writeFileSync(join(dir, `.pairs.jsonl.${process.ppid}.0badc0de.tmp`), 'writing');
+  writeFileSync(join(dir, `.other.jsonl.${dead}.0badc0de.tmp`), 'not ours');
+  const removed = removeStaleTemps(log);
+  assert.equal(removed.length, 1);
+  assert.deepEqual(readdirSync(dir).sort(), ['.other.jsonl.' + dead + '.0badc0de.tmp', `.pairs.jsonl.${process.ppid}.0badc0de.tmp`, 'pairs.jsonl'].sort());
+});

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { part } from '../../core/review/recordView';
 import { staleDecision } from '../../core/annotation/binding';
 import { LogCache } from '../../core/annotation/logCache';
+import { removeStaleTemps } from '../../core/jsonl/atomicFile';
 import { FileIndex, type SpannedItem } from '../../core/indexing/fileIndex';
 import { agreementReport } from '../../core/preference/agreementReport';
 import { annotationsPath, appendAnnotation, currentAnnotations, readAnnotations, type AnnotationEvent } from '../../core/preference/annotationStore';
@@ -69,6 +70,7 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
   private constructor(panel: vscode.WebviewPanel, dataset: vscode.Uri) {
     super(panel, dataset, 'ranking', 'annotator');
     this.log = new LogCache(annotationsPath(workspaceRootOf(dataset), dataset.fsPath), readAnnotations, appendAnnotation);
+    removeStaleTemps(this.log.path); // left by a killed editor: the log itself is whole
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(dataset, '..'), dataset.path.split('/').pop()!));
     this.disposables.push(
       watcher,

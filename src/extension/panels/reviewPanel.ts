@@ -14,6 +14,7 @@ import { readManifest, reviewPaths, writeManifest, type SampleManifest } from '.
 import { recordParts } from '../../core/review/recordView';
 import type { RecordRef } from '../../core/records/recordIndex';
 import { staleDecision } from '../../core/annotation/binding';
+import { removeStaleTemps } from '../../core/jsonl/atomicFile';
 import { FileIndex } from '../../core/indexing/fileIndex';
 import { sampleRecords } from '../../core/sampling/sample';
 import { REVIEW_VIEW_TYPE, type FromReview, type ReviewMessages, type ToReview } from '../../protocol/review';
@@ -49,6 +50,8 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
   private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri) {
     super(panel, dataset, 'review', 'reviewer');
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    // left by a killed editor: the files themselves are whole
+    for (const p of Object.values(this.paths())) removeStaleTemps(p);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(dataset, '..'), basename(dataset.fsPath)));
     this.disposables.push(
       watcher,
