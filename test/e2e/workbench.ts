@@ -19,8 +19,10 @@ export interface Workbench {
   readonly folder: string;
   readonly shot: (name: string) => Promise<void>;
   readonly close: () => Promise<void>;
-  /** kill -9 code-server and its extension host, start it again on the same state and port, reload the page */
-  readonly crashAndRestart: () => Promise<void>;
+  /** kill -9 code-server and its extension host (a crash: nothing flushed, no goodbye) */
+  readonly crash: () => Promise<void>;
+  /** start code-server again on the crashed one's state and port, and reload the page */
+  readonly restart: () => Promise<void>;
 }
 
 export interface Problem {
@@ -78,8 +80,8 @@ export async function openWorkbench(opts: {
         await b.close();
         await host.stop();
       },
-      crashAndRestart: async () => {
-        await host.crash();
+      crash: () => host.crash(),
+      restart: async () => {
         host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env, state: host.state, port: host.port });
         await page.reload();
         await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
