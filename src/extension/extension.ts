@@ -61,12 +61,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
     vscode.commands.registerCommand(
       'finetuneStudio.reviewSample',
-      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri), ReviewPanel.activeDataset),
+      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri), panelInFront),
     ),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
     vscode.commands.registerCommand(
       'finetuneStudio.rankPreferences',
-      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri), RankingPanel.activeDataset),
+      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri), panelInFront),
     ),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand('finetuneStudio.commitAnnotations', commitAnnotations),
@@ -95,6 +95,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 }
+
+/** The dataset of the review or ranking panel in front, if one is. */
+const panelInFront = () => ReviewPanel.activeDataset() ?? RankingPanel.activeDataset();
 
 /** A command on a dataset: the one clicked in the explorer, else the active tab's, else the panel's in front, else one picked. */
 function onDataset(what: string, run: (uri: vscode.Uri) => Promise<void>, panelDataset?: () => vscode.Uri | undefined) {

@@ -108,7 +108,7 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
   const t0 = Date.now();
   await page.keyboard.press('Enter');
   let f = await panelFrame(wb);
-  await f.waitForFunction(SHOWN, undefined, { timeout: 60_000, polling: 10 });
+  await f.locator('ranking-app #item[data-id]').waitFor({ timeout: 60_000 });
   const firstMs = Date.now() - t0;
   assert.equal(await page.locator('.tab[aria-label^="huge-prefs.jsonl"]').count(), 0, 'no editor tab on the file');
   await shot('first-item');
@@ -165,7 +165,7 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
   const t1 = Date.now();
   await wb.restart();
   f = await panelFrame(wb);
-  await f.waitForFunction(SHOWN, undefined, { timeout: 120_000, polling: 50 });
+  await f.locator('ranking-app #item[data-id]').waitFor({ timeout: 120_000 });
   const restoredMs = Date.now() - t1;
   await shot('restored');
   const { events, problems } = readAnnotations(logPath());
@@ -186,4 +186,57 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
   const temps = readdirSync(join(wb.folder, '.finetune/annotations')).filter((n) => n.endsWith('.tmp'));
   assert.deepEqual(temps, [], 'no temporary file left');
   console.log(`ranking-large: restored after kill -9 in ${restoredMs} ms (restart, reload, panel) at the first unlabelled item; ${events.length} labels kept`);
+});
+
+test('the review panel on the same file: opened from the palette with the ranking panel in front, indexing shown, one decision per key press', async () => {
+  const { page, shot } = wb;
+  await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
+  const t0 = Date.now();
+  await runCommand(page, 'Finetune Studio: Review Sample');
+  await waitFor(
+    'review tab',
+    () => page.locator('.tab[aria-label*="Review: huge-prefs.jsonl"]').count(),
+    (n) => n === 1,
+    30_000,
+  );
+  const frame = page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
+  const progress = async () =>
+    (await frame
+      .locator('#progress-text')
+      .textContent({ timeout: 5_000 })
+      .catch(() => '')) ?? '';
+  const indexing = await waitFor('the review panel', progress, (t) => /indexing \d+%…|reviewed/.test(t), 60_000);
+  if (/indexing/.test(indexing.value)) await shot('review-indexing');
+  const { value } = await waitFor('the sample', progress, (t) => /reviewed/.test(t), 300_000);
+  const readyMs = Date.now() - t0;
+  console.log(`ranking-large: review panel: first seen "${indexing.value}"; the sample's first record after ${readyMs} ms: ${value}`);
+  assert.match(value, /^0 \/ \d{1,3}(,\d{3})* reviewed/, 'counts written with separators');
+  await shot('review-first');
+  await frame.locator('#record').click();
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    ids.push((await frame.locator('#position').getAttribute('data-id')) ?? '');
+    await page.keyboard.press('p');
+    await page.keyboard.press('p'); // a second press at once: dropped until the panel moved on, or bound to the next record
+    await waitFor(
+      `decision ${i + 1}`,
+      async () => (await frame.locator('#position').getAttribute('data-id')) ?? '',
+      (id) => id !== ids[ids.length - 1],
+      20_000,
+    );
+  }
+  await page.waitForTimeout(1500);
+  const log = readFileSync(join(wb.folder, '.finetune/reviews', FILE), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string });
+  const decided = log.map((e) => e.id);
+  // every press was on a record on screen: the first of each pair on ids[i]; a second one either dropped or on the next record
+  assert.deepEqual(
+    decided.filter((id) => ids.includes(id)),
+    ids,
+    'each record got its one decision',
+  );
+  assert.equal(new Set(decided).size, decided.length, 'no record decided twice');
+  await shot('review-five');
 });

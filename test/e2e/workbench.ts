@@ -63,7 +63,7 @@ export async function openWorkbench(opts: {
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(host.url);
+    await page.goto(host.url, { timeout: 120_000 }); // a loaded machine can take longer than the default 30 s
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
     let n = 0;

@@ -35,7 +35,7 @@ import { DatasetPanel, type DatasetPanelKind } from './datasetPanel';
 import { SentViews } from '../../core/annotation/sentViews';
 
 /** Items whose contents go to the webview ahead of the one shown. */
-const PREFETCH = 4;
+const PREFETCH = 8;
 /** At most this often a state only to show the indexing progress. */
 const PROGRESS_MS = 250;
 
