@@ -67,7 +67,9 @@ async function main() {
     { kind: 'tools', schema: 'language-modeling:conversational' },
     { kind: 'sharegpt', schema: 'sharegpt:conversational' },
   ];
-  for (const { kind, schema } of files) {
+  // --ranking: only the ranking panel's figures (BENCH_RANKING_MB sets its file's size, e.g. 1000 for 1 GB)
+  const rankingOnly = process.argv.includes('--ranking');
+  for (const { kind, schema } of rankingOnly ? [] : files) {
     const file = join(data, `${kind}-${size / MB}mb.jsonl`);
     await generate(file, kind, size);
     const mb = statSync(file).size / MB;
@@ -110,7 +112,9 @@ async function main() {
   const p95 = times[Math.floor(times.length * 0.95)]!;
 
   // the ranking panel on the preference file, as it reads it: indexed from disk on a worker, each item read by its byte span
-  const pairFile = join(data, `preference-${size / MB}mb.jsonl`);
+  const rankingMb = Number(process.env.BENCH_RANKING_MB ?? size / MB);
+  const pairFile = join(data, `preference-${rankingMb}mb.jsonl`);
+  await generate(pairFile, 'preference', rankingMb * MB);
   const t1 = process.hrtime.bigint();
   const items = new FileIndex(pairFile, 'items');
   const view = async (k: number) => {
