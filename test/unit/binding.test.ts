@@ -31,7 +31,7 @@ test('optimistic queue: each key is bound to the item on screen, the next one sh
   assert.equal(q.shown, null);
   assert.equal(q.waiting, true);
   assert.equal(q.decide(), undefined);
-  assert.match(q.notice ?? '', /still loading/);
+  assert.match(q.notice ?? '', /had not arrived yet/);
   // a late reply (to seq 1) does not move the screen back
   q.onState(state(1, 'b', ['c', 'd'], ['d']));
   assert.equal(q.shown, null);

@@ -86,11 +86,11 @@ export class DecisionQueue<V extends { readonly id: string }> {
   /** A decision key: bound to the item on screen, or undefined when it is dropped (notice says why). */
   decide(): Binding | undefined {
     if (this.shown === null || !this.views.has(this.shown)) {
-      this.notice = 'Key dropped: the next item is still loading. Nothing was recorded.';
+      this.notice = 'A key was dropped: the next item had not arrived yet. Nothing was recorded for it.';
       return undefined;
     }
     if (!this.optimistic && this.inFlight > 0) {
-      this.notice = 'Key dropped: one decision per record, and this one is being saved.';
+      this.notice = 'A key was dropped: one decision per record, and the last one was still being saved.';
       return undefined;
     }
     this.notice = undefined;
