@@ -83,7 +83,7 @@ export async function openWorkbench(opts: {
       crash: () => host.crash(),
       restart: async () => {
         host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env, state: host.state, port: host.port });
-        await page.reload();
+        await page.reload({ timeout: 120_000 });
         await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       },
     };
