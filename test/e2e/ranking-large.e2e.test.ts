@@ -4,7 +4,7 @@
 // editor killed (kill -9) mid-burst comes back at the first unlabelled item with nothing persisted lost.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { record } from '../../bench/generate';
@@ -31,6 +31,7 @@ before(async () => {
 });
 after(async () => {
   await wb?.close();
+  if (wb) rmSync(join(wb.folder, FILE), { force: true }); // 105 MB: not left in the temp dir
 });
 
 const logPath = () => join(wb.folder, '.finetune/annotations', FILE);
