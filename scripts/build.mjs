@@ -18,7 +18,7 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', ...common.external] }),
   build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { analyzeWorker: 'src/core/validation/analyzeWorker.ts', indexWorker: 'src/core/indexing/indexWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { embedWorker: 'src/core/insight/embedWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { statsWorker: 'src/core/validation/statsWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { nearDuplicateWorker: 'src/core/validation/nearDuplicateWorker.ts' }, outdir: 'dist' }),

@@ -83,11 +83,12 @@ export function freePort() {
 /**
  * Start code-server on 127.0.0.1 with throwaway state. `trusted: false` leaves workspace trust on,
  * so the folder opens in Restricted Mode. `env` adds variables for code-server and the extension host
- * (the e2e suite puts a stand-in python3 first on PATH this way).
+ * (the e2e suite puts a stand-in python3 first on PATH this way). `state` and `port` start it again
+ * on the state and port of an earlier host (after `crash`: the browser's storage is per origin).
  */
-export async function startHost({ folder, trusted = true, settings = {}, env: extraEnv = {}, log = () => {} }) {
+export async function startHost({ folder, trusted = true, settings = {}, env: extraEnv = {}, log = () => {}, state: reuse, port: samePort }) {
   const env = provision();
-  const state = mkdtempSync(join(tmpdir(), 'ftstudio-host-'));
+  const state = reuse ?? mkdtempSync(join(tmpdir(), 'ftstudio-host-'));
   const userData = join(state, 'user-data');
   const extensions = join(state, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
@@ -119,7 +120,7 @@ export async function startHost({ folder, trusted = true, settings = {}, env: ex
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const port = await freePort();
+  const port = samePort ?? (await freePort());
   const child = spawn(
     env.node,
     [
@@ -166,5 +167,14 @@ export async function startHost({ folder, trusted = true, settings = {}, env: ex
     await exited;
     clearTimeout(t);
   };
-  return { url, port, state, userData, stop };
+  /** kill -9 code-server and its extension host (the whole process group): a crash, nothing flushed */
+  const crash = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+    await exited;
+  };
+  return { url, port, state, userData, stop, crash, pid: child.pid };
 }

@@ -29,6 +29,7 @@ import { DATASET_INFO } from '../core/formats/llamaFactory';
 import { JsonArrayValidation } from './validation/jsonArrayValidation';
 import { DatasetReportPanel, DatasetReportSerializer } from './panels/datasetReportPanel';
 import { DATASET_REPORT_VIEW_TYPE } from '../protocol/datasetReport';
+import { datasetTarget } from './workspace/datasetTarget';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
@@ -67,12 +68,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
     vscode.commands.registerCommand(
       'finetuneStudio.reviewSample',
-      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri)),
+      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri), panelInFront),
     ),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
     vscode.commands.registerCommand(
       'finetuneStudio.rankPreferences',
-      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri)),
+      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri), panelInFront),
     ),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand(
@@ -113,15 +114,14 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-/** A command on a dataset: the one clicked in the explorer, else the active editor's. */
-function onDataset(what: string, run: (uri: vscode.Uri) => Promise<void>) {
-  return async (uri?: vscode.Uri) => {
-    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-    if (!target || !target.path.endsWith('.jsonl')) {
-      void vscode.window.showWarningMessage(`Finetune Studio: open a .jsonl dataset to ${what}.`);
-      return;
-    }
-    await run(target);
+/** The dataset of the review or ranking panel in front, if one is. */
+const panelInFront = () => ReviewPanel.activeDataset() ?? RankingPanel.activeDataset();
+
+/** A command on a dataset: the one clicked in the explorer, else the active tab's, else the panel's in front, else one picked. */
+function onDataset(what: string, run: (uri: vscode.Uri) => Promise<void>, panelDataset?: () => vscode.Uri | undefined) {
+  return async (uri?: unknown) => {
+    const target = await datasetTarget(uri, what, panelDataset);
+    if (target) await run(target);
   };
 }
 

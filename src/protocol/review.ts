@@ -39,15 +39,32 @@ export type ToReview = {
   readonly seed: number;
   readonly progress: ReviewProgress;
   readonly record: RecordView | null;
+  /** share of the file indexed, 0..1, while the sample cannot be shown yet; null once indexed */
+  readonly indexing: number | null;
+  /** the seq of the last message of the webview handled before this state (0 before any) */
+  readonly ack: number;
   readonly notice?: string;
 };
 
-export type FromReview =
+/**
+ * Every message carries a seq (1, 2, …). A decision names the record it was made on (its place in the
+ * sample and its content id): the extension applies it to that record only, and ignores it (with a
+ * notice) when that record is no longer the one shown.
+ */
+export type FromReview = { readonly seq: number } & (
   | { readonly type: 'ready' }
   | { readonly type: 'go'; readonly index: number }
-  | { readonly type: 'decide'; readonly index: number; readonly decision: 'pass' | 'fail'; readonly reasons: readonly Reason[]; readonly note: string }
+  | {
+      readonly type: 'decide';
+      readonly index: number;
+      readonly id: string;
+      readonly decision: 'pass' | 'fail';
+      readonly reasons: readonly Reason[];
+      readonly note: string;
+    }
   | { readonly type: 'undo' }
-  | { readonly type: 'showInEditor'; readonly index: number };
+  | { readonly type: 'showInEditor'; readonly index: number }
+);
 
 /** What the webview keeps across reloads (vscode.setState), read back by the panel serializer. */
 export interface ReviewWebviewState {

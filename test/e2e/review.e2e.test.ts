@@ -101,7 +101,10 @@ test('review five records with the keyboard, reload the window, progress kept', 
     () => progressText(wb).catch(() => ''),
     (t) => /^5 \/ 10 reviewed/.test(t),
     60_000,
-  );
+  ).catch(async (e) => {
+    await shot('review-not-restored');
+    throw e;
+  });
   await shot('review-after-reload');
   assert.match(await progressText(wb), /^5 \/ 10 reviewed · pass rate 80%/);
 });

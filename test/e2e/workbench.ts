@@ -19,6 +19,10 @@ export interface Workbench {
   readonly folder: string;
   readonly shot: (name: string) => Promise<void>;
   readonly close: () => Promise<void>;
+  /** kill -9 code-server and its extension host (a crash: nothing flushed, no goodbye) */
+  readonly crash: () => Promise<void>;
+  /** start code-server again on the crashed one's state and port, and reload the page */
+  readonly restart: () => Promise<void>;
 }
 
 export interface Problem {
@@ -44,7 +48,7 @@ export async function openWorkbench(opts: {
     mkdirSync(join(folder, rel, '..'), { recursive: true });
     writeFileSync(join(folder, rel), text);
   }
-  const host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env });
+  let host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -76,6 +80,12 @@ export async function openWorkbench(opts: {
       close: async () => {
         await b.close();
         await host.stop();
+      },
+      crash: () => host.crash(),
+      restart: async () => {
+        host = await startHost({ folder, trusted: opts.trusted ?? true, settings: opts.settings, env: opts.env, state: host.state, port: host.port });
+        await page.reload({ timeout: 120_000 });
+        await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       },
     };
   } catch (e) {

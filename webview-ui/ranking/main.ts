@@ -8,17 +8,34 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { Filter, PairSide, RankingMessages, RankingState } from '../../src/protocol/ranking';
+import type { Filter, ItemStatus, ItemView, PairSide, RankingMessages, RankingState, ShownOrder } from '../../src/protocol/ranking';
 import { panelChannel } from '../shared/channel';
-import { fromTextField, keyHelp, partStyles, renderPart } from '../shared/parts';
+import { DecisionQueue } from '../shared/decisionQueue';
+import { count, fromTextField, indexingText, keyHelp, partStyles, renderPart } from '../shared/parts';
 
+type Message = RankingMessages['fromPanel'];
+type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 const channel = panelChannel<RankingMessages>();
-const send = (m: RankingMessages['fromPanel']) => channel.post(m);
+/** the items on screen, bound to every decision key; the next ones show at once */
+const queue = new DecisionQueue<ItemView>(true);
+/** navigation, filters, undo: no item of their own */
+const send = (m: Unsequenced<Exclude<Message, { id: string }>>) => channel.post({ ...m, seq: queue.message() } as Message);
 const FILTERS: Filter[] = ['all', 'unlabelled', 'flagged', 'disagreements'];
 
 class RankingApp extends LitElement {
-  static override properties = { state: { state: true }, ranks: { state: true }, focusC: { state: true }, flagging: { state: true }, help: { state: true } };
+  static override properties = {
+    state: { state: true },
+    shown: { state: true },
+    ranks: { state: true },
+    focusC: { state: true },
+    flagging: { state: true },
+    help: { state: true },
+  };
   state: RankingState | null = null;
+  /** the id on screen (mirrors queue.shown, so that lit renders when it changes) */
+  shown: string | null = null;
+  /** where each item known stands (its position, its label) */
+  private statuses = new Map<string, ItemStatus>();
   ranks: (number | null)[] = [];
   focusC = 0;
   flagging = false;
@@ -82,17 +99,41 @@ class RankingApp extends LitElement {
     super.connectedCallback();
     channel.onMessage((m) => {
       if (m?.type !== 'state') return;
-      const changed = this.state?.item?.index !== m.item?.index;
+      this.statuses = new Map([...(m.item ? [m.item] : []), ...m.next].map((x) => [x.id, x]));
+      queue.onState({ ack: m.ack, shownId: m.item?.id ?? null, nextIds: m.next.map((x) => x.id), views: m.views });
       this.state = m;
-      if (changed || !this.ranks.length) {
-        this.ranks = m.item?.candidates ? m.item.candidates.map((_, i) => m.item?.label?.ranks?.[i] ?? null) : [];
-        this.focusC = 0;
-        this.flagging = false;
-      }
-      if (m.item) channel.setState({ datasetUri: m.datasetUri, index: m.item.index });
+      this.showQueued();
+      if (m.item && m.filter === 'all') channel.setState({ datasetUri: m.datasetUri, index: m.item.position - 1 });
     });
     window.addEventListener('keydown', (e) => this.onKey(e));
     send({ type: 'ready' });
+  }
+
+  /** Show what the queue has on screen; a new item gets fresh ranks. */
+  private showQueued(): void {
+    if (this.shown === queue.shown && this.ranks.length) return;
+    const changed = this.shown !== queue.shown;
+    this.shown = queue.shown;
+    const v = queue.view;
+    if (changed || !this.ranks.length) {
+      const label = this.shown ? this.statuses.get(this.shown)?.label : undefined;
+      this.ranks = v?.candidates ? v.candidates.map((_, i) => label?.ranks?.[i] ?? null) : [];
+      this.focusC = 0;
+      this.flagging = false;
+    }
+  }
+
+  /** A decision on the item on screen: sent bound to its id, or dropped (the notice says so). */
+  private decide(make: (id: string, view: ItemView) => Unsequenced<Extract<Message, { id: string }>>): void {
+    const view = queue.view;
+    const b = queue.decide();
+    if (b && view) channel.post({ ...make(b.id, view), seq: b.seq } as Message);
+    this.showQueued();
+    this.requestUpdate();
+  }
+
+  private pick(side: 'left' | 'right' | 'tie' | 'skip'): void {
+    this.decide((id, v) => ({ type: 'pick', id, side, shown: [v.pair?.left.stored ?? 'chosen', v.pair?.right.stored ?? 'rejected'] as unknown as ShownOrder }));
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -112,11 +153,13 @@ class RankingApp extends LitElement {
     else if (k === 'f') {
       this.flagging = true;
       void this.updateComplete.then(() => (this.renderRoot.querySelector('#flag-reason') as HTMLElement | null)?.focus());
-    } else if (pair && (k === '1' || k === 'ArrowLeft')) send({ type: 'pick', side: 'left' });
-    else if (pair && (k === '2' || k === 'ArrowRight')) send({ type: 'pick', side: 'right' });
-    else if (pair && k === 't') send({ type: 'pick', side: 'tie' });
-    else if (k === 's') send(pair ? { type: 'pick', side: 'skip' } : { type: 'go', delta: 1 });
-    else if (!pair && k === 'ArrowDown') this.focusC = Math.min(this.ranks.length - 1, this.focusC + 1);
+    } else if (pair && (k === '1' || k === 'ArrowLeft')) this.pick('left');
+    else if (pair && (k === '2' || k === 'ArrowRight')) this.pick('right');
+    else if (pair && k === 't') this.pick('tie');
+    else if (k === 's') {
+      if (pair) this.pick('skip');
+      else send({ type: 'go', delta: 1 });
+    } else if (!pair && k === 'ArrowDown') this.focusC = Math.min(this.ranks.length - 1, this.focusC + 1);
     else if (!pair && k === 'ArrowUp') this.focusC = Math.max(0, this.focusC - 1);
     else if (!pair && /^[0-9]$/.test(k)) {
       const next = [...this.ranks];
@@ -130,7 +173,8 @@ class RankingApp extends LitElement {
 
   private submitRanks(): void {
     if (this.ranks.every((r) => r === null)) return;
-    send({ type: 'rank', ranks: this.ranks });
+    const ranks = this.ranks;
+    this.decide((id) => ({ type: 'rank', id, ranks }));
   }
 
   private drop(to: number): void {
@@ -162,38 +206,54 @@ class RankingApp extends LitElement {
   override render(): TemplateResult {
     const s = this.state;
     if (!s) return html`<p class="muted">Loading…</p>`;
-    const it = s.item;
+    const view = queue.view;
+    const status = view && this.statuses.get(view.id);
+    const total = s.progress.total;
     return html`
       <header>
         <h1>${s.mode === 'pair' ? 'Pairs' : 'Rankings'} · ${s.dataset}</h1>
         <span class="muted">annotator ${s.annotator}</span>
         <span id="progress-text"
-          >${s.progress.labelled} / ${s.progress.total ?? 'counting…'} labelled${s.progress.flagged ? ` · ${s.progress.flagged} flagged` : ''}</span
+          >${total === null ? `${count(s.progress.labelled)} labelled` : `${count(s.progress.labelled)} / ${count(total)} labelled`}${
+            s.progress.flagged ? ` · ${count(s.progress.flagged)} flagged` : ''
+          }${s.indexing === null ? '' : ` · ${indexingText(s.indexing)}`}</span
         >
         <span id="agreement" class="muted">${s.agreement}</span>
       </header>
       <vscode-progress-bar
-        .value=${s.progress.total === null ? undefined : s.progress.labelled}
-        .max=${Math.max(1, s.progress.total ?? 1)}
+        .value=${total === null ? undefined : s.progress.labelled}
+        .max=${Math.max(1, total ?? 1)}
         aria-label="labelling progress"
       ></vscode-progress-bar>
       <div class="actions filters">
         ${FILTERS.map((f) => html`<vscode-button secondary ?data-active=${s.filter === f} @click=${() => send({ type: 'filter', filter: f })}>${f}</vscode-button>`)}
         <vscode-button secondary @click=${() => send({ type: 'export' })}>Export pairs</vscode-button>
       </div>
-      ${s.notice ? html`<div class="notice">${s.notice}</div>` : nothing}
-      ${it ? this.renderItem(s, it) : html`<p>Nothing to show with the filter "${s.filter}".</p>`} ${this.help ? this.renderHelp(s.mode) : nothing}
+      ${queue.notice ? html`<div class="notice" id="key-notice">${queue.notice}</div>` : nothing}
+      ${s.notice ? html`<div class="notice" id="notice">${s.notice}</div>` : nothing}
+      ${
+        view
+          ? this.renderItem(s, view, status)
+          : queue.waiting
+            ? html`<p class="muted" id="loading-next">Loading the next item…</p>`
+            : s.indexing !== null
+              ? html`<p class="muted" id="indexing">${indexingText(s.indexing)}</p>`
+              : html`<p>Nothing to show with the filter "${s.filter}".</p>`
+      }
+      ${this.help ? this.renderHelp(s.mode) : nothing}
     `;
   }
 
-  private renderItem(s: RankingState, it: NonNullable<RankingState['item']>): TemplateResult {
-    const choice = it.label?.choice;
+  private renderItem(s: RankingState, it: ItemView, st: ItemStatus | undefined): TemplateResult {
+    const choice = st?.label?.choice;
     const pickedSide = (side: PairSide) => choice === side.stored;
-    return html` <div class="actions">
-        <span id="position">${it.position} of ${it.count ?? '…'} · line ${it.line}</span>
-        ${it.changedSinceLabel ? html`<vscode-badge id="changed">changed since labelled</vscode-badge>` : nothing}
+    const label = st?.label;
+    const countText = s.count === null ? '…' : count(s.count);
+    return html` <div class="actions" id="item" data-id=${it.id}>
+        <span id="position">${st ? count(st.position) : '…'} of ${countText} · line ${count(it.line)}</span>
+        ${st?.changedSinceLabel ? html`<vscode-badge id="changed">changed since labelled</vscode-badge>` : nothing}
         <span id="label" class="muted"
-          >${choice ? `your label: ${choice === 'chosen' || choice === 'rejected' ? `${choice === 'chosen' ? 'stored order confirmed' : 'swapped'}` : choice}${it.label?.reason ? ` (${it.label.reason})` : ''}` : it.label?.ranks ? `your ranks: ${it.label.ranks.map((r) => r ?? '–').join(', ')}` : 'not labelled'}</span
+          >${choice ? `your label: ${choice === 'chosen' || choice === 'rejected' ? `${choice === 'chosen' ? 'stored order confirmed' : 'swapped'}` : choice}${label?.reason ? ` (${label.reason})` : ''}` : label?.ranks ? `your ranks: ${label.ranks.map((r) => r ?? '–').join(', ')}` : 'not labelled'}</span
         >
       </div>
       ${it.prompt ? html`<div class="card" id="prompt">${renderPart(it.prompt)}</div>` : nothing}
@@ -203,10 +263,10 @@ class RankingApp extends LitElement {
                 ${this.renderSide(it.pair.left, 'left', pickedSide(it.pair.left))}${this.renderSide(it.pair.right, 'right', pickedSide(it.pair.right))}
               </div>
               <div class="actions">
-                <vscode-button @click=${() => send({ type: 'pick', side: 'left' })}>A is better (1)</vscode-button>
-                <vscode-button @click=${() => send({ type: 'pick', side: 'right' })}>B is better (2)</vscode-button>
-                <vscode-button secondary @click=${() => send({ type: 'pick', side: 'tie' })}>Tie (t)</vscode-button>
-                <vscode-button secondary @click=${() => send({ type: 'pick', side: 'skip' })}>Skip (s)</vscode-button>
+                <vscode-button @click=${() => this.pick('left')}>A is better (1)</vscode-button>
+                <vscode-button @click=${() => this.pick('right')}>B is better (2)</vscode-button>
+                <vscode-button secondary @click=${() => this.pick('tie')}>Tie (t)</vscode-button>
+                <vscode-button secondary @click=${() => this.pick('skip')}>Skip (s)</vscode-button>
                 <vscode-button secondary @click=${() => (this.flagging = true)}>Flag (f)</vscode-button>
                 <vscode-button secondary @click=${() => send({ type: 'undo' })}>Undo (u)</vscode-button>
               </div>`
@@ -240,8 +300,9 @@ class RankingApp extends LitElement {
                 placeholder="Why flag this item? Enter to save, Esc to cancel"
                 @keydown=${(e: KeyboardEvent) => {
                   if (e.key === 'Enter') {
-                    send({ type: 'flag', reason: (e.target as HTMLInputElement).value });
+                    const reason = (e.target as HTMLInputElement).value;
                     this.flagging = false;
+                    this.decide((id) => ({ type: 'flag', id, reason }));
                   }
                 }}
               ></vscode-textfield>

@@ -11,10 +11,15 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { ReviewMessages, ToReview } from '../../src/protocol/review';
 import { REASONS, type Reason } from '../../src/protocol/reasons';
 import { panelChannel } from '../shared/channel';
-import { fromTextField, keyHelp, partStyles, renderPart } from '../shared/parts';
+import { DecisionQueue } from '../shared/decisionQueue';
+import { count, fromTextField, indexingText, keyHelp, partStyles, renderPart } from '../shared/parts';
 
+type Message = ReviewMessages['fromPanel'];
+type Unsequenced<T> = T extends unknown ? Omit<T, 'seq'> : never;
 const channel = panelChannel<ReviewMessages>();
-const send = (m: ReviewMessages['fromPanel']) => channel.post(m);
+/** one decision per record: keys wait until the extension has answered and the panel moved on */
+const queue = new DecisionQueue<{ readonly id: string }>(false);
+const send = (m: Unsequenced<Exclude<Message, { type: 'decide' }>>) => channel.post({ ...m, seq: queue.message() } as Message);
 
 const REASON_LABELS: Record<Reason, string> = {
   wrong: 'Wrong',
@@ -62,6 +67,8 @@ class ReviewApp extends LitElement {
     super.connectedCallback();
     channel.onMessage((m) => {
       if (m?.type !== 'state') return;
+      const id = m.record && !m.record.missing ? m.record.id : null;
+      queue.onState({ ack: m.ack, shownId: id, nextIds: [], views: id ? [{ id }] : [] });
       const sameRecord = this.state?.record?.id === m.record?.id;
       this.state = m;
       if (!sameRecord) {
@@ -84,9 +91,13 @@ class ReviewApp extends LitElement {
     send({ type: 'go', index: (this.index + delta + total) % total });
   }
 
+  /** A decision on the record on screen, bound to its id; dropped (with a notice) while the last one is being saved. */
   private decide(decision: 'pass' | 'fail'): void {
     if (!this.state?.record || this.state.record.missing) return;
-    send({ type: 'decide', index: this.index, decision, reasons: decision === 'fail' ? [...this.reasons] : [], note: this.note });
+    const b = queue.decide();
+    this.requestUpdate();
+    if (!b) return;
+    channel.post({ type: 'decide', seq: b.seq, id: b.id, index: this.index, decision, reasons: decision === 'fail' ? [...this.reasons] : [], note: this.note });
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -125,6 +136,13 @@ class ReviewApp extends LitElement {
   override render(): TemplateResult {
     const s = this.state;
     if (!s) return html`<p class="muted">Loading the sample…</p>`;
+    if (s.indexing !== null)
+      return html`<header>
+          <h1>Review · ${s.dataset}</h1>
+          <span id="progress-text">${indexingText(s.indexing)}</span>
+        </header>
+        <vscode-progress-bar .value=${Math.round(s.indexing * 100)} .max=${100} aria-label="indexing"></vscode-progress-bar>
+        <p class="muted" id="indexing">Reading the file to draw or find the sample: ${indexingText(s.indexing)}</p>`;
     const p = s.progress;
     const r = s.record;
     const rate = p.passRate === null ? '—' : `${(p.passRate * 100).toFixed(0)}%`;
@@ -132,11 +150,12 @@ class ReviewApp extends LitElement {
       <header>
         <h1>Review · ${s.dataset}</h1>
         <span class="muted">reviewer ${s.reviewer} · seed ${s.seed}</span>
-        <span id="progress-text">${p.reviewed} / ${p.sampled} reviewed · pass rate ${rate}</span>
+        <span id="progress-text">${count(p.reviewed)} / ${count(p.sampled)} reviewed · pass rate ${rate}</span>
         <span id="gate" class="gate-${p.gate}">gate: ${p.gate} (≥ ${Math.round(p.threshold * 100)}%)</span>
       </header>
       <vscode-progress-bar .value=${p.reviewed} .max=${Math.max(1, p.sampled)} aria-label="review progress"></vscode-progress-bar>
-      ${s.notice ? html`<div class="notice">${s.notice}</div>` : nothing}
+      ${queue.notice ? html`<div class="notice" id="key-notice">${queue.notice}</div>` : nothing}
+      ${s.notice ? html`<div class="notice" id="notice">${s.notice}</div>` : nothing}
       ${r ? this.renderRecord(r) : html`<p>The sample is empty: the file has no records.</p>`} ${this.help ? this.renderHelp() : nothing}
     `;
   }
@@ -145,7 +164,9 @@ class ReviewApp extends LitElement {
     const d = r.decision;
     return html` <div class="actions">
         <vscode-button secondary @click=${() => this.go(-1)} title="Previous (k / ←)">‹ Prev</vscode-button>
-        <span id="position">Record ${r.index + 1} of ${this.state!.progress.sampled}${r.line ? html` · line ${r.line}` : nothing}</span>
+        <span id="position" data-id=${r.id ?? ''}
+          >Record ${count(r.index + 1)} of ${count(this.state!.progress.sampled)}${r.line ? html` · line ${count(r.line)}` : nothing}</span
+        >
         <vscode-button secondary @click=${() => this.go(1)} title="Next (j / →)">Next ›</vscode-button>
         <vscode-button secondary @click=${() => send({ type: 'showInEditor', index: r.index })} title="Show in editor (e)">Show in editor</vscode-button>
         ${r.changedSinceReview ? html`<vscode-badge id="changed">changed since review</vscode-badge>` : nothing}

@@ -42,6 +42,16 @@ export function keyHelp(rows: readonly (readonly [string, string])[]): TemplateR
   </div>`;
 }
 
+/** A count as VS Code writes it elsewhere (the status bar's "100,000 records"). */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "indexing 45%…" for a share of the file read. */
+export function indexingText(fraction: number): string {
+  return `indexing ${Math.floor(Math.max(0, Math.min(1, fraction)) * 100)}%…`;
+}
+
 export function fromTextField(e: KeyboardEvent): boolean {
   const t = e.composedPath()[0] as HTMLElement | undefined;
   return t?.tagName === 'TEXTAREA' || t?.tagName === 'INPUT';

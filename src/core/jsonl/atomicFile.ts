@@ -3,7 +3,7 @@
  * the same folder, is flushed to disk, and replaces the old file by rename; a killed process leaves
  * either the old file or the new one, never half of one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -34,6 +34,45 @@ export function writeFileAtomic(path: string, data: string): void {
     closeSync(dfd);
   } catch {
     /* some file systems cannot fsync a directory */
+  }
+}
+
+/**
+ * Remove the temporary files that writes of `path` left behind when their process was killed before
+ * the rename (the file itself is whole: the old content or the new). A temporary file of a process
+ * still running is left alone: it may be about to be renamed.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(join(dir, name));
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process writes synchronously: no write of its own is under way
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,6 +2,7 @@
  * Stream a file line by line without holding it in memory: fixed-size reads, lines decoded as UTF-8,
  * \r\n and \n both end a line, a leading BOM is kept for the line parser to skip.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 const CHUNK = 1 << 20;
@@ -77,4 +78,21 @@ export async function forEachLineBatch(path: string, onLines: (lines: string[]) 
     },
     opts,
   );
+}
+
+/** The text of a byte span of a file (one line the indexer found), read on its own. */
+export function readSpan(path: string, [offset, length]: readonly [number, number]): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.toString('utf8', 0, got);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -46,6 +46,91 @@ function kindOf(r: Record<string, unknown>): 'pair' | 'completions' | 'prompt-co
   return undefined;
 }
 
+/** The mode of a file, from its first records (MODE_SAMPLE of them). */
+export function modeOf(lines: Iterable<string>): { mode: Mode; grouped: boolean } {
+  let pairs = 0,
+    completionRows = 0,
+    promptCompletion = 0,
+    seen = 0;
+  for (const t of lines) {
+    if (seen >= MODE_SAMPLE) break;
+    const r = parse(t);
+    if (!r) continue;
+    seen++;
+    const k = kindOf(r);
+    if (k === 'pair') pairs++;
+    else if (k === 'completions') completionRows++;
+    else if (k === 'prompt-completion') promptCompletion++;
+  }
+  const mode: Mode = pairs >= completionRows + promptCompletion ? 'pair' : 'ranking';
+  return { mode, grouped: mode === 'ranking' && promptCompletion > completionRows };
+}
+
+/** Records a mode needs before it can decide (the streaming indexer buffers this many lines at most). */
+export const MODE_SAMPLE_RECORDS = MODE_SAMPLE;
+
+/**
+ * Lines in, items out, one line at a time: what both the in-memory ProgressiveItems and the file
+ * indexer (core/indexing) run, so that an item's id is the same whichever way the file was read.
+ * Ranking by shared prompts must see every line: its items come out of finish().
+ */
+export class ItemIndexer {
+  skipped = 0;
+  private readonly groups?: Map<string, { lines: number[]; ids: string[] }>;
+
+  constructor(
+    readonly mode: Mode,
+    readonly grouped: boolean,
+  ) {
+    if (grouped) this.groups = new Map();
+  }
+
+  /** The item a 1-based line makes, if any (none in grouped mode until finish). */
+  push(text: string, line: number): Item | undefined {
+    const r = parse(text);
+    if (!r) return undefined;
+    const k = kindOf(r);
+    if (this.groups) {
+      if (k !== 'prompt-completion') {
+        this.skipped++;
+        return undefined;
+      }
+      const key = canonicalJson(r.prompt);
+      let g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = { lines: [], ids: [] }));
+      g.lines.push(line);
+      g.ids.push(contentId(r));
+      return undefined;
+    }
+    const wanted = this.mode === 'pair' ? k === 'pair' && bothSides(r) : k === 'completions';
+    if (wanted) return { id: contentId(r), lines: [line] };
+    this.skipped++;
+    return undefined;
+  }
+
+  /** The prompt groups (grouped mode), in order of their first line; [] otherwise. */
+  finish(): Item[] {
+    if (!this.groups) return [];
+    const out: Item[] = [];
+    for (const [key, g] of this.groups) {
+      if (g.lines.length < 2) {
+        this.skipped++;
+        continue;
+      }
+      // a group is named by its prompt and its candidates, so adding a candidate makes a new item
+      out.push({
+        id: createHash('sha256')
+          .update(key + '\u0000' + [...g.ids].sort().join(','))
+          .digest('hex')
+          .slice(0, 16),
+        lines: g.lines,
+      });
+    }
+    this.groups.clear();
+    return out.sort((a, b) => a.lines[0]! - b.lines[0]!);
+  }
+}
+
 /**
  * Items found as they are needed: the first item of a 100,000-pair file is ready after parsing its
  * first lines, not the whole file; the rest is indexed in steps (the panel runs them in the
@@ -54,27 +139,24 @@ function kindOf(r: Record<string, unknown>): 'pair' | 'completions' | 'prompt-co
 export class ProgressiveItems implements Items {
   readonly mode: Mode;
   readonly items: Item[] = [];
-  skipped = 0;
   done = false;
   private nextLine = 0;
+  private readonly indexer: ItemIndexer;
 
   constructor(readonly lines: readonly string[]) {
-    let pairs = 0,
-      completionRows = 0,
-      promptCompletion = 0,
-      seen = 0;
-    for (let i = 0; i < lines.length && seen < MODE_SAMPLE; i++) {
-      const r = parse(lines[i]!);
-      if (!r) continue;
-      seen++;
-      const k = kindOf(r);
-      if (k === 'pair') pairs++;
-      else if (k === 'completions') completionRows++;
-      else if (k === 'prompt-completion') promptCompletion++;
-    }
-    this.mode = pairs >= completionRows + promptCompletion ? 'pair' : 'ranking';
-    if (this.mode === 'ranking' && promptCompletion > completionRows) this.indexGroups();
-    else if (lines.length <= EAGER_LINES) this.step(lines.length);
+    const { mode, grouped } = modeOf(lines);
+    this.mode = mode;
+    this.indexer = new ItemIndexer(mode, grouped);
+    if (grouped) {
+      lines.forEach((t, i) => this.indexer.push(t, i + 1));
+      this.items.push(...this.indexer.finish());
+      this.nextLine = lines.length;
+      this.done = true;
+    } else if (lines.length <= EAGER_LINES) this.step(lines.length);
+  }
+
+  get skipped(): number {
+    return this.indexer.skipped;
   }
 
   /** Item k, scanning forward as far as needed; undefined past the end. */
@@ -87,12 +169,8 @@ export class ProgressiveItems implements Items {
   step(budget: number): boolean {
     const end = Math.min(this.lines.length, this.nextLine + budget);
     for (let i = this.nextLine; i < end; i++) {
-      const r = parse(this.lines[i]!);
-      if (!r) continue;
-      const k = kindOf(r);
-      const wanted = this.mode === 'pair' ? k === 'pair' && bothSides(r) : k === 'completions';
-      if (wanted) this.items.push({ id: contentId(r), lines: [i + 1] });
-      else this.skipped++;
+      const it = this.indexer.push(this.lines[i]!, i + 1);
+      if (it) this.items.push(it);
     }
     this.nextLine = end;
     this.done = end >= this.lines.length;
@@ -102,40 +180,6 @@ export class ProgressiveItems implements Items {
   complete(): this {
     while (!this.done) this.step(10_000);
     return this;
-  }
-
-  private indexGroups(): void {
-    const groups = new Map<string, { lines: number[]; ids: string[] }>();
-    this.lines.forEach((t, i) => {
-      const r = parse(t);
-      if (!r) return;
-      if (kindOf(r) !== 'prompt-completion') {
-        this.skipped++;
-        return;
-      }
-      const key = canonicalJson(r.prompt);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { lines: [], ids: [] }));
-      g.lines.push(i + 1);
-      g.ids.push(contentId(r));
-    });
-    for (const [key, g] of groups) {
-      if (g.lines.length < 2) {
-        this.skipped++;
-        continue;
-      }
-      // a group is named by its prompt and its candidates, so adding a candidate makes a new item
-      this.items.push({
-        id: createHash('sha256')
-          .update(key + '\u0000' + [...g.ids].sort().join(','))
-          .digest('hex')
-          .slice(0, 16),
-        lines: g.lines,
-      });
-    }
-    this.items.sort((a, b) => a.lines[0]! - b.lines[0]!);
-    this.nextLine = this.lines.length;
-    this.done = true;
   }
 }
 

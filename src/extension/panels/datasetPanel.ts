@@ -28,8 +28,14 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
   protected readonly channel: PanelChannel<M>;
   /** the item shown */
   protected index = 0;
+  /** restored after a reload at a saved position (else opened by a command) */
+  protected restored = false;
   /** a one-time message for the next state sent */
   protected notice?: string;
+  /** the seq of the last message handled (sent back in every state: the webview's ack) */
+  protected ack = 0;
+  /** messages are handled one at a time, in the order they came: a decision never overtakes the one before */
+  private queue: Promise<void> = Promise.resolve();
 
   /** Show the panel of this kind for a dataset: the open one, or a new one beside the editor. */
   static async showPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
@@ -51,9 +57,11 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     extensionUri: vscode.Uri,
     dataset: vscode.Uri,
     index: number,
+    restored = false,
   ): Promise<void> {
     const p = kind.create(panel, extensionUri, dataset);
     p.index = index;
+    p.restored = restored;
     DatasetPanel.open.set(key(kind.viewType, dataset), p);
     p.person = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
@@ -78,7 +86,12 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     this.viewType = panel.viewType;
     this.channel = new PanelChannel<M>(
       panel.webview,
-      (m) => this.onMessage(m),
+      (m) =>
+        this.enqueue(() => {
+          const seq = (m as { seq?: unknown }).seq;
+          if (typeof seq === 'number') this.ack = Math.max(this.ack, seq);
+          return this.onMessage(m);
+        }),
       (e) => void vscode.window.showErrorMessage(`Finetune Studio ${what}: ${e.message}`),
     );
     this.disposables.push(
@@ -88,6 +101,13 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
   }
 
   protected abstract onMessage(m: M['fromPanel']): Promise<void>;
+
+  /** Run after the messages before it (states sent in between never show half-handled work). */
+  protected enqueue(work: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(work);
+    this.queue = done.catch(() => {});
+    return done;
+  }
 
   dispose(): void {
     const k = key(this.viewType, this.dataset);
@@ -108,6 +128,6 @@ export class DatasetPanelSerializer<P extends DatasetPanel> implements vscode.We
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { datasetUri?: string; index?: number } | undefined): Promise<void> {
     if (!state?.datasetUri) return panel.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);
-    await DatasetPanel.attachPanel(this.kind, panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0);
+    await DatasetPanel.attachPanel(this.kind, panel, this.extensionUri, vscode.Uri.parse(state.datasetUri), state.index ?? 0, true);
   }
 }

@@ -31,6 +31,11 @@ export interface ReviewSettings {
   readonly gateThreshold: number;
 }
 
+export interface AnnotationSettings {
+  /** where a review or ranking panel opens: the first item without your decision, or the first item */
+  readonly startAt: 'firstUnlabelled' | 'beginning';
+}
+
 export interface EvalSettings {
   /** extra refusal patterns (regular expressions) on top of the built-in list */
   readonly refusalPatterns: readonly string[];
@@ -45,6 +50,7 @@ export interface Config {
   readonly validation: ValidationSettings;
   readonly embeddings: EmbeddingSettings;
   readonly review: ReviewSettings;
+  readonly annotation: AnnotationSettings;
   readonly eval: EvalSettings;
   /** '' when not set (application scope) */
   readonly reviewer: string;
@@ -69,6 +75,7 @@ export function configFor(scope?: vscode.Uri): Config {
       seed: c.get<number>('review.seed', 0),
       gateThreshold: c.get<number>('review.gateThreshold', DEFAULT_GATE_THRESHOLD),
     },
+    annotation: { startAt: c.get<string>('annotation.startAt', 'firstUnlabelled') === 'beginning' ? 'beginning' : 'firstUnlabelled' },
     eval: { refusalPatterns: stringList(c.get<unknown>('eval.refusalPatterns', [])) },
     embeddings: { model: c.get<string>('embeddings.model', '').trim() },
     reviewer: c.get<string>('reviewer', '').trim(),
