@@ -7,7 +7,7 @@ import type { TurnTags } from '../formats/llamaFactory';
 import { compileUserSchema } from '../checks/schemaCheck';
 import { isEvaluationSet } from '../project/projectConfig';
 import { findTokenizer } from '../tokens/tokenizerFiles';
-import { tokenCounterFromDir } from '../tokens/tokenCounter';
+import type * as TokenCounterModule from '../tokens/tokenCounter';
 
 /** Where exact token counts come from: the model's tokenizer folder, or why the counts are estimates. */
 export type TokenizerChoice = { readonly dir: string; readonly how: string } | { readonly missing: string };
@@ -63,6 +63,9 @@ export function resolveOptionsWithTokens(o: PlainOptions): Promise<ValidationOpt
   let p = withTokens.get(o);
   if (!p) {
     p = (async () => {
+      // loaded on first use: the tokenizer and Jinja stay out of the start-up of every command that validates
+      // (a require, not import(): tsx registers CommonJS only inside worker threads)
+      const { tokenCounterFromDir } = require('../tokens/tokenCounter') as typeof TokenCounterModule;
       try {
         return { ...r, tokenCounter: await tokenCounterFromDir(t.dir, t.how) };
       } catch (e) {
