@@ -90,6 +90,13 @@ const events = (dir: string) =>
     .split('\n')
     .map((l) => JSON.parse(l));
 
+/** The Stop button of the Run view (shown while the run is running). */
+async function stopFromRunView(): Promise<void> {
+  const stop = runView().locator('vscode-button', { hasText: 'Stop' });
+  await stop.waitFor({ timeout: 30_000 });
+  await stop.click();
+}
+
 /** Preflight blocks on the review gate (no review of pairs.jsonl): start anyway. */
 async function override(): Promise<void> {
   const dialog = wb.page.locator('.monaco-dialog-box');
@@ -160,7 +167,9 @@ test('Stop during a real run: the run is cancelled with a checkpoint, and no pro
   assert.ok(pid > 0, 'run.json names the trainer process');
   assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), /-m ftstudio_trainer --config \S+trainer-config\.json/);
   assert.ok(groupMembers(pid).includes(pid), 'the trainer leads its own process group');
-  await runCommand(wb.page, 'Finetune Studio: Stop Fine-tune');
+  // the Run view's Stop button (the palette's Stop waited behind "Activating Extensions…" for over a minute
+  // on this loaded machine while the trainer ran on: see the report)
+  await stopFromRunView();
   await wb.shot('real-stop-issued');
   // the stop file is the first thing Stop does (the trainer stops at its next step when it sees it)
   await waitFor(
@@ -229,7 +238,7 @@ test('Resume Fine-tune continues the stopped run from its checkpoint, in the sam
     30_000,
   );
   await wb.shot('resumed-running');
-  await runCommand(wb.page, 'Finetune Studio: Stop Fine-tune');
+  await stopFromRunView();
   await waitFor('stopped again', trainingStatus, (s) => /Fine-tune stopped/.test(s), 60_000);
   const after = JSON.parse(readFileSync(join(stopped.dir, 'run.json'), 'utf8'));
   assert.equal(after.status, 'cancelled');

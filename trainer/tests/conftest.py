@@ -7,10 +7,10 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]
 
-from ftstudio_trainer import tiny  # noqa: E402
+from ftstudio_trainer import tiny as tiny_model  # noqa: E402
 
 # the parity template: nothing after the end-of-turn token, so TRL's DPO slicing and our masks agree token for token
-TEMPLATE = tiny.TEMPLATE
+TEMPLATE = tiny_model.TEMPLATE
 TOPICS = [
     "gradient descent",
     "LoRA adapters",
@@ -58,7 +58,7 @@ def build_tiny_llama(folder, template=TEMPLATE):
     texts = [m["content"] for r in sft_records(16) for m in r["messages"]] + [
         t["content"] for r in dpo_records(16) for k in ("prompt", "chosen", "rejected") for t in r[k]
     ]
-    return tiny.build_tiny_llama(folder, texts, template)
+    return tiny_model.build_tiny_llama(folder, texts, template)
 
 
 @pytest.fixture(scope="session")
