@@ -60,7 +60,7 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
   const ceiling = timed(process.execPath, [bareParse, file]);
   const stats = timed(process.execPath, [cli, 'stats', '--json', file]);
   const doc = JSON.parse(stats.out) as { records: number; nearDuplicates: { clusters: number[][]; bands: number; rows: number } };
-  const validate = timed(process.execPath, [cli, 'validate', '--json', '--min-records', '0', file]);
+  const validate = timed(process.execPath, [cli, 'validate', '--json', '--near-duplicates', '--min-records', '0', file]);
   const nearDiags = (JSON.parse(validate.out).files[0].diagnostics as { code: string }[]).filter((d) => d.code === 'near-duplicate').length;
   const planted = Math.floor(NEAR_RECORDS / PLANT_EVERY);
 

@@ -6,13 +6,13 @@ import type { FileReport } from '../core/checks/datasetModel';
 import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { SchemaError } from '../core/checks/schemaCheck';
 import { resolveValidationOptions, type PlainOptions } from '../core/validation/options';
-import { validateDataset } from '../core/validation/validateDataset';
+import { NEAR_DUPLICATE_AUTO_RECORDS, runsNearDuplicates, validateDataset } from '../core/validation/validateDataset';
 import { findConfig, readValidationConfig } from '../core/project/projectConfig';
 import { EVAL_FORMAT_IDS, isEvalFormat, type EvalFormatId } from '../core/formats/evalSets';
 import { datasetInfoFor } from '../core/formats/llamaFactory';
 import { numberFlag, parseArgs, UsageError } from './args';
 
-export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] FILE...
+export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] [--near-duplicates] FILE...
   --format F       force a format: ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')} (default: detected per file, or finetune.json data.format)
   --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
   --json           one JSON document on stdout
@@ -20,6 +20,8 @@ export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S
                    with finetune.json's model tokenizer when it is on this machine, else estimated at 4 characters a token
   --min-records N  fewer records than N is reported (default 200; 0 turns it off)
   --workers N      worker threads for large files (default: the number of cores)
+  --near-duplicates  the near-duplicate pass on every file (default: files of at most ${NEAR_DUPLICATE_AUTO_RECORDS.toLocaleString('en-US')} records;
+                   larger ones are named on stderr: their near-duplicates are in ftstudio stats)
 exit status: 0 no errors, 1 errors found, 2 usage or I/O problem`;
 
 export interface Io {
@@ -48,7 +50,7 @@ export function jsonDiagnostic(d: FileReport['diagnostics'][number]) {
 }
 
 export async function validateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['format', 'schema', 'max-tokens', 'min-records', 'workers'], booleans: ['json', 'help'] });
+  const args = parseArgs(argv, { values: ['format', 'schema', 'max-tokens', 'min-records', 'workers'], booleans: ['json', 'help', 'near-duplicates'] });
   if (args.flags.has('help')) {
     io.out(VALIDATE_USAGE);
     return 0;
@@ -91,7 +93,13 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
       const info = datasetInfoFor(resolve(file));
       for (const p of info?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
       const fileOptions = resolveValidationOptions({ path: file, explicit, registry: info, project: config, schema }).options;
-      reports.push({ file, report: await validateDataset(resolve(file), fileOptions, { workers }) });
+      const nearDuplicates = args.flags.has('near-duplicates') ? true : 'auto';
+      const report = await validateDataset(resolve(file), fileOptions, { workers, nearDuplicates });
+      if (fileOptions.nearDuplicateThreshold !== 0 && !runsNearDuplicates(nearDuplicates, report.records))
+        io.err(
+          `ftstudio: note: ${file}: near-duplicates not checked (${report.records.toLocaleString('en-US')} records, over ${NEAR_DUPLICATE_AUTO_RECORDS.toLocaleString('en-US')}): add --near-duplicates, or run ftstudio stats`,
+        );
+      reports.push({ file, report });
     } catch (e) {
       if (e instanceof SchemaError) throw new UsageError(e.message);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);

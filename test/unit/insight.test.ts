@@ -247,3 +247,25 @@ test('validateDataset: the near-duplicate pass gives the same diagnostics on a w
   assert.deepEqual(near(await validateDataset(file, opts, { offThread: true })), inline);
   assert.deepEqual(near(await validateDataset(file, { ...opts, nearDuplicateThreshold: 0 })), []);
 });
+
+test('ftstudio validate: near-duplicates by default up to NEAR_DUPLICATE_AUTO_RECORDS records; above, named on stderr unless --near-duplicates', async () => {
+  const { NEAR_DUPLICATE_AUTO_RECORDS, runsNearDuplicates } = await import('../../src/core/validation/validateDataset');
+  assert.equal(runsNearDuplicates('auto', NEAR_DUPLICATE_AUTO_RECORDS), true);
+  assert.equal(runsNearDuplicates('auto', NEAR_DUPLICATE_AUTO_RECORDS + 1), false);
+  assert.equal(runsNearDuplicates(true, NEAR_DUPLICATE_AUTO_RECORDS + 1), true);
+  assert.equal(runsNearDuplicates(undefined, NEAR_DUPLICATE_AUTO_RECORDS + 1), true);
+  assert.equal(runsNearDuplicates(false, 1), false);
+  // one near copy planted at the top of a file one record over the limit
+  const sentence = 'the quick brown fox jumps over the lazy dog near the river bank today';
+  const lines = [JSON.stringify({ text: sentence }), JSON.stringify({ text: sentence.replace('today', 'again') })];
+  for (let i = lines.length; i <= NEAR_DUPLICATE_AUTO_RECORDS; i++) lines.push(JSON.stringify({ text: `record number ${i} is unique ${i * 7919}` }));
+  const file = join(dir, 'over-limit.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const auto = await run(...['validate', '--json', '--min-records', '0', file]);
+  assert.match(auto.err, /over-limit\.jsonl: near-duplicates not checked \(20,001 records, over 20,000\): add --near-duplicates/);
+  const codes = (r: { out: string }) => (JSON.parse(r.out) as { files: { diagnostics: { code: string }[] }[] }).files[0]!.diagnostics.map((d) => d.code);
+  assert.ok(!codes(auto).includes('near-duplicate'));
+  const forced = await run(...['validate', '--json', '--near-duplicates', '--min-records', '0', file]);
+  assert.equal(forced.err, '');
+  assert.ok(codes(forced).includes('near-duplicate'));
+});

@@ -41,6 +41,14 @@ function nearDuplicatesOffThread(job: NearDuplicateJob, signal?: AbortSignal): P
   });
 }
 
+/** Above this many records `nearDuplicates: 'auto'` leaves the near-duplicate pass out (ftstudio validate says so). */
+export const NEAR_DUPLICATE_AUTO_RECORDS = 20_000;
+
+/** Whether validateDataset runs the near-duplicate pass on a file of `records` records. */
+export function runsNearDuplicates(mode: boolean | 'auto' | undefined, records: number): boolean {
+  return mode === 'auto' ? records <= NEAR_DUPLICATE_AUTO_RECORDS : mode !== false;
+}
+
 /** A dataset file on disk: streamed file checks, then leakage against its training partner. */
 export async function validateDataset(path: string, options: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
   const report = isJsonArrayPath(path)
@@ -51,7 +59,7 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
   const ids = evalSet ? await evalSetDiagnosticsOfFile(path) : [];
   const leaks = await leakageOfFile(path);
   // near-duplicates: JSONL training and held-out data (golden and safety sets have their own id check)
-  const skipNear = evalSet || isJsonArrayPath(path) || opts.nearDuplicates === false || options.nearDuplicateThreshold === 0;
+  const skipNear = evalSet || isJsonArrayPath(path) || !runsNearDuplicates(opts.nearDuplicates, report.records) || options.nearDuplicateThreshold === 0;
   const near = skipNear
     ? []
     : opts.offThread
