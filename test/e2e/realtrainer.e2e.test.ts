@@ -201,9 +201,26 @@ test('Resume Fine-tune continues the stopped run from its checkpoint, in the sam
   const cpStep = Number(cp.split('-')[1]);
   const before = runs().length;
   await runCommand(wb.page, 'Finetune Studio: Resume Fine-tune');
+  // the picker, not the command palette's list it replaces
+  await waitFor(
+    'the Resume Fine-tune picker',
+    async () =>
+      (await wb.page
+        .locator('.quick-input-title')
+        .textContent({ timeout: 5_000 })
+        .catch(() => '')) ?? '',
+    (t) => t.includes('Resume Fine-tune'),
+    20_000,
+  );
   const row = wb.page.locator('.quick-input-list .monaco-list-row').first();
   await row.waitFor({ timeout: 20_000 });
-  assert.equal(await wb.page.locator('.quick-input-list .monaco-list-row').count(), 1, 'only the stopped run can be resumed');
+  // only the stopped run can be resumed (the completed one cannot)
+  await waitFor(
+    'one resumable run',
+    () => wb.page.locator('.quick-input-list .monaco-list-row').count(),
+    (n) => n === 1,
+    10_000,
+  );
   assert.match((await row.getAttribute('aria-label')) ?? '', new RegExp(`${stopped.run.runId}.*cancelled.*${cp}`));
   await wb.shot('resume-pick');
   await wb.page.keyboard.press('Enter');
