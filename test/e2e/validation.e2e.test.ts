@@ -129,13 +129,19 @@ test('a quick fix renames the misspelt key and the file is right afterwards', as
   const line3 = readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8').split('\n')[2]!;
   assert.equal(JSON.parse(line3).rejected, 'Purple.');
   await shot('quick-fix-applied');
-  // 2 errors left; warnings: template, format mismatch, the typed "label" (line 2 no longer duplicates line 12)
+  // 2 errors left; warnings: template, format mismatch, the typed "label", and line 12 — no longer an exact
+  // duplicate of the edited line 2 — now its near-duplicate
   const status = await waitFor(
     'status item updated',
     () => datasetStatus(page),
-    (s) => /· 2 3$/.test(s),
+    (s) => /· 2 4$/.test(s),
   );
-  assert.match(status.value, /preference · 14 records · 2 3/);
+  assert.match(status.value, /preference · 14 records · 2 4/);
+  const near = (await problems(page)).filter((x) => x.code === 'near-duplicate');
+  assert.deepEqual(
+    near.map((x) => x.line),
+    [12],
+  );
 });
 
 test('the conversational SFT file: unknown role with its quick fix', async () => {
