@@ -6,10 +6,10 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/jsonl/atomicFile';
 import { defaultEnvironmentDir } from '../core/python/environment';
 import { describeInterpreter, resolveInterpreter } from '../core/python/interpreter';
-import { ConfigError, loadConfig } from '../core/training/config';
 import { EvalTargetError, evalTarget, goldenReportOf, runCheckpointEval } from '../core/training/checkpointEval';
 import { goldenJunit } from '../core/eval/junit';
 import { parseArgs, UsageError } from './args';
+import { loadConfigOrUsage } from './configArg';
 import { bundledTrainerDir } from './trainCommand';
 import type { Io } from './validateCommand';
 
@@ -30,13 +30,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   if (args.positional.length) throw new UsageError(`eval takes no positional arguments (got ${args.positional.join(' ')})`);
   const path = resolve(typeof args.flags.get('config') === 'string' ? (args.flags.get('config') as string) : 'finetune.json');
-  let config;
-  try {
-    config = loadConfig(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const config = loadConfigOrUsage(path);
   if (!config.eval) throw new UsageError(`${path} has no "eval" block: add eval.golden (a golden set; see examples/golden.jsonl) to evaluate a checkpoint`);
   let target;
   try {

@@ -2,10 +2,10 @@
 import { dirname, relative, resolve } from 'node:path';
 import { defaultEnvironmentDir } from '../core/python/environment';
 import { describeInterpreter, resolveInterpreter } from '../core/python/interpreter';
-import { ConfigError, loadConfig } from '../core/training/config';
 import { DEFAULT_PREVIEW_RECORDS, MAX_PREVIEW_RECORDS, previewNote, previewTokens, TokenPreviewError } from '../core/training/tokenPreview';
 import type { PreviewRecord, TokenPreview } from '../protocol/tokens';
 import { parseArgs, UsageError } from './args';
+import { loadConfigOrUsage } from './configArg';
 import { bundledTrainerDir } from './trainCommand';
 import type { Io } from './validateCommand';
 
@@ -73,13 +73,7 @@ export async function tokensCommand(argv: readonly string[], io: Io, color = !!p
   if (!Number.isInteger(records) || records < 1 || records > MAX_PREVIEW_RECORDS)
     throw new UsageError(`--records must be a whole number from 1 to ${MAX_PREVIEW_RECORDS}, got ${String(raw)}`);
   const path = resolve(typeof args.flags.get('config') === 'string' ? (args.flags.get('config') as string) : 'finetune.json');
-  let config;
-  try {
-    config = loadConfig(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const config = loadConfigOrUsage(path);
   const json = args.flags.has('json');
   const interpreter = await resolveInterpreter({ configPython: config.python, configDir: dirname(path), managedDirs: [defaultEnvironmentDir()] });
   io.err(`interpreter ${describeInterpreter(interpreter)}`);

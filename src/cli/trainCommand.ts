@@ -7,12 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { defaultEnvironmentDir } from '../core/python/environment';
 import { describeInterpreter, resolveInterpreter } from '../core/python/interpreter';
-import { ConfigError, loadConfig } from '../core/training/config';
 import { formatEta } from '../core/training/progress';
 import { train } from '../core/training/train';
 import { GATE_STOP_EXIT_CODE } from '../core/eval/gateEvent';
 import { findResumable, resumeConfig } from '../core/training/resume';
 import { parseArgs, UsageError } from './args';
+import { loadConfigOrUsage } from './configArg';
 import type { Io } from './validateCommand';
 
 /** The bundled trainer ships beside the bundles: dist/../trainer. */
@@ -27,13 +27,7 @@ export async function trainCommand(argv: readonly string[], io: Io, tty = proces
   const resuming = args.flags.has('resume');
   if (args.positional.length > (resuming ? 1 : 0))
     throw new UsageError(`unexpected argument ${args.positional[resuming ? 1 : 0]}${resuming ? '' : ' (a run folder goes after --resume)'}`);
-  let config;
-  try {
-    config = loadConfig(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  let config = loadConfigOrUsage(path);
   let resume;
   if (resuming) {
     const found = findResumable(dirname(path), args.positional[0]);

@@ -1,6 +1,6 @@
 /** Semantic checks of one record: what a schema cannot say (empty targets, role order, identical pairs). */
 import { lineDiag, type LineDiagnostic } from './diagnostic';
-import { FORMAT_KEYS, FORMATS, nearest, type FormatId } from '../formats/formats';
+import { FORMAT_KEYS, FORMATS, nearest, type FormatId, SHAREGPT_ROLES } from '../formats/formats';
 import { ROLES } from '../formats/schemas';
 import { pathLabel, type LineLocator } from './schemaCheck';
 import type { JsonPath } from '../jsonl/locate';
@@ -17,18 +17,6 @@ interface TurnList {
   /** a single turn object, not a list (LLaMA-Factory's ShareGPT chosen / rejected) */
   readonly single?: boolean;
 }
-
-/** ShareGPT speaker names (as LLaMA-Factory and FastChat use them) and the role each stands for. */
-export const SHAREGPT_ROLES: Record<string, string> = {
-  human: 'user',
-  user: 'user',
-  gpt: 'assistant',
-  assistant: 'assistant',
-  system: 'system',
-  function_call: 'assistant',
-  observation: 'tool',
-  tool: 'tool',
-};
 
 const ROLE_SYNONYMS: Record<string, string> = {
   human: 'user',

@@ -269,3 +269,15 @@ export function nearestKey(candidate: string, targets: readonly string[]): strin
     keyTypoLimit,
   );
 }
+
+/** ShareGPT speaker names (as LLaMA-Factory and FastChat use them) and the role each stands for. */
+export const SHAREGPT_ROLES: Record<string, string> = {
+  human: 'user',
+  user: 'user',
+  gpt: 'assistant',
+  assistant: 'assistant',
+  system: 'system',
+  function_call: 'assistant',
+  observation: 'tool',
+  tool: 'tool',
+};

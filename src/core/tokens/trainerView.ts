@@ -4,22 +4,12 @@
  * with what is trained for the others, (prompt, chosen, rejected) for preference data. The token
  * counter and the estimate both read records through here, so they count the same parts.
  */
+import { SHAREGPT_ROLES } from '../formats/formats';
 import type { Message } from './chatTemplate';
 
 export type Segment = readonly [text: string, trained: boolean];
 
 export const PREFERENCE_FORMATS: ReadonlySet<string> = new Set(['preference', 'openai-preference', 'sharegpt-preference']);
-
-const SHAREGPT_ROLES: Record<string, string> = {
-  human: 'user',
-  user: 'user',
-  gpt: 'assistant',
-  assistant: 'assistant',
-  system: 'system',
-  function_call: 'assistant',
-  observation: 'tool',
-  tool: 'tool',
-};
 
 type Rec = Record<string, unknown>;
 
