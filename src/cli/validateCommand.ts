@@ -19,7 +19,7 @@ export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S
   --max-tokens N   records above N tokens get a warning (default: finetune.json training.maxSeqLength, else 4096); counted
                    with finetune.json's model tokenizer when it is on this machine, else estimated at 4 characters a token
   --min-records N  fewer records than N is reported (default 200; 0 turns it off)
-  --workers N      worker threads for large files (default: the number of cores)
+  --workers N      threads for files of 8 MB or more (default: the cores, at most 4; 1 = one thread)
   --near-duplicates  the near-duplicate pass on every file (default: files of at most ${NEAR_DUPLICATE_AUTO_RECORDS.toLocaleString('en-US')} records;
                    larger ones are named on stderr: their near-duplicates are in ftstudio stats)
 exit status: 0 no errors, 1 errors found, 2 usage or I/O problem`;

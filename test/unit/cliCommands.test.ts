@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main';
 import { ALL_CODES, CODES } from '../../src/core/checks/codes';
 import { indexFile } from '../../src/core/records/recordIndex';
 import { appendEvent, reviewPaths, writeManifest } from '../../src/core/review/reviewStore';
-import { PARALLEL_THRESHOLD } from '../../src/core/validation/validateFile';
+import { defaultThreads, PARALLEL_THRESHOLD } from '../../src/core/validation/validateFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-cli-paths-'));
 const row = (i: number) => JSON.stringify({ prompt: `You are a tutor. Question ${i}?`, completion: `Answer ${i}.` });
@@ -139,7 +139,7 @@ test('finetune.json is found from the working directory up: its maxSeqLength and
   assert.ok(r.code === 0 || r.code === 1);
 });
 
-test('--workers N splits a large file across N worker threads with the same result; a bad N is a usage error', async () => {
+test('--workers N shares a large file among N threads (this one and N - 1 workers) with the same result; by default the cores, at most 4; a bad N is a usage error', async () => {
   const f = join(dir, 'large.jsonl');
   const lines: string[] = [];
   let size = 0;
@@ -165,11 +165,18 @@ test('--workers N splits a large file across N worker threads with the same resu
   workerThreads.Worker = counting;
   try {
     const one = await run('validate', '--json', '--workers', '1', f);
-    assert.equal(started, 0, 'one worker: validated on this thread');
+    assert.equal(started, 0, 'one thread: validated on this one');
     const two = await run('validate', '--json', '--workers', '2', f);
-    assert.equal(started, 2, 'two workers started');
+    assert.equal(started, 1, 'two threads: this one and one worker');
     assert.equal(two.code, one.code);
     assert.equal(two.out, one.out);
+    const three = await run('validate', '--json', '--workers', '3', f);
+    assert.equal(started - 1, 2, 'three threads: two workers');
+    assert.equal(three.out, one.out);
+    started = 0;
+    const byDefault = await run('validate', '--json', f);
+    assert.equal(started, defaultThreads() - 1, `the default: ${defaultThreads()} threads`);
+    assert.equal(byDefault.out, one.out);
     assert.equal(JSON.parse(one.out).files[0].records, lines.length);
   } finally {
     workerThreads.Worker = Original;

@@ -3,14 +3,28 @@
  * \r\n and \n both end a line, a leading BOM is kept for the line parser to skip.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 const CHUNK = 1 << 20;
+
+/**
+ * Read buffers kept for the next reader on this thread: a thread that reads a file range by range
+ * (parallelScan's chunks) would otherwise map two fresh megabytes per range and leave them to the collector.
+ */
+const pool: Buffer[] = [];
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+}
+function giveBack(b: Buffer): void {
+  if (b.length === CHUNK && pool.length < 4) pool.push(b);
+}
 
 export interface ReadOptions {
   readonly start?: number;
   readonly end?: number;
   readonly signal?: AbortSignal;
+  /** the file already open (a thread that reads several ranges of it keeps one handle) */
+  readonly handle?: FileHandle;
 }
 
 /**
@@ -20,12 +34,12 @@ export interface ReadOptions {
  * The buffers are reused: onChunk must not keep them.
  */
 export async function forEachChunk(path: string, onChunk: (buf: Buffer, n: number) => void, opts: ReadOptions = {}): Promise<void> {
-  const fh = await open(path, 'r');
+  const fh = opts.handle ?? (await open(path, 'r'));
   try {
     let pos = opts.start ?? 0;
     const end = opts.end ?? (await fh.stat()).size;
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let spare = Buffer.allocUnsafe(CHUNK);
+    let buf = takeBuffer();
+    let spare = takeBuffer();
     let held = 0; // bytes of an unfinished line at the front of buf
     let reading = pos < end ? fh.read(buf, 0, Math.min(buf.length, end - pos), pos) : undefined;
     while (reading) {
@@ -47,8 +61,10 @@ export async function forEachChunk(path: string, onChunk: (buf: Buffer, n: numbe
       held = tail;
     }
     if (held > 0) onChunk(buf, held);
+    giveBack(buf);
+    giveBack(spare);
   } finally {
-    await fh.close();
+    if (!opts.handle) await fh.close();
   }
 }
 

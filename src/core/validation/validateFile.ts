@@ -1,8 +1,8 @@
 /**
- * Validate a file from disk: streamed (never held whole in memory); above a size threshold the
- * byte ranges are analysed by worker threads in parallel, and the dataset checks run once at the end.
+ * Validate a file from disk: streamed (never held whole in memory); above a size threshold its chunks
+ * are analysed on several threads (parallelScan), and the dataset checks run once at the end.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
@@ -10,15 +10,19 @@ import { forEachLineFacts } from '../checks/fileFacts';
 import { resolveOptionsWithTokens, type PlainOptions } from './options';
 import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
+import { scanInParallel } from './parallelScan';
 
 export const PARALLEL_THRESHOLD = 8 << 20;
 
 export interface ValidateFileOptions {
+  /** threads for a file of parallelThreshold bytes or more (default: defaultThreads()); 1 = this thread alone */
   readonly workers?: number;
   /** analyse on one worker thread even when sequential (keeps an editor's main thread free) */
   readonly offThread?: boolean;
   /** files below this many bytes are not split (default PARALLEL_THRESHOLD) */
   readonly parallelThreshold?: number;
+  /** bytes per chunk when several threads share a file (default CHUNK_BYTES; tests use small ones) */
+  readonly chunkBytes?: number;
   readonly cap?: number;
   readonly signal?: AbortSignal;
   /**
@@ -30,31 +34,6 @@ export interface ValidateFileOptions {
 
 function newWorker(job: WorkerJob): Worker {
   return startWorker(__dirname, 'analyzeWorker', job);
-}
-
-/** Split [0,size) into n ranges that begin at line starts. */
-async function lineAlignedRanges(path: string, size: number, n: number): Promise<[number, number][]> {
-  const cuts = [0];
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    for (let k = 1; k < n; k++) {
-      let pos = Math.max(cuts[cuts.length - 1]!, Math.floor((size * k) / n));
-      let found = -1;
-      while (pos < size && found < 0) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-        if (!bytesRead) break;
-        const i = buf.subarray(0, bytesRead).indexOf(10);
-        if (i >= 0) found = pos + i + 1;
-        else pos += bytesRead;
-      }
-      if (found < 0 || found >= size) break;
-      if (found > cuts[cuts.length - 1]!) cuts.push(found);
-    }
-  } finally {
-    await fh.close();
-  }
-  return cuts.map((c, i) => [c, cuts[i + 1] ?? size]);
 }
 
 /** Run one analysis job on a worker thread; aborting the signal terminates the worker. */
@@ -79,18 +58,24 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedL
   });
 }
 
+/** Threads for a large file when not told: the cores, at most four (each worker holds its own heap). */
+export function defaultThreads(): number {
+  const { availableParallelism } = require('node:os') as typeof import('node:os');
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 export async function validateFile(path: string, plain: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
   const options = await resolveOptionsWithTokens(plain);
   const model = new DatasetModel(options);
   const { size } = await stat(path);
-  // sequential unless asked: on this project's 2-core machines two workers measured slower than one
-  const workers = Math.max(1, opts.workers ?? 1);
-  if (opts.offThread && workers === 1) {
+  const threads = Math.max(1, opts.workers ?? defaultThreads());
+  const large = size >= (opts.parallelThreshold ?? PARALLEL_THRESHOLD);
+  if (large && (threads > 1 || opts.offThread)) {
+    // an editor's thread stays free: its share goes to workers, one core left to it
+    const workers = opts.offThread ? Math.max(1, threads - 1) : threads - 1;
+    await scanInParallel(model, size, { path, plain, workers, inThread: !opts.offThread, chunkBytes: opts.chunkBytes, signal: opts.signal });
+  } else if (opts.offThread) {
     model.pushPacked(await runWorker({ path, start: 0, end: size, options: plain }, opts.signal));
-  } else if (workers > 1 && size >= (opts.parallelThreshold ?? PARALLEL_THRESHOLD)) {
-    const ranges = await lineAlignedRanges(path, size, workers);
-    const parts = await Promise.all(ranges.map(([start, end]) => runWorker({ path, start, end, options: plain }, opts.signal)));
-    for (const p of parts) model.pushPacked(p);
   } else {
     let estimated = false;
     await forEachLineFacts(
