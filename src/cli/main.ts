@@ -72,7 +72,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** The process's entry: argv in, exit code out (dist/cli.js, through src/cli/launcher.ts; or this file run directly). */
+export function runFromCommandLine(): void {
   // a reader that stops early (`ftstudio validate big.jsonl | head`) closes the pipe: stop quietly, as Unix tools do
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -92,3 +93,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runFromCommandLine();

@@ -247,6 +247,8 @@ export function evalSetDiagnostics(lines: readonly string[]): Diagnostic[] {
 
 /** evalSetDiagnostics of a file on disk. */
 export async function evalSetDiagnosticsOfFile(path: string): Promise<Diagnostic[]> {
-  const [{ readFile }, { splitLines }] = await Promise.all([import('node:fs/promises'), import('./datasetModel')]);
+  // node:fs/promises by require: the CLI's bundle runs from a code cache (src/cli/launcher.ts), where import() of a builtin has no loader
+  const { readFile } = require('node:fs/promises') as typeof import('node:fs/promises');
+  const { splitLines } = await import('./datasetModel');
   return evalSetDiagnostics(splitLines(await readFile(path, 'utf8')));
 }
