@@ -1,7 +1,8 @@
 /**
  * npm run bench: validation throughput side by side with baselines in the same run, as ratios.
  *   ceiling  - a bare streaming JSON.parse-per-line loop (same reader, same bundling)
- *   ftstudio - `ftstudio validate` (the built CLI, a child process, startup included)
+ *   ftstudio - `ftstudio validate` (the built CLI, a child process, startup included), with its default
+ *              threads and with `--workers 1`; the one-thread run also as CPU seconds (robust on a busy machine)
  *   python   - Python jsonschema (Debian's python3-jsonschema) on the same schema
  * plus peak RSS of the CLI and the median time to re-check one edited line of a 100,000-line document.
  */
@@ -14,6 +15,7 @@ import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
 import { pairContent } from '../src/core/preference/items';
 import { FileIndex } from '../src/core/indexing/fileIndex';
+import { defaultThreads } from '../src/core/validation/validateFile';
 import { wordDiff } from '../src/core/preference/wordDiff';
 import { nearDuplicateBench } from './nearDuplicates.bench';
 
@@ -27,10 +29,17 @@ function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { 
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  return { s, rssMb: rss ? Number(rss[1]) / 1024 : undefined, out: r.stdout };
+  const cpu = /cpu_s=([\d.]+)/.exec(r.stderr ?? '');
+  return { s, rssMb: rss ? Number(rss[1]) / 1024 : undefined, cpuS: cpu ? Number(cpu[1]) : undefined, out: r.stdout };
 }
 
 type Timed = ReturnType<typeof timeChild>;
+
+/** The ceiling's CPU seconds over the contender's, as a ratio (1 = as cheap as the bare loop), with both figures. */
+function cpuRatio(ceiling: Timed, ft: Timed): string {
+  if (ceiling.cpuS === undefined || ft.cpuS === undefined) return 'n/a';
+  return `${(ceiling.cpuS / ft.cpuS).toFixed(2)}× (${ft.cpuS.toFixed(2)} s vs ${ceiling.cpuS.toFixed(2)} s)`;
+}
 
 /** Each contender's fastest of `n` runs, the contenders taking turns within every round. */
 function bestInterleaved(n: number, contenders: (() => Timed)[]): Timed[] {
@@ -83,16 +92,16 @@ async function main() {
     writeFileSync(schemaFile, JSON.stringify(VARIANT_SCHEMAS.find((v) => `${v.format}${v.conversational ? ':conversational' : ''}` === schema)!.schema));
     // the three are interleaved, run after run, so that a slow spell of a shared machine hits all of them
     const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
-    const [ceiling, ft, ft2] = bestInterleaved(runs, [
+    const [ceiling, ft, ft1] = bestInterleaved(runs, [
       () => timeChild(process.execPath, [join(data, 'bareParse.js'), file]),
       () => timeChild(process.execPath, [cli, 'validate', '--json', file], { FTSTUDIO_REPORT_RSS: '1' }),
-      () => timeChild(process.execPath, [cli, 'validate', '--json', '--workers', '2', file], { FTSTUDIO_REPORT_RSS: '1' }),
+      () => timeChild(process.execPath, [cli, 'validate', '--json', '--workers', '1', file], { FTSTUDIO_REPORT_RSS: '1' }),
     ]) as [Timed, Timed, Timed];
     const py = hasPython ? timeChild(python, [join(root, 'bench/jsonschema_bench.py'), schemaFile, file]) : undefined;
     const report = JSON.parse(ft.out).files[0];
     const fmt = (s: number) => `${(mb / s).toFixed(1)} MB/s`;
     rows.push(
-      `| ${kind} (${mb.toFixed(0)} MB, ${report.records.toLocaleString('en-US')} records) | ${fmt(ceiling.s)} | ${fmt(ft.s)} | ${(ceiling.s / ft.s).toFixed(2)}× | ${fmt(ft2.s)} (${(ceiling.s / ft2.s).toFixed(2)}×) | ${py ? fmt(py.s) : 'n/a'} | ${py ? `${(py.s / ft.s).toFixed(1)}×` : 'n/a'} | ${ft.rssMb?.toFixed(0)} MB (ceiling ${ceiling.rssMb?.toFixed(0)} MB) |`,
+      `| ${kind} (${mb.toFixed(0)} MB, ${report.records.toLocaleString('en-US')} records) | ${fmt(ceiling.s)} | ${fmt(ft.s)} | **${(ceiling.s / ft.s).toFixed(2)}×** | ${fmt(ft1.s)} (${(ceiling.s / ft1.s).toFixed(2)}×) | ${cpuRatio(ceiling, ft1)} | ${py ? fmt(py.s) : 'n/a'} | ${py ? `${(py.s / ft.s).toFixed(1)}×` : 'n/a'} | ${ft.rssMb?.toFixed(0)} MB (ceiling ${ceiling.rssMb?.toFixed(0)} MB) |`,
     );
     console.log(rows[rows.length - 1]);
   }
@@ -145,8 +154,8 @@ async function main() {
   const indexHeapMb = (process.memoryUsage().heapUsed - heap0) / MB;
 
   const table = [
-    '| file | ceiling: JSON.parse loop | `ftstudio validate` | ratio to ceiling | `--workers 2` | Python jsonschema | ftstudio ÷ Python | peak RSS |',
-    '|---|---|---|---|---|---|---|---|',
+    `| file | ceiling: JSON.parse loop | \`ftstudio validate\` (${defaultThreads()} threads) | ratio to ceiling | \`--workers 1\` (one thread) | CPU seconds, one thread ÷ ceiling | Python jsonschema | ftstudio ÷ Python | peak RSS |`,
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `One-line re-check of a 100,000-line document (re-analyse the line, update the aggregates, rebuild the report): median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms.`,
