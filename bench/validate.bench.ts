@@ -23,7 +23,7 @@ const root = join(__dirname, '..');
 const data = join(root, 'bench', 'data');
 const MB = 1e6;
 
-function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { s: number; rssMb?: number; out: string } {
+function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { s: number; rssMb?: number; cpuS?: number; out: string } {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;

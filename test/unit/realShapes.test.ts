@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateText } from '../../src/core/checks/datasetModel';
+import { DEFAULT_OPTIONS, validateText } from '../../src/core/checks/datasetModel';
+import { analyzeLine } from '../../src/core/checks/analyzeLine';
 import { validateFile } from '../../src/core/validation/validateFile';
 import { OPTS } from './helpers';
 import { main } from '../../src/cli/main';
@@ -144,6 +145,8 @@ test("dataset_info.json tags: ShareGPT turns under the registry's role and conte
     ['1:repeated-role "customer"', '1:empty-content " "', '2:unknown-role "client"'],
   );
   assert.match(got[1].message, /^dialog\[2\]\.text is empty/);
+  // the roles to use are the registry's names, not the ShareGPT defaults (human, gpt) the checks know the turns by
+  assert.match(got[2].message, /^Unknown speaker "client" in dialog\[0\]: use one of customer, agent, observation, function_call, policy\.$/);
   assert.match(got[0].message, /dialog\[1\]/);
   writeFileSync(
     join(tmp, 'support_rank.jsonl'),
@@ -255,4 +258,27 @@ test('leak pairs in the editor: an open .json array is checked against its train
   );
   // no partner: nothing
   assert.deepEqual(codes(validateJsonArrayDocument(join(dir, 'other.json'), text, opts)), []);
+});
+
+test("dataset_info.json tags: an unknown role's quick fix is the nearest of the registry's names, and applying it leaves the line clean", () => {
+  const opts = {
+    ...DEFAULT_OPTIONS,
+    format: 'sharegpt' as const,
+    keyMap: { dialog: 'conversations' },
+    turnTags: { role: 'speaker', content: 'text', roles: { customer: 'human', agent: 'gpt', policy: 'system' } },
+  };
+  const line = '{"dialog": [{"speaker": "custmer", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}';
+  const d = analyzeLine(line, opts).diagnostics.find((x) => x.code === 'unknown-role');
+  assert.ok(d?.fix, 'a fix');
+  assert.equal(d.fix.title, 'Change the speaker to "customer"');
+  const fixed = line.slice(0, d.fix.edits[0]!.start) + d.fix.edits[0]!.newText + line.slice(d.fix.edits[0]!.end);
+  assert.deepEqual(
+    analyzeLine(fixed, opts).diagnostics.map((x) => x.code),
+    [],
+  );
+  // a name nothing is near: the registry's names listed, no fix offered
+  const far = analyzeLine('{"dialog": [{"speaker": "zzzzzzzz", "text": "Hi"}, {"speaker": "agent", "text": "Hello."}]}', opts).diagnostics[0]!;
+  assert.equal(far.code, 'unknown-role');
+  assert.equal(far.fix, undefined);
+  assert.match(far.message, /use one of customer, agent, observation, function_call, policy\.$/);
 });

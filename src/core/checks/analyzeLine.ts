@@ -8,7 +8,8 @@ import { checkRecord } from './recordChecks';
 import { leadScan, promptLead, rangeOfText, SYSTEM_MARK, templateSignature } from './template';
 import { detectFormat, FORMATS, variantKey, type FormatId } from '../formats/formats';
 import { builtinValidator, LineLocator, mapSchemaErrors, RenamedLocator } from './schemaCheck';
-import { fileKeyOf, renameKeys, retagTurns, type TurnTags } from '../formats/llamaFactory';
+import { fileKeyOf, fileRoleNames, renameKeys, retagTurns, type TurnTags } from '../formats/llamaFactory';
+import { nearestRole } from './recordChecks';
 import { parseWithLocations } from '../jsonl/locate';
 import { contentHash } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
@@ -159,7 +160,10 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
       );
     }
   }
-  if (renamed && diagnostics.length) speakFileKeys(diagnostics, spokenKeys(opts));
+  if (renamed && diagnostics.length) {
+    if (opts.turnTags) offerFileRoles(diagnostics, text, opts.turnTags);
+    speakFileKeys(diagnostics, spokenKeys(opts));
+  }
   return new LineFacts(len, true, variant, hash, template, diagnostics.length ? diagnostics : NO_DIAGS);
 }
 
@@ -189,6 +193,31 @@ function spokenKeys(opts: AnalyzeOptions): Readonly<Record<string, string>> {
   const out: Record<string, string> = { ...keys, from: t.role, value: t.content };
   for (const [theirs, ours] of Object.entries(t.roles)) out[ours] = theirs;
   return out;
+}
+
+/**
+ * An unknown role under the registry's tags: the roles to use, and the quick fix, are the registry's names
+ * (its user_tag, assistant_tag …), not the ShareGPT defaults the checks know the turns by.
+ */
+function offerFileRoles(diagnostics: LineDiagnostic[], text: string, tags: TurnTags): void {
+  const names = fileRoleNames(tags);
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    if (d.code !== 'unknown-role') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text.slice(d.start, d.end));
+    } catch {
+      continue;
+    }
+    if (typeof raw !== 'string') continue;
+    const near = nearestRole(raw, names);
+    diagnostics[i] = {
+      ...d,
+      message: d.message.replace(/^Unknown from /, `Unknown ${tags.role} `).replace(/use one of .*\.$/, `use one of ${names.join(', ')}.`),
+      fix: near ? { title: `Change the ${tags.role} to "${near}"`, edits: [{ start: d.start, end: d.end, newText: JSON.stringify(near) }] } : undefined,
+    };
+  }
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -55,6 +55,12 @@ function turnTagsOf(tags: Record<string, unknown>): TurnTags | undefined {
   return role === 'from' && content === 'value' && Object.keys(roles).length === 0 ? undefined : { role, content, roles };
 }
 
+/** The role names a file under these tags may use, as LLaMA-Factory reads it: one per tag (user, assistant, observation, function, system). */
+export function fileRoleNames(tags: TurnTags): string[] {
+  const theirs = new Map(Object.entries(tags.roles).map(([file, ours]) => [ours, file]));
+  return Object.values(ROLE_TAGS).map((ours) => theirs.get(ours) ?? ours);
+}
+
 /** A ShareGPT turn under the registry's tags, with our keys and role names (a new object; the original is not touched). */
 function retagTurn(t: unknown, tags: TurnTags): unknown {
   if (!t || typeof t !== 'object' || Array.isArray(t)) return t;
