@@ -947,7 +947,10 @@ function standIn(keys: number, lists: number, metadata: readonly string[]): Reco
 
 /** Tool definitions by the hash of their value: false (a defect), true (no names: any call goes) or the names. */
 const TOOLS_VERDICT = new Map<string, false | true | readonly string[]>();
+// the last value's verdict: a file's records usually share one tools list (no key string to build per line)
+let lastTools = { a: 0, b: 0, len: -1, verdict: false as false | true | readonly string[] };
 function toolsVerdict(a: number, b: number, s: number, e: number): false | true | readonly string[] {
+  if (lastTools.a === a && lastTools.b === b && lastTools.len === e - s) return lastTools.verdict;
   const key = `${a}:${b}:${e - s}`;
   let v = TOOLS_VERDICT.get(key);
   if (v === undefined) {
@@ -958,6 +961,7 @@ function toolsVerdict(a: number, b: number, s: number, e: number): false | true 
     if (TOOLS_VERDICT.size > 1000) TOOLS_VERDICT.clear();
     TOOLS_VERDICT.set(key, v);
   }
+  lastTools = { a, b, len: e - s, verdict: v };
   return v;
 }
 
