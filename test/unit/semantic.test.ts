@@ -3,7 +3,7 @@
 // message instead of a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalise } from '../../src/core/insight/embedModel';
@@ -12,6 +12,7 @@ import { datasetStats } from '../../src/core/insight/stats';
 import { estimateTokenCounter } from '../../src/core/tokens/tokenCounter';
 import { heldoutPartner } from '../../src/core/checks/leakage';
 import { writeTinyEmbedder } from '../parity/onnxEmbedder';
+import { main } from '../../src/cli/main';
 import { writeSemanticDataset } from '../parity/semanticDataset';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-semantic-'));
@@ -108,4 +109,86 @@ test('over the exhaustive limit the within-file search says it is skipped; cance
     { name: 'AbortError' },
   );
   assert.equal(chunks, 1);
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('ftstudio stats --json: the semantic fields from finetune.json embeddings (model, threshold); --embeddings overrides; --html and text show them', async () => {
+  const project = join(tmp, 'cli');
+  const { train, heldout } = writeSemanticDataset(project);
+  writeTinyEmbedder(join(project, 'embedder'));
+  const config = join(project, 'finetune.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      method: 'sft',
+      model: 'm',
+      data: { train: 'train.jsonl', heldout: 'heldout.jsonl' },
+      embeddings: { model: './embedder', threshold: 0.9 },
+    }),
+  );
+  const r = await cli('stats', train, '--config', config, '--json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(doc.semantic.enabled, true);
+  assert.equal(doc.semantic.threshold, 0.9);
+  assert.match(doc.semantic.description, /embedder .*from finetune\.json embeddings\.model\), cosine ≥ 0\.9/);
+  assert.deepEqual(doc.semantic.clusters, [[1, 3]]);
+  assert.deepEqual(doc.semantic.leakage, { heldout, train, leaks: [{ heldoutLine: 2, trainLine: 3, cosine: doc.semantic.leakage.leaks[0].cosine }] });
+  assert.ok(doc.semantic.leakage.leaks[0].cosine >= 0.9);
+  // the flag wins over finetune.json; a flag naming no model is a usage error; a configured broken model a warning
+  const over = JSON.parse(
+    (await cli('stats', train, '--config', config, '--json', '--embeddings', join(project, 'embedder'), '--semantic-threshold', '0.99999')).out,
+  );
+  assert.deepEqual(over.semantic.clusters, []);
+  assert.match(over.semantic.description, /from --embeddings/);
+  const missing = await cli('stats', train, '--config', config, '--embeddings', join(project, 'nope'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /--embeddings: the embedding model folder .*nope does not exist/);
+  const html = join(project, 'report.html');
+  const t = await cli('stats', train, '--config', config, '--html', html);
+  assert.match(t.out, /semantic near-duplicates \(.*\): 1 clusters\n  lines 1, 3/);
+  assert.match(t.out, /semantic leakage \(heldout\.jsonl into train\.jsonl\): 1 held-out records\n  held-out line 2 ~ training line 3/);
+  assert.match(
+    readFileSync(html, 'utf8'),
+    /Semantic leakage<\/h2><p>heldout\.jsonl into train\.jsonl: 1 held-out records<\/p><ol><li>held-out line 2 ~ training line 3/,
+  );
+  const brokenConfig = join(project, 'broken.json');
+  writeFileSync(brokenConfig, JSON.stringify({ method: 'sft', model: 'm', data: { train: 'train.jsonl' }, embeddings: { model: './gone' } }));
+  const b = await cli('stats', train, '--config', brokenConfig, '--json');
+  assert.equal(b.code, 0);
+  assert.match(b.err, /warning: semantic checks are off: the embedding model folder .*gone does not exist/);
+  assert.equal(JSON.parse(b.out).semantic.enabled, false);
+});
+
+test('ftstudio validate: heldout-semantic-leak on the held-out file when finetune.json names an embedding model', async () => {
+  const project = join(tmp, 'cli-validate');
+  const { heldout } = writeSemanticDataset(project);
+  writeTinyEmbedder(join(project, 'embedder'));
+  writeFileSync(
+    join(project, 'finetune.json'),
+    JSON.stringify({ method: 'sft', model: 'm', data: { train: 'train.jsonl', heldout: 'heldout.jsonl' }, embeddings: { model: './embedder' } }),
+  );
+  const cwd = process.cwd();
+  process.chdir(project);
+  try {
+    const r = await cli('validate', '--json', heldout);
+    const diags = JSON.parse(r.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-semantic-leak');
+    assert.equal(diags.length, 1, r.out);
+    assert.equal(diags[0].line, 2);
+    assert.match(diags[0].message, /says nearly the same as train\.jsonl \(line 3; cosine 1 ≥ 0\.95 with the embedding model embedder\)/);
+    writeFileSync(join(project, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'train.jsonl', heldout: 'heldout.jsonl' } }));
+    const none = await cli('validate', '--json', heldout);
+    assert.deepEqual(
+      JSON.parse(none.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-semantic-leak'),
+      [],
+    );
+  } finally {
+    process.chdir(cwd);
+  }
 });

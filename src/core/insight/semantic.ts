@@ -192,20 +192,24 @@ export async function openEmbedder(cfg: SemanticConfig): Promise<{ embedder: Emb
   }
 }
 
+/** A leak with the held-out record's line length (for a diagnostic's range). */
+export interface PlacedSemanticLeak extends SemanticLeak {
+  readonly heldoutLength: number;
+}
+
 /**
  * Semantic leaks of a held-out file into its training file: held-out records whose nearest training record
  * is at cosine ≥ threshold. `have` gives vectors already embedded for one side (the report's own file).
  */
-export async function semanticLeakage(
+export async function semanticLeaks(
   embedder: Embedder,
   heldoutPath: string,
   trainPath: string,
   threshold: number,
   p: SemanticProgress & { readonly have?: { readonly path: string; readonly records: EmbeddingRecords; readonly vectors: Float32Array[] } } = {},
-): Promise<SemanticLeakage> {
-  const base = { heldout: heldoutPath, train: trainPath, leaks: [] };
+): Promise<{ readonly leaks: PlacedSemanticLeak[]; readonly skipped?: string }> {
   if (/\.json$/i.test(heldoutPath) || /\.json$/i.test(trainPath))
-    return { ...base, skipped: 'semantic leakage is compared between JSONL files only (a .json array is one side)' };
+    return { leaks: [], skipped: 'semantic leakage is compared between JSONL files only (a .json array is one side)' };
   const side = async (path: string, limit: number): Promise<{ records: EmbeddingRecords; vectors?: Float32Array[] }> =>
     p.have && p.have.path === path ? p.have : { records: await readEmbeddingRecords(path, limit, p.signal) };
   const held = await side(heldoutPath, SEMANTIC_MAX_SIDE);
@@ -213,7 +217,7 @@ export async function semanticLeakage(
   const pairs = held.records.count * train.records.count;
   if (held.records.texts.length < held.records.count || train.records.texts.length < train.records.count || pairs > SEMANTIC_MAX_PAIRS)
     return {
-      ...base,
+      leaks: [],
       skipped: `${held.records.count.toLocaleString('en-US')} held-out × ${train.records.count.toLocaleString('en-US')} training records is over the ${SEMANTIC_MAX_PAIRS.toLocaleString('en-US')} pairs compared exhaustively`,
     };
   const hv = held.vectors ?? (await embedAll(embedder, held.records.texts, `embedding ${basename(heldoutPath)}`, p));
@@ -223,8 +227,26 @@ export async function semanticLeakage(
     heldoutLine: held.records.lines[q]! + 1,
     trainLine: train.records.lines[b]! + 1,
     cosine: round(c),
+    heldoutLength: held.records.lens[q]!,
   }));
-  return { ...base, leaks };
+  return { leaks };
+}
+
+/** The report's leakage: semanticLeaks with both paths, without the line lengths. */
+export async function semanticLeakage(
+  embedder: Embedder,
+  heldoutPath: string,
+  trainPath: string,
+  threshold: number,
+  p: Parameters<typeof semanticLeaks>[4] = {},
+): Promise<SemanticLeakage> {
+  const r = await semanticLeaks(embedder, heldoutPath, trainPath, threshold, p);
+  return {
+    heldout: heldoutPath,
+    train: trainPath,
+    leaks: r.leaks.map(({ heldoutLine, trainLine, cosine }) => ({ heldoutLine, trainLine, cosine })),
+    ...(r.skipped ? { skipped: r.skipped } : {}),
+  };
 }
 
 /** What the report says about the model: its folder, where the choice came from, the threshold. */
