@@ -158,15 +158,13 @@ class DatasetReportApp extends LitElement {
               ? html`<p class="muted">${l.skipped}</p>`
               : l.leaks.length
                 ? html`<ol>
-                    ${l.leaks
-                      .slice(0, 100)
-                      .map(
-                        (x) =>
-                          html`<li>
-                            held-out line ${side(x.heldoutLine, l.heldout)} ≈ training line ${side(x.trainLine, l.train)}
-                            <span class="muted">(cosine ${x.cosine})</span>
-                          </li>`,
-                      )}
+                    ${l.leaks.slice(0, 100).map(
+                      (x) =>
+                        html`<li>
+                          held-out line ${side(x.heldoutLine, l.heldout)} ≈ training line ${side(x.trainLine, l.train)}
+                          <span class="muted">(cosine ${x.cosine.toFixed(3)})</span>
+                        </li>`,
+                    )}
                   </ol>`
                 : html`<p class="muted">No held-out record is that close to a training record.</p>`
         }

@@ -35,7 +35,7 @@ function semanticHtml(s: DatasetStats, clusters: (c: readonly (readonly number[]
         l.leaks.length
           ? `<ol>${l.leaks
               .slice(0, 200)
-              .map((x) => `<li>held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine})</li>`)
+              .map((x) => `<li>held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine.toFixed(3)})</li>`)
               .join('')}</ol>`
           : ''
       }`;

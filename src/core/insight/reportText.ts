@@ -42,7 +42,7 @@ export function statsText(s: DatasetStats): string {
     if (!l) out.push('semantic leakage: no held-out or training partner for this file');
     else {
       out.push(`semantic leakage (${basename(l.heldout)} into ${basename(l.train)}): ${l.skipped ?? `${n(l.leaks.length)} held-out records`}`);
-      for (const x of l.leaks.slice(0, 10)) out.push(`  held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine})`);
+      for (const x of l.leaks.slice(0, 10)) out.push(`  held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine.toFixed(3)})`);
       if (l.leaks.length > 10) out.push(`  … ${l.leaks.length - 10} more`);
     }
   }
