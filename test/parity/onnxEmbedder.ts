@@ -4,7 +4,7 @@
 // paraphrases ("refund" / "money", "order" / "purchase", "open" / "go" / "choose" / "pick") embed to nearly
 // the same vector while sharing no word 5-gram; filler words weigh little. Used by
 // test/unit/semantic.test.ts, test/unit/cliCommands.test.ts and test/e2e/report.e2e.test.ts.
-// (onnx.checker accepts the model and Python onnxruntime gives the same outputs: checked by hand when it was written.)
+// (onnx.checker accepts the model and Python onnxruntime gives the same vectors: trainer/tests/test_node_embeddings.py.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
