@@ -6,14 +6,19 @@ import { FORMAT_IDS, type FormatId } from '../core/formats/formats';
 import { DEFAULT_OPTIONS } from '../core/checks/datasetModel';
 import { numberFlag, parseArgs, UsageError } from './args';
 import type { Io } from './validateCommand';
+import { DEFAULT_SEMANTIC_THRESHOLD, embeddingModelChoice } from '../core/insight/embeddings';
 
-export const STATS_USAGE = `usage: ftstudio stats DATASET [--config F] [--json] [--html OUT] [--threshold J]
+export const STATS_USAGE = `usage: ftstudio stats DATASET [--config F] [--json] [--html OUT] [--threshold J] [--embeddings DIR] [--semantic-threshold C]
   DATASET        a JSONL dataset
   --config F     finetune.json (default: the nearest one above DATASET): goal, data.production,
                  data.nearDuplicateThreshold, training.maxSeqLength, data.format, model
   --json         one JSON document on stdout
   --html OUT     also write a self-contained HTML report to OUT
   --threshold J  near-duplicate Jaccard threshold (default: finetune.json, else 0.85)
+  --embeddings DIR  a local embedding model (model.onnx + tokenizer.json) for semantic near-duplicates and
+                 held-out leakage (default: finetune.json embeddings.model; none: semantic checks off)
+  --semantic-threshold C  cosine at or above which records count as the same (default: finetune.json
+                 embeddings.threshold, else ${DEFAULT_SEMANTIC_THRESHOLD})
 exit status: 0 report made, 2 usage or I/O problem`;
 
 function readable(file: string, what: string): void {
@@ -22,7 +27,7 @@ function readable(file: string, what: string): void {
 }
 
 export async function statsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['config', 'html', 'threshold'], booleans: ['json', 'help'] });
+  const args = parseArgs(argv, { values: ['config', 'html', 'threshold', 'embeddings', 'semantic-threshold'], booleans: ['json', 'help'] });
   if (args.flags.has('help')) {
     io.out(STATS_USAGE);
     return 0;
@@ -42,6 +47,12 @@ export async function statsCommand(argv: readonly string[], io: Io): Promise<num
   if (config?.production) readable(config.production, `data.production of ${configPath}:`);
   const threshold = args.flags.has('threshold') ? numberFlag(args, 'threshold', 0, 0.01) : config?.nearDuplicateThreshold;
   if (threshold !== undefined && threshold > 1) throw new UsageError(`--threshold must be a number ≥ 0.01 and ≤ 1, got ${threshold}`);
+  const cosine = args.flags.has('semantic-threshold') ? numberFlag(args, 'semantic-threshold', 0, 0.01) : config?.embeddings?.threshold;
+  if (cosine !== undefined && cosine > 1) throw new UsageError(`--semantic-threshold must be a number ≥ 0.01 and ≤ 1, got ${cosine}`);
+  const explicit = args.flags.get('embeddings');
+  const choice = embeddingModelChoice({ explicit: typeof explicit === 'string' ? explicit : undefined, project: config?.embeddings?.model, trusted: true });
+  if ('off' in choice && typeof explicit === 'string') throw new UsageError(`--embeddings: ${choice.off.replace(/^semantic checks are off: /, '')}`);
+  if ('off' in choice && config?.embeddings?.model) io.err(`ftstudio: warning: ${choice.off}`);
   const { datasetStats } = await import('../core/insight/stats');
   const { tokenCounterFor } = await import('../core/insight/counterChoice');
   const stats = await datasetStats(file, {
@@ -51,7 +62,9 @@ export async function statsCommand(argv: readonly string[], io: Io): Promise<num
     nearDuplicateThreshold: threshold,
     goal: config?.goal,
     production: config?.production,
+    semantic: 'off' in choice ? choice : { ...choice, threshold: cosine },
   });
+  if (stats.semantic.enabled === false && 'dir' in choice) io.err(`ftstudio: warning: ${stats.semantic.message}`);
   const html = args.flags.get('html');
   if (typeof html === 'string') {
     const { reportHtml } = await import('../core/insight/reportHtml');

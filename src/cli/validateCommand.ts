@@ -11,8 +11,9 @@ import { findConfig, readValidationConfig } from '../core/project/projectConfig'
 import { EVAL_FORMAT_IDS, isEvalFormat, type EvalFormatId } from '../core/formats/evalSets';
 import { datasetInfoFor } from '../core/formats/llamaFactory';
 import { numberFlag, parseArgs, UsageError } from './args';
+import type { SemanticValidation } from '../core/validation/semanticChecks';
 
-export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] [--near-duplicates] FILE...
+export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S] [--json] [--max-tokens N] [--min-records N] [--workers N] [--near-duplicates] [--embeddings DIR] FILE...
   --format F       force a format: ${[...FORMAT_IDS, ...EVAL_FORMAT_IDS].join(', ')} (default: detected per file, or finetune.json data.format)
   --schema S       a JSON Schema (draft 2020-12) that replaces the built-in format schemas
   --json           one JSON document on stdout
@@ -22,6 +23,8 @@ export const VALIDATE_USAGE = `usage: ftstudio validate [--format F] [--schema S
   --workers N      threads for files of 8 MB or more (default: the cores, at most 4; 1 = one thread)
   --near-duplicates  the near-duplicate pass on every file (default: files of at most ${NEAR_DUPLICATE_AUTO_RECORDS.toLocaleString('en-US')} records;
                    larger ones are named on stderr: their near-duplicates are in ftstudio stats)
+  --embeddings DIR a local embedding model (model.onnx + tokenizer.json): held-out files get heldout-semantic-leak
+                   (default: finetune.json embeddings.model, threshold embeddings.threshold, else 0.95; none: not checked)
 exit status: 0 no errors, 1 errors found, 2 usage or I/O problem`;
 
 export interface Io {
@@ -49,8 +52,32 @@ export function jsonDiagnostic(d: FileReport['diagnostics'][number]) {
   return { line: d.line + 1, column: d.start + 1, endLine: d.line + 1, endColumn: d.end + 1, severity: d.severity, code: d.code, message: d.message };
 }
 
+/** heldout-semantic-leak's model: --embeddings, else finetune.json's embeddings.model; none: not checked (loaded only then). */
+async function semanticValidation(flag: unknown, config: ReturnType<typeof readValidationConfig> | undefined, io: Io): Promise<SemanticValidation | undefined> {
+  const explicit = typeof flag === 'string' ? flag : undefined;
+  if (!explicit && !config?.embeddings?.model) return undefined;
+  const { embeddingModelChoice } = await import('../core/insight/embeddings');
+  const choice = embeddingModelChoice({ explicit, project: config?.embeddings?.model, trusted: true });
+  if ('off' in choice) {
+    if (explicit) throw new UsageError(`--embeddings: ${choice.off.replace(/^semantic checks are off: /, '')}`);
+    io.err(`ftstudio: warning: ${choice.off}`);
+    return undefined;
+  }
+  const told = new Set<string>();
+  return {
+    config: { ...choice, threshold: config?.embeddings?.threshold },
+    onProblem: (m) => {
+      if (!told.has(m)) io.err(`ftstudio: warning: ${m}`);
+      told.add(m);
+    },
+  };
+}
+
 export async function validateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { values: ['format', 'schema', 'max-tokens', 'min-records', 'workers'], booleans: ['json', 'help', 'near-duplicates'] });
+  const args = parseArgs(argv, {
+    values: ['format', 'schema', 'max-tokens', 'min-records', 'workers', 'embeddings'],
+    booleans: ['json', 'help', 'near-duplicates'],
+  });
   if (args.flags.has('help')) {
     io.out(VALIDATE_USAGE);
     return 0;
@@ -85,6 +112,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   };
   const workers = numberFlag(args, 'workers', 0, 0) || undefined;
   for (const f of args.positional) checkReadable(f);
+  const semantic = await semanticValidation(args.flags.get('embeddings'), config, io);
 
   const reports: { file: string; report: FileReport }[] = [];
   for (const file of args.positional) {
@@ -94,7 +122,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
       for (const p of info?.problems ?? []) io.err(`ftstudio: warning: ${p}`);
       const fileOptions = resolveValidationOptions({ path: file, explicit, registry: info, project: config, schema }).options;
       const nearDuplicates = args.flags.has('near-duplicates') ? true : 'auto';
-      const report = await validateDataset(resolve(file), fileOptions, { workers, nearDuplicates });
+      const report = await validateDataset(resolve(file), fileOptions, { workers, nearDuplicates, semantic });
       if (fileOptions.nearDuplicateThreshold !== 0 && !runsNearDuplicates(nearDuplicates, report.records))
         io.err(
           `ftstudio: note: ${file}: near-duplicates not checked (${report.records.toLocaleString('en-US')} records, over ${NEAR_DUPLICATE_AUTO_RECORDS.toLocaleString('en-US')}): add --near-duplicates, or run ftstudio stats`,

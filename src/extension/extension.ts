@@ -33,6 +33,8 @@ import { datasetTarget } from './workspace/datasetTarget';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
+  // heldout-semantic-leak from Validate All (workspaceValidation.ts): cleared by an edit of its file
+  const semanticCollection = vscode.languages.createDiagnosticCollection(`${SOURCE} (semantic)`);
   const validation = new DatasetValidation(collection);
   const largeFiles = new LargeFileValidation(collection);
   const arrays = new JsonArrayValidation(collection);
@@ -43,12 +45,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const pythonEnvironment = new PythonEnvironment(context.extensionUri, context.globalStorageUri);
   const onConfig = () => {
     forgetProjectConfigs();
+    semanticCollection.clear();
     validation.revalidateAll();
     arrays.revalidateAll();
     status.update();
   };
   context.subscriptions.push(
     collection,
+    semanticCollection,
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && semanticCollection.delete(e.document.uri)),
     validation,
     largeFiles,
     arrays,
@@ -65,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeActionsProvider([{ language: 'jsonl' }, { language: 'json', scheme: 'file' }], new DatasetCodeActions([validation, arrays]), {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
-    vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection)),
+    vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection, semanticCollection)),
     vscode.commands.registerCommand(
       'finetuneStudio.reviewSample',
       onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri), panelInFront),

@@ -44,7 +44,21 @@ export interface ReportStats {
   readonly nearDuplicates: { readonly threshold: number; readonly records: number; readonly clusters: readonly (readonly number[])[] };
   readonly semantic:
     | { readonly enabled: false; readonly message: string }
-    | { readonly enabled: true; readonly description: string; readonly clusters: readonly (readonly number[])[] };
+    | {
+        readonly enabled: true;
+        readonly description: string;
+        readonly threshold: number;
+        /** semantic near-duplicate clusters: 1-based lines of this file */
+        readonly clusters: readonly (readonly number[])[];
+        readonly skipped?: string;
+        /** held-out records whose nearest training record is at cosine ≥ threshold; this file is one of the two */
+        readonly leakage: {
+          readonly heldout: string;
+          readonly train: string;
+          readonly leaks: readonly { readonly heldoutLine: number; readonly trainLine: number; readonly cosine: number }[];
+          readonly skipped?: string;
+        } | null;
+      };
   readonly goal: {
     readonly standing: 'below' | 'within' | 'above';
     readonly min: number;
@@ -68,7 +82,9 @@ export type ToDatasetReport =
   | { readonly type: 'report'; readonly path: string; readonly stats: ReportStats }
   | { readonly type: 'error'; readonly file: string; readonly message: string };
 
-export type FromDatasetReport = { readonly type: 'ready' } | { readonly type: 'open'; readonly line: number } | { readonly type: 'refresh' };
+/** `open`: a line of the report's file, or with `partner` of the held-out or training file the semantic leakage names. */
+export type FromDatasetReport =
+  { readonly type: 'ready' } | { readonly type: 'open'; readonly line: number; readonly partner?: boolean } | { readonly type: 'refresh' };
 
 export interface DatasetReportState {
   readonly path: string;

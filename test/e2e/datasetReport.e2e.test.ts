@@ -55,7 +55,7 @@ test('the Dataset Report of an example: records, token table, four histograms, n
   assert.equal(await f.locator('canvas').count(), 4);
   assert.match(await text(f, '#token-source'), /estimate/);
   assert.match(await text(f, '#goal'), /No goal in finetune\.json/);
-  assert.match(await text(f, '#semantic'), /semantic checks off/);
+  assert.match(await text(f, '#semantic'), /semantic checks are off: no embedding model/);
   await shot('example');
   await closeAllEditors(page);
 });

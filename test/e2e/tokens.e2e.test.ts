@@ -2,7 +2,7 @@
 // counts with it and says by how much, and a hover on a record line shows its tokens.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goTo, openFile, openWorkbench, problems, showProblems, waitFor, type Workbench } from './workbench';
+import { closeAllEditors, goTo, openFile, openWorkbench, problems, showProblems, waitFor, type Workbench } from './workbench';
 import { WORD_TEMPLATE, wordTokenizerFiles } from '../parity/wordTokenizer';
 
 const chat = (reply: string) =>
@@ -25,6 +25,8 @@ before(async () => {
       'tiny-model/tokenizer.json': files['tokenizer.json']!,
       'tiny-model/tokenizer_config.json': files['tokenizer_config.json']!,
       'tokens.jsonl': [chat('hello world'), chat(long)].join('\n') + '\n',
+      // a .json array dataset (LLaMA-Factory's files): the same exact counts
+      'tokens-array.json': `[\n  ${chat('hello world')},\n  ${chat(long)}\n]\n`,
     },
   });
 });
@@ -56,4 +58,20 @@ test('too-long counts with the model tokenizer; the hover shows a record’s tot
   const text = ((await hover.first().textContent()) ?? '').replace(/\u00a0/g, ' ').replace(/[^\x20-\x7e]/g, '');
   assert.match(text, /Tokens ?29 \(26 trained\), 9 over the limit of 20/);
   assert.match(text, /Exact: the model's tokenizer from local folder .*tiny-model, with its chat template \(tokenizer_config\.json\)/);
+});
+
+test('a .json array dataset: too-long counts with the model tokenizer too', async () => {
+  const { page, shot } = wb;
+  await closeAllEditors(page);
+  await openFile(page, 'tokens-array.json');
+  await showProblems(page);
+  const { value } = await waitFor(
+    'too-long on the second record (line 3)',
+    () => problems(page),
+    (p) => p.some((x) => x.code === 'too-long' && x.line === 3),
+    60_000,
+  );
+  await shot('json-array-too-long');
+  const d = value.find((x) => x.code === 'too-long' && x.line === 3)!;
+  assert.match(d.message, /29 tokens with the model's tokenizer and chat template, 9 over the limit of 20 \(26 trained\)/);
 });

@@ -13,7 +13,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DatasetModel } from '../../src/core/checks/datasetModel';
-import { validateDocument } from '../../src/core/validation/validateDataset';
+import { validateDataset, validateDocument } from '../../src/core/validation/validateDataset';
+import { resolveValidationOptions } from '../../src/core/validation/options';
+import { writeTinyEmbedder } from '../parity/onnxEmbedder';
 
 const u = (content: string) => ({ role: 'user', content });
 const a = (content: string) => ({ role: 'assistant', content });
@@ -27,7 +29,7 @@ type Case = {
   opts?: object;
   line?: number;
   cap?: number;
-  diagnose?: (lines: (string | object)[]) => Diagnostic[];
+  diagnose?: (lines: (string | object)[]) => Diagnostic[] | Promise<Diagnostic[]>;
 };
 
 /**
@@ -76,6 +78,15 @@ const txt = (text: string) => ({ text });
 writeFileSync(
   join(NEAR_DIR, 'x.train.jsonl'),
   [txt(`${LONG} today`), txt('Something else entirely, about tides and moons')].map((l) => JSON.stringify(l)).join('\n') + '\n',
+);
+// semantic leaks: a held-out file beside its training file, and a tiny embedding model
+const SEMANTIC_DIR = mkdtempSync(join(tmpdir(), 'ftstudio-semantic-codes-'));
+writeTinyEmbedder(join(SEMANTIC_DIR, 'model'));
+writeFileSync(
+  join(SEMANTIC_DIR, 'x.train.jsonl'),
+  [txt('How do I get a refund for my order? Open Orders and choose Refund.'), txt('How do I reset my password? Use the Forgot password link.')]
+    .map((l) => JSON.stringify(l))
+    .join('\n') + '\n',
 );
 const documentDiags = (name: string) => (ls: (string | object)[]) => {
   const lines = ls.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
@@ -214,6 +225,18 @@ const CASES: Record<Code, Case> = {
     line: 2,
     diagnose: documentDiags('x.heldout.jsonl'),
   },
+  // a paraphrase of a training record (test/parity/onnxEmbedder.ts's model: its words share one concept each)
+  'heldout-semantic-leak': {
+    bad: [txt('What is the capital of Italy? Rome.'), txt('I want my money back for an order. Choose Refund after you open Orders.')],
+    good: [txt('What is the capital of Italy? Rome.'), txt('How long does shipping take? About one week.')],
+    line: 2,
+    diagnose: async (ls) => {
+      const held = join(SEMANTIC_DIR, 'x.heldout.jsonl');
+      writeFileSync(held, ls.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const { options } = resolveValidationOptions({ path: held });
+      return (await validateDataset(held, options, { semantic: { config: { dir: join(SEMANTIC_DIR, 'model'), from: 'a test' } } })).diagnostics;
+    },
+  },
   // golden sets are small by design: no size goal for them
   'size-vs-goal': {
     bad: [pref('a'), pref('b')],
@@ -251,18 +274,18 @@ const CASES: Record<Code, Case> = {
 };
 
 for (const [code, c] of Object.entries(CASES)) {
-  test(`${code}: reported on the bad case, not on the good one`, () => {
-    const run = (lines: (string | object)[]) =>
-      c.diagnose?.(lines) ??
+  test(`${code}: reported on the bad case, not on the good one`, async () => {
+    const run = async (lines: (string | object)[]) =>
+      (await c.diagnose?.(lines)) ??
       (c.cap === undefined
         ? diags(lines, c.opts)
         : validateText(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'), { ...OPTS, ...c.opts }, c.cap).diagnostics);
-    const bad = run(c.bad);
+    const bad = await run(c.bad);
     const hit = bad.filter((d) => d.code === code);
     assert.ok(hit.length > 0, `${code} expected, got ${JSON.stringify(bad.map((d) => d.code))}`);
     assert.equal(hit[0]!.severity, CODES[code as Code].severity);
     if (c.line) assert.equal(hit[0]!.line + 1, c.line);
-    const good = run(c.good);
+    const good = await run(c.good);
     assert.deepEqual(
       good.filter((d) => d.code === code),
       [],

@@ -12,6 +12,8 @@ import { findTokenizer } from '../../src/core/tokens/tokenizerFiles';
 import { validateDataset } from '../../src/core/validation/validateDataset';
 import { resolveValidationOptions } from '../../src/core/validation/options';
 import { readValidationConfig } from '../../src/core/project/projectConfig';
+import { loadConfig } from '../../src/core/training/config';
+import { preflight } from '../../src/core/training/preflight';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-'));
 
@@ -97,4 +99,82 @@ test('too-long counts with the model tokenizer and says by how much; without one
     est?.message ?? '',
     /about 50 tokens \(estimated at 4 characters each; no tokenizer: org\/not-here is not in the Hugging Face cache.*\), 30 over the limit of 20/,
   );
+});
+
+test('a .json array dataset: too-long counts with the model tokenizer too; without one the estimate says why', async () => {
+  const project = join(tmp, 'array-project');
+  writeTokenizer(join(project, 'model'), TEMPLATE);
+  writeFileSync(join(project, 'finetune.json'), JSON.stringify({ model: './model', training: { maxSeqLength: 20 } }));
+  const words = Array(25).fill('a').join(' ');
+  const f = join(project, 'train.json');
+  const rec = {
+    messages: [
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: words },
+    ],
+  };
+  writeFileSync(
+    f,
+    JSON.stringify(
+      [
+        {
+          messages: [
+            { role: 'user', content: 'hello' },
+            { role: 'assistant', content: 'a' },
+          ],
+        },
+        rec,
+      ],
+      null,
+      2,
+    ),
+  );
+  const { options } = resolveValidationOptions({ path: f, project: readValidationConfig(join(project, 'finetune.json')) });
+  const d = (await validateDataset(f, { ...options, minRecords: 0 })).diagnostics.filter((x) => x.code === 'too-long');
+  assert.equal(d.length, 1, JSON.stringify(d));
+  assert.match(d[0]!.message, /29 tokens with the model's tokenizer and chat template, 9 over the limit of 20 \(26 trained\)/);
+  assert.equal(d[0]!.line, 13, 'placed on the opening brace of the second record');
+  writeFileSync(join(project, 'finetune.json'), JSON.stringify({ model: 'org/not-here', training: { maxSeqLength: 20 } }));
+  writeFileSync(f, JSON.stringify([{ text: 'x'.repeat(200) }]));
+  const plain = resolveValidationOptions({ path: f, project: readValidationConfig(join(project, 'finetune.json')), hfHome: join(tmp, 'empty-hf') }).options;
+  const est = (await validateDataset(f, { ...plain, minRecords: 0 })).diagnostics.find((x) => x.code === 'too-long');
+  assert.match(est?.message ?? '', /about 50 tokens \(estimated at 4 characters each; no tokenizer: org\/not-here is not in the Hugging Face cache/);
+});
+
+test('preflight: over-length records counted with the model tokenizer, and the data check says how tokens were counted', async () => {
+  const project = join(tmp, 'preflight-project');
+  writeTokenizer(join(project, 'model'), TEMPLATE);
+  const words = Array(25).fill('a').join(' ');
+  const rows = Array.from({ length: 3 }, (_, i) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `hello ${i}` },
+        { role: 'assistant', content: i === 1 ? words : 'a b' },
+      ],
+    }),
+  );
+  writeFileSync(join(project, 'train.jsonl'), rows.join('\n') + '\n');
+  const write = (model: string) =>
+    writeFileSync(
+      join(project, 'finetune.json'),
+      JSON.stringify({ method: 'sft', model, data: { train: 'train.jsonl' }, training: { maxSeqLength: 20 }, modelSizeB: 0.01 }),
+    );
+  const run = async () => ({ code: 127, stdout: '', stderr: '' });
+  write('./model');
+  const ctx = (config: ReturnType<typeof loadConfig>) => ({ config, workspaceRoot: project, python: 'python3', outputDir: join(project, 'out'), run });
+  const data = (await preflight(ctx(loadConfig(join(project, 'finetune.json'))))).find((c) => c.id === 'data')!;
+  assert.equal(data.status, 'warn', data.message);
+  assert.match(data.message, /1 over maxSeqLength 20 \(tokens counted with the model's tokenizer \(local folder .*model\)\)/);
+  // by the estimate (about 13 tokens) nothing is over: the estimate says so, and why
+  write('org/not-here');
+  const prev = process.env.HF_HOME;
+  process.env.HF_HOME = join(tmp, 'empty-hf');
+  try {
+    const est = (await preflight(ctx(loadConfig(join(project, 'finetune.json'))))).find((c) => c.id === 'data')!;
+    assert.doesNotMatch(est.message, /over maxSeqLength/);
+    assert.match(est.message, /tokens estimated at 4 characters each \(no tokenizer: org\/not-here is not in the Hugging Face cache/);
+  } finally {
+    if (prev === undefined) delete process.env.HF_HOME;
+    else process.env.HF_HOME = prev;
+  }
 });

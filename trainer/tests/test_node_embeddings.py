@@ -153,3 +153,51 @@ def test_node_vectors_equal_python_onnxruntime(tmp_path, pooled):
     assert have.shape == want.shape
     assert np.abs(have - want).max() < 1e-5, np.abs(have - want).max()
     assert np.allclose(np.linalg.norm(have, axis=1), 1, atol=1e-5)
+
+
+def test_the_hand_written_test_model_is_valid_onnx_and_agrees_with_python(tmp_path):
+    """test/parity/onnxEmbedder.ts writes the semantic checks' test model as ONNX protobuf by hand: the
+    checker accepts it, and Python's onnxruntime (mean-pooled, normalised) gives the vectors node gives."""
+    from tokenizers import Tokenizer
+
+    if not shutil.which("node") or not os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node")):
+        pytest.fail(
+            "node and the npm packages are needed (ONNXRUNTIME_NODE_INSTALL=skip npm ci at the repository root)"
+        )
+    d = str(tmp_path / "model")
+    script = tmp_path / "write.ts"
+    script.write_text(
+        f"import {{ writeTinyEmbedder }} from {json.dumps(os.path.join(ROOT, 'test', 'parity', 'onnxEmbedder.ts'))};\n"
+        f"writeTinyEmbedder({json.dumps(d)});\n"
+    )
+    w = subprocess.run(
+        ["node", "--import", "tsx", str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert w.returncode == 0, w.stderr
+    onnx.checker.check_model(onnx.load(os.path.join(d, "model.onnx")))
+    texts = ["How do I get a refund for my order?", "Can I have my money back for this purchase?", "zebra"]
+    tok = Tokenizer.from_file(os.path.join(d, "tokenizer.json"))
+    ids = [tok.encode(t).ids for t in texts]
+    width = max(len(x) for x in ids)
+    input_ids = np.array([x + [0] * (width - len(x)) for x in ids], dtype=np.int64)
+    mask = np.array([[1] * len(x) + [0] * (width - len(x)) for x in ids], dtype=np.int64)
+    sess = onnxruntime.InferenceSession(os.path.join(d, "model.onnx"), providers=["CPUExecutionProvider"])
+    h = sess.run(None, {"input_ids": input_ids, "attention_mask": mask})[0].astype(np.float64)
+    m = mask[:, :, None].astype(np.float64)
+    v = (h * m).sum(1) / np.maximum(m.sum(1), 1)
+    want = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-30)
+    spec = tmp_path / "texts.json"
+    spec.write_text(json.dumps(texts))
+    out = subprocess.run(
+        ["node", "--import", "tsx", os.path.join(ROOT, "test", "parity", "embed.ts"), d, str(spec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    have = np.array(json.loads(out.stdout)["vectors"], dtype=np.float64)
+    assert np.abs(have - want).max() < 1e-5, np.abs(have - want).max()
+    # the two paraphrases share no word 5-gram, yet embed alike
+    assert float(want[0] @ want[1]) > 0.99 and float(want[0] @ want[2]) < 0.5

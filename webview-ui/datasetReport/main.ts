@@ -123,6 +123,54 @@ class DatasetReportApp extends LitElement {
       ${cs.length > 100 ? html`<p class="muted">… ${n(cs.length - 100)} more (ftstudio stats --json lists them all)</p>` : nothing}`;
   }
 
+  /** A line of the other file of a semantic leak (the held-out or training partner). */
+  private partnerLine(l: number, file: string): TemplateResult {
+    return html`<button class="line" title="Open ${file} line ${l}" @click=${() => channel.post({ type: 'open', line: l, partner: true })}>${l}</button>`;
+  }
+
+  private semantic(s: ReportStats, path: string): TemplateResult {
+    const sem = s.semantic;
+    if (!sem.enabled)
+      return html`<h2>Semantic checks</h2>
+        <p class="muted" id="semantic">${sem.message}</p>`;
+    const l = sem.leakage;
+    const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
+    const here = (p: string) => p === path;
+    const side = (line: number, p: string) =>
+      here(p) ? html`<button class="line" title="Open line ${line}" @click=${() => this.open(line)}>${line}</button>` : this.partnerLine(line, base(p));
+    return html`<h2 id="semantic-title">
+        Semantic near-duplicates (cosine ≥ ${sem.threshold}): ${sem.skipped ? 'not searched' : `${n(sem.clusters.length)} clusters`}
+      </h2>
+      <p class="muted" id="semantic">Embedding model ${sem.description}</p>
+      <div id="semantic-clusters">${sem.skipped ? html`<p class="muted">${sem.skipped}</p>` : this.clusters(sem.clusters, 'semantic near-duplicates')}</div>
+      <h2 id="semantic-leak-title">
+        Semantic held-out
+        leakage${l ? html`: ${l.skipped ? 'not compared' : `${n(l.leaks.length)} held-out records`} (${base(l.heldout)} into ${base(l.train)})` : nothing}
+      </h2>
+      <div id="semantic-leaks">
+        ${
+          !l
+            ? html`<p class="muted">
+                No held-out or training partner for this file (x.heldout.jsonl beside x.train.jsonl, valid.jsonl beside train.jsonl, or data.heldout in
+                finetune.json).
+              </p>`
+            : l.skipped
+              ? html`<p class="muted">${l.skipped}</p>`
+              : l.leaks.length
+                ? html`<ol>
+                    ${l.leaks.slice(0, 100).map(
+                      (x) =>
+                        html`<li>
+                          held-out line ${side(x.heldoutLine, l.heldout)} ≈ training line ${side(x.trainLine, l.train)}
+                          <span class="muted">(cosine ${x.cosine.toFixed(3)})</span>
+                        </li>`,
+                    )}
+                  </ol>`
+                : html`<p class="muted">No held-out record is that close to a training record.</p>`
+        }
+      </div>`;
+  }
+
   private summaryRow(label: string, s: ReportSummary): TemplateResult {
     return html`<tr>
       <td>${label}</td>
@@ -193,9 +241,7 @@ class DatasetReportApp extends LitElement {
       ${this.clusters(s.duplicates.groups, 'exact duplicates')}
       <h2 id="near-title">Near-duplicates (Jaccard ≥ ${s.nearDuplicates.threshold}): ${n(s.nearDuplicates.clusters.length)} clusters</h2>
       <div id="near">${this.clusters(s.nearDuplicates.clusters, 'near-duplicates')}</div>
-      <p class="muted" id="semantic">
-        ${s.semantic.enabled ? `Semantic near-duplicates (${s.semantic.description}): ${n(s.semantic.clusters.length)} clusters` : s.semantic.message}
-      </p>
+      ${this.semantic(s, v.path)}
       <h2>Size vs goal</h2>
       <p id="goal" class=${s.goal?.standing === 'below' ? 'warn' : ''}>
         ${s.goal?.message ?? 'No goal in finetune.json: add "goal": "style" | "domain-vocabulary" | "task" | "instruction-following".'}

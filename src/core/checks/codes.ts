@@ -222,6 +222,12 @@ export const CODES = {
     summary: 'A held-out record nearly repeats a record of the paired training file (word 5-gram Jaccard ≥ the threshold).',
     fix: 'Rewrite or move one of the two: a near copy of a training record inflates held-out scores like an exact one.',
   },
+  'heldout-semantic-leak': {
+    severity: 'warning',
+    summary:
+      'A held-out record says nearly the same as a record of the paired training file: its nearest training record by a local embedding model is at cosine ≥ the threshold (0.95 by default). Checked by "Validate All Datasets" and ftstudio validate when an embedding model is configured, not as you type.',
+    fix: 'Rewrite or move one of the two: a paraphrase of a training record inflates held-out scores. Tune with embeddings.threshold in finetune.json or finetuneStudio.embeddings.threshold.',
+  },
   'size-vs-goal': {
     severity: 'info',
     summary: "Where the dataset's size stands against the guide's range for the goal in finetune.json.",

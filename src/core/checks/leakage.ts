@@ -3,7 +3,7 @@
  * on both sides. Reported on the held-out file, pointing at the training line.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { findConfig } from '../project/projectConfig';
 import { CODES } from './codes';
 import type { Diagnostic } from './diagnostic';
@@ -53,6 +53,38 @@ export function trainPartner(heldoutPath: string): string | undefined {
   for (const c of candidates) {
     const p = join(dir, c);
     if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/**
+ * The other way round: the held-out file whose training partner (trainPartner) is `trainPath`:
+ * finetune.json's data.heldout when its data.train is this file, else a held-out name in the same folder.
+ */
+export function heldoutPartner(trainPath: string): string | undefined {
+  const target = resolve(trainPath);
+  const cfg = findConfig(dirname(trainPath));
+  if (cfg) {
+    try {
+      const data = (JSON.parse(readFileSync(cfg, 'utf8')) as { data?: { train?: unknown; heldout?: unknown } })?.data;
+      if (typeof data?.train === 'string' && typeof data.heldout === 'string' && resolve(dirname(cfg), data.train) === target) {
+        const held = resolve(dirname(cfg), data.heldout);
+        if (existsSync(held) && held !== target) return held;
+      }
+    } catch {
+      // an unreadable finetune.json is reported where it is read for validation
+    }
+  }
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target)).sort();
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    if (!BARE.test(name) && !PREFIXED.test(name)) continue;
+    const candidate = join(dirname(target), name);
+    if (candidate !== target && trainPartner(candidate) === target) return candidate;
   }
   return undefined;
 }

@@ -90,13 +90,16 @@ export function loadEmbedder(modelDir: string): Promise<Embedder> {
  * untrusted workspace finetune.json's choice is not loaded. `off`: why semantic checks are off.
  */
 export function embeddingModelChoice(o: {
+  /** asked for this run (ftstudio's --embeddings): wins over everything */
+  readonly explicit?: string;
   readonly project?: string;
   readonly setting?: string;
   readonly trusted: boolean;
   readonly workspaceRoot?: string;
 }): { readonly dir: string; readonly from: string } | { readonly off: string } {
   let dir: string | undefined, from: string | undefined;
-  if (o.project && o.trusted) [dir, from] = [o.project, 'finetune.json embeddings.model'];
+  if (o.explicit) [dir, from] = [resolve(o.explicit), '--embeddings'];
+  else if (o.project && o.trusted) [dir, from] = [o.project, 'finetune.json embeddings.model'];
   else if (o.setting)
     [dir, from] = [
       isAbsolute(o.setting) || !o.workspaceRoot ? resolve(o.setting) : resolve(o.workspaceRoot, o.setting),

@@ -2,6 +2,7 @@
  * The Dataset Report as one self-contained HTML file (`ftstudio stats --html`): no script, no
  * outside resource (a CSP that forbids both), charts as inline SVG, every dataset string escaped.
  */
+import { basename } from 'node:path';
 import type { DatasetStats, Histogram, Summary } from './stats';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -23,6 +24,24 @@ function bars(title: string, h: Histogram): string {
 }
 
 const row = (k: string, s: Summary) => `<tr><th>${esc(k)}</th>${[s.min, s.p50, s.p90, s.p99, s.max, s.mean].map((v) => `<td>${n(v)}</td>`).join('')}</tr>`;
+
+function semanticHtml(s: DatasetStats, clusters: (c: readonly (readonly number[])[]) => string): string {
+  const sem = s.semantic;
+  if (!sem.enabled) return `<h2>Semantic checks</h2><p>${esc(sem.message)}</p>`;
+  const l = sem.leakage;
+  const leakage = !l
+    ? '<p>No held-out or training partner for this file.</p>'
+    : `<p>${esc(basename(l.heldout))} into ${esc(basename(l.train))}: ${esc(l.skipped ?? `${n(l.leaks.length)} held-out records`)}</p>${
+        l.leaks.length
+          ? `<ol>${l.leaks
+              .slice(0, 200)
+              .map((x) => `<li>held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine.toFixed(3)})</li>`)
+              .join('')}</ol>`
+          : ''
+      }`;
+  return `<h2>Semantic near-duplicates (${esc(sem.description)}): ${esc(sem.skipped ?? `${n(sem.clusters.length)} clusters`)}</h2>${sem.skipped ? '' : clusters(sem.clusters)}
+<h2>Semantic leakage</h2>${leakage}`;
+}
 
 export function reportHtml(s: DatasetStats): string {
   const t = s.tokens;
@@ -54,7 +73,7 @@ ${bars('Prompt tokens', t.histograms.prompt)}${bars('Completion tokens', t.histo
 <ol>${s.templates.map((x) => `<li>${esc(x.template)}…${x.system ? ' (system prompt)' : ''}: ${n(x.count)}</li>`).join('')}</ol>
 <h2>Exact duplicates: ${n(s.duplicates.repeats)} repeats</h2>${clusters(s.duplicates.groups)}
 <h2>Near-duplicates (Jaccard ≥ ${s.nearDuplicates.threshold}): ${n(s.nearDuplicates.clusters.length)} clusters</h2>${clusters(s.nearDuplicates.clusters)}
-<p>${esc(s.semantic.enabled ? `Semantic checks: ${s.semantic.description}` : s.semantic.message)}</p>
+${semanticHtml(s, clusters)}
 <h2>Size vs goal</h2><p>${esc(s.goal?.message ?? 'No goal in finetune.json.')}</p>
 <h2>Distribution match</h2>${
     p

@@ -1,4 +1,5 @@
 /** The Dataset Report as plain text (`ftstudio stats` without --json). */
+import { basename } from 'node:path';
 import type { DatasetStats, Summary } from './stats';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -32,7 +33,19 @@ export function statsText(s: DatasetStats): string {
     `near-duplicates (Jaccard ≥ ${s.nearDuplicates.threshold}, ${s.nearDuplicates.bands} bands × ${s.nearDuplicates.rows} rows): ${n(s.nearDuplicates.clusters.length)} clusters, ${n(s.nearDuplicates.records)} records`,
   );
   if (s.nearDuplicates.clusters.length) out.push(lines(s.nearDuplicates.clusters));
-  out.push(s.semantic.enabled ? `semantic near-duplicates (${s.semantic.description}): ${n(s.semantic.clusters.length)} clusters` : s.semantic.message);
+  const sem = s.semantic;
+  if (!sem.enabled) out.push(sem.message);
+  else {
+    out.push(`semantic near-duplicates (${sem.description}): ${sem.skipped ?? `${n(sem.clusters.length)} clusters`}`);
+    if (sem.clusters.length) out.push(lines(sem.clusters));
+    const l = sem.leakage;
+    if (!l) out.push('semantic leakage: no held-out or training partner for this file');
+    else {
+      out.push(`semantic leakage (${basename(l.heldout)} into ${basename(l.train)}): ${l.skipped ?? `${n(l.leaks.length)} held-out records`}`);
+      for (const x of l.leaks.slice(0, 10)) out.push(`  held-out line ${x.heldoutLine} ~ training line ${x.trainLine} (cosine ${x.cosine.toFixed(3)})`);
+      if (l.leaks.length > 10) out.push(`  … ${l.leaks.length - 10} more`);
+    }
+  }
   out.push(s.goal ? `size vs goal: ${s.goal.message}` : 'size vs goal: no goal in finetune.json (style, domain-vocabulary, task, instruction-following)');
   if (s.production) {
     const p = s.production;

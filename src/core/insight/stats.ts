@@ -18,6 +18,12 @@ import { goalStanding, type GoalId, type GoalStanding } from '../project/goals';
 import { productionMatch, type ProductionMatch } from './distribution';
 import { words } from './minhash';
 import type { ReportStats } from '../../protocol/datasetReport';
+import { heldoutPartner, trainPartner } from '../checks/leakage';
+import { addEmbeddingRecord, newEmbeddingRecords, SEMANTIC_MAX_RECORDS, semanticSection, type SemanticConfig, type SemanticSection } from './semantic';
+
+/** The report's line when no embedding model is configured. */
+export const SEMANTIC_OFF =
+  'semantic checks are off: no embedding model; set embeddings.model in finetune.json (or finetuneStudio.embeddings.model) to a folder with model.onnx and tokenizer.json (README, "Local embeddings")';
 
 export interface Summary {
   readonly min: number;
@@ -36,13 +42,6 @@ export interface Histogram {
   readonly trainedShare?: readonly number[];
 }
 
-/** A hook for semantic checks with a local embeddings model (src/core/insight/embeddings.ts); absent: "semantic checks off". */
-export interface SemanticChecks {
-  readonly description: string;
-  /** clusters of 0-based indices into `texts` whose embeddings are within the model's cosine threshold */
-  nearDuplicates(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
-}
-
 export interface StatsOptions {
   readonly counter: TokenCounter;
   readonly format?: FormatId;
@@ -51,7 +50,8 @@ export interface StatsOptions {
   readonly goal?: GoalId;
   /** a sample of production inputs (JSONL: prompts, messages, or strings) */
   readonly production?: string;
-  readonly semantic?: SemanticChecks;
+  /** the local embedding model for semantic checks (semantic.ts), or why they are off */
+  readonly semantic?: SemanticConfig | { readonly off: string };
   readonly signal?: AbortSignal;
   /** bytes read so far, of the file's size */
   readonly onProgress?: (done: number, total: number, what: string) => void;
@@ -91,9 +91,7 @@ export interface DatasetStats {
     readonly records: number;
     readonly clusters: readonly (readonly number[])[];
   };
-  readonly semantic:
-    | { readonly enabled: false; readonly message: string }
-    | { readonly enabled: true; readonly description: string; readonly clusters: readonly (readonly number[])[] };
+  readonly semantic: SemanticSection;
   readonly goal: GoalStanding | null;
   readonly production: ProductionMatch | null;
 }
@@ -170,8 +168,7 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
   const firstLine = new Map<number, number>();
   const dupGroups = new Map<number, number[]>();
   const sigs = new SignatureSet();
-  const semanticTexts: string[] = [];
-  const semanticLines: number[] = [];
+  const semanticRecords = o.semantic && 'dir' in o.semantic ? newEmbeddingRecords() : undefined;
   const vocabulary = o.production ? new Set<string>() : undefined;
   const overLengthLines: number[] = [];
   let overLength = 0,
@@ -211,10 +208,7 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
         if (first === undefined) {
           firstLine.set(h, l);
           sigs.add(recordShingleText(rec), l);
-          if (o.semantic) {
-            semanticTexts.push(recordShingleText(rec));
-            semanticLines.push(l);
-          }
+          if (semanticRecords) addEmbeddingRecord(semanticRecords, rec, l, text.length, SEMANTIC_MAX_RECORDS);
         } else {
           const g = dupGroups.get(h);
           if (g) g.push(l + 1);
@@ -257,14 +251,12 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
       prodTokens.length,
     );
   }
-  let semantic: DatasetStats['semantic'] = {
-    enabled: false,
-    message: 'semantic checks off: no local embeddings model (finetuneStudio.embeddings.model or embeddings.model in finetune.json)',
-  };
-  if (o.semantic) {
-    o.onProgress?.(size, size, 'embeddings');
-    const sc = await o.semantic.nearDuplicates(semanticTexts, o.signal);
-    semantic = { enabled: true, description: o.semantic.description, clusters: sc.map((c) => c.map((i) => semanticLines[i]! + 1)) };
+  let semantic: SemanticSection = { enabled: false, message: o.semantic && 'off' in o.semantic ? o.semantic.off : SEMANTIC_OFF };
+  if (o.semantic && 'dir' in o.semantic && semanticRecords) {
+    const train = trainPartner(path);
+    const heldout = train ? undefined : heldoutPartner(path);
+    const partner = train ? { heldout: path, train } : heldout ? { heldout, train: path } : undefined;
+    semantic = await semanticSection(path, semanticRecords, o.semantic, partner, { signal: o.signal, onProgress: o.onProgress });
   }
   let format: string | null = null;
   let best = 0;

@@ -21,6 +21,8 @@ export interface ValidationConfig {
   readonly nearDuplicateThreshold?: number;
   /** data.production, absolute: a sample of production inputs for the distribution match */
   readonly production?: string;
+  /** embeddings.model (absolute) and embeddings.threshold: the local embedding model of the semantic checks */
+  readonly embeddings?: { readonly model?: string; readonly threshold?: number };
   readonly problems: string[];
 }
 
@@ -72,7 +74,20 @@ export function readValidationConfig(path: string): ValidationConfig {
     if (typeof prod === 'string' && prod) production = isAbsolute(prod) ? prod : resolve(dirname(path), prod);
     else problems.push(`${path}: data.production must be the path of a JSONL file of production inputs`);
   }
-  return { path, format, maxSeqLength, ...(model ? { model } : {}), goal, nearDuplicateThreshold, production, problems };
+  const e = (json as { embeddings?: { model?: unknown; threshold?: unknown } })?.embeddings;
+  let embeddings: { model?: string; threshold?: number } | undefined;
+  if (e !== undefined) {
+    embeddings = {};
+    if (e?.model !== undefined) {
+      if (typeof e.model === 'string' && e.model) embeddings.model = isAbsolute(e.model) ? e.model : resolve(dirname(path), e.model);
+      else problems.push(`${path}: embeddings.model must be the path of a folder with model.onnx and tokenizer.json`);
+    }
+    if (e?.threshold !== undefined) {
+      if (typeof e.threshold === 'number' && e.threshold > 0 && e.threshold <= 1) embeddings.threshold = e.threshold;
+      else problems.push(`${path}: embeddings.threshold must be a cosine above 0 and at most 1`);
+    }
+  }
+  return { path, format, maxSeqLength, ...(model ? { model } : {}), goal, nearDuplicateThreshold, production, ...(embeddings ? { embeddings } : {}), problems };
 }
 
 /**

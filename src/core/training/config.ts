@@ -117,6 +117,14 @@ export const FINETUNE_SCHEMA = {
           description:
             'A folder with model.onnx and tokenizer.json (an exported sentence-embedding model), relative to this file. Wins over the setting finetuneStudio.embeddings.model; ignored in Restricted Mode.',
         },
+        threshold: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 1,
+          default: 0.95,
+          description:
+            'Cosine similarity at or above which two records count as saying the same thing (semantic near-duplicates, heldout-semantic-leak). Wins over the setting finetuneStudio.embeddings.threshold.',
+        },
       },
       additionalProperties: false,
     },
@@ -169,7 +177,7 @@ export interface TrainingConfig {
   /** the evaluation gates (src/core/eval/evalConfig.ts) */
   readonly eval?: EvalConfig;
   /** local embeddings: the folder of an exported ONNX model, absolute */
-  readonly embeddings?: { readonly model?: string };
+  readonly embeddings?: { readonly model?: string; readonly threshold?: number };
 }
 
 export class ConfigError extends Error {}
@@ -241,6 +249,13 @@ export function loadConfig(path: string): TrainingConfig {
     modelSizeB: raw.modelSizeB as number | undefined,
     trainerCommand: (raw.trainer as { command?: string[] } | undefined)?.command,
     eval: evalConfigOf(raw, dir),
-    ...(raw.embeddings ? { embeddings: { model: abs((raw.embeddings as { model?: unknown }).model) } } : {}),
+    ...(raw.embeddings
+      ? {
+          embeddings: {
+            model: abs((raw.embeddings as { model?: unknown }).model),
+            threshold: (raw.embeddings as { threshold?: number }).threshold,
+          },
+        }
+      : {}),
   };
 }

@@ -182,8 +182,17 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     checks.push({ id: 'data', status: 'block', message: `training data ${c.data.train} not found` });
   } else {
     const format = c.data.format && (FORMAT_IDS as readonly string[]).includes(c.data.format) ? (c.data.format as FormatId) : undefined;
-    const { options } = resolveValidationOptions({ path: c.data.train, project: { format, maxSeqLength: c.training.maxSeqLength } });
+    // too-long counts with the model's own tokenizer and chat template when it is on this machine, as the editor does
+    const { options } = resolveValidationOptions({
+      path: c.data.train,
+      project: { format, maxSeqLength: c.training.maxSeqLength, model: c.model, path: c.path },
+    });
     const r = await validateDataset(c.data.train, options, { offThread: true });
+    const t = options.tokenizer;
+    const tokens =
+      t && 'dir' in t ? `tokens counted with the model's tokenizer (${t.how})` : `tokens estimated at 4 characters each (${t ? t.missing : 'no model'})`;
+    const over = r.diagnostics.filter((d) => d.code === 'too-long').length;
+    const overLength = over ? `; ${over} over maxSeqLength ${c.training.maxSeqLength} (${tokens}): the end of each is cut off in training` : `; ${tokens}`;
     checks.push(
       r.errors > 0
         ? {
@@ -192,8 +201,12 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
             message: `${basename(c.data.train)}: ${r.errors} errors, ${r.warnings} warnings in ${r.records} records; run ftstudio validate ${basename(c.data.train)}`,
           }
         : r.warnings > 0
-          ? { id: 'data', status: 'warn', message: `${basename(c.data.train)}: ${r.records} records, ${r.warnings} warnings (no errors)` }
-          : { id: 'data', status: 'pass', message: `${basename(c.data.train)}: ${r.records} records validate clean (${r.format ?? 'unknown format'})` },
+          ? { id: 'data', status: 'warn', message: `${basename(c.data.train)}: ${r.records} records, ${r.warnings} warnings (no errors)${overLength}` }
+          : {
+              id: 'data',
+              status: 'pass',
+              message: `${basename(c.data.train)}: ${r.records} records validate clean (${r.format ?? 'unknown format'})${overLength}`,
+            },
     );
   }
   // a resumed run continues on the data it started with

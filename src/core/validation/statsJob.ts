@@ -3,6 +3,7 @@ import type { DatasetStats } from '../insight/stats';
 import type { FormatId } from '../formats/formats';
 import type { GoalId } from '../project/goals';
 import { startWorker } from '../threads/startWorker';
+import type { SemanticConfig } from '../insight/semantic';
 
 /** Plain data: it crosses to the worker. */
 export interface StatsJob {
@@ -13,6 +14,8 @@ export interface StatsJob {
   readonly nearDuplicateThreshold?: number;
   readonly goal?: GoalId;
   readonly production?: string;
+  /** the local embedding model for the semantic checks, or why they are off */
+  readonly semantic?: SemanticConfig | { readonly off: string };
 }
 
 export type StatsWorkerMessage =

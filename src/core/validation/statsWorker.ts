@@ -14,6 +14,7 @@ async function run(job: StatsJob): Promise<void> {
     nearDuplicateThreshold: job.nearDuplicateThreshold,
     goal: job.goal,
     production: job.production,
+    semantic: job.semantic,
     onProgress: (done, total, what) => {
       const now = Date.now();
       if (now - last < 100 && done < total) return;

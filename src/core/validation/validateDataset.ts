@@ -3,7 +3,7 @@
  * "Validate All Datasets", preflight): the file's own checks plus leakage of a held-out file
  * (x.heldout.jsonl) against its training file; a `.json` array file is validated record by record at
  * its positions in the file. Leakage is checked (x.train.jsonl), and the across-line checks of a golden or
- * safety set (every id once).
+ * safety set (every id once); with a local embedding model (opts.semantic), semantic leaks of a held-out file.
  */
 import { withDiagnostics, type DatasetModel, type FileReport } from '../checks/datasetModel';
 import { leakageOfArrayText, leakageOfFile, leakageOfLines } from '../checks/leakage';
@@ -65,7 +65,12 @@ export async function validateDataset(path: string, options: PlainOptions, opts:
     : opts.offThread
       ? await nearDuplicatesOffThread({ path, threshold: options.nearDuplicateThreshold, leaks }, opts.signal)
       : await nearDuplicatesOfFile(path, options.nearDuplicateThreshold, leaks, opts.signal);
-  return withDiagnostics(report, [...leaks, ...ids, ...near]);
+  const found = [...leaks, ...ids, ...near];
+  if (opts.semantic && !evalSet) {
+    const { semanticLeakDiagnostics } = await import('./semanticChecks');
+    found.push(...(await semanticLeakDiagnostics(path, opts.semantic, found, opts.signal)));
+  }
+  return withDiagnostics(report, found);
 }
 
 /**

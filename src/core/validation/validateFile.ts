@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
 import { DatasetModel, type FileReport } from '../checks/datasetModel';
 import { forEachLineFacts } from '../checks/fileFacts';
+import type { SemanticValidation } from './semanticChecks';
 import { resolveOptionsWithTokens, type PlainOptions } from './options';
 import type { PackedLines } from '../checks/lineTable';
 import type { WorkerJob } from './analyzeWorker';
@@ -30,6 +31,8 @@ export interface ValidateFileOptions {
    * for files of at most NEAR_DUPLICATE_AUTO_RECORDS records — MinHash costs about 0.4 ms a record.
    */
   readonly nearDuplicates?: boolean | 'auto';
+  /** `heldout-semantic-leak` with a local embedding model (validateDataset; semanticChecks.ts) */
+  readonly semantic?: SemanticValidation;
 }
 
 function newWorker(job: WorkerJob): Worker {

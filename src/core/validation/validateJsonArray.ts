@@ -6,7 +6,7 @@
 import { DatasetModel, withDiagnostics, type FileReport, type ValidationOptions } from '../checks/datasetModel';
 import { compareDiagnostics, lineDiag, type Diagnostic, type LineDiagnostic, type QuickFix } from '../checks/diagnostic';
 import { ArraySplitter, forEachArrayRecord, placeIn, placeOf, type ArrayPlace, type ArrayProblem, type ArrayRecord } from '../jsonl/jsonArray';
-import { resolveOptions, type PlainOptions } from './options';
+import { resolveOptionsWithTokens, type PlainOptions } from './options';
 
 function placed(model: DatasetModel, places: ArrayPlace[], problems: ArrayProblem[], cap?: number): FileReport {
   const r = model.report(cap);
@@ -17,7 +17,8 @@ function placed(model: DatasetModel, places: ArrayPlace[], problems: ArrayProble
 }
 
 export async function validateJsonArrayFile(path: string, plain: PlainOptions, opts: { cap?: number; signal?: AbortSignal } = {}): Promise<FileReport> {
-  const options = resolveOptions(plain);
+  // too-long counts with the model's tokenizer when finetune.json names one on this machine (else the estimate says why)
+  const options = await resolveOptionsWithTokens(plain);
   const model = new DatasetModel(options);
   const places: ArrayPlace[] = [];
   const problems: ArrayProblem[] = [];

@@ -1,6 +1,7 @@
 /**
  * "Finetune Studio: Dataset Report": token histograms, turns, roles, templates, over-length records,
- * duplicates and near-duplicate clusters, size against the goal, distribution match. The numbers are
+ * duplicates and near-duplicate clusters, semantic near-duplicates and held-out leakage with a local
+ * embedding model (trusted workspaces), size against the goal, distribution match. The numbers are
  * computed on a worker thread (core/validation/statsJob.ts) under a cancellable progress notification;
  * the panel only shows them. Clicking a line opens the record in the editor.
  */
@@ -11,6 +12,7 @@ import { findConfig, readValidationConfig } from '../../core/project/projectConf
 import { statsOnWorker } from '../../core/validation/statsJob';
 import { DATASET_REPORT_VIEW_TYPE, type DatasetReportMessages, type DatasetReportState, type FromDatasetReport } from '../../protocol/datasetReport';
 import { configFor } from '../workspace/config';
+import { semanticModelFor } from '../workspace/semanticModel';
 import { PanelChannel } from './channel';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -19,6 +21,8 @@ export class DatasetReportPanel implements vscode.Disposable {
   private readonly channel: PanelChannel<DatasetReportMessages>;
   private readonly disposables: vscode.Disposable[] = [];
   private abort?: AbortController;
+  /** the held-out or training file the last report's semantic leakage names (the webview may open its lines) */
+  private partner?: string;
 
   static async show(extensionUri: vscode.Uri, uri: vscode.Uri): Promise<void> {
     const existing = DatasetReportPanel.open.get(uri.fsPath);
@@ -62,7 +66,12 @@ export class DatasetReportPanel implements vscode.Disposable {
     else if (m.type === 'open') {
       const line = Math.max(0, m.line - 1);
       const range = new vscode.Range(line, 0, line, 0);
-      await vscode.window.showTextDocument(this.uri, { selection: range, viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+      if (m.partner && !this.partner) return;
+      await vscode.window.showTextDocument(m.partner ? vscode.Uri.file(this.partner!) : this.uri, {
+        selection: range,
+        viewColumn: vscode.ViewColumn.One,
+        preserveFocus: false,
+      });
     }
   }
 
@@ -100,15 +109,26 @@ export class DatasetReportPanel implements vscode.Disposable {
               nearDuplicateThreshold: config?.nearDuplicateThreshold ?? (settings.nearDuplicateThreshold || undefined),
               goal: config?.goal,
               production: config?.production,
+              semantic: semanticModelFor(this.uri),
             },
             (done, total, what) => {
               const pct = total ? Math.round((100 * done) / total) : 0;
-              progress.report({ message: what === 'reading' ? `${pct}%` : what, increment: Math.max(0, pct - reported) });
-              reported = Math.max(reported, pct);
-              void this.channel.post({ type: 'progress', file, message: what === 'reading' ? `Reading the dataset… ${pct}%` : `Finding ${what}…` });
+              if (what === 'reading') {
+                progress.report({ message: `${pct}%`, increment: Math.max(0, pct - reported) });
+                reported = Math.max(reported, pct);
+              } else progress.report({ message: what.startsWith('embedding') ? `${what} ${pct}%` : what });
+              const message =
+                what === 'reading'
+                  ? `Reading the dataset… ${pct}%`
+                  : what.startsWith('embedding')
+                    ? `${what[0]!.toUpperCase()}${what.slice(1)}… ${pct}%`
+                    : `Finding ${what}…`;
+              void this.channel.post({ type: 'progress', file, message });
             },
             abort.signal,
           );
+          const leakage = stats.semantic.enabled ? stats.semantic.leakage : null;
+          this.partner = leakage ? (leakage.heldout === path ? leakage.train : leakage.heldout) : undefined;
           if (!abort.signal.aborted) await this.channel.post({ type: 'report', path, stats });
         } catch (e) {
           const message = abort.signal.aborted ? 'Cancelled. Use Refresh to compute the report again.' : `Cannot compute the report: ${(e as Error).message}`;

@@ -5,12 +5,12 @@
  * there is no per-line delta to apply.
  */
 import * as vscode from 'vscode';
-import type { FileReport } from '../../core/checks/datasetModel';
+import type { FileReport, ValidationOptions } from '../../core/checks/datasetModel';
 import type { QuickFix } from '../../core/checks/diagnostic';
 import { detectFormat } from '../../core/formats/formats';
 import { datasetInfoFor } from '../../core/formats/llamaFactory';
 import { ArraySplitter } from '../../core/jsonl/jsonArray';
-import { resolveOptions } from '../../core/validation/options';
+import { resolveOptions, resolveOptionsWithTokens } from '../../core/validation/options';
 import { validateJsonArrayDocument } from '../../core/validation/validateDataset';
 import { fixKey, toVsDiagnostic } from './convert';
 import type { DatasetSummary } from './datasetValidation';
@@ -49,6 +49,8 @@ interface State {
   timer?: NodeJS.Timeout;
   notes: readonly string[];
   error?: string;
+  /** the options with the model's tokenizer loaded (resolveOptionsWithTokens) for the settings of this key; undefined: loading; null: failed */
+  tokenOptions?: { readonly key: string; options?: ValidationOptions | null };
 }
 
 export class JsonArrayValidation implements vscode.Disposable {
@@ -99,9 +101,28 @@ export class JsonArrayValidation implements vscode.Disposable {
         this.collection.delete(doc.uri);
         return;
       }
+      const plain = settings.options;
+      const tokenized = !!plain.tokenizer && 'dir' in plain.tokenizer;
+      if (tokenized && state.tokenOptions?.key !== settings.key) {
+        // the model's tokenizer loads once for these settings (too-long counts exactly, as in JSONL documents); then validate
+        const pending = { key: settings.key } as NonNullable<State['tokenOptions']>;
+        state.tokenOptions = pending;
+        const loaded = (o: ValidationOptions | null) => {
+          if (this.states.get(key) !== state || state.tokenOptions !== pending) return;
+          pending.options = o;
+          if (!state.timer) run();
+        };
+        // a schema that does not compile throws here: validated without the tokenizer, where the error is reported
+        void Promise.resolve()
+          .then(() => resolveOptionsWithTokens(plain))
+          .then(loaded, () => loaded(null));
+        return;
+      }
+      if (tokenized && state.tokenOptions?.options === undefined) return; // still loading: validated when it is there
       try {
         // the records' checks and leakage against the training partner (x_valid.json beside x_train.json …)
-        const report = validateJsonArrayDocument(doc.uri.fsPath, doc.getText(), resolveOptions(settings.options), settings.cap);
+        const options = (tokenized && state.tokenOptions?.options) || resolveOptions(plain);
+        const report = validateJsonArrayDocument(doc.uri.fsPath, doc.getText(), options, settings.cap);
         state.report = report;
         state.error = undefined;
         state.fixes.clear();

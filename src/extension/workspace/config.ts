@@ -4,6 +4,7 @@
  * so that the editor, the CLI and preflight agree. Nothing else calls getConfiguration.
  */
 import * as vscode from 'vscode';
+import { DEFAULT_SEMANTIC_THRESHOLD } from '../../core/insight/embeddings';
 import { DEFAULT_OPTIONS } from '../../core/checks/datasetModel';
 import { DEFAULT_THRESHOLD } from '../../core/insight/lsh';
 import { FORMAT_IDS, type FormatId } from '../../core/formats/formats';
@@ -44,6 +45,8 @@ export interface EvalSettings {
 export interface EmbeddingSettings {
   /** a folder with model.onnx and tokenizer.json; '' when not set (restricted: withheld from workspace settings in Restricted Mode) */
   readonly model: string;
+  /** cosine at or above which records count as the same (semantic near-duplicates, heldout-semantic-leak) */
+  readonly threshold: number;
 }
 
 export interface Config {
@@ -77,7 +80,10 @@ export function configFor(scope?: vscode.Uri): Config {
     },
     annotation: { startAt: c.get<string>('annotation.startAt', 'firstUnlabelled') === 'beginning' ? 'beginning' : 'firstUnlabelled' },
     eval: { refusalPatterns: stringList(c.get<unknown>('eval.refusalPatterns', [])) },
-    embeddings: { model: c.get<string>('embeddings.model', '').trim() },
+    embeddings: {
+      model: c.get<string>('embeddings.model', '').trim(),
+      threshold: Math.min(1, Math.max(0.01, c.get<number>('embeddings.threshold', DEFAULT_SEMANTIC_THRESHOLD))),
+    },
     reviewer: c.get<string>('reviewer', '').trim(),
   };
 }
