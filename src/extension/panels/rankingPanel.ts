@@ -78,6 +78,7 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
       { dispose: () => this.file_?.dispose() },
       { dispose: () => clearTimeout(this.progressTimer) },
     );
+    void this.file; // indexing starts now, while the webview starts: the first item is ready when it asks
   }
 
   /** The file's index, started on first use (on a worker: the extension host stays free). */
