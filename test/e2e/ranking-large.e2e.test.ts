@@ -10,6 +10,8 @@ import type { Frame } from 'playwright-core';
 import { record } from '../../bench/generate';
 import { FileIndex } from '../../src/core/indexing/fileIndex';
 import { readAnnotations } from '../../src/core/preference/annotationStore';
+import { exportLabelled } from '../../src/core/preference/exportPairs';
+import { buildItems } from '../../src/core/preference/items';
 import { openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
 
 const FILE = 'huge-prefs.jsonl';
@@ -31,7 +33,7 @@ before(async () => {
 });
 after(async () => {
   await wb?.close();
-  if (wb) rmSync(join(wb.folder, FILE), { force: true }); // 105 MB: not left in the temp dir
+  if (wb) for (const f of [FILE, 'huge-prefs.pairs.jsonl']) rmSync(join(wb.folder, f), { force: true }); // 105 MB: not left in the temp dir
 });
 
 const logPath = () => join(wb.folder, '.finetune/annotations', FILE);
@@ -58,7 +60,7 @@ async function bootSplit(f: Frame, t0: number, totalMs: number): Promise<string>
     came: performance.getEntriesByName('ftstudio:first-received')[0]?.startTime ?? NaN,
   }))()`)) as { origin: number; asked: number; came: number };
   const toDoc = origin - t0;
-  return `to the panel's document ${toDoc.toFixed(0)} ms; it asked for its state at +${asked.toFixed(0)} ms; the state came ${(came - asked).toFixed(0)} ms later; the item on screen ${(totalMs - toDoc - came).toFixed(0)} ms after that`;
+  return `to the panel's document ${toDoc.toFixed(0)} ms; it asked for its state at +${asked.toFixed(0)} ms; the state came ${(came - asked).toFixed(0)} ms later; the first item or record on screen ${(totalMs - toDoc - came).toFixed(0)} ms after that`;
 }
 
 /** In the webview: the id of the item on screen (null while none is). */
@@ -210,8 +212,8 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
 test('the review panel on the same file: opened from the palette with the ranking panel in front, the sample shown while the file is read, one decision per key press', async () => {
   const { page, shot } = wb;
   await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
-  const t0 = Date.now();
   await runCommand(page, 'Finetune Studio: Review Sample');
+  const t0 = Date.now(); // Enter in the palette
   await waitFor(
     'review tab',
     () => page.locator('.tab[aria-label*="Review: huge-prefs.jsonl"]').count(),
@@ -233,7 +235,11 @@ test('the review panel on the same file: opened from the palette with the rankin
   await frame.locator('#position[data-id]').waitFor({ timeout: 120_000 });
   const firstMs = Date.now() - t0;
   const header = await progress();
-  console.log(`ranking-large: review panel: the sample's first record ${firstMs} ms after the command; header then: ${header.replace(/\s+/g, ' ')}`);
+  console.log(`ranking-large: review panel: the sample's first record ${firstMs} ms after Enter in the palette; header then: ${header.replace(/\s+/g, ' ')}`);
+  const reviewFrame = await (await (await page.locator('iframe.webview.ready').last().elementHandle())!.contentFrame())!
+    .locator('#active-frame')
+    .elementHandle();
+  console.log(`ranking-large: review panel, where the time went: ${await bootSplit((await reviewFrame!.contentFrame())!, t0, firstMs)}`);
   await shot('review-first');
   const streaming = /indexing \d+%…/.test(header);
   if (streaming) assert.match(header, /^0 \/ \d{1,3}(,\d{3})*\+ reviewed/, 'counts so far, written with separators, "+" while the sample is drawn');
@@ -254,7 +260,18 @@ test('the review panel on the same file: opened from the palette with the rankin
   console.log(
     `ranking-large: review panel: the whole sample known after ${wholeMs} ms (the file indexed): ${whole.value.replace(/\s+/g, ' ')}; 3 decisions made ${decidedWhileStreaming ? 'while the file was still being read' : 'after the file was read'}`,
   );
-  assert.match(whole.value, /^3 \/ \d{1,3}(,\d{3})* reviewed/, 'the decisions made while streaming count in the whole sample');
+  const decidedSoFar = new Set(
+    readFileSync(join(wb.folder, '.finetune/reviews', FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id),
+  ).size;
+  assert.ok(decidedSoFar >= 3);
+  assert.match(
+    (await progress()).replace(/\s+/g, ' '),
+    new RegExp(`^${decidedSoFar} / \\d{1,3}(,\\d{3})* reviewed`),
+    'the decisions made so far count in the whole sample',
+  );
   assert.equal(await shownId(), beforeWhole, 'the record on screen stays when the whole sample is known');
   await shot('review-whole');
   for (let i = 3; i < 5; i++) await decideOne(i);
@@ -279,4 +296,35 @@ test('the review panel on the same file: opened from the palette with the rankin
   for (const id of decided) assert.ok(sampled.has(id), `${id} is in the sample`);
   assert.ok(manifest.records.length >= Math.ceil(0.05 * 79_000), `at least 5% sampled (${manifest.records.length})`);
   await shot('review-five');
+});
+
+test('Export Preference Pairs from the palette with the ranking panel in front: from disk (no editor on the file), the pairs of the labels made', async () => {
+  const { page, shot } = wb;
+  const out = join(wb.folder, 'huge-prefs.pairs.jsonl');
+  rmSync(out, { force: true });
+  await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
+  await runCommand(page, 'Finetune Studio: Export Preference Pairs');
+  const t0 = Date.now();
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' });
+  await toast.waitFor({ timeout: 120_000 });
+  const text = (await toast.textContent()) ?? '';
+  console.log(`ranking-large: Export Preference Pairs of the 105 MB file from disk: ${Date.now() - t0} ms; ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
+  await shot('exported');
+  assert.equal(await page.locator('.tab[aria-label^="huge-prefs.jsonl"]').count(), 0, 'no editor tab on the file');
+  // what the in-memory export (the file read whole) gives for the same labels
+  const lines = readFileSync(join(wb.folder, FILE), 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const expected = exportLabelled(lines, buildItems(lines), readAnnotations(logPath()).events);
+  const written = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
+  assert.ok(expected.pairs.length > 40, `pairs to export (${expected.pairs.length})`);
+  assert.deepEqual(written, expected.pairs, 'the pairs of the labels, as the in-memory export makes them');
+  assert.match(text, new RegExp(`Exported ${expected.pairs.length} pairs`));
+  assert.deepEqual(
+    readdirSync(wb.folder).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary file left',
+  );
 });

@@ -47,6 +47,7 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
   /** the start position is chosen once a record of the sample can be shown */
   private startPending = true;
   private progressTimer?: NodeJS.Timeout;
+  private closed = false;
   /** the records a sample needs (by its ids and its lines), once per index */
   private relevant?: { manifest: SampleManifest; refs: RecordRef[] };
   /** while the file is being read: the sample as far as it is known (see streamed) */
@@ -77,8 +78,9 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
       ),
       { dispose: () => this.file_?.dispose() },
       { dispose: () => clearTimeout(this.progressTimer) },
+      { dispose: () => (this.closed = true) },
     );
-    void this.file; // indexing starts now, while the webview starts
+    setImmediate(() => this.closed || void this.file); // indexing starts while the webview starts (after its HTML is handed over)
   }
 
   private paths() {
