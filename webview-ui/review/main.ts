@@ -146,14 +146,13 @@ class ReviewApp extends LitElement {
     const p = s.progress;
     const r = s.record;
     const rate = p.passRate === null ? '—' : `${(p.passRate * 100).toFixed(0)}%`;
+    // "+" while a new sample is drawn as the file streams past (the count so far)
+    const progressText = `${count(p.reviewed)} / ${count(p.sampled)}${s.sizeKnown ? '' : '+'} reviewed · pass rate ${rate}${s.indexing !== null ? ` · ${indexingText(s.indexing)}` : ''}`;
     return html`
       <header>
         <h1>Review · ${s.dataset}</h1>
         <span class="muted">reviewer ${s.reviewer} · seed ${s.seed}</span>
-        <span id="progress-text"
-          >${count(p.reviewed)} / ${count(p.sampled)}${s.sizeKnown ? '' : '+'} reviewed · pass rate
-          ${rate}${s.indexing !== null ? ` · ${indexingText(s.indexing)}` : ''}</span
-        >
+        <span id="progress-text">${progressText}</span>
         <span id="gate" class="gate-${p.gate}">gate: ${p.gate} (≥ ${Math.round(p.threshold * 100)}%)</span>
       </header>
       <vscode-progress-bar .value=${p.reviewed} .max=${Math.max(1, p.sampled)} aria-label="review progress"></vscode-progress-bar>
