@@ -12,7 +12,7 @@ import { FileIndex } from '../../src/core/indexing/fileIndex';
 import { readAnnotations } from '../../src/core/preference/annotationStore';
 import { exportLabelled } from '../../src/core/preference/exportPairs';
 import { buildItems } from '../../src/core/preference/items';
-import { openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { openWorkbench, runCommand, waitFor, waitForFile, type Workbench } from './workbench';
 
 const FILE = 'huge-prefs.jsonl';
 let wb: Workbench;
@@ -326,5 +326,26 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
     readdirSync(wb.folder).filter((n) => n.endsWith('.tmp')),
     [],
     'no temporary file left',
+  );
+
+  // the same from the explorer's context menu on the file
+  rmSync(out);
+  await page
+    .locator('.notifications-toasts .notification-toast .codicon-notifications-clear')
+    .first()
+    .click({ timeout: 3000 })
+    .catch(() => {});
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^huge-prefs\.jsonl$/ }).click({ button: 'right' });
+  await page.locator('.context-view .action-label', { hasText: 'Export Preference Pairs' }).click();
+  const again = await waitForFile(out, (t) => t.length > 0, 120_000); // renamed into place whole
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' }).waitFor({ timeout: 30_000 });
+  await shot('exported-from-explorer');
+  assert.deepEqual(
+    again
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown),
+    expected.pairs,
+    'the same pairs from the explorer',
   );
 });
