@@ -33,6 +33,7 @@ export async function sampleCommand(argv: readonly string[], io: Io): Promise<nu
     fraction: fractionFlag(args, REVIEW_FRACTION.default),
     seed: numberFlag(args, 'seed', 0),
     stratified: stratifyBy !== undefined,
+    keepBelowFraction: true, // the review panel's rule: the same sample
   });
   for (const w of s.warnings) io.err(`ftstudio: warning: ${w}`);
   if (args.flags.has('json')) {

@@ -39,8 +39,10 @@ export type ToReview = {
   readonly seed: number;
   readonly progress: ReviewProgress;
   readonly record: RecordView | null;
-  /** share of the file indexed, 0..1, while the sample cannot be shown yet; null once indexed */
+  /** share of the file indexed, 0..1, while it is being read (a record may show meanwhile); null once indexed */
   readonly indexing: number | null;
+  /** false while a new sample is drawn as the file streams past: progress.sampled counts the records found so far */
+  readonly sizeKnown: boolean;
   /** the seq of the last message of the webview handled before this state (0 before any) */
   readonly ack: number;
   readonly notice?: string;

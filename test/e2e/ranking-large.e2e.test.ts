@@ -10,7 +10,9 @@ import type { Frame } from 'playwright-core';
 import { record } from '../../bench/generate';
 import { FileIndex } from '../../src/core/indexing/fileIndex';
 import { readAnnotations } from '../../src/core/preference/annotationStore';
-import { openWorkbench, runCommand, waitFor, type Workbench } from './workbench';
+import { exportLabelled } from '../../src/core/preference/exportPairs';
+import { buildItems } from '../../src/core/preference/items';
+import { openWorkbench, runCommand, waitFor, waitForFile, type Workbench } from './workbench';
 
 const FILE = 'huge-prefs.jsonl';
 let wb: Workbench;
@@ -31,7 +33,7 @@ before(async () => {
 });
 after(async () => {
   await wb?.close();
-  if (wb) rmSync(join(wb.folder, FILE), { force: true }); // 105 MB: not left in the temp dir
+  if (wb) for (const f of [FILE, 'huge-prefs.pairs.jsonl']) rmSync(join(wb.folder, f), { force: true }); // 105 MB: not left in the temp dir
 });
 
 const logPath = () => join(wb.folder, '.finetune/annotations', FILE);
@@ -43,6 +45,22 @@ async function panelFrame(wb: Workbench): Promise<Frame> {
   const f = await handle!.contentFrame();
   assert.ok(f, 'the panel frame');
   return f;
+}
+
+/**
+ * Where the time to the first item went, from the webview's own clock (same machine, same epoch):
+ * Enter → the panel's document began loading (the command, the panel, its HTML) → the webview asked
+ * for its first state (its script ran) → the state came (the extension: index, item read, the
+ * message both ways) → the item on screen (render).
+ */
+async function bootSplit(f: Frame, t0: number, totalMs: number): Promise<string> {
+  const { origin, asked, came } = (await f.evaluate(`(() => ({
+    origin: performance.timeOrigin,
+    asked: performance.getEntriesByName('ftstudio:first-sent')[0]?.startTime ?? NaN,
+    came: performance.getEntriesByName('ftstudio:first-received')[0]?.startTime ?? NaN,
+  }))()`)) as { origin: number; asked: number; came: number };
+  const toDoc = origin - t0;
+  return `to the panel's document ${toDoc.toFixed(0)} ms; it asked for its state at +${asked.toFixed(0)} ms; the state came ${(came - asked).toFixed(0)} ms later; the first item or record on screen ${(totalMs - toDoc - came).toFixed(0)} ms after that`;
 }
 
 /** In the webview: the id of the item on screen (null while none is). */
@@ -115,6 +133,7 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
   await shot('first-item');
   const progress = (await f.locator('ranking-app #progress-text').textContent()) ?? '';
   console.log(`ranking-large: ${(bytes / 1e6).toFixed(1)} MB; first item ${firstMs} ms after Enter in the picker; header then: ${progress}`);
+  console.log(`ranking-large: first item, where the time went: ${await bootSplit(f, t0, firstMs)}`);
 
   // next-item latency: one key at a time, each after the last was saved
   const measured = (await f.evaluate(pressScript(40, 0, '1'))) as Press[];
@@ -190,11 +209,11 @@ test('a file over 100 MB: opened from the palette without an editor, keys bound 
   console.log(`ranking-large: restored after kill -9 in ${restoredMs} ms (restart, reload, panel) at the first unlabelled item; ${events.length} labels kept`);
 });
 
-test('the review panel on the same file: opened from the palette with the ranking panel in front, indexing shown, one decision per key press', async () => {
+test('the review panel on the same file: opened from the palette with the ranking panel in front, the sample shown while the file is read, one decision per key press', async () => {
   const { page, shot } = wb;
   await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
-  const t0 = Date.now();
   await runCommand(page, 'Finetune Studio: Review Sample');
+  const t0 = Date.now(); // Enter in the palette
   await waitFor(
     'review tab',
     () => page.locator('.tab[aria-label*="Review: huge-prefs.jsonl"]').count(),
@@ -207,26 +226,55 @@ test('the review panel on the same file: opened from the palette with the rankin
       .locator('#progress-text')
       .textContent({ timeout: 5_000 })
       .catch(() => '')) ?? '';
-  const indexing = await waitFor('the review panel', progress, (t) => /indexing \d+%…|reviewed/.test(t), 60_000);
-  if (/indexing/.test(indexing.value)) await shot('review-indexing');
-  const { value } = await waitFor('the sample', progress, (t) => /reviewed/.test(t), 300_000);
-  const readyMs = Date.now() - t0;
-  console.log(`ranking-large: review panel: first seen "${indexing.value}"; the sample's first record after ${readyMs} ms: ${value}`);
-  assert.match(value, /^0 \/ \d{1,3}(,\d{3})* reviewed/, 'counts written with separators');
+  const shownId = async () =>
+    (await frame
+      .locator('#position')
+      .getAttribute('data-id', { timeout: 5_000 })
+      .catch(() => null)) ?? '';
+  // the first sampled record shows while the file is still being read (a new sample streams: its size is not known yet)
+  await frame.locator('#position[data-id]').waitFor({ timeout: 120_000 });
+  const firstMs = Date.now() - t0;
+  const header = await progress();
+  console.log(`ranking-large: review panel: the sample's first record ${firstMs} ms after Enter in the palette; header then: ${header.replace(/\s+/g, ' ')}`);
+  const reviewFrame = await (await (await page.locator('iframe.webview.ready').last().elementHandle())!.contentFrame())!
+    .locator('#active-frame')
+    .elementHandle();
+  console.log(`ranking-large: review panel, where the time went: ${await bootSplit((await reviewFrame!.contentFrame())!, t0, firstMs)}`);
   await shot('review-first');
+  const streaming = /indexing \d+%…/.test(header);
+  if (streaming) assert.match(header, /^0 \/ \d{1,3}(,\d{3})*\+ reviewed/, 'counts so far, written with separators, "+" while the sample is drawn');
   await frame.locator('#record').click();
+  /** p on the record shown (a second p at once: dropped until the panel moved on, or bound to the next record), until the next shows */
   const ids: string[] = [];
-  for (let i = 0; i < 5; i++) {
-    ids.push((await frame.locator('#position').getAttribute('data-id')) ?? '');
+  const decideOne = async (i: number) => {
+    ids.push(await shownId());
     await page.keyboard.press('p');
-    await page.keyboard.press('p'); // a second press at once: dropped until the panel moved on, or bound to the next record
-    await waitFor(
-      `decision ${i + 1}`,
-      async () => (await frame.locator('#position').getAttribute('data-id')) ?? '',
-      (id) => id !== ids[ids.length - 1],
-      20_000,
-    );
-  }
+    await page.keyboard.press('p');
+    await waitFor(`decision ${i + 1}`, shownId, (id) => id !== '' && id !== ids[ids.length - 1], 20_000);
+  };
+  for (let i = 0; i < 3; i++) await decideOne(i);
+  const beforeWhole = await shownId();
+  const decidedWhileStreaming = /indexing \d+%…/.test(await progress());
+  const whole = await waitFor('the whole sample', progress, (t) => /reviewed/.test(t) && !/indexing|\+/.test(t), 300_000);
+  const wholeMs = Date.now() - t0;
+  console.log(
+    `ranking-large: review panel: the whole sample known after ${wholeMs} ms (the file indexed): ${whole.value.replace(/\s+/g, ' ')}; 3 decisions made ${decidedWhileStreaming ? 'while the file was still being read' : 'after the file was read'}`,
+  );
+  const decidedSoFar = new Set(
+    readFileSync(join(wb.folder, '.finetune/reviews', FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id),
+  ).size;
+  assert.ok(decidedSoFar >= 3);
+  assert.match(
+    (await progress()).replace(/\s+/g, ' '),
+    new RegExp(`^${decidedSoFar} / \\d{1,3}(,\\d{3})* reviewed`),
+    'the decisions made so far count in the whole sample',
+  );
+  assert.equal(await shownId(), beforeWhole, 'the record on screen stays when the whole sample is known');
+  await shot('review-whole');
+  for (let i = 3; i < 5; i++) await decideOne(i);
   await page.waitForTimeout(1500);
   const log = readFileSync(join(wb.folder, '.finetune/reviews', FILE), 'utf8')
     .trim()
@@ -240,5 +288,64 @@ test('the review panel on the same file: opened from the palette with the rankin
     'each record got its one decision',
   );
   assert.equal(new Set(decided).size, decided.length, 'no record decided twice');
+  // the manifest written once the file was read holds every record decided, the ones decided while it streamed too
+  const manifest = JSON.parse(readFileSync(join(wb.folder, '.finetune/reviews', FILE.replace(/\.jsonl$/, '.sample.json')), 'utf8')) as {
+    records: { id: string }[];
+  };
+  const sampled = new Set(manifest.records.map((r) => r.id));
+  for (const id of decided) assert.ok(sampled.has(id), `${id} is in the sample`);
+  assert.ok(manifest.records.length >= Math.ceil(0.05 * 79_000), `at least 5% sampled (${manifest.records.length})`);
   await shot('review-five');
+});
+
+test('Export Preference Pairs from the palette with the ranking panel in front: from disk (no editor on the file), the pairs of the labels made', async () => {
+  const { page, shot } = wb;
+  const out = join(wb.folder, 'huge-prefs.pairs.jsonl');
+  rmSync(out, { force: true });
+  await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
+  await runCommand(page, 'Finetune Studio: Export Preference Pairs');
+  const t0 = Date.now();
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' });
+  await toast.waitFor({ timeout: 120_000 });
+  const text = (await toast.textContent()) ?? '';
+  console.log(`ranking-large: Export Preference Pairs of the 105 MB file from disk: ${Date.now() - t0} ms; ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
+  await shot('exported');
+  assert.equal(await page.locator('.tab[aria-label^="huge-prefs.jsonl"]').count(), 0, 'no editor tab on the file');
+  // what the in-memory export (the file read whole) gives for the same labels
+  const lines = readFileSync(join(wb.folder, FILE), 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const expected = exportLabelled(lines, buildItems(lines), readAnnotations(logPath()).events);
+  const written = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
+  assert.ok(expected.pairs.length > 40, `pairs to export (${expected.pairs.length})`);
+  assert.deepEqual(written, expected.pairs, 'the pairs of the labels, as the in-memory export makes them');
+  assert.match(text, new RegExp(`Exported ${expected.pairs.length} pairs`));
+  assert.deepEqual(
+    readdirSync(wb.folder).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary file left',
+  );
+
+  // the same from the explorer's context menu on the file
+  rmSync(out);
+  await page
+    .locator('.notifications-toasts .notification-toast .codicon-notifications-clear')
+    .first()
+    .click({ timeout: 3000 })
+    .catch(() => {});
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^huge-prefs\.jsonl$/ }).click({ button: 'right' });
+  await page.locator('.context-view .action-label', { hasText: 'Export Preference Pairs' }).click();
+  const again = await waitForFile(out, (t) => t.length > 0, 120_000); // renamed into place whole
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' }).waitFor({ timeout: 30_000 });
+  await shot('exported-from-explorer');
+  assert.deepEqual(
+    again
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown),
+    expected.pairs,
+    'the same pairs from the explorer',
+  );
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexLines, type RecordRef } from '../../src/core/records/recordIndex';
-import { allocate, sampleRecords } from '../../src/core/sampling/sample';
+import { allocate, sampleRecords, seededScore, surelySampled } from '../../src/core/sampling/sample';
 import { planSplit, splitFile, SplitExistsError } from '../../src/core/sampling/split';
 import { appendEvent, currentDecisions, lastUndoable, readLog, type ReviewEvent } from '../../src/core/review/reviewStore';
 import { resolveSample, reviewStatus } from '../../src/core/review/reviewStatus';
@@ -40,6 +40,37 @@ test('growing the dataset by 10% keeps at least 90% of the sample', () => {
     const share = before.records.filter((r) => kept.has(r.id)).length / before.size;
     assert.ok(share >= 0.9, `seed ${seed}: kept ${share}`);
   }
+});
+
+test('a review sample (keepBelowFraction) streams: every record scored below the fraction is in it, it holds the lowest-scoring sample of the target size, and is at least that size', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const refs = indexLines(lines(3000));
+    const lowest = sampleRecords(refs, { seed, fraction: 0.05 });
+    const review = sampleRecords(refs, { seed, fraction: 0.05, keepBelowFraction: true });
+    const ids = new Set(review.records.map((r) => r.id));
+    // a reader that sees one record at a time knows these are in, whatever follows
+    const sure = refs.filter((r) => surelySampled(seed, 0.05, r.id));
+    assert.ok(sure.length > 0);
+    for (const r of sure) assert.ok(ids.has(r.id), `seed ${seed}: line ${r.line} is surely sampled`);
+    // what the rule without the option drew is all in it (a decision on such a record still maps)
+    for (const r of lowest.records) assert.ok(ids.has(r.id), `seed ${seed}: line ${r.line} of the lowest-scoring sample`);
+    assert.equal(review.size, Math.max(lowest.size, sure.length));
+    assert.ok(review.size >= Math.ceil(0.05 * 3000) && review.size < 0.065 * 3000, `seed ${seed}: ${review.size} of 3000`);
+    // nothing else: the top-up is the lowest of the rest
+    const extra = review.records.filter((r) => !surelySampled(seed, 0.05, r.id));
+    for (const r of extra) assert.ok(seededScore(seed, r.id) >= 0.05);
+    assert.deepEqual(
+      review.records.map((r) => r.line),
+      [...review.records.map((r) => r.line)].sort((x, y) => x - y),
+    );
+  }
+  // stratified: the same per stratum
+  const mixed = [...lines(600, (i) => rec(i, 'web')), ...lines(300, (i) => rec(i + 1000, 'forum'))];
+  const refs = indexLines(mixed, { stratifyBy: 'metadata.source' });
+  const s = sampleRecords(refs, { seed: 3, stratified: true, fraction: 0.1, keepBelowFraction: true });
+  const ids = new Set(s.records.map((r) => r.id));
+  for (const r of refs) if (surelySampled(3, 0.1, r.id)) assert.ok(ids.has(r.id));
+  for (const r of sampleRecords(refs, { seed: 3, stratified: true, fraction: 0.1 }).records) assert.ok(ids.has(r.id));
 });
 
 test('stratified samples are proportional (largest remainder); small sets get a minimum; odd fractions warn', () => {
@@ -217,7 +248,10 @@ test('CLI: sample --json, split refuses to overwrite, review-status without a re
     assert.equal((await run('split', file, '--force', '--fraction', '0.12')).code, 0);
     const st = await run('review-status', file, '--json');
     assert.equal(st.code, 1);
-    assert.deepEqual(JSON.parse(st.out), { sampled: 20, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete' });
+    // the size the review sample would have: the one `ftstudio sample` draws (and the panel would), at least 5% of 400
+    const sampled = JSON.parse((await run('sample', file, '--json')).out).size as number;
+    assert.ok(sampled >= 20, `${sampled}`);
+    assert.deepEqual(JSON.parse(st.out), { sampled, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete' });
     const v = await run('validate', '--json', join(dir, 'cli.heldout.jsonl'));
     assert.deepEqual(
       JSON.parse(v.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-leak'),

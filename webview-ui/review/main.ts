@@ -136,7 +136,7 @@ class ReviewApp extends LitElement {
   override render(): TemplateResult {
     const s = this.state;
     if (!s) return html`<p class="muted">Loading the sample…</p>`;
-    if (s.indexing !== null)
+    if (s.indexing !== null && !s.record)
       return html`<header>
           <h1>Review · ${s.dataset}</h1>
           <span id="progress-text">${indexingText(s.indexing)}</span>
@@ -146,11 +146,13 @@ class ReviewApp extends LitElement {
     const p = s.progress;
     const r = s.record;
     const rate = p.passRate === null ? '—' : `${(p.passRate * 100).toFixed(0)}%`;
+    // "+" while a new sample is drawn as the file streams past (the count so far)
+    const progressText = `${count(p.reviewed)} / ${count(p.sampled)}${s.sizeKnown ? '' : '+'} reviewed · pass rate ${rate}${s.indexing !== null ? ` · ${indexingText(s.indexing)}` : ''}`;
     return html`
       <header>
         <h1>Review · ${s.dataset}</h1>
         <span class="muted">reviewer ${s.reviewer} · seed ${s.seed}</span>
-        <span id="progress-text">${count(p.reviewed)} / ${count(p.sampled)} reviewed · pass rate ${rate}</span>
+        <span id="progress-text">${progressText}</span>
         <span id="gate" class="gate-${p.gate}">gate: ${p.gate} (≥ ${Math.round(p.threshold * 100)}%)</span>
       </header>
       <vscode-progress-bar .value=${p.reviewed} .max=${Math.max(1, p.sampled)} aria-label="review progress"></vscode-progress-bar>
@@ -165,7 +167,8 @@ class ReviewApp extends LitElement {
     return html` <div class="actions">
         <vscode-button secondary @click=${() => this.go(-1)} title="Previous (k / ←)">‹ Prev</vscode-button>
         <span id="position" data-id=${r.id ?? ''}
-          >Record ${count(r.index + 1)} of ${count(this.state!.progress.sampled)}${r.line ? html` · line ${count(r.line)}` : nothing}</span
+          >Record ${count(r.index + 1)} of
+          ${count(this.state!.progress.sampled)}${this.state!.sizeKnown ? '' : '+'}${r.line ? html` · line ${count(r.line)}` : nothing}</span
         >
         <vscode-button secondary @click=${() => this.go(1)} title="Next (j / →)">Next ›</vscode-button>
         <vscode-button secondary @click=${() => send({ type: 'showInEditor', index: r.index })} title="Show in editor (e)">Show in editor</vscode-button>

@@ -19,9 +19,21 @@ export interface WebviewChannel<M extends PanelMessages> {
 /** Call once per webview (VS Code hands out its API once). */
 export function panelChannel<M extends PanelMessages>(): WebviewChannel<M> {
   const api = acquireVsCodeApi();
+  // user-timing marks of the first message each way (the e2e tests read them: where the time to the first item goes)
+  let sent = false;
+  let received = false;
   return {
-    post: (m) => api.postMessage(m),
-    onMessage: (handle) => window.addEventListener('message', (e: MessageEvent<M['toPanel']>) => handle(e.data)),
+    post: (m) => {
+      if (!sent) performance.mark('ftstudio:first-sent');
+      sent = true;
+      api.postMessage(m);
+    },
+    onMessage: (handle) =>
+      window.addEventListener('message', (e: MessageEvent<M['toPanel']>) => {
+        if (!received) performance.mark('ftstudio:first-received');
+        received = true;
+        handle(e.data);
+      }),
     setState: (s) => api.setState(s),
     getState: () => api.getState() as M['state'] | undefined,
   };

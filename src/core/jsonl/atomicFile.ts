@@ -8,32 +8,74 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export function writeFileAtomic(path: string, data: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
+  const w = new AtomicWriter(path);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
+    w.write(data);
   } catch (e) {
+    w.abort();
+    throw e;
+  }
+  w.commit();
+}
+
+/**
+ * The same, written piece by piece (a file too large to hold as one string): `write` as often as
+ * needed, then `commit` (flushed, renamed over `path`) or `abort` (the temporary file removed, the old
+ * file untouched).
+ */
+export class AtomicWriter {
+  private readonly tmp: string;
+  private fd?: number;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.fd = openSync(this.tmp, 'w', 0o644);
+  }
+
+  write(data: string): void {
+    if (this.fd === undefined) throw new Error(`${this.path}: written after commit or abort`);
+    writeSync(this.fd, data);
+  }
+
+  commit(): void {
+    if (this.fd === undefined) throw new Error(`${this.path}: committed after commit or abort`);
+    const fd = this.fd;
+    this.fd = undefined;
     try {
-      unlinkSync(tmp);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(this.tmp, this.path);
+    } catch (e) {
+      this.removeTemp();
+      throw e;
+    }
+    try {
+      const dfd = openSync(dirname(this.path), 'r');
+      fsyncSync(dfd);
+      closeSync(dfd);
+    } catch {
+      /* some file systems cannot fsync a directory */
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    this.removeTemp();
+  }
+
+  private removeTemp(): void {
+    try {
+      unlinkSync(this.tmp);
     } catch {
       /* already gone */
     }
-    throw e;
-  }
-  try {
-    const dfd = openSync(dir, 'r');
-    fsyncSync(dfd);
-    closeSync(dfd);
-  } catch {
-    /* some file systems cannot fsync a directory */
   }
 }
 

@@ -44,7 +44,7 @@ export async function reviewGate(
   if (!manifest && opts.ifStarted) return undefined;
   const { events, problems } = readLog(paths.log);
   if (!manifest) {
-    const sampled = sampleRecords(await refs()).size;
+    const sampled = sampleRecords(await refs(), { keepBelowFraction: true }).size;
     const status: ReviewStatus = { sampled, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete', threshold, changedSinceReview: 0 };
     return { paths, events, problems, items: [], status };
   }

@@ -3,6 +3,12 @@
  * Each distinct record gets a score, a hash of (seed, content id); the sample is the lowest-scoring
  * records (per stratum, with proportional allocation by largest remainder). Reordering lines changes
  * no score; adding records only lets newcomers in where their scores are lower.
+ *
+ * Review samples (`keepBelowFraction`) also keep every record whose score is below the fraction, so
+ * that a reader streaming the file knows at once that a record is in the sample (`surelySampled`)
+ * and can show it before the whole file is read. Such a sample holds the lowest-scoring sample of
+ * the target size (what the rule without the option draws), plus any record scored below the
+ * fraction beyond it: on average about one standard deviation (√(n·f·(1−f))) more records.
  */
 import { createHash } from 'node:crypto';
 import type { RecordRef } from '../records/recordIndex';
@@ -19,6 +25,8 @@ export interface SampleOptions {
   /** the range the guide asks for; outside it a warning (review: 5–10%, held-out: 10–15%) */
   readonly advised?: { readonly min: number; readonly max: number };
   readonly minimum?: number;
+  /** every record scored below the fraction is in the sample too (review samples: streamable) */
+  readonly keepBelowFraction?: boolean;
 }
 
 export interface Sample {
@@ -32,6 +40,11 @@ export interface Sample {
 
 export function seededScore(seed: number, id: string): number {
   return createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** In a review sample (`keepBelowFraction`) of this seed and fraction whatever the rest of the file holds. */
+export function surelySampled(seed: number, fraction: number, id: string): boolean {
+  return seededScore(seed, id) < fraction;
 }
 
 /** Largest-remainder allocation of `total` over groups of the given sizes. */
@@ -79,6 +92,13 @@ export function sampleRecords(refs: readonly RecordRef[], opts: SampleOptions = 
   if (size === pool.length && pool.length > 0 && fraction < 1) warnings.push(`only ${pool.length} distinct records: all of them are in the sample`);
   const scored = pool.map((r) => ({ r, s: seededScore(seed, r.id) }));
   const byScore = (a: { s: number; r: RecordRef }, b: { s: number; r: RecordRef }) => a.s - b.s || (a.r.id < b.r.id ? -1 : 1);
+  // the lowest `k` of a group, and with keepBelowFraction every one scored below the fraction too
+  const lowest = (group: { s: number; r: RecordRef }[], k: number) => {
+    const sorted = group.sort(byScore);
+    let n = k;
+    if (opts.keepBelowFraction) while (n < sorted.length && sorted[n]!.s < fraction) n++;
+    return sorted.slice(0, n).map((x) => x.r);
+  };
   let chosen: RecordRef[];
   if (opts.stratified) {
     const groups = new Map<string, { s: number; r: RecordRef }[]>();
@@ -93,19 +113,8 @@ export function sampleRecords(refs: readonly RecordRef[], opts: SampleOptions = 
       keys.map((k) => groups.get(k)!.length),
       size,
     );
-    chosen = keys.flatMap((k, i) =>
-      groups
-        .get(k)!
-        .sort(byScore)
-        .slice(0, quota[i])
-        .map((x) => x.r),
-    );
-  } else {
-    chosen = scored
-      .sort(byScore)
-      .slice(0, size)
-      .map((x) => x.r);
-  }
+    chosen = keys.flatMap((k, i) => lowest(groups.get(k)!, quota[i]!));
+  } else chosen = lowest(scored, size);
   chosen.sort((a, b) => a.line - b.line);
   return { fraction, seed, size: chosen.length, population: pool.length, records: chosen, warnings };
 }

@@ -63,8 +63,12 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     p.index = index;
     p.restored = restored;
     DatasetPanel.open.set(key(kind.viewType, dataset), p);
-    p.person = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
+    // the identity (git may run) is found while the webview starts; the webview's messages queue behind it
+    const identity = p.enqueue(async () => {
+      p.person = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
+    });
     panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
+    await identity;
   }
 
   /** The dataset of the panel of this kind in front, if any. */

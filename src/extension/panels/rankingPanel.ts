@@ -56,6 +56,9 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
   private ids = new Set<string>();
   private idsFrom = 0;
   private progressTimer?: NodeJS.Timeout;
+  private closed = false;
+  /** the first state carries only the item shown (a smaller message, a faster first render); the next items follow at once */
+  private firstSent = false;
   private derived?: { key: string; mine: Map<string, AnnotationEvent>; agreement: string; labelled: number; flagged: number; orphanLines: Set<number> };
 
   /** The dataset of the ranking panel in front, for commands run from the palette while it has focus. */
@@ -77,7 +80,10 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
       watcher.onDidChange(() => void this.enqueue(() => this.reindex())),
       { dispose: () => this.file_?.dispose() },
       { dispose: () => clearTimeout(this.progressTimer) },
+      { dispose: () => (this.closed = true) },
     );
+    // indexing starts while the webview starts (just after its HTML is handed over): the first item is ready when it asks
+    setImmediate(() => this.closed || void this.file);
   }
 
   /** The file's index, started on first use (on a worker: the extension host stays free). */
@@ -261,7 +267,12 @@ export class RankingPanel extends DatasetPanel<RankingMessages> {
       const position = visible === 'all' ? this.index + 1 : visible.indexOf(this.index) + 1;
       item = this.status(this.index, position);
       send(this.index);
-      for (let k = this.after(this.index, visible), n = 1; k !== undefined && n <= PREFETCH; k = this.after(k, visible), n++) {
+      const ahead = this.firstSent ? PREFETCH : 0;
+      if (!this.firstSent) {
+        this.firstSent = true;
+        void this.enqueue(() => this.post()); // the next items, right after this state
+      }
+      for (let k = this.after(this.index, visible), n = 1; k !== undefined && n <= ahead; k = this.after(k, visible), n++) {
         next.push(this.status(k, position + n));
         send(k);
       }

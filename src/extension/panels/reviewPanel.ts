@@ -1,7 +1,9 @@
 /**
  * The review panel's host side: owns the dataset, the sample manifest and the decision log; sends the
  * webview one record at a time. The dataset is indexed from disk on a worker (any size; the file need
- * not be open), and only the record shown is read. Every decision names the record it was made on and
+ * not be open), and only the record shown is read. The sample shows while the file is still being
+ * read: a new sample's records are known as they stream past (core/sampling: `surelySampled`), an
+ * existing sample's (its manifest) as their ids are found; the whole sample once the file is read. Every decision names the record it was made on and
  * is applied to that record only (core/annotation/binding); it is appended to .finetune/reviews/
  * before the panel moves on.
  */
@@ -10,13 +12,14 @@ import { basename } from 'node:path';
 import { decide, undoLast } from '../../core/review/decide';
 import { reviewGate } from '../../core/review/reviewGate';
 import type { SampleItem } from '../../core/review/reviewStatus';
-import { readManifest, reviewPaths, writeManifest, type SampleManifest } from '../../core/review/reviewStore';
+import { currentDecisions, readLog, readManifest, reviewPaths, writeManifest, type ReviewEvent, type SampleManifest } from '../../core/review/reviewStore';
+import { reviewStatus, type ReviewStatus } from '../../core/review/reviewStatus';
 import { recordParts } from '../../core/review/recordView';
 import type { RecordRef } from '../../core/records/recordIndex';
 import { staleDecision } from '../../core/annotation/binding';
 import { removeStaleTemps } from '../../core/jsonl/atomicFile';
 import { FileIndex } from '../../core/indexing/fileIndex';
-import { sampleRecords } from '../../core/sampling/sample';
+import { sampleRecords, surelySampled } from '../../core/sampling/sample';
 import { REVIEW_VIEW_TYPE, type FromReview, type ReviewMessages, type ToReview } from '../../protocol/review';
 import { configFor } from '../workspace/config';
 import { workspaceRootOf } from '../workspace/roots';
@@ -41,11 +44,20 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
 
   private file_?: FileIndex;
   private started = false;
-  /** the start position is chosen once the sample can be read */
+  /** the start position is chosen once a record of the sample can be shown */
   private startPending = true;
   private progressTimer?: NodeJS.Timeout;
+  private closed = false;
   /** the records a sample needs (by its ids and its lines), once per index */
   private relevant?: { manifest: SampleManifest; refs: RecordRef[] };
+  /** while the file is being read: the sample as far as it is known (see streamed) */
+  private stream?: Stream;
+  /** the id of the record last shown, to stay on it when the whole sample is known */
+  private shownId?: string;
+  /** the position was chosen on the sample as streamed: find it again in the whole one */
+  private remap = false;
+  /** the last state showed no record: the next one found was awaited */
+  private waitingNext = false;
 
   private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri) {
     super(panel, dataset, 'review', 'reviewer');
@@ -60,12 +72,15 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
           this.file_?.dispose();
           this.file_ = undefined;
           this.relevant = undefined;
+          this.stream = undefined;
           await this.post();
         }),
       ),
       { dispose: () => this.file_?.dispose() },
       { dispose: () => clearTimeout(this.progressTimer) },
+      { dispose: () => (this.closed = true) },
     );
+    setImmediate(() => this.closed || void this.file); // indexing starts while the webview starts (after its HTML is handed over)
   }
 
   private paths() {
@@ -107,10 +122,9 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
     return m;
   }
 
-  /** The sample as it stands; undefined while the file is still being indexed. */
+  /** The sample as it stands, once the whole file is indexed. */
   private async snapshot() {
     const file = this.file;
-    if (!file.done) return undefined;
     if (!this.relevant) {
       const manifest = this.manifest(file.records);
       // the gate finds a sampled record by its id, or an edited one at its line: only those records matter
@@ -121,70 +135,125 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
     const { manifest, refs } = this.relevant;
     const gate = await reviewGate(workspaceRootOf(this.dataset), this.dataset.fsPath, () => refs, { threshold: configFor(this.dataset).review.gateThreshold });
     if (gate.problems.length) this.notice = gate.problems.join('; ');
-    return { file, manifest, gate, items: gate.items };
+    return gate;
+  }
+
+  /**
+   * While the file is being indexed, the sample so far: an existing sample (its manifest) with the
+   * records found by id until now (the others still to come); a new one, the records already known to
+   * be in it (`surelySampled`: their place in the whole sample is settled once the file is read).
+   */
+  private streamed(file: FileIndex): { items: SampleItem[]; events: readonly ReviewEvent[]; seed: number } {
+    let st = this.stream;
+    if (!st) {
+      const manifest = readManifest(this.paths().manifest);
+      const cfg = configFor(this.dataset).review;
+      st = this.stream = {
+        manifest,
+        wanted: new Set(manifest?.records.map((r) => r.id)),
+        seed: manifest?.seed ?? cfg.seed,
+        fraction: manifest?.fraction ?? cfg.fraction,
+        from: 0,
+        found: new Map(),
+      };
+    }
+    for (; st.from < file.records.length; st.from++) {
+      const r = file.records[st.from]!;
+      if (st.found.has(r.id)) continue; // a duplicate: its first line stands
+      if (st.manifest ? st.wanted.has(r.id) : surelySampled(st.seed, st.fraction, r.id)) st.found.set(r.id, r);
+    }
+    const { events, problems } = readLog(this.paths().log);
+    if (problems.length) this.notice = problems.join('; ');
+    const decisions = currentDecisions(events, st.seed);
+    const found = st.found;
+    const items: SampleItem[] = st.manifest
+      ? st.manifest.records.map((m) => ({ sampledId: m.id, current: found.get(m.id), changedSinceReview: false, decision: decisions.get(m.id) }))
+      : [...found.values()].map((r) => ({ sampledId: r.id, current: r, changedSinceReview: false, decision: decisions.get(r.id) }));
+    return { items, events, seed: st.seed };
+  }
+
+  /** The sample to show and decide on: the whole one once indexed, else as streamed. */
+  private async sample(): Promise<{
+    items: readonly SampleItem[];
+    events: readonly ReviewEvent[];
+    seed: number;
+    status: ReviewStatus;
+    whole: boolean;
+    sizeKnown: boolean;
+  }> {
+    const file = this.file;
+    if (file.done) {
+      const gate = await this.snapshot();
+      return { items: gate.items, events: gate.events, seed: gate.manifest!.seed, status: gate.status, whole: true, sizeKnown: true };
+    }
+    const s = this.streamed(file);
+    const status: ReviewStatus = { ...reviewStatus(s.items, configFor(this.dataset).review.gateThreshold), gate: 'incomplete' };
+    return { ...s, status, whole: false, sizeKnown: !!this.stream?.manifest };
   }
 
   private async post(): Promise<void> {
-    const snap = await this.snapshot();
-    if (!snap) {
-      const cfg = configFor(this.dataset).review;
-      this.started = true;
-      await this.channel.post({
-        type: 'state',
-        dataset: vscode.workspace.asRelativePath(this.dataset),
-        datasetUri: this.dataset.toString(),
-        reviewer: this.person,
-        seed: readManifest(this.paths().manifest)?.seed ?? cfg.seed,
-        progress: { sampled: 0, reviewed: 0, passed: 0, failed: 0, passRate: null, gate: 'incomplete', threshold: cfg.gateThreshold },
-        record: null,
-        indexing: this.file.fraction,
-        ack: this.ack,
-      });
-      return;
+    const file = this.file;
+    const { items, seed, status, whole, sizeKnown } = await this.sample();
+    this.started = true;
+    if (whole && this.remap) {
+      // the sample as streamed is part of the whole one, in the same order: find the record again
+      this.remap = false;
+      const at = this.shownId === undefined ? -1 : items.findIndex((x) => x.current?.id === this.shownId);
+      const undecided = (from: number) => items.findIndex((x, i) => i >= from && !x.decision);
+      if (at >= 0 && !this.waitingNext) this.index = at;
+      else this.index = Math.max(0, undecided(at + 1) >= 0 ? undecided(at + 1) : undecided(0));
     }
-    const { file, manifest, gate, items } = snap;
-    if (!this.started || this.startPending) {
-      this.started = true;
-      this.startPending = false;
+    if (this.startPending) {
       // a panel opens at the first record without a decision (or at the beginning, or where a restored one was)
-      const cfg = configFor(this.dataset).annotation;
-      if (cfg.startAt === 'firstUnlabelled') {
-        const first = items.findIndex((x) => !x.decision);
-        if (first >= 0) this.index = first;
-        else if (!this.restored) this.index = 0;
-      } else if (!this.restored) this.index = 0;
+      const first = items.findIndex((x) => !x.decision);
+      if (configFor(this.dataset).annotation.startAt !== 'firstUnlabelled') {
+        if (!this.restored) this.index = 0;
+        this.startPending = false;
+      } else if (first >= 0) {
+        this.index = first;
+        this.startPending = false;
+      } else if (whole) {
+        if (!this.restored) this.index = 0;
+        this.startPending = false;
+      } else this.index = items.length; // every record found so far is decided: the next one to be found
     }
+    if (!whole) this.remap = true;
     if (file.error) this.notice = file.error;
-    const st = gate.status;
-    this.index = Math.max(0, Math.min(this.index, items.length - 1));
+    // while streaming, the position may be one past the records found: the next to come
+    this.index = Math.max(0, Math.min(this.index, whole ? items.length - 1 : items.length));
     const it: SampleItem | undefined = items[this.index];
+    const text = it?.current && file.recordLine(it.current.line);
+    const shown = it && (whole || text !== undefined);
+    if (shown && it.current) this.shownId = it.current.id;
+    this.waitingNext = !shown;
     const msg: ToReview = {
       type: 'state',
       dataset: vscode.workspace.asRelativePath(this.dataset),
       datasetUri: this.dataset.toString(),
       reviewer: this.person,
-      seed: manifest.seed,
+      seed,
       progress: {
-        sampled: st.sampled,
-        reviewed: st.reviewed,
-        passed: st.passed,
-        failed: st.failed,
-        passRate: st.passRate,
-        gate: st.gate,
-        threshold: st.threshold,
+        sampled: status.sampled,
+        reviewed: status.reviewed,
+        passed: status.passed,
+        failed: status.failed,
+        passRate: status.passRate,
+        gate: status.gate,
+        threshold: status.threshold,
       },
-      record: it
+      record: shown
         ? {
             index: this.index,
             line: it.current?.line ?? null,
             id: it.current?.id ?? null,
-            parts: it.current ? recordParts(file.recordLine(it.current.line) ?? '') : [],
+            parts: it.current ? recordParts(text ?? '') : [],
             decision: it.decision && { decision: it.decision.decision, reasons: it.decision.reasons, note: it.decision.note },
             changedSinceReview: it.changedSinceReview,
             missing: !it.current,
           }
         : null,
-      indexing: null,
+      indexing: file.done ? null : file.fraction,
+      sizeKnown,
       ack: this.ack,
       notice: this.notice,
     };
@@ -198,32 +267,30 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
         return this.post();
       case 'go':
         this.index = m.index;
+        this.startPending = false;
         return this.post();
       case 'decide': {
-        const snap = await this.snapshot();
-        if (!snap) return this.post();
-        const { items, manifest } = snap;
+        const { items, seed, whole } = await this.sample();
         const stale = m.index === this.index ? staleDecision({ id: items[this.index]?.current?.id }, m) : staleDecision({ id: undefined }, m);
         if (stale) {
           this.notice = m.index === this.index ? stale : `Ignored a key for record ${m.index + 1} of the sample: it is no longer shown. Nothing was recorded.`;
           return this.post();
         }
-        const next = decide(this.paths().log, items, m.index, manifest.seed, this.person, m);
+        const next = decide(this.paths().log, items, m.index, seed, this.person, m);
         if (next === undefined) this.notice = 'This record is no longer in the file: nothing to decide.';
-        else this.index = next;
+        // while a new sample streams in, the next record is further on, once found (never back to the start)
+        else this.index = !whole && !this.stream?.manifest && next <= m.index ? items.length : next;
         return this.post();
       }
       case 'undo': {
-        const snap = await this.snapshot();
-        if (!snap) return this.post();
-        const { gate, manifest, items } = snap;
-        const at = undoLast(this.paths().log, gate.events, items, manifest.seed, this.person);
+        const { items, seed, events } = await this.sample();
+        const at = undoLast(this.paths().log, events, items, seed, this.person);
         if (at === undefined) this.notice = 'Nothing to undo.';
         else if (at >= 0) this.index = at;
         return this.post();
       }
       case 'showInEditor': {
-        const line = (await this.snapshot())?.items[m.index]?.current?.line;
+        const line = (await this.sample()).items[m.index]?.current?.line;
         if (!line) return;
         const pos = new vscode.Position(line - 1, 0);
         try {
@@ -236,4 +303,17 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
       }
     }
   }
+}
+
+/** A sample as the file streams past (ReviewPanel.streamed). */
+interface Stream {
+  /** the sample drawn before (its records are found by id), if any */
+  readonly manifest?: SampleManifest;
+  readonly wanted: ReadonlySet<string>;
+  readonly seed: number;
+  readonly fraction: number;
+  /** how many of the index's records were looked at */
+  from: number;
+  /** the sample's records found so far, by id, in line order */
+  readonly found: Map<string, RecordRef>;
 }
