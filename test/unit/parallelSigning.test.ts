@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParallelSigner, signFile } from '../../src/core/insight/parallelSigning';
+import { defaultSigningWorkers, ParallelSigner, signFile } from '../../src/core/insight/parallelSigning';
 import { clusters, SignatureSet } from '../../src/core/insight/nearDuplicates';
 import { PERMUTATIONS } from '../../src/core/insight/minhash';
 
@@ -101,4 +101,21 @@ test('signFile on workers equals signing the file on one thread', async () => {
   assert.ok(a.count > 2500);
   assertSameSet(a, b);
   assert.deepEqual(clusters(a), clusters(b));
+});
+
+test('worker count: FTSTUDIO_SIGNING_WORKERS when set, else a core beside the reader, at most two', () => {
+  const saved = process.env.FTSTUDIO_SIGNING_WORKERS;
+  try {
+    process.env.FTSTUDIO_SIGNING_WORKERS = '0';
+    assert.equal(defaultSigningWorkers(), 0);
+    process.env.FTSTUDIO_SIGNING_WORKERS = '3';
+    assert.equal(defaultSigningWorkers(), 3);
+    process.env.FTSTUDIO_SIGNING_WORKERS = 'many';
+    assert.equal(defaultSigningWorkers(), Math.max(0, Math.min(2, availableParallelism() - 1)));
+    delete process.env.FTSTUDIO_SIGNING_WORKERS;
+    assert.equal(defaultSigningWorkers(), Math.max(0, Math.min(2, availableParallelism() - 1)));
+  } finally {
+    if (saved === undefined) delete process.env.FTSTUDIO_SIGNING_WORKERS;
+    else process.env.FTSTUDIO_SIGNING_WORKERS = saved;
+  }
 });

@@ -48,9 +48,15 @@ export const SIGNING_INLINE_FIRST = 2_000;
 const MAX_IN_FLIGHT = 4;
 const IDLE_MS = 2_000;
 
-/** Two workers, or one a core on a machine with fewer. */
+/**
+ * FTSTUDIO_SIGNING_WORKERS when set (0: sign on the calling thread; the bench compares), else one
+ * worker a core beside the calling thread's (which reads and parses), at most two: 1 on a 2-core
+ * machine, none on one core.
+ */
 export function defaultSigningWorkers(): number {
-  return Math.max(0, Math.min(2, availableParallelism()));
+  const env = process.env.FTSTUDIO_SIGNING_WORKERS;
+  if (env && /^\d+$/.test(env)) return Math.min(Number(env), 16);
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
 }
 
 interface Helper {
