@@ -14,7 +14,8 @@ async function main() {
       }
     }
   });
-  process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+  const u = process.resourceUsage();
+  process.stderr.write(`maxrss_kb=${u.maxRSS} cpu_s=${((u.userCPUTime + u.systemCPUTime) / 1e6).toFixed(2)}\n`);
   process.stdout.write(`${records}\n`);
 }
 void main();
