@@ -11,7 +11,7 @@
  * replaced by signing here (the signatures are the same wherever they are computed). Idle workers do
  * not keep the process alive, and stop after IDLE_MS without work.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
 import { forEachLineBatch } from '../jsonl/readLines';
@@ -49,14 +49,19 @@ const MAX_IN_FLIGHT = 4;
 const IDLE_MS = 2_000;
 
 /**
- * FTSTUDIO_SIGNING_WORKERS when set (0: sign on the calling thread; the bench compares), else one
- * worker a core beside the calling thread's (which reads and parses), at most two: 1 on a 2-core
- * machine, none on one core.
+ * Workers for `cores` cores at a 1-minute load average of `load`: one a spare core beside the calling
+ * thread (which reads and parses), at most two — 1 on an idle 2-core machine, none when the cores are
+ * already busy (measured on a loaded 2-core machine: a worker then costs wall time and CPU, it gains none).
  */
+export function signingWorkersFor(cores: number, load: number): number {
+  return Math.max(0, Math.min(2, cores - 1, Math.floor(cores - load)));
+}
+
+/** FTSTUDIO_SIGNING_WORKERS when set (0: sign on the calling thread; the bench compares), else signingWorkersFor this machine now. */
 export function defaultSigningWorkers(): number {
   const env = process.env.FTSTUDIO_SIGNING_WORKERS;
   if (env && /^\d+$/.test(env)) return Math.min(Number(env), 16);
-  return Math.max(0, Math.min(2, availableParallelism() - 1));
+  return signingWorkersFor(availableParallelism(), loadavg()[0]!);
 }
 
 interface Helper {
