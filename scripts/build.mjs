@@ -26,6 +26,7 @@ await Promise.all([
   build({ ...common, entryPoints: { embedWorker: 'src/core/insight/embedWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { statsWorker: 'src/core/validation/statsWorker.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: { nearDuplicateWorker: 'src/core/validation/nearDuplicateWorker.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { signWorker: 'src/core/insight/signWorker.ts' }, outdir: 'dist' }),
   // webviews: browser bundles, loaded under a CSP that allows only these scripts
   build({
     ...common,

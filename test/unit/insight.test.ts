@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateJaccard, exactJaccard, Permutations, signature, shingles } from '../../src/core/insight/minhash';
-import { nearDuplicateClusters, optimalBands } from '../../src/core/insight/lsh';
+import { DEFAULT_THRESHOLD, nearDuplicateClusters, optimalBands, searchBands } from '../../src/core/insight/lsh';
 import { SignatureSet } from '../../src/core/insight/nearDuplicates';
 import { ksStatistic, totalVariation } from '../../src/core/insight/distribution';
 import { GOALS, goalStanding } from '../../src/core/project/goals';
@@ -46,6 +46,8 @@ test('MinHash is deterministic for a seed and changes with it', () => {
 
 test('LSH bands and rows for 0.85 over 256 permutations: 18 × 14 (recall-weighted datasketch optimum)', () => {
   assert.deepEqual(optimalBands(0.85), { bands: 18, rows: 14 });
+  // the default's bands are kept, not searched: the search gives the same
+  assert.deepEqual(searchBands(DEFAULT_THRESHOLD), optimalBands(DEFAULT_THRESHOLD));
   const { bands, rows } = optimalBands(0.5);
   assert.ok(bands * rows <= 256 && rows < 14, `${bands} × ${rows}`);
 });

@@ -6,9 +6,17 @@
  * odd number, xor-shift), applied to a well-mixed 32-bit hash of the shingle. A signature keeps the
  * low 16 bits of each minimum (b-bit MinHash): 512 bytes a record; two unrelated minima agree by
  * chance with probability 2^-16, which the Jaccard estimate takes out.
+ *
+ * Signing does not make a string per word or shingle: word hashes are taken while scanning the text
+ * (per-character lowercase and letter/digit tables for NFKC text; a text whose lowercase depends on
+ * context goes through words()), shingles are combined from them into a typed array, and the
+ * permutations' minima come from minhashKernel.ts (WebAssembly SIMD where available). The hashes are
+ * exactly those of words() and of a per-permutation loop (tested).
  */
 
-export const PERMUTATIONS = 256;
+import { minimaKernel, PERMUTATION_COUNT, type MinimaKernel } from './minhashKernel';
+
+export const PERMUTATIONS = PERMUTATION_COUNT;
 export const SHINGLE_WORDS = 5;
 export const DEFAULT_SEED = 1;
 
@@ -32,65 +40,163 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-let wordBuf = new Int32Array(1024);
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** A word's hash: FNV-1a over its UTF-16 code units, mixed. */
+function hashWord(w: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), FNV_PRIME);
+  return fmix(h);
+}
 
 /**
- * The hashes of the words of `words(text)`, in one pass without making the strings: ASCII is
- * lowercased and split here; a text with other characters goes through words() (NFKC, Unicode classes).
+ * Per BMP code unit of NFKC text, filled 256 at a time on first use: LOWER, its lowercase; KIND, 1 when
+ * that lowercase is a letter or digit (a word character), 0 a separator, 2 a character whose lowercase
+ * is not one code unit or depends on its neighbours (İ, final Σ: such a text goes through words()),
+ * 3 a high surrogate (the pair's code point is looked up in ASTRAL).
  */
-function wordHashes(text: string): { hashes: Int32Array; count: number } {
-  let count = 0;
-  const push = (h: number) => {
-    if (count === wordBuf.length) {
-      const b = new Int32Array(wordBuf.length * 2);
-      b.set(wordBuf);
-      wordBuf = b;
+const LOWER = new Uint16Array(65536);
+const KIND = new Uint8Array(65536);
+const FILLED = new Uint8Array(256);
+const ASTRAL = new Map<number, number>(); // code point -> its lowercase code point if a word character, -1 separator, -2 via words()
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+
+function fill(block: number): void {
+  for (let c = block << 8; c < (block + 1) << 8; c++) {
+    if (c >= 0xd800 && c <= 0xdbff) KIND[c] = 3;
+    else if (c >= 0xdc00 && c <= 0xdfff)
+      KIND[c] = 0; // a lone low surrogate
+    else {
+      const lower = String.fromCharCode(c).toLowerCase();
+      if (lower.length !== 1 || c === 0x3a3) KIND[c] = 2;
+      else {
+        LOWER[c] = lower.charCodeAt(0);
+        KIND[c] = WORD_CHAR.test(lower) ? 1 : 0;
+      }
     }
-    wordBuf[count++] = fmix(h);
-  };
-  let ascii = true;
-  for (let i = 0; i < text.length; i++)
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  if (!ascii) {
-    for (const w of words(text)) {
-      let h = 0x811c9dc5;
-      for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-      push(h);
-    }
-    return { hashes: wordBuf, count };
   }
-  let h = 0x811c9dc5,
+  FILLED[block] = 1;
+}
+
+function astral(cp: number): number {
+  let k = ASTRAL.get(cp);
+  if (k === undefined) {
+    const lower = String.fromCodePoint(cp).toLowerCase();
+    const lcp = lower.codePointAt(0)!;
+    k = lower.length !== String.fromCodePoint(lcp).length ? -2 : WORD_CHAR.test(lower) ? lcp : -1;
+    ASTRAL.set(cp, k);
+  }
+  return k;
+}
+
+let wordBuf = new Int32Array(1024);
+
+function pushWord(count: number, h: number): void {
+  if (count === wordBuf.length) {
+    const b = new Int32Array(wordBuf.length * 2);
+    b.set(wordBuf);
+    wordBuf = b;
+  }
+  wordBuf[count] = fmix(h);
+}
+
+/**
+ * The hashes of the words of `words(text)` into wordBuf, in one pass over the text without making the
+ * strings; returns their count, or -1 when the text must go through words() (a character whose
+ * lowercase is not one code unit, or a non-ASCII text that NFKC changes is retried normalised).
+ */
+function scanWords(text: string, normalised: boolean): number {
+  let count = 0,
+    h = FNV_OFFSET,
     inWord = false;
-  for (let i = 0; i <= text.length; i++) {
-    let c = i < text.length ? text.charCodeAt(i) : 32;
-    if (c >= 65 && c <= 90) c += 32;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-      h = Math.imul(h ^ c, 0x01000193);
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    let word: boolean;
+    if (c < 0x80) {
+      if (c >= 65 && c <= 90) c += 32;
+      word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    } else {
+      if (!normalised) return -2;
+      if (!FILLED[c >> 8]) fill(c >> 8);
+      const kind = KIND[c]!;
+      if (kind === 1) {
+        c = LOWER[c]!;
+        word = true;
+      } else if (kind === 0) word = false;
+      else if (kind === 2) return -1;
+      else {
+        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        if (d < 0xdc00 || d > 0xdfff)
+          word = false; // a lone high surrogate
+        else {
+          i++;
+          const lower = astral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+          if (lower === -2) return -1;
+          word = lower >= 0;
+          if (word) {
+            if (lower >= 0x10000) {
+              h = Math.imul(h ^ (((lower - 0x10000) >> 10) + 0xd800), FNV_PRIME);
+              c = ((lower - 0x10000) & 0x3ff) + 0xdc00;
+            } else c = lower;
+          }
+        }
+      }
+    }
+    if (word) {
+      h = Math.imul(h ^ c, FNV_PRIME);
       inWord = true;
     } else if (inWord) {
-      push(h);
-      h = 0x811c9dc5;
+      pushWord(count++, h);
+      h = FNV_OFFSET;
       inWord = false;
     }
   }
-  return { hashes: wordBuf, count };
+  if (inWord) pushWord(count++, h);
+  return count;
 }
+
+/** The number of word hashes of `words(text)` now in wordBuf. */
+function wordHashes(text: string): number {
+  let count = scanWords(text, false);
+  if (count === -2) count = scanWords(text.normalize('NFKC'), true);
+  if (count >= 0) return count;
+  const ws = words(text);
+  count = 0;
+  for (const w of ws) {
+    if (count === wordBuf.length) pushWord(count, 0); // grows
+    wordBuf[count++] = hashWord(w);
+  }
+  return count;
+}
+
+/**
+ * The shingle hashes of a text (word n-grams; a text shorter than n words is one shingle) into
+ * `into(count)`'s first `count` places, duplicates kept (a minimum does not see them); returns count.
+ */
+function shingleHashes(text: string, n: number, into: (count: number) => Int32Array): number {
+  const nw = wordHashes(text);
+  if (nw === 0) return 0;
+  const count = Math.max(1, nw - n + 1);
+  const out = into(count);
+  const ws = wordBuf;
+  for (let i = 0; i < count; i++) {
+    let h = 0x9747b28c;
+    const end = Math.min(i + n, nw);
+    for (let k = i; k < end; k++) h = Math.imul(h ^ ws[k]!, 0x5bd1e995) ^ (h >>> 15);
+    out[i] = fmix(h);
+  }
+  return count;
+}
+
+let scratch = new Int32Array(1024);
+const scratchOf = (count: number) => (scratch.length >= count ? scratch : (scratch = new Int32Array(count)));
 
 /** The distinct shingle hashes of a text: word n-grams (a text shorter than n words is one shingle). */
 export function shingles(text: string, n = SHINGLE_WORDS): Uint32Array {
-  const { hashes: ws, count: nw } = wordHashes(text);
-  if (nw === 0) return new Uint32Array(0);
-  const count = Math.max(1, nw - n + 1);
-  const out = new Set<number>();
-  for (let i = 0; i < count; i++) {
-    let h = 0x9747b28c;
-    for (let k = i; k < Math.min(i + n, nw); k++) h = Math.imul(h ^ ws[k]!, 0x5bd1e995) ^ (h >>> 15);
-    out.add(fmix(h));
-  }
-  return Uint32Array.from(out);
+  const count = shingleHashes(text, n, scratchOf);
+  return Uint32Array.from(new Set(new Uint32Array(scratch.buffer, 0, count)));
 }
 
 /** The permutations' constants for a seed (mulberry32): xor seeds and odd multipliers. */
@@ -112,29 +218,23 @@ export class Permutations {
   }
 }
 
+let kernel: MinimaKernel | undefined;
+
+/** The kind of loop that computes the minima here (WebAssembly SIMD, else JavaScript). */
+export function minimaKind(): MinimaKernel['kind'] {
+  return (kernel ??= minimaKernel()).kind;
+}
+
 /**
  * Write the signature of `text` at `out[offset .. offset + PERMUTATIONS)`. Returns false for a text
  * without words (no signature: it is nobody's near-duplicate). Minima are taken over signed 32-bit
- * values (an order-preserving relabelling of the unsigned ones), one permutation at a time so that
- * the running minimum stays in a register.
+ * values (an order-preserving relabelling of the unsigned ones) by the kernel (minhashKernel.ts).
  */
-export function signInto(text: string, perms: Permutations, out: Uint16Array, offset: number): boolean {
-  const sh = shingles(text);
-  const n = sh.length;
+export function signInto(text: string, perms: Permutations, out: Uint16Array, offset: number, k: MinimaKernel = (kernel ??= minimaKernel())): boolean {
+  const n = shingleHashes(text, SHINGLE_WORDS, (count) => k.shingleBuffer(count));
   if (n === 0) return false;
-  const { xor, mul } = perms;
-  const x = new Int32Array(sh.buffer, sh.byteOffset, n);
-  for (let i = 0; i < PERMUTATIONS; i++) {
-    const a = xor[i]!,
-      b = mul[i]!;
-    let m = 0x7fffffff;
-    for (let s = 0; s < n; s++) {
-      let h = Math.imul(x[s]! ^ a, b);
-      h ^= h >>> 16;
-      if (h < m) m = h;
-    }
-    out[offset + i] = m & 0xffff;
-  }
+  k.load(perms.xor, perms.mul);
+  k.minima(n, out, offset);
   return true;
 }
 

@@ -7,7 +7,6 @@
 import { CODES } from '../checks/codes';
 import type { Diagnostic } from '../checks/diagnostic';
 import { contentHash } from '../records/identity';
-import { forEachLineBatch } from '../jsonl/readLines';
 import { PERMUTATIONS, Permutations, signInto } from './minhash';
 import { DEFAULT_THRESHOLD, nearDuplicateClusters, nearMatches, type Signatures } from './lsh';
 import { parseRecord, recordText } from './recordText';
@@ -46,11 +45,27 @@ export class SignatureSet implements Signatures {
 
   /** Sign a text (the record on 0-based `line`); a text without words gets no signature. */
   add(text: string, line: number, len = 0): void {
+    this.signAt(this.reserve(line, len), text);
+  }
+
+  /** A place for the record on `line`, without a signature yet (signAt or putSignatures fill it). */
+  reserve(line: number, len = 0): number {
     if (this.count === this.has.length) this.grow();
     const i = this.count++;
     this.lines[i] = line;
     this.lens[i] = len;
+    this.has[i] = 0;
+    return i;
+  }
+
+  signAt(i: number, text: string): void {
     this.has[i] = signInto(text, PERMS, this.sigs, i * PERMUTATIONS) ? 1 : 0;
+  }
+
+  /** Signatures computed elsewhere (a worker thread) for places start, start + 1, … */
+  putSignatures(start: number, sigs: Uint16Array, has: Uint8Array): void {
+    this.sigs.set(sigs, start * PERMUTATIONS);
+    this.has.set(has, start);
   }
 
   /** Append a signature computed before (a cache). */
@@ -142,36 +157,6 @@ export function signLines(
     set.addSignature(sig ?? undefined, i, lines[i]!.length);
   }
   return { set, cache: next };
-}
-
-/** The signatures of a JSONL file's records, streamed; each distinct content once. */
-export async function signFile(
-  path: string,
-  opts: { signal?: AbortSignal; onRecord?: (rec: Record<string, unknown>, line: number) => void } = {},
-): Promise<SignatureSet> {
-  const set = new SignatureSet();
-  const seen = new Set<number>();
-  let line = 0;
-  await forEachLineBatch(
-    path,
-    (batch) => {
-      opts.signal?.throwIfAborted();
-      for (const text of batch) {
-        const rec = parseRecord(text);
-        if (rec) {
-          opts.onRecord?.(rec, line);
-          const h = contentHash(rec);
-          if (!seen.has(h)) {
-            seen.add(h);
-            set.add(recordShingleText(rec), line, text.length);
-          }
-        }
-        line++;
-      }
-    },
-    { signal: opts.signal },
-  );
-  return set;
 }
 
 /** `heldout-near-leak` on held-out records that nearly repeat a training record (and are not exact or prompt leaks). */

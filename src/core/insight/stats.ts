@@ -11,7 +11,8 @@ import { forEachLineBatch } from '../jsonl/readLines';
 import type { FormatId } from '../formats/formats';
 import { shownSignature } from '../checks/template';
 import { DEFAULT_THRESHOLD, optimalBands } from './lsh';
-import { lineClusters, recordShingleText, SignatureSet } from './nearDuplicates';
+import { lineClusters, recordShingleText } from './nearDuplicates';
+import { ParallelSigner } from './parallelSigning';
 import { parseRecord, recordText } from './recordText';
 import type { TokenCounter } from '../tokens/tokenCounter';
 import { goalStanding, type GoalId, type GoalStanding } from '../project/goals';
@@ -167,7 +168,7 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
   const formats = new Map<string, number>();
   const firstLine = new Map<number, number>();
   const dupGroups = new Map<number, number[]>();
-  const sigs = new SignatureSet();
+  const sigs = new ParallelSigner({ signal: o.signal });
   const semanticRecords = o.semantic && 'dir' in o.semantic ? newEmbeddingRecords() : undefined;
   const vocabulary = o.production ? new Set<string>() : undefined;
   const overLengthLines: number[] = [];
@@ -221,7 +222,7 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
   );
   const records = total.length;
   o.onProgress?.(size, size, 'near-duplicates');
-  const clusters = lineClusters(sigs, threshold, o.signal).map((c) => c.map((x) => x + 1));
+  const clusters = lineClusters(await sigs.done(), threshold, o.signal).map((c) => c.map((x) => x + 1));
   const { bands, rows } = optimalBands(threshold);
   let repeats = 0;
   for (const g of dupGroups.values()) repeats += g.length - 1;

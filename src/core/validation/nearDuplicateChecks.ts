@@ -11,15 +11,8 @@ import type { Diagnostic } from '../checks/diagnostic';
 import type { DatasetModel } from '../checks/datasetModel';
 import { trainPartner } from '../checks/leakage';
 import { DEFAULT_THRESHOLD } from '../insight/lsh';
-import {
-  clusters,
-  LIVE_NEAR_DUPLICATE_LIMIT,
-  nearDuplicateDiagnostics,
-  nearLeakDiagnostics,
-  signFile,
-  signLines,
-  type SignatureSet,
-} from '../insight/nearDuplicates';
+import { clusters, LIVE_NEAR_DUPLICATE_LIMIT, nearDuplicateDiagnostics, nearLeakDiagnostics, signLines, type SignatureSet } from '../insight/nearDuplicates';
+import { signFile } from '../insight/parallelSigning';
 
 const LEAK_CODES = new Set(['heldout-leak', 'heldout-prompt-leak']);
 

@@ -41,7 +41,11 @@ function nearDuplicatesOffThread(job: NearDuplicateJob, signal?: AbortSignal): P
   });
 }
 
-/** Above this many records `nearDuplicates: 'auto'` leaves the near-duplicate pass out (ftstudio validate says so). */
+/**
+ * Above this many records `nearDuplicates: 'auto'` leaves the near-duplicate pass out (ftstudio validate
+ * says so): the pass reads the file again and signs every record, about 3–5 s of CPU per 100 MB, 5–7× the
+ * bare JSON.parse loop (README: the near-duplicate bench), which would swamp validate's own cost.
+ */
 export const NEAR_DUPLICATE_AUTO_RECORDS = 20_000;
 
 /** Whether validateDataset runs the near-duplicate pass on a file of `records` records. */
