@@ -82,7 +82,7 @@ export default {
   },
   coverageAnalysis: 'perTest',
   mutate,
-  ignorePatterns: ['test-output', 'build', 'dist', 'bench/data', 'reports', 'test/e2e', 'media', 'examples', 'trainer/**/__pycache__'],
+  ignorePatterns: ['test-output', 'build', 'dist', 'bench/data', 'reports', 'test/e2e', 'media', 'examples/models', 'trainer/**/__pycache__'],
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: `reports/mutation/${tag}.html` },
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
