@@ -1,7 +1,7 @@
 // The README's mutation table, from the committed incremental files of `STRYKER_FOLDER=<folder> npm run
 // mutate` (test/mutation/core-<folder>.json, see stryker.config.mjs). The date and commit are those of the
 // commit that recorded the file. Score = (killed + timeout) / (killed + timeout + survived + no coverage);
-// "equivalent" counts the mutants disabled in the source with a `// Stryker disable` comment and its reason.
+// "disabled" counts the mutants disabled in the source with a `// Stryker disable` comment and its reason.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ const score = (n) => {
   const valid = n.killed + n.timeout + n.survived + n.noCoverage;
   return valid ? `${((100 * (n.killed + n.timeout)) / valid).toFixed(1)}%` : 'n/a';
 };
-console.log('| folder | mutants | killed | timeout | survived | no coverage | equivalent (disabled) | errors | score | run (commit date, commit) |');
+console.log('| folder | mutants | killed | timeout | survived | no coverage | disabled (reason in the source) | errors | score | run (commit date, commit) |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [label, n, log] of rows)
   console.log(
