@@ -123,3 +123,42 @@ test("a killed writer's temporary file is removed; a running writer's is left al
   assert.equal(removed.length, 1);
   assert.deepEqual(readdirSync(dir).sort(), ['.other.jsonl.' + dead + '.0badc0de.tmp', `.pairs.jsonl.${process.ppid}.0badc0de.tmp`, 'pairs.jsonl'].sort());
 });
+
+test('a side order is the same only when every side matches, in a list of the same length; a notice names the first 8 characters of the id', () => {
+  const id = 'abcdef0123456789';
+  const at = (order: string[], shown: string[]) => staleDecision({ id, order }, { id, shown });
+  assert.equal(at(['a', 'b', 'c'], ['a', 'b', 'c']), undefined);
+  assert.match(at(['a', 'b', 'c'], ['a', 'c', 'b']) ?? '', /another order/, 'one side moved is another order');
+  assert.match(at(['a', 'b'], ['a']) ?? '', /another order/, 'fewer sides shown is another order');
+  // the side order is checked only when both the panel and the decision name one
+  assert.equal(staleDecision({ id, order: ['a', 'b'] }, { id }), undefined);
+  assert.equal(staleDecision({ id }, { id, shown: ['b', 'a'] }), undefined);
+  assert.equal(
+    staleDecision({ id: 'ffff0000ffff' }, { id }),
+    'Ignored a key for item abcdef01: it is no longer shown (now ffff0000). Nothing was recorded for it.',
+  );
+});
+
+test('SentViews holds exactly the ids of the last `window` sends, counting an id sent twice until both sends have left', () => {
+  const sent = new SentViews(3);
+  for (const id of ['a', 'b', 'c']) sent.add(id);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((id) => sent.has(id)),
+    [true, true, true],
+    'a full window holds all of it',
+  );
+  sent.add('d');
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((id) => sent.has(id)),
+    [false, true, true, true],
+    'the oldest send leaves first',
+  );
+  const twice = new SentViews(2);
+  twice.add('x');
+  twice.add('x');
+  twice.add('y'); // the first 'x' leaves; the second is still in the window
+  assert.equal(twice.has('x'), true);
+  twice.add('z'); // now both have left
+  assert.equal(twice.has('x'), false);
+  assert.equal(twice.has('y'), true);
+});

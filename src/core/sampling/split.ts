@@ -44,7 +44,9 @@ export function planSplit(refs: readonly RecordRef[], opts: SplitOptions = {}): 
     g.push(r);
   }
   const reps: RecordRef[] = [...groups.entries()].map(([k, g]) => ({ line: g[0]!.line, id: k, stratum: g[0]!.stratum }));
-  const s = sampleRecords(reps, { fraction, seed, stratified: opts.stratifyBy !== undefined, advised: HELDOUT_FRACTION, minimum: reps.length > 1 ? 1 : 0 });
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: ceil(fraction × n) ≥ 1 for n ≥ 1 anyway, and with one prompt nothing is held out (below)
+  const minimum = reps.length > 1 ? 1 : 0;
+  const s = sampleRecords(reps, { fraction, seed, stratified: opts.stratifyBy !== undefined, advised: HELDOUT_FRACTION, minimum });
   const heldoutLines = new Set<number>();
   const heldoutIds: string[] = [];
   // one distinct prompt cannot be split: it stays in training (the sample would take it, leaving nothing to train on)
