@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { analyzeLine, type LineFacts } from './analyzeLine';
 import { scanCleanLine } from './cleanLine';
 import type { ValidationOptions } from './datasetModel';
+import { LineTable } from './lineTable';
 import { forEachChunk, forEachLineIn, type ReadOptions } from '../jsonl/readLines';
 
 /** Calls onBatch with the facts of each chunk's lines, in order, and the chunk's size in bytes. */
@@ -32,4 +33,18 @@ export async function forEachLineFacts(
     },
     read,
   );
+}
+
+/** The facts of a file's lines (or a byte range's), in columns: what a worker posts back, and parallelScan's chunks. */
+export async function factsTable(path: string, options: ValidationOptions, read: ReadOptions = {}): Promise<LineTable> {
+  const table = new LineTable();
+  await forEachLineFacts(
+    path,
+    options,
+    (facts) => {
+      for (const f of facts) table.push(f);
+    },
+    read,
+  );
+  return table;
 }

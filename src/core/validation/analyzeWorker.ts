@@ -5,10 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeLine } from '../checks/analyzeLine';
 import { LineTable, transferList, type PackedLines } from '../checks/lineTable';
-import { forEachLineFacts } from '../checks/fileFacts';
+import { factsTable } from '../checks/fileFacts';
 import { resolveOptionsWithTokens, type PlainOptions } from './options';
-import type { ValidationOptions } from '../checks/datasetModel';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 /** A byte range of a file, the lines of an editor document, or a shared list of chunks. */
 export type WorkerJob =
@@ -19,19 +18,6 @@ export type WorkerJob =
 /** What a chunk-taking worker posts: each chunk it analysed, then done (or the error that stopped it). */
 export type ChunkReply = { ok: true; done?: false; chunk: number; packed: PackedLines } | { ok: true; done: true } | { ok: false; message: string };
 
-async function rangeTable(path: string, options: ValidationOptions, start: number, end: number, handle?: FileHandle): Promise<LineTable> {
-  const table = new LineTable();
-  await forEachLineFacts(
-    path,
-    options,
-    (facts) => {
-      for (const f of facts) table.push(f);
-    },
-    { start, end, handle },
-  );
-  return table;
-}
-
 async function run(job: WorkerJob): Promise<void> {
   const options = await resolveOptionsWithTokens(job.options);
   if ('ranges' in job) {
@@ -39,7 +25,7 @@ async function run(job: WorkerJob): Promise<void> {
     try {
       for (let c = Atomics.add(job.next, 0, 1); c < job.ranges.length; c = Atomics.add(job.next, 0, 1)) {
         const [start, end] = job.ranges[c]!;
-        const packed = (await rangeTable(job.path, options, start, end, handle)).pack();
+        const packed = (await factsTable(job.path, options, { start, end, handle })).pack();
         parentPort!.postMessage({ ok: true, chunk: c, packed } satisfies ChunkReply, transferList(packed));
       }
     } finally {
@@ -52,7 +38,7 @@ async function run(job: WorkerJob): Promise<void> {
   if ('lines' in job) {
     table = new LineTable();
     for (const l of job.lines) table.push(analyzeLine(l, options));
-  } else table = await rangeTable(job.path, options, job.start, job.end);
+  } else table = await factsTable(job.path, options, { start: job.start, end: job.end });
   const packed = table.pack();
   parentPort!.postMessage({ ok: true, packed }, transferList(packed));
 }

@@ -4,12 +4,12 @@
  * counter until none is left. A thread that starts late or runs on a busy core simply takes fewer
  * chunks. Each chunk's facts come back as packed columns and join the model in file order.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/startWorker';
 import type { DatasetModel } from '../checks/datasetModel';
-import { forEachLineFacts } from '../checks/fileFacts';
-import { LineTable, type PackedLines } from '../checks/lineTable';
+import { factsTable } from '../checks/fileFacts';
+import type { PackedLines } from '../checks/lineTable';
 import type { PlainOptions } from './options';
 import type { ChunkReply, WorkerJob } from './analyzeWorker';
 
@@ -93,7 +93,8 @@ export async function scanInParallel(model: DatasetModel, size: number, job: Par
       try {
         for (let c = Atomics.add(next, 0, 1); c < ranges.length; c = Atomics.add(next, 0, 1)) {
           const [start, end] = ranges[c]!;
-          done[c] = await packedChunk(model, job.path, handle, start, end, job.signal);
+          // the same packed form a worker posts
+          done[c] = (await factsTable(job.path, model.options, { start, end, signal: job.signal, handle })).pack();
           flush();
         }
       } finally {
@@ -110,18 +111,4 @@ export async function scanInParallel(model: DatasetModel, size: number, job: Par
   } finally {
     stopAll();
   }
-}
-
-/** One chunk's facts, analysed on the calling thread, in the same packed form a worker posts. */
-async function packedChunk(model: DatasetModel, path: string, handle: FileHandle, start: number, end: number, signal?: AbortSignal): Promise<PackedLines> {
-  const table = new LineTable();
-  await forEachLineFacts(
-    path,
-    model.options,
-    (facts) => {
-      for (const f of facts) table.push(f);
-    },
-    { start, end, signal, handle },
-  );
-  return table.pack();
 }
