@@ -335,8 +335,37 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
     .first()
     .click({ timeout: 3000 })
     .catch(() => {});
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^huge-prefs\.jsonl$/ }).click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: 'Export Preference Pairs' }).click();
+  // the explorer has seen the deletion (a row that moves under the pointer would take the click elsewhere)
+  const rows = page.locator('.explorer-folders-view .monaco-list-row');
+  await waitFor('the explorer without the deleted export', () => rows.filter({ hasText: /^huge-prefs\.pairs\.jsonl$/ }).count(), (n) => n === 0, 30_000);
+  const exportFromExplorer = async () => {
+    await rows.filter({ hasText: /^huge-prefs\.jsonl$/ }).click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Export Preference Pairs' }).click();
+  };
+  const exportedToasts = page.locator('.notifications-toasts .notification-toast', { hasText: /Exported \d+ pairs/ });
+  const toastsBefore = await exportedToasts.count();
+  await exportFromExplorer();
+  // the export shows its progress or its result, or the file is there: else the gesture was lost, which is
+  // told (with what the window showed) and tried once more
+  const started = () =>
+    waitFor(
+      'the export from the explorer under way',
+      async () =>
+        existsSync(out) ||
+        (await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exporting the labelled pairs' }).count()) > 0 ||
+        (await exportedToasts.count()) > toastsBefore,
+      Boolean,
+      20_000,
+    );
+  if (!(await started().then(() => true, () => false))) {
+    await shot('export-from-explorer-lost');
+    const dialog = (await page.locator('.monaco-dialog-box').allTextContents()).join(' | ');
+    const toasts = (await page.locator('.notifications-toasts .notification-toast').allTextContents()).join(' | ');
+    console.log(`ranking-large: the explorer's Export Preference Pairs showed nothing in 20 s (dialog: ${dialog || 'none'}; toasts: ${toasts || 'none'}); trying the menu once more`);
+    await page.keyboard.press('Escape');
+    await exportFromExplorer();
+    await started();
+  }
   const again = await waitForFile(out, (t) => t.length > 0, 120_000); // renamed into place whole
   await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' }).waitFor({ timeout: 30_000 });
   await shot('exported-from-explorer');
