@@ -337,7 +337,12 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
     .catch(() => {});
   // the explorer has seen the deletion (a row that moves under the pointer would take the click elsewhere)
   const rows = page.locator('.explorer-folders-view .monaco-list-row');
-  await waitFor('the explorer without the deleted export', () => rows.filter({ hasText: /^huge-prefs\.pairs\.jsonl$/ }).count(), (n) => n === 0, 30_000);
+  await waitFor(
+    'the explorer without the deleted export',
+    () => rows.filter({ hasText: /^huge-prefs\.pairs\.jsonl$/ }).count(),
+    (n) => n === 0,
+    30_000,
+  );
   const exportFromExplorer = async () => {
     await rows.filter({ hasText: /^huge-prefs\.jsonl$/ }).click({ button: 'right' });
     await page.locator('.context-view .action-label', { hasText: 'Export Preference Pairs' }).click();
@@ -357,11 +362,18 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
       Boolean,
       20_000,
     );
-  if (!(await started().then(() => true, () => false))) {
+  if (
+    !(await started().then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await shot('export-from-explorer-lost');
     const dialog = (await page.locator('.monaco-dialog-box').allTextContents()).join(' | ');
     const toasts = (await page.locator('.notifications-toasts .notification-toast').allTextContents()).join(' | ');
-    console.log(`ranking-large: the explorer's Export Preference Pairs showed nothing in 20 s (dialog: ${dialog || 'none'}; toasts: ${toasts || 'none'}); trying the menu once more`);
+    console.log(
+      `ranking-large: the explorer's Export Preference Pairs showed nothing in 20 s (dialog: ${dialog || 'none'}; toasts: ${toasts || 'none'}); trying the menu once more`,
+    );
     await page.keyboard.press('Escape');
     await exportFromExplorer();
     await started();

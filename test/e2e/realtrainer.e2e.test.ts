@@ -130,20 +130,25 @@ test('Start Fine-tune runs the bundled trainer: the status bar advances, the Run
   const seen = await recordTrainingStatus();
   await runCommand(wb.page, 'Finetune Studio: Start Fine-tune');
   await override();
-  const first = await waitFor(
-    'a real step in the status bar',
-    trainingStatus,
-    (s) => Number(stepShown.exec(s)?.[1] ?? 0) > 0,
-    300_000,
-  );
+  const first = await waitFor('a real step in the status bar', trainingStatus, (s) => Number(stepShown.exec(s)?.[1] ?? 0) > 0, 300_000);
   await wb.shot('real-progress');
   await waitFor('completed', trainingStatus, (s) => s.includes(`Fine-tune completed ${STEPS}/${STEPS}`), 300_000);
   const { dir, run } = runs()[0]!;
   // the status bar advanced: it showed steps before the last one, in order
-  const shown = (await seen()).map((t) => stepShown.exec(t)).filter((m) => m !== null).map((m) => Number(m[1]));
+  const shown = (await seen())
+    .map((t) => stepShown.exec(t))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
   console.log(`realtrainer: steps the status bar showed: ${shown.join(', ')} (first seen by polling: ${first.value})`);
-  assert.ok(shown.some((k) => k > 0 && k < STEPS), `the status bar showed a step before the end: ${shown.join(', ')}`);
-  assert.deepEqual([...shown].sort((a, b) => a - b), shown, 'steps only go forward');
+  assert.ok(
+    shown.some((k) => k > 0 && k < STEPS),
+    `the status bar showed a step before the end: ${shown.join(', ')}`,
+  );
+  assert.deepEqual(
+    [...shown].sort((a, b) => a - b),
+    shown,
+    'steps only go forward',
+  );
   assert.equal(run.status, 'completed');
   assert.equal(run.trainer, 'bundled');
   assert.equal(run.environment.python, PYTHON, 'the interpreter from the user setting');
