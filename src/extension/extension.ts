@@ -29,7 +29,8 @@ import { DATASET_INFO } from '../core/formats/llamaFactory';
 import { JsonArrayValidation } from './validation/jsonArrayValidation';
 import { DatasetReportPanel, DatasetReportSerializer } from './panels/datasetReportPanel';
 import { DATASET_REPORT_VIEW_TYPE } from '../protocol/datasetReport';
-import { datasetTarget } from './workspace/datasetTarget';
+import { datasetInContext, datasetTarget, pickDataset } from './workspace/datasetTarget';
+import { DatasetPanel, type DatasetPanelKind } from './panels/datasetPanel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
@@ -71,15 +72,9 @@ export function activate(context: vscode.ExtensionContext): void {
       providedCodeActionKinds: DatasetCodeActions.kinds,
     }),
     vscode.commands.registerCommand('finetuneStudio.validateWorkspace', () => validateWorkspace(collection, semanticCollection)),
-    vscode.commands.registerCommand(
-      'finetuneStudio.reviewSample',
-      onDataset('review its sample', (uri) => ReviewPanel.show(context.extensionUri, uri), panelInFront),
-    ),
+    vscode.commands.registerCommand('finetuneStudio.reviewSample', onPanelDataset('review its sample', ReviewPanel.kind, context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.splitHeldout', splitHeldout),
-    vscode.commands.registerCommand(
-      'finetuneStudio.rankPreferences',
-      onDataset('rank it', (uri) => RankingPanel.show(context.extensionUri, uri), panelInFront),
-    ),
+    vscode.commands.registerCommand('finetuneStudio.rankPreferences', onPanelDataset('rank it', RankingPanel.kind, context.extensionUri)),
     vscode.commands.registerCommand('finetuneStudio.exportPreferencePairs', exportPreferencePairs),
     vscode.commands.registerCommand(
       'finetuneStudio.datasetReport',
@@ -127,6 +122,19 @@ function onDataset(what: string, run: (uri: vscode.Uri) => Promise<void>, panelD
   return async (uri?: unknown) => {
     const target = await datasetTarget(uri, what, panelDataset);
     if (target) await run(target);
+  };
+}
+
+/**
+ * A command that opens a dataset panel (review, ranking): on the dataset in context, else on the one
+ * the person picks, the panel starting while they pick.
+ */
+function onPanelDataset<P extends DatasetPanel>(what: string, kind: DatasetPanelKind<P>, extensionUri: vscode.Uri) {
+  return async (uri?: unknown) => {
+    const known = datasetInContext(uri, what, panelInFront);
+    if (known === 'refused') return;
+    if (known === 'pick') await DatasetPanel.showWhilePicking(kind, extensionUri, () => pickDataset(what));
+    else await DatasetPanel.showPanel(kind, extensionUri, known);
   };
 }
 

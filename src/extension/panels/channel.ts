@@ -7,19 +7,26 @@ import type { PanelMessages } from '../../protocol/channel';
 
 export class PanelChannel<M extends PanelMessages> implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
+  private readonly deliver: (m: unknown) => void;
 
   constructor(
     private readonly webview: vscode.Webview,
     handle: (m: M['fromPanel']) => void | Promise<void>,
     onError: (e: Error) => void,
   ) {
-    this.subscription = webview.onDidReceiveMessage((m: M['fromPanel']) => {
+    this.deliver = (m) => {
       try {
-        void Promise.resolve(handle(m)).catch(onError);
+        void Promise.resolve(handle(m as M['fromPanel'])).catch(onError);
       } catch (e) {
         onError(e as Error);
       }
-    });
+    };
+    this.subscription = webview.onDidReceiveMessage(this.deliver);
+  }
+
+  /** Handle a message from the webview (also one that came before this channel was made, replayed). */
+  receive(m: M['fromPanel']): void {
+    this.deliver(m);
   }
 
   post(m: M['toPanel']): Thenable<boolean> {

@@ -19,6 +19,9 @@ export interface DatasetPanelKind<P extends DatasetPanel> {
   create(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri): P;
 }
 
+/** a message from the webview of panel P */
+type MessageFrom<P> = P extends DatasetPanel<infer X> ? X['fromPanel'] : never;
+
 const key = (viewType: string, dataset: vscode.Uri) => `${viewType}\u0000${dataset.toString()}`;
 
 export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> implements vscode.Disposable {
@@ -50,7 +53,53 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     await DatasetPanel.attachPanel(kind, panel, extensionUri, dataset, 0);
   }
 
-  /** Make a panel of this kind in a webview panel (a new one, or one restored after a reload). */
+  /**
+   * Show the panel of this kind for a dataset the person is about to pick: the webview panel is made
+   * (without taking the focus from the picker) and its webview starts while they choose, so the
+   * second or so VS Code takes to start a webview overlaps the choice instead of following it. The
+   * webview's messages from before the dataset is known are kept and handled once it is. Cancelled
+   * picking closes the panel; a dataset whose panel is open already reveals that one.
+   */
+  static async showWhilePicking<P extends DatasetPanel>(
+    kind: DatasetPanelKind<P>,
+    extensionUri: vscode.Uri,
+    pick: () => Promise<vscode.Uri | undefined>,
+  ): Promise<void> {
+    const panel = vscode.window.createWebviewPanel(
+      kind.viewType,
+      `${kind.titlePrefix}: choosing a dataset…`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(extensionUri),
+    );
+    let closed = false;
+    const early: unknown[] = [];
+    const waiting = [panel.webview.onDidReceiveMessage((m: unknown) => early.push(m)), panel.onDidDispose(() => (closed = true))];
+    const drop = () => {
+      for (const d of waiting) d.dispose();
+      if (!closed) panel.dispose();
+    };
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
+    let dataset: vscode.Uri | undefined;
+    try {
+      dataset = await pick();
+    } catch (e) {
+      drop();
+      throw e;
+    }
+    if (!dataset || closed || DatasetPanel.open.has(key(kind.viewType, dataset))) {
+      drop();
+      if (dataset) await DatasetPanel.showPanel(kind, extensionUri, dataset);
+      return;
+    }
+    for (const d of waiting) d.dispose();
+    panel.title = `${kind.titlePrefix}: ${basename(dataset.fsPath)}`;
+    await DatasetPanel.attachPanel(kind, panel, extensionUri, dataset, 0, false, early);
+  }
+
+  /**
+   * Make a panel of this kind in a webview panel (a new one, or one restored after a reload).
+   * `started`: the webview's HTML is set already and these messages came from it meanwhile.
+   */
   static async attachPanel<P extends DatasetPanel>(
     kind: DatasetPanelKind<P>,
     panel: vscode.WebviewPanel,
@@ -58,6 +107,7 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     dataset: vscode.Uri,
     index: number,
     restored = false,
+    started?: unknown[],
   ): Promise<void> {
     const p = kind.create(panel, extensionUri, dataset);
     p.index = index;
@@ -67,7 +117,8 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     const identity = p.enqueue(async () => {
       p.person = await reviewerIdentity(vscode.workspace.getWorkspaceFolder(dataset)?.uri);
     });
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
+    if (started) for (const m of started) p.channel.receive(m as MessageFrom<P>);
+    else panel.webview.html = webviewHtml(panel.webview, extensionUri, kind.script, panel.title);
     await identity;
   }
 

@@ -17,13 +17,23 @@ export function activeTabFile(): vscode.Uri | undefined {
   return uri instanceof vscode.Uri ? uri : undefined;
 }
 
-export async function datasetTarget(arg: unknown, what: string, panelDataset?: () => vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+/**
+ * The dataset a command works on without asking: the file clicked (or `'refused'` when what was
+ * clicked is not a dataset; the person was told), the active tab's, the panel's in front; else
+ * `'pick'`: the person has to choose one.
+ */
+export function datasetInContext(arg: unknown, what: string, panelDataset?: () => vscode.Uri | undefined): vscode.Uri | 'refused' | 'pick' {
   if (arg instanceof vscode.Uri) {
     if (isDataset(arg)) return arg;
     void vscode.window.showWarningMessage(`Finetune Studio: ${vscode.workspace.asRelativePath(arg)} is not a .jsonl dataset: pick a .jsonl file to ${what}.`);
-    return undefined;
+    return 'refused';
   }
   for (const u of [activeTabFile(), vscode.window.activeTextEditor?.document.uri, panelDataset?.()]) if (isDataset(u)) return u;
+  return 'pick';
+}
+
+/** Ask the person for a .jsonl dataset (the workspace's first folder first). */
+export async function pickDataset(what: string): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: what.charAt(0).toUpperCase() + what.slice(1),
@@ -32,4 +42,10 @@ export async function datasetTarget(arg: unknown, what: string, panelDataset?: (
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   return picked?.[0];
+}
+
+export async function datasetTarget(arg: unknown, what: string, panelDataset?: () => vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const known = datasetInContext(arg, what, panelDataset);
+  if (known === 'refused') return undefined;
+  return known === 'pick' ? pickDataset(what) : known;
 }
