@@ -3,6 +3,7 @@ import type { PanelMessages } from './channel';
 
 export const DATASET_REPORT_VIEW_TYPE = 'finetuneStudio.datasetReport';
 
+/** Percentiles by nearest rank, and the mean to one decimal. */
 export interface ReportSummary {
   readonly min: number;
   readonly p50: number;
@@ -13,10 +14,43 @@ export interface ReportSummary {
 }
 
 export interface ReportHistogram {
+  /** bin i covers [edges[i], edges[i + 1]) (the last bin includes its top) */
   readonly edges: readonly number[];
   readonly counts: readonly number[];
+  /** for total tokens: the trained share of the tokens in each bin */
   readonly trainedShare?: readonly number[];
 }
+
+export interface SemanticLeak {
+  /** 1-based line in the held-out file */
+  readonly heldoutLine: number;
+  /** 1-based line of its nearest training record */
+  readonly trainLine: number;
+  readonly cosine: number;
+}
+
+export interface SemanticLeakage {
+  /** absolute paths; the report's file is one of the two */
+  readonly heldout: string;
+  readonly train: string;
+  readonly leaks: readonly SemanticLeak[];
+  /** why leakage was not compared (too many pairs, a .json array partner) */
+  readonly skipped?: string;
+}
+
+/** The semantic checks' part of the report (core: insight/semantic.ts). */
+export type SemanticSection =
+  | { readonly enabled: false; readonly message: string }
+  | {
+      readonly enabled: true;
+      readonly description: string;
+      readonly threshold: number;
+      /** 1-based lines, each cluster ascending, ordered by first line */
+      readonly clusters: readonly (readonly number[])[];
+      /** why the within-file comparison was skipped */
+      readonly skipped?: string;
+      readonly leakage: SemanticLeakage | null;
+    };
 
 /** What the panel shows of core's DatasetStats (src/core/insight/stats.ts, which is checked to fit this shape). Lines 1-based. */
 export interface ReportStats {
@@ -42,23 +76,7 @@ export interface ReportStats {
   readonly templates: readonly { readonly template: string; readonly system: boolean; readonly count: number }[];
   readonly duplicates: { readonly repeats: number; readonly groups: readonly (readonly number[])[] };
   readonly nearDuplicates: { readonly threshold: number; readonly records: number; readonly clusters: readonly (readonly number[])[] };
-  readonly semantic:
-    | { readonly enabled: false; readonly message: string }
-    | {
-        readonly enabled: true;
-        readonly description: string;
-        readonly threshold: number;
-        /** semantic near-duplicate clusters: 1-based lines of this file */
-        readonly clusters: readonly (readonly number[])[];
-        readonly skipped?: string;
-        /** held-out records whose nearest training record is at cosine ≥ threshold; this file is one of the two */
-        readonly leakage: {
-          readonly heldout: string;
-          readonly train: string;
-          readonly leaks: readonly { readonly heldoutLine: number; readonly trainLine: number; readonly cosine: number }[];
-          readonly skipped?: string;
-        } | null;
-      };
+  readonly semantic: SemanticSection;
   readonly goal: {
     readonly standing: 'below' | 'within' | 'above';
     readonly min: number;

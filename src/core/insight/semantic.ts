@@ -9,6 +9,7 @@
  * the file and what to do; nothing here throws for it.
  */
 import { basename } from 'node:path';
+import type { SemanticLeak, SemanticLeakage, SemanticSection } from '../../protocol/datasetReport';
 import { contentHash } from '../records/identity';
 import { forEachLineBatch } from '../jsonl/readLines';
 import { DEFAULT_SEMANTIC_THRESHOLD, embeddingText, loadEmbedder, type Embedder } from './embeddings';
@@ -31,35 +32,7 @@ export interface SemanticConfig {
   readonly threshold?: number;
 }
 
-export interface SemanticLeak {
-  /** 1-based line in the held-out file */
-  readonly heldoutLine: number;
-  /** 1-based line of its nearest training record */
-  readonly trainLine: number;
-  readonly cosine: number;
-}
-
-export interface SemanticLeakage {
-  /** absolute paths; the report's file is one of the two */
-  readonly heldout: string;
-  readonly train: string;
-  readonly leaks: readonly SemanticLeak[];
-  /** why leakage was not compared (too many pairs, a .json array partner) */
-  readonly skipped?: string;
-}
-
-export type SemanticSection =
-  | { readonly enabled: false; readonly message: string }
-  | {
-      readonly enabled: true;
-      readonly description: string;
-      readonly threshold: number;
-      /** 1-based lines, each cluster ascending, ordered by first line */
-      readonly clusters: readonly (readonly number[])[];
-      /** why the within-file comparison was skipped */
-      readonly skipped?: string;
-      readonly leakage: SemanticLeakage | null;
-    };
+export type { SemanticLeak, SemanticLeakage, SemanticSection };
 
 export interface SemanticProgress {
   readonly signal?: AbortSignal;

@@ -18,7 +18,7 @@ import type { TokenCounter } from '../tokens/tokenCounter';
 import { goalStanding, type GoalId, type GoalStanding } from '../project/goals';
 import { productionMatch, type ProductionMatch } from './distribution';
 import { words } from './minhash';
-import type { ReportStats } from '../../protocol/datasetReport';
+import type { ReportHistogram, ReportStats, ReportSummary } from '../../protocol/datasetReport';
 import { heldoutPartner, trainPartner } from '../checks/leakage';
 import { addEmbeddingRecord, newEmbeddingRecords, SEMANTIC_MAX_RECORDS, semanticSection, type SemanticConfig, type SemanticSection } from './semantic';
 
@@ -26,22 +26,9 @@ import { addEmbeddingRecord, newEmbeddingRecords, SEMANTIC_MAX_RECORDS, semantic
 export const SEMANTIC_OFF =
   'semantic checks are off: no embedding model; set embeddings.model in finetune.json (or finetuneStudio.embeddings.model) to a folder with model.onnx and tokenizer.json (README, "Local embeddings")';
 
-export interface Summary {
-  readonly min: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
-export interface Histogram {
-  /** bin i covers [edges[i], edges[i + 1]) (the last bin includes its top) */
-  readonly edges: readonly number[];
-  readonly counts: readonly number[];
-  /** for total tokens: the trained share of the tokens in each bin */
-  readonly trainedShare?: readonly number[];
-}
+/** The report's leaf shapes are defined once, in the protocol the Dataset Report panel reads. */
+export type Summary = ReportSummary;
+export type Histogram = ReportHistogram;
 
 export interface StatsOptions {
   readonly counter: TokenCounter;
