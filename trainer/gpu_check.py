@@ -20,6 +20,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # ftstudio_trainer, beside this script
 
 CHAT_TEMPLATE = (
     "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}{{ eos_token }}\n{% endfor %}"
@@ -82,41 +83,14 @@ def write_jsonl(path: str, rows: list[dict]) -> None:
 
 
 def build_model(folder: str, texts: list[str]) -> dict:
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    """The tiny Llama of ftstudio_trainer.tiny, a size up (hidden 64, 512 positions, a 512-token vocabulary)."""
+    from transformers import LlamaForCausalLM
 
-    specials = ["<unk>", "<s>", "</s>", "<pad>"]
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(
-        texts,
-        trainers.BpeTrainer(
-            vocab_size=512, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
-        ),
-    )
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>"
-    )
-    fast.chat_template = CHAT_TEMPLATE
-    fast.save_pretrained(folder)
-    config = LlamaConfig(
-        vocab_size=len(fast),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        bos_token_id=fast.bos_token_id,
-        eos_token_id=fast.eos_token_id,
-        pad_token_id=fast.pad_token_id,
-    )
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(config)
-    model.save_pretrained(folder)
-    return {"vocab": len(fast), "parameters": sum(p.numel() for p in model.parameters())}
+    from ftstudio_trainer.tiny import build_tiny_llama
+
+    build_tiny_llama(folder, texts, template=CHAT_TEMPLATE, vocab_size=512, hidden_size=64, max_positions=512)
+    model = LlamaForCausalLM.from_pretrained(folder)
+    return {"vocab": model.config.vocab_size, "parameters": sum(p.numel() for p in model.parameters())}
 
 
 def run_trainer(out: str, name: str, cfg: dict) -> dict:

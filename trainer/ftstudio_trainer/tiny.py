@@ -52,9 +52,15 @@ def texts_of(paths: Iterable[str]) -> list[str]:
 
 
 def build_tiny_llama(
-    folder: str, texts: Iterable[str], template: str = TEMPLATE, vocab_size: int = 320, seed: int = 0
+    folder: str,
+    texts: Iterable[str],
+    template: str = TEMPLATE,
+    vocab_size: int = 320,
+    seed: int = 0,
+    hidden_size: int = 32,
+    max_positions: int = 256,
 ) -> str:
-    """Write a tiny LlamaForCausalLM and its tokenizer to `folder`; returns the folder."""
+    """Write a tiny LlamaForCausalLM (two layers, random weights) and its tokenizer to `folder`; returns the folder."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -77,12 +83,12 @@ def build_tiny_llama(
     fast.save_pretrained(folder)
     config = LlamaConfig(
         vocab_size=len(fast),
-        hidden_size=32,
-        intermediate_size=64,
+        hidden_size=hidden_size,
+        intermediate_size=2 * hidden_size,
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=256,
+        max_position_embeddings=max_positions,
         bos_token_id=fast.bos_token_id,
         eos_token_id=fast.eos_token_id,
         pad_token_id=fast.pad_token_id,
