@@ -11,6 +11,24 @@ before(async () => {
     extraFiles: {
       '.vscode/settings.json': JSON.stringify({ 'finetuneStudio.validation.schema': 'qa.schema.json' }),
       'qa.schema.json': JSON.stringify({ type: 'object', required: ['question'] }),
+      // a project that names a local embedding model: running it is what Restricted Mode must not do
+      'sem/train.jsonl':
+        ['What is LoRA?', 'What is DPO?', 'What is a held-out set?']
+          .map((q) =>
+            JSON.stringify({
+              messages: [
+                { role: 'user', content: q },
+                { role: 'assistant', content: `${q} An answer.` },
+              ],
+            }),
+          )
+          .join('\n') + '\n',
+      'sem/finetune.json': JSON.stringify({
+        method: 'sft',
+        model: 'm',
+        data: { train: 'train.jsonl' },
+        embeddings: { model: 'models/embedder', threshold: 0.9 },
+      }),
     },
   });
 });
@@ -61,4 +79,26 @@ test('what would run a program is unavailable in Restricted Mode, with an explan
   await runCommand(page, 'Finetune Studio: Preview Training Tokens');
   await page.waitForSelector(`.notifications-toasts .notification-toast:has-text("the token preview runs the trainer's Python")`, { timeout: 15_000 });
   assert.equal(await page.locator('.tab[aria-label^="Training Tokens"]').count(), 0, 'no token preview in Restricted Mode');
+});
+
+test('the semantic checks do not run the embedding model a workspace names in Restricted Mode, and the Dataset Report says so', async () => {
+  const { page, shot } = wb;
+  const { runCommand } = await import('./workbench');
+  await page.locator('.explorer-folders-view .monaco-list-row[aria-label^="sem"]').first().click(); // expand sem/
+  await openFile(page, 'train.jsonl');
+  await runCommand(page, 'Finetune Studio: Dataset Report');
+  const f = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const { value } = await waitFor(
+    'the report with its semantic section',
+    async () =>
+      (await f
+        .locator('#semantic')
+        .first()
+        .textContent({ timeout: 2_000 })
+        .catch(() => '')) ?? '',
+    (t) => t.length > 0,
+    90_000,
+  );
+  await shot('restricted-semantic-off');
+  assert.match(value, /semantic checks are off in Restricted Mode: they run the embedding model the workspace names; trust the workspace to use it/);
 });
