@@ -58,7 +58,12 @@ test('a golden set gets diagnostics as you type, and the unknown assertion type 
   );
   assert.match(value[0]!.message, /did you mean "contains"/);
   // the status item follows the diagnostics (a loaded CI machine once read it before it was drawn)
-  await waitFor('the status item', () => datasetStatus(page), (t) => /^golden · 3 records · 1 0$/.test(t), 30_000);
+  await waitFor(
+    'the status item',
+    () => datasetStatus(page),
+    (t) => /^golden · 3 records · 1 0$/.test(t),
+    30_000,
+  );
   // typing a duplicate id on line 3 adds a diagnostic across lines
   await goTo(page, 3, GOLDEN.split('\n')[2]!.indexOf('json') + 1); // {"id":"json", … : select json, type capital
   for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
