@@ -2,7 +2,7 @@
 // and records as the in-memory indexers, each line's text read back from its byte span.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIndex } from '../../src/core/indexing/fileIndex';
@@ -73,9 +73,34 @@ test('records: every record with its line and id, as indexLines gives them; a re
     idx.records,
     indexLines(lines).map((r) => ({ line: r.line, id: r.id })),
   );
+  assert.equal(idx.recordLine(1), '{"text": "one"}');
   assert.equal(idx.recordLine(4), '{"text": "four ✓"}');
   assert.equal(idx.recordLine(3), undefined);
   assert.equal(idx.recordLine(6), '{"text": "six"}');
+  // no record before the first line or after the last
+  assert.equal(idx.recordLine(0), undefined);
+  assert.equal(idx.recordLine(7), undefined);
+  assert.equal(idx.recordLine(1000), undefined);
+  // the file's size and modification time as indexing began (a panel compares them to see a changed file)
+  assert.equal(idx.size, statSync(path).size);
+  assert.equal(idx.mtimeMs, statSync(path).mtimeMs);
+  // disposing a finished index changes nothing
+  idx.dispose();
+  assert.equal(idx.error, undefined);
+  assert.equal(idx.records.length, 3);
+});
+
+test('dispose while indexing: cancelled, waiting callers answered, no hang', async () => {
+  const lines = Array.from({ length: 60_000 }, (_, i) => JSON.stringify({ prompt: `q${i} ${'w'.repeat(200)}`, chosen: 'a', rejected: `b${i}` }));
+  const path = file('big-pairs.jsonl', lines);
+  const idx = new FileIndex(path, 'items');
+  const waiting = idx.item(59_999);
+  idx.dispose();
+  assert.equal(idx.done, true);
+  assert.equal(idx.error, 'cancelled');
+  const it = await waiting;
+  assert.ok(it === undefined || idx.items.includes(it), 'the waiting call resolved');
+  assert.equal(await idx.item(59_999), idx.items[59_999]);
 });
 
 test('a missing file: an error that names it, no hang', async () => {
@@ -83,4 +108,7 @@ test('a missing file: an error that names it, no hang', async () => {
   await idx.whenDone();
   assert.match(idx.error ?? '', /missing\.jsonl: could not be indexed/);
   assert.equal(await idx.item(0), undefined);
+  // the worker's exit after its error message does not overwrite the error
+  await new Promise((r) => setTimeout(r, 300));
+  assert.match(idx.error ?? '', /missing\.jsonl: could not be indexed/);
 });
