@@ -34,6 +34,7 @@ import {
   strByte,
   strEnd,
   strRun,
+  strScan,
 } from '../records/identity';
 
 // top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
@@ -173,8 +174,6 @@ function useTables(opts: AnalyzeOptions): boolean {
 // the line being scanned
 let B: Buffer = Buffer.alloc(0);
 let E = 0;
-/** the next backslash at or after the scan position (E when none is left in the line) */
-let bs = 0;
 /** UTF-16 units minus bytes, summed over the line's strings (only strings hold non-ASCII) */
 let lenDelta = 0;
 let depth = 0;
@@ -235,21 +234,15 @@ function scanString(i: number): number {
   strDelta = lenDelta;
   let cls = 0;
   for (;;) {
-    const q = B.indexOf(34, s);
-    if (q < 0 || q >= E) return -1;
-    if (bs < s) {
-      // searched within the line: a search of the whole buffer would run to the chunk's end for every line
-      const f = B.subarray(s, E).indexOf(92);
-      bs = f < 0 ? E : s + f;
-    }
-    if (bs > q) {
-      lenDelta += strRun(B, s, q) - (q - s);
-      cls |= hs.cls;
-      strE = q;
+    // hashed up to its closing quote or an escape
+    const bs = strScan(B, s, E);
+    lenDelta += hs.units - (bs - s);
+    cls |= hs.cls;
+    if (bs >= E) return -1;
+    if (B[bs] === 34) {
+      strE = bs;
       break;
     }
-    lenDelta += strRun(B, s, bs) - (bs - s);
-    cls |= hs.cls;
     strEsc = true;
     let next = bs + 2;
     switch (B[bs + 1]) {
@@ -1034,7 +1027,6 @@ function probedAt(lineStart: number, probe: Buffer, len: number, sig: string): T
 export function scanCleanLine(buf: Buffer, start: number, end: number, opts: AnalyzeOptions): LineFacts | undefined {
   B = buf;
   E = end;
-  bs = -1;
   lenDelta = 0;
   depth = 0;
   kindOf.fill(NONE);
