@@ -301,12 +301,15 @@ function decodeLast(S: number, E2: number, esc: boolean): string {
 
 /**
  * Whether the string just scanned is empty or whitespace only, exactly as trim() says: a printable
- * ASCII character settles it (usually the first); anything else is decoded and trimmed.
+ * ASCII character settles it (usually the first), and so does the lead byte of a character that no
+ * white space trim() removes begins with (those begin C2, E1, E2, E3 or EF in UTF-8: U+00A0, U+1680,
+ * U+2000-U+205F, U+3000, U+FEFF); anything else is decoded and trimmed.
  */
 function lastIsBlank(): boolean {
   for (let i = strS; i < strE; i++) {
     const c = B[i]!;
     if (c > 32 && c < 128 && c !== 92) return false;
+    if (c >= 0xc3 && c !== 0xe1 && c !== 0xe2 && c !== 0xe3 && c !== 0xef) return false;
     if (c !== 32) break;
   }
   return decodeLast(strS, strE, strEsc).trim() === '';

@@ -177,9 +177,10 @@ function feed(buf: Uint8Array, s: number, e: number, stop: boolean): number {
   let k: StringKernel | null | undefined;
   while (i < e) {
     if (nb === 0) {
-      if (lane === 0 && i + 15 < e && i >= slow) {
-        // a string that ran clean through a first step is long enough for the kernel, when its bytes lie in the arena
-        if (e - i >= KERNEL_MIN && (!stop || i - s >= 16)) {
+      // (a string's first sixteen bytes go a word at a time: most strings are short, their stop is near)
+      if (lane === 0 && i + 15 < e && i >= slow && (!stop || i - s >= 16)) {
+        // a string that ran clean through its first sixteen bytes is long enough for the kernel, when its bytes lie in the arena
+        if (e - i >= KERNEL_MIN) {
           if (k === undefined) {
             if (kernel === undefined) kernel = stringKernel();
             k = kernel !== null && buf.buffer === kernel.buffer ? kernel : null;
