@@ -256,12 +256,12 @@ test("strScan stops at a string's first quote or backslash and hashes what lies 
       const bytes = Buffer.from(Array.from({ length: len }, pick).join(''));
       for (let shift = 0; shift < 16; shift += 3) {
         for (const where of ['plain', 'arena'] as const) {
-          const big = where === 'plain' ? Buffer.alloc(bytes.length + 32, 0x7b) : slot.subarray(8 * n, 8 * n + bytes.length + 32).fill(0x7b);
+          const big: Buffer = where === 'plain' ? Buffer.alloc(bytes.length + 32, 0x7b) : slot.subarray(8 * n, 8 * n + bytes.length + 32).fill(0x7b);
           bytes.copy(big, shift);
           const end = shift + bytes.length;
           let stop = shift;
           while (stop < end && big[stop] !== 34 && big[stop] !== 92) stop++;
-          const want = run(() => (strRun(big, shift, stop), stop));
+          const want: ReturnType<typeof run> = run(() => (strRun(big, shift, stop), stop));
           assert.deepEqual(
             run(() => strScan(big, shift, end)),
             want,
