@@ -1140,11 +1140,11 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   }
   if (ws(i + 1) !== E) return undefined;
 
-  const has = (k: number) => kindOf[k] !== NONE;
+  // the top-level keys present, as bits (TOP's order)
   let keys = 0,
     lists = 0;
   for (let k = 0; k < TOP.length; k++) {
-    if (has(k)) keys |= 1 << k;
+    if (kindOf[k] !== NONE) keys |= 1 << k;
     if (kindOf[k] === LIST) lists |= 1 << k;
   }
   const detected = detectedFor(keys, lists, () => {
@@ -1157,28 +1157,28 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   if (format === 'openai-preference' || (opts.format !== undefined && opts.format !== format)) return undefined;
   // what checkRecord would say: keys of another format, blank text; and the schema: text or turns throughout
   const plan = planOf(format, conversational);
-  for (let k = 0; k < TOP.length; k++) if (has(k) && !plan.allowed.has(TOP[k]!)) return undefined;
-  for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
+  for (let k = 0; k < TOP.length; k++) if ((keys & (1 << k)) !== 0 && !plan.allowed.has(TOP[k]!)) return undefined;
+  for (const t of plan.texts) if ((keys & (1 << K[t as TopKey])) !== 0 && !solid[K[t as TopKey]]) return undefined;
   if (format === 'sharegpt-preference') {
     // chosen and rejected are single turns; the conversation is the prompt: it must not end with the answer
     if (kindOf[K.chosen] !== OBJ || kindOf[K.rejected] !== OBJ || convLast === ASSISTANT) return undefined;
   } else {
     const want = conversational ? LIST : STR;
-    for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+    for (const k of EITHER) if ((keys & (1 << k)) !== 0 && kindOf[k] !== want) return undefined;
   }
   // a ShareGPT conversation needs an assistant turn and a user turn
   if (format === 'sharegpt' && (!convSawAssistant || !convSawUser)) return undefined;
   // stepwise: one label per step
   if (format === 'stepwise-supervision' && steps !== labels) return undefined;
   // tools: what checkToolsDefinition says of this value (asked once per distinct value), and every call's name among them
-  if (has(K.tools)) {
+  if ((keys & (1 << K.tools)) !== 0) {
     if (!conversational || (format !== 'language-modeling' && format !== 'sharegpt' && format !== 'sharegpt-preference')) return undefined;
     const verdict = toolsVerdict(valA[K.tools]!, valB[K.tools]!, toolsS, toolsE);
     if (verdict === false) return undefined;
     if (verdict !== true) for (const name of calledNames) if (!verdict.includes(name)) return undefined;
   }
   // an implicit prompt makes chosen and rejected whole conversations, with other rules: left to the slow path
-  if (format === 'preference' && conversational && !has(K.prompt)) return undefined;
+  if (format === 'preference' && conversational && (keys & (1 << K.prompt)) === 0) return undefined;
   // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
   if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
 
@@ -1188,9 +1188,9 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   // the template's lead text (promptLead)
   let lead = -1;
   if (format === 'language-modeling') lead = conversational ? K.messages : -1;
-  else if (format === 'alpaca') lead = has(K.system) && solid[K.system] ? K.system : K.instruction;
-  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
-  else lead = has(K.prompt) ? K.prompt : -1;
+  else if (format === 'alpaca') lead = (keys & (1 << K.system)) !== 0 && solid[K.system] ? K.system : K.instruction;
+  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = (keys & (1 << K.system)) !== 0 && solid[K.system] ? K.system : K.conversations;
+  else lead = (keys & (1 << K.prompt)) !== 0 ? K.prompt : -1;
   let template: TemplateFact | undefined;
   if (lead >= 0 && lS[lead]! >= 0) {
     template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len, lD[lead]!);
