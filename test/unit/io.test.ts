@@ -21,6 +21,7 @@ import {
   strEnd,
   strRun,
   strScan,
+  strWhole,
 } from '../../src/core/records/identity';
 import { LANE_MUL, stringKernel } from '../../src/core/records/stringKernel';
 import { giveSlot, takeSlot } from '../../src/core/wasm/byteArena';
@@ -234,7 +235,7 @@ test('strRun hashes a string as its definition says wherever its bytes lie (Java
   }
 });
 
-test("strScan stops at a string's first quote or backslash and hashes what lies before it exactly as strRun does, in the arena and out", () => {
+test("strScan and strWhole stop at a string's first quote or backslash and hash what lies before it exactly as strRun does, in the arena and out", () => {
   const slot = takeSlot();
   assert.ok(slot, 'no free slot in the byte arena');
   const r = mulberry32(17);
@@ -262,6 +263,13 @@ test("strScan stops at a string's first quote or backslash and hashes what lies 
           let stop = shift;
           while (stop < end && big[stop] !== 34 && big[stop] !== 92) stop++;
           const want: ReturnType<typeof run> = run(() => (strRun(big, shift, stop), stop));
+          // strWhole: begun by itself (from the registers), and ended by itself when it stops at a quote
+          hs.a = 5;
+          hs.b = 7;
+          const at = strWhole(big, shift, end);
+          const whole = [at, hs.units, (hs.cls & CLASS_CONTROL) !== 0];
+          if (at >= end || big[at] !== 34) strEnd();
+          assert.deepEqual([...whole, hs.a, hs.b], want, `strWhole, ${where}, alignment ${shift}, ${len} characters`);
           assert.deepEqual(
             run(() => strScan(big, shift, end)),
             want,

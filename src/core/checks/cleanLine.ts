@@ -35,6 +35,7 @@ import {
   strEnd,
   strRun,
   strScan,
+  strWhole,
 } from '../records/identity';
 
 // top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
@@ -227,22 +228,21 @@ function feedCodePoint(cp: number): void {
 
 /** A string at i (its opening quote): hashed into hs (no tag), its range left in strS/strE. Returns the index after it, or -1. */
 function scanString(i: number): number {
-  strBegin();
   let s = i + 1;
   strS = s;
   strEsc = false;
   strDelta = lenDelta;
-  let cls = 0;
+  // most strings have no escape: begun, hashed and ended in one call
+  let bs = strWhole(B, s, E);
+  lenDelta += hs.units - (bs - s);
+  let cls = hs.cls;
+  if (bs >= E) return -1;
+  if (B[bs] === 34) {
+    strE = bs;
+    return cls & CLASS_CONTROL ? -1 : bs + 1;
+  }
   for (;;) {
-    // hashed up to its closing quote or an escape
-    const bs = strScan(B, s, E);
-    lenDelta += hs.units - (bs - s);
-    cls |= hs.cls;
-    if (bs >= E) return -1;
-    if (B[bs] === 34) {
-      strE = bs;
-      break;
-    }
+    // an escape at bs; then hashed up to the closing quote or the next escape
     strEsc = true;
     let next = bs + 2;
     switch (B[bs + 1]) {
@@ -288,6 +288,14 @@ function scanString(i: number): number {
         return -1;
     }
     s = next;
+    bs = strScan(B, s, E);
+    lenDelta += hs.units - (bs - s);
+    cls |= hs.cls;
+    if (bs >= E) return -1;
+    if (B[bs] === 34) {
+      strE = bs;
+      break;
+    }
   }
   if (cls & CLASS_CONTROL) return -1;
   strEnd();

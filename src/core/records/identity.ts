@@ -148,7 +148,7 @@ function stopBytes(w: number): number {
 
 /** Feed bytes [s, e) of the string's UTF-8; returns their UTF-16 units, leaves their classes (CLS, ORed) in hs.cls. */
 export function strRun(buf: Uint8Array, s: number, e: number): number {
-  feed(buf, s, e, false);
+  feed(buf, s, e, RUN);
   return hs.units;
 }
 
@@ -157,17 +157,39 @@ export function strRun(buf: Uint8Array, s: number, e: number): number {
  * returns where it stopped; their UTF-16 units are left in hs.units, their classes in hs.cls.
  */
 export function strScan(buf: Uint8Array, s: number, e: number): number {
-  return feed(buf, s, e, true);
+  return feed(buf, s, e, SCAN);
 }
 
-function feed(buf: Uint8Array, s: number, e: number, stop: boolean): number {
-  let a = l0,
-    b = l1,
-    c = l2,
-    d = l3,
-    w = sw,
-    nb = snb,
+/**
+ * strBegin and strScan in one, and strEnd too when the stop is the string's closing quote (most
+ * strings have no escape: one call, the state in locals); else the string stays open, as strScan leaves it.
+ */
+export function strWhole(buf: Uint8Array, s: number, e: number): number {
+  return feed(buf, s, e, WHOLE);
+}
+
+const RUN = 0,
+  SCAN = 1,
+  WHOLE = 2;
+
+function feed(buf: Uint8Array, s: number, e: number, mode: number): number {
+  const stop = mode !== RUN;
+  let a: number, b: number, c: number, d: number, w: number, nb: number, lane: number;
+  if (mode === WHOLE) {
+    a = hs.a;
+    b = hs.b;
+    c = a ^ LANE_SEED_C;
+    d = b ^ LANE_SEED_D;
+    w = nb = lane = slen = 0;
+  } else {
+    a = l0;
+    b = l1;
+    c = l2;
+    d = l3;
+    w = sw;
+    nb = snb;
     lane = slane;
+  }
   let units = 0,
     cls = 0;
   let i = s;
@@ -268,6 +290,12 @@ function feed(buf: Uint8Array, s: number, e: number, stop: boolean): number {
       nb = 0;
     }
   }
+  hs.cls = cls;
+  hs.units = units;
+  if (mode === WHOLE && i < e && buf[i] === 34) {
+    fold(a, b, c, d, w, nb, lane, i - s);
+    return i;
+  }
   l0 = a;
   l1 = b;
   l2 = c;
@@ -276,8 +304,6 @@ function feed(buf: Uint8Array, s: number, e: number, stop: boolean): number {
   snb = nb;
   slane = lane;
   slen += i - s;
-  hs.cls = cls;
-  hs.units = units;
   return i;
 }
 
@@ -298,18 +324,18 @@ export function strByte(x: number): void {
 
 /** End the string: its last word, then the lanes folded into the registers with its length (no two sequences of strings feed the same words). */
 export function strEnd(): void {
-  let a = l0,
-    b = l1,
-    c = l2,
-    d = l3;
-  if (snb !== 0) {
-    if (slane === 0) a = Math.imul(a ^ sw, K1);
-    else if (slane === 1) b = Math.imul(b ^ sw, K2);
-    else if (slane === 2) c = Math.imul(c ^ sw, K3);
-    else d = Math.imul(d ^ sw, K4);
+  fold(l0, l1, l2, l3, sw, snb, slane, slen);
+}
+
+function fold(a: number, b: number, c: number, d: number, w: number, nb: number, lane: number, len: number): void {
+  if (nb !== 0) {
+    if (lane === 0) a = Math.imul(a ^ w, K1);
+    else if (lane === 1) b = Math.imul(b ^ w, K2);
+    else if (lane === 2) c = Math.imul(c ^ w, K3);
+    else d = Math.imul(d ^ w, K4);
   }
-  a = Math.imul(a ^ (slen + 0x10000), K1) ^ Math.imul(c ^ (c >>> 15), K3);
-  b = Math.imul(b ^ (slen + 0x10000), K2) ^ Math.imul(d ^ (d >>> 15), K4);
+  a = Math.imul(a ^ (len + 0x10000), K1) ^ Math.imul(c ^ (c >>> 15), K3);
+  b = Math.imul(b ^ (len + 0x10000), K2) ^ Math.imul(d ^ (d >>> 15), K4);
   hs.a = Math.imul(a ^ (a >>> 16), K1);
   hs.b = Math.imul(b ^ (b >>> 16), K2);
 }
