@@ -31,6 +31,11 @@ const TEXTS = [
   '\u00a0',
   '\u3000',
   '\\u00a0',
+  // white space beyond ASCII that trim() removes, alone (blank) and before text; text that begins beyond ASCII
+  '\ufeff\u1680\u2000\u200a\u2028\u2029\u202f\u205f',
+  '\u3000\u00a0x',
+  '\u2000数',
+  'Ñandú',
   'ありがとう',
   'a\u2028b',
   "you're right, it's fine",

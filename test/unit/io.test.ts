@@ -6,7 +6,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachLineBatch } from '../../src/core/jsonl/readLines';
 import { splitLines } from '../../src/core/checks/datasetModel';
-import { canonicalJson, canonicalJsonSlow, CLASS_CONTROL, contentHash, contentId, hs, strBegin, strEnd, strRun } from '../../src/core/records/identity';
+import {
+  canonicalJson,
+  canonicalJsonSlow,
+  CLASS_CONTROL,
+  CLS,
+  contentHash,
+  contentId,
+  hs,
+  LANE_SEED_C,
+  LANE_SEED_D,
+  strBegin,
+  strByte,
+  strEnd,
+  strRun,
+  strScan,
+  strWhole,
+} from '../../src/core/records/identity';
+import { LANE_MUL, stringKernel } from '../../src/core/records/stringKernel';
+import { giveSlot, takeSlot } from '../../src/core/wasm/byteArena';
 import { mulberry32 } from '../../bench/generate';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-io-'));
@@ -145,38 +163,122 @@ test("the range of a prompt's opening words in the raw line", async () => {
   assert.deepEqual(rangeOfText('{"prompt":""}', ''), { start: 10, end: 12 });
 });
 
-test('strRun hashes a string the same wherever its bytes lie in memory, as its definition says (the 32-bit word path and the byte path agree)', () => {
-  // the definition, byte by byte: four bytes to a little-endian word, the words alternating between the lanes, then the length
+test('strRun hashes a string as its definition says wherever its bytes lie (JavaScript, WebAssembly in the arena) and however they are split into runs', () => {
+  // the definition, byte by byte: four bytes to a little-endian word, word k into lane k mod 4, then the lanes folded with the length
   const reference = (bytes: Uint8Array, a: number, b: number): [number, number] => {
-    let odd = 0;
-    for (let i = 0; i < bytes.length; i += 4) {
+    const l = [a, b, a ^ LANE_SEED_C, b ^ LANE_SEED_D];
+    for (let i = 0, k = 0; i < bytes.length; i += 4, k++) {
       let w = 0;
-      for (let k = 0; k < 4 && i + k < bytes.length; k++) w |= bytes[i + k]! << (8 * k);
-      if (odd) b = Math.imul(b ^ w, 1597334677);
-      else a = Math.imul(a ^ w, 2654435761);
-      odd ^= 1;
+      for (let j = 0; j < 4 && i + j < bytes.length; j++) w |= bytes[i + j]! << (8 * j);
+      l[k & 3] = Math.imul(l[k & 3]! ^ w, LANE_MUL[k & 3]!);
     }
-    return [Math.imul(a ^ (bytes.length + 0x10000), 2654435761), Math.imul(b ^ (bytes.length + 0x10000), 1597334677)];
+    const [K1, K2, K3, K4] = LANE_MUL;
+    const x = Math.imul(l[0]! ^ (bytes.length + 0x10000), K1) ^ Math.imul(l[2]! ^ (l[2]! >>> 15), K3);
+    const y = Math.imul(l[1]! ^ (bytes.length + 0x10000), K2) ^ Math.imul(l[3]! ^ (l[3]! >>> 15), K4);
+    return [Math.imul(x ^ (x >>> 16), K1), Math.imul(y ^ (y >>> 16), K2)];
   };
+  // the kernel runs where the runtime has WebAssembly SIMD (Node does): this test must see it run
+  assert.ok(stringKernel(), 'no WebAssembly SIMD kernel');
+  const slot = takeSlot();
+  assert.ok(slot, 'no free slot in the byte arena');
   const r = mulberry32(5);
-  for (let n = 0; n < 300; n++) {
-    const len = Math.floor(r() * 200);
-    const text = Array.from({ length: len }, () => String.fromCharCode(r() < 0.9 ? 32 + Math.floor(r() * 90) : r() < 0.5 ? 0x3b1 : 9)).join('');
-    const bytes = Buffer.from(text);
-    const want = reference(bytes, 11, 13);
-    for (let shift = 0; shift < 8; shift++) {
-      // the same bytes at each alignment, inside a larger buffer, with other bytes after them
-      const big = Buffer.alloc(bytes.length + 16, 0x7b);
-      bytes.copy(big, shift);
-      hs.a = 11;
-      hs.b = 13;
-      strBegin();
-      const units = strRun(big, shift, shift + bytes.length);
-      const control = (hs.cls & CLASS_CONTROL) !== 0;
-      strEnd();
-      assert.deepEqual([hs.a, hs.b], want, `alignment ${shift}, ${len} characters`);
-      assert.equal(units, text.length);
-      assert.equal(control, text.includes('\t'));
+  // ASCII, a tab (control), two-, three- and four-byte UTF-8; lengths on both sides of the kernel's threshold
+  const alphabet = [() => String.fromCharCode(32 + Math.floor(r() * 90)), () => '\t', () => '\x1f', () => 'α', () => '数', () => '🙂'];
+  const pick = () => (r() < 0.85 ? alphabet[0]!() : alphabet[1 + Math.floor(r() * (alphabet.length - 1))]!());
+  try {
+    for (let n = 0; n < 400; n++) {
+      const len = n < 100 ? n : Math.floor(r() * (n < 300 ? 200 : 3000));
+      const text = Array.from({ length: len }, pick).join('');
+      const bytes = Buffer.from(text);
+      const want = reference(bytes, 11, 13);
+      const control = /[\x00-\x1f]/.test(text);
+      for (let shift = 0; shift < 16; shift++) {
+        for (const where of ['plain', 'arena'] as const) {
+          // the same bytes at each alignment, inside a larger buffer, with other bytes after them
+          const big = where === 'plain' ? Buffer.alloc(bytes.length + 32, 0x7b) : slot.subarray(8 * n, 8 * n + bytes.length + 32).fill(0x7b);
+          bytes.copy(big, shift);
+          hs.a = 11;
+          hs.b = 13;
+          strBegin();
+          // whole, or cut into runs at random places (as escapes cut a string), some bytes fed one by one
+          let units = 0,
+            cls = 0;
+          if (shift & 1) {
+            units = strRun(big, shift, shift + bytes.length);
+            cls = hs.cls;
+          } else {
+            let i = shift;
+            const end = shift + bytes.length;
+            while (i < end) {
+              if (r() < 0.2) {
+                strByte(big[i]!);
+                units += CLS[big[i]!]! & 31; // strByte counts nothing: a byte's units as strRun counts them
+                cls |= CLS[big[i]!]!;
+                i++;
+                continue;
+              }
+              const j = Math.min(end, i + Math.floor(r() * (r() < 0.5 ? 20 : 400)));
+              units += strRun(big, i, j);
+              cls |= hs.cls;
+              i = j;
+            }
+          }
+          strEnd();
+          assert.deepEqual([hs.a, hs.b], want, `${where}, alignment ${shift}, ${len} characters`);
+          assert.equal(units, text.length, `${where}, alignment ${shift}: UTF-16 units`);
+          assert.equal((cls & CLASS_CONTROL) !== 0, control, `${where}, alignment ${shift}: control characters`);
+        }
+      }
     }
+  } finally {
+    giveSlot(slot);
+  }
+});
+
+test("strScan and strWhole stop at a string's first quote or backslash and hash what lies before it exactly as strRun does, in the arena and out", () => {
+  const slot = takeSlot();
+  assert.ok(slot, 'no free slot in the byte arena');
+  const r = mulberry32(17);
+  const pieces = ['a', 'b c', 'é', '数', '🙂', '\t', '"', '\\', 'xxxxxxxxxxxxxxxx'];
+  const pick = () => (r() < 0.9 ? String.fromCharCode(32 + Math.floor(r() * 90)) : pieces[Math.floor(r() * pieces.length)]!);
+  const run = (f: () => number): [number, number, boolean, number, number] => {
+    hs.a = 5;
+    hs.b = 7;
+    strBegin();
+    const out = f();
+    const units = hs.units,
+      control = (hs.cls & CLASS_CONTROL) !== 0;
+    strEnd();
+    return [out, units, control, hs.a, hs.b];
+  };
+  try {
+    for (let n = 0; n < 600; n++) {
+      const len = n < 120 ? n : Math.floor(r() * 2000);
+      const bytes = Buffer.from(Array.from({ length: len }, pick).join(''));
+      for (let shift = 0; shift < 16; shift += 3) {
+        for (const where of ['plain', 'arena'] as const) {
+          const big: Buffer = where === 'plain' ? Buffer.alloc(bytes.length + 32, 0x7b) : slot.subarray(8 * n, 8 * n + bytes.length + 32).fill(0x7b);
+          bytes.copy(big, shift);
+          const end = shift + bytes.length;
+          let stop = shift;
+          while (stop < end && big[stop] !== 34 && big[stop] !== 92) stop++;
+          const want: ReturnType<typeof run> = run(() => (strRun(big, shift, stop), stop));
+          // strWhole: begun by itself (from the registers), and ended by itself when it stops at a quote
+          hs.a = 5;
+          hs.b = 7;
+          const at = strWhole(big, shift, end);
+          const whole = [at, hs.units, (hs.cls & CLASS_CONTROL) !== 0];
+          if (at >= end || big[at] !== 34) strEnd();
+          assert.deepEqual([...whole, hs.a, hs.b], want, `strWhole, ${where}, alignment ${shift}, ${len} characters`);
+          assert.deepEqual(
+            run(() => strScan(big, shift, end)),
+            want,
+            `${where}, alignment ${shift}, ${len} characters`,
+          );
+        }
+      }
+    }
+  } finally {
+    giveSlot(slot);
   }
 });

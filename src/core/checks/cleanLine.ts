@@ -34,6 +34,8 @@ import {
   strByte,
   strEnd,
   strRun,
+  strScan,
+  strWhole,
 } from '../records/identity';
 
 // top-level keys the scan understands; the other keys of FORMAT_KEYS (tools, history, OpenAI's) make it give up
@@ -173,8 +175,6 @@ function useTables(opts: AnalyzeOptions): boolean {
 // the line being scanned
 let B: Buffer = Buffer.alloc(0);
 let E = 0;
-/** the next backslash at or after the scan position (E when none is left in the line) */
-let bs = 0;
 /** UTF-16 units minus bytes, summed over the line's strings (only strings hold non-ASCII) */
 let lenDelta = 0;
 let depth = 0;
@@ -228,28 +228,21 @@ function feedCodePoint(cp: number): void {
 
 /** A string at i (its opening quote): hashed into hs (no tag), its range left in strS/strE. Returns the index after it, or -1. */
 function scanString(i: number): number {
-  strBegin();
   let s = i + 1;
   strS = s;
   strEsc = false;
   strDelta = lenDelta;
-  let cls = 0;
+  // most strings have no escape: begun, hashed and ended in one call
+  let bs = strWhole(B, s, E);
+  lenDelta += hs.units - (bs - s);
+  let cls = hs.cls;
+  if (bs >= E) return -1;
+  if (B[bs] === 34) {
+    strE = bs;
+    return cls & CLASS_CONTROL ? -1 : bs + 1;
+  }
   for (;;) {
-    const q = B.indexOf(34, s);
-    if (q < 0 || q >= E) return -1;
-    if (bs < s) {
-      // searched within the line: a search of the whole buffer would run to the chunk's end for every line
-      const f = B.subarray(s, E).indexOf(92);
-      bs = f < 0 ? E : s + f;
-    }
-    if (bs > q) {
-      lenDelta += strRun(B, s, q) - (q - s);
-      cls |= hs.cls;
-      strE = q;
-      break;
-    }
-    lenDelta += strRun(B, s, bs) - (bs - s);
-    cls |= hs.cls;
+    // an escape at bs; then hashed up to the closing quote or the next escape
     strEsc = true;
     let next = bs + 2;
     switch (B[bs + 1]) {
@@ -295,6 +288,14 @@ function scanString(i: number): number {
         return -1;
     }
     s = next;
+    bs = strScan(B, s, E);
+    lenDelta += hs.units - (bs - s);
+    cls |= hs.cls;
+    if (bs >= E) return -1;
+    if (B[bs] === 34) {
+      strE = bs;
+      break;
+    }
   }
   if (cls & CLASS_CONTROL) return -1;
   strEnd();
@@ -308,12 +309,15 @@ function decodeLast(S: number, E2: number, esc: boolean): string {
 
 /**
  * Whether the string just scanned is empty or whitespace only, exactly as trim() says: a printable
- * ASCII character settles it (usually the first); anything else is decoded and trimmed.
+ * ASCII character settles it (usually the first), and so does the lead byte of a character that no
+ * white space trim() removes begins with (those begin C2, E1, E2, E3 or EF in UTF-8: U+00A0, U+1680,
+ * U+2000-U+205F, U+3000, U+FEFF); anything else is decoded and trimmed.
  */
 function lastIsBlank(): boolean {
   for (let i = strS; i < strE; i++) {
     const c = B[i]!;
     if (c > 32 && c < 128 && c !== 92) return false;
+    if (c >= 0xc3 && c !== 0xe1 && c !== 0xe2 && c !== 0xe3 && c !== 0xef) return false;
     if (c !== 32) break;
   }
   return decodeLast(strS, strE, strEsc).trim() === '';
@@ -1034,7 +1038,6 @@ function probedAt(lineStart: number, probe: Buffer, len: number, sig: string): T
 export function scanCleanLine(buf: Buffer, start: number, end: number, opts: AnalyzeOptions): LineFacts | undefined {
   B = buf;
   E = end;
-  bs = -1;
   lenDelta = 0;
   depth = 0;
   kindOf.fill(NONE);
@@ -1145,11 +1148,11 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   }
   if (ws(i + 1) !== E) return undefined;
 
-  const has = (k: number) => kindOf[k] !== NONE;
+  // the top-level keys present, as bits (TOP's order)
   let keys = 0,
     lists = 0;
   for (let k = 0; k < TOP.length; k++) {
-    if (has(k)) keys |= 1 << k;
+    if (kindOf[k] !== NONE) keys |= 1 << k;
     if (kindOf[k] === LIST) lists |= 1 << k;
   }
   const detected = detectedFor(keys, lists, () => {
@@ -1162,28 +1165,28 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   if (format === 'openai-preference' || (opts.format !== undefined && opts.format !== format)) return undefined;
   // what checkRecord would say: keys of another format, blank text; and the schema: text or turns throughout
   const plan = planOf(format, conversational);
-  for (let k = 0; k < TOP.length; k++) if (has(k) && !plan.allowed.has(TOP[k]!)) return undefined;
-  for (const t of plan.texts) if (has(K[t as TopKey]) && !solid[K[t as TopKey]]) return undefined;
+  for (let k = 0; k < TOP.length; k++) if ((keys & (1 << k)) !== 0 && !plan.allowed.has(TOP[k]!)) return undefined;
+  for (const t of plan.texts) if ((keys & (1 << K[t as TopKey])) !== 0 && !solid[K[t as TopKey]]) return undefined;
   if (format === 'sharegpt-preference') {
     // chosen and rejected are single turns; the conversation is the prompt: it must not end with the answer
     if (kindOf[K.chosen] !== OBJ || kindOf[K.rejected] !== OBJ || convLast === ASSISTANT) return undefined;
   } else {
     const want = conversational ? LIST : STR;
-    for (const k of EITHER) if (has(k) && kindOf[k] !== want) return undefined;
+    for (const k of EITHER) if ((keys & (1 << k)) !== 0 && kindOf[k] !== want) return undefined;
   }
   // a ShareGPT conversation needs an assistant turn and a user turn
   if (format === 'sharegpt' && (!convSawAssistant || !convSawUser)) return undefined;
   // stepwise: one label per step
   if (format === 'stepwise-supervision' && steps !== labels) return undefined;
   // tools: what checkToolsDefinition says of this value (asked once per distinct value), and every call's name among them
-  if (has(K.tools)) {
+  if ((keys & (1 << K.tools)) !== 0) {
     if (!conversational || (format !== 'language-modeling' && format !== 'sharegpt' && format !== 'sharegpt-preference')) return undefined;
     const verdict = toolsVerdict(valA[K.tools]!, valB[K.tools]!, toolsS, toolsE);
     if (verdict === false) return undefined;
     if (verdict !== true) for (const name of calledNames) if (!verdict.includes(name)) return undefined;
   }
   // an implicit prompt makes chosen and rejected whole conversations, with other rules: left to the slow path
-  if (format === 'preference' && conversational && !has(K.prompt)) return undefined;
+  if (format === 'preference' && conversational && (keys & (1 << K.prompt)) === 0) return undefined;
   // chosen identical to rejected: different hashes prove them different; equal ones are left to the slow path
   if (format === 'preference' && valA[K.chosen] === valA[K.rejected] && valB[K.chosen] === valB[K.rejected]) return undefined;
 
@@ -1193,9 +1196,9 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
   // the template's lead text (promptLead)
   let lead = -1;
   if (format === 'language-modeling') lead = conversational ? K.messages : -1;
-  else if (format === 'alpaca') lead = has(K.system) && solid[K.system] ? K.system : K.instruction;
-  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = has(K.system) && solid[K.system] ? K.system : K.conversations;
-  else lead = has(K.prompt) ? K.prompt : -1;
+  else if (format === 'alpaca') lead = (keys & (1 << K.system)) !== 0 && solid[K.system] ? K.system : K.instruction;
+  else if (format === 'sharegpt' || format === 'sharegpt-preference') lead = (keys & (1 << K.system)) !== 0 && solid[K.system] ? K.system : K.conversations;
+  else lead = (keys & (1 << K.prompt)) !== 0 ? K.prompt : -1;
   let template: TemplateFact | undefined;
   if (lead >= 0 && lS[lead]! >= 0) {
     template = templateAt(start, lS[lead]!, lE[lead]!, lEsc[lead] === 1, len, lD[lead]!);

@@ -12,6 +12,26 @@
  * memory holds the permutations' constants (xor at 0, mul at 1 KB), the minima (2 KB) and the
  * shingles (from 4 KB, grown as a text needs).
  */
+import {
+  BR_IF,
+  END,
+  get,
+  I32,
+  I32_ADD,
+  I32_LT_U,
+  i32const,
+  LOOP,
+  memarg,
+  oneFunctionModule,
+  set,
+  simd,
+  tee,
+  uleb,
+  v128const,
+  v128load,
+  v128store,
+} from '../wasm/assemble';
+
 export const PERMUTATION_COUNT = 256;
 
 const XOR_AT = 0;
@@ -31,42 +51,7 @@ export interface MinimaKernel {
   minima(n: number, out: Uint16Array, offset: number): void;
 }
 
-// ---- a few WebAssembly instructions, in the binary format (https://webassembly.github.io/spec/core/binary/)
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-const i32const = (v: number) => [0x41, ...sleb(v)];
-const I32_ADD = 0x6a;
-const I32_LT_U = 0x49;
-const LOOP = [0x03, 0x40];
-const BR_IF = (depth: number) => [0x0d, depth];
-const END = 0x0b;
-const v128load = (offset: number) => [...simd(0x00), ...memarg(4, offset)];
-const v128store = (offset: number) => [...simd(0x0b), ...memarg(4, offset)];
-const V128_CONST_I32_MAX = [...simd(0x0c), ...Array.from({ length: 4 }, () => [0xff, 0xff, 0xff, 0x7f]).flat()];
+const V128_CONST_I32_MAX = v128const(Array.from({ length: 4 }, () => [0xff, 0xff, 0xff, 0x7f]).flat());
 const LOAD32_SPLAT = [...simd(0x09), ...memarg(2, 0)]; // v128.load32_splat
 const V128_XOR = simd(0x51);
 const I32X4_SHR_U = simd(0xad);
@@ -110,23 +95,9 @@ function minimaFunction(LANES: number): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
 /** The module: one function "minima" (type (i32 i32 i32 i32) -> ()) and its memory "memory". */
 export function minimaModuleBytes(lanes = LANES): Uint8Array<ArrayBuffer> {
-  const fn = minimaFunction(lanes);
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(3, [1, 0]),
-    ...section(5, [1, 0x00, 1]),
-    ...section(7, [2, ...name('minima'), 0x00, 0, ...name('memory'), 0x02, 0]),
-    ...section(10, [1, ...fn]),
-  ]);
+  return oneFunctionModule({ fnName: 'minima', params: [I32, I32, I32, I32], results: [], body: minimaFunction(lanes), memory: { pages: 1 } });
 }
 
 class WasmKernel implements MinimaKernel {

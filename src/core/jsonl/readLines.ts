@@ -4,19 +4,23 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { giveSlot, isSlot, SLOT, takeSlot } from '../wasm/byteArena';
 
-const CHUNK = 1 << 20;
+const CHUNK = SLOT;
 
 /**
  * Read buffers kept for the next reader on this thread: a thread that reads a file range by range
  * (parallelScan's chunks) would otherwise map two fresh megabytes per range and leave them to the collector.
+ * They come from the thread's byte arena first (WebAssembly memory: the string hash's kernel reads them
+ * in place), then from this pool of ordinary buffers.
  */
 const pool: Buffer[] = [];
 function takeBuffer(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+  return takeSlot() ?? pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
 }
 function giveBack(b: Buffer): void {
-  if (b.length === CHUNK && pool.length < 4) pool.push(b);
+  if (isSlot(b)) giveSlot(b);
+  else if (b.length === CHUNK && pool.length < 4) pool.push(b);
 }
 
 export interface ReadOptions {
@@ -53,7 +57,10 @@ export async function forEachChunk(path: string, onChunk: (buf: Buffer, n: numbe
       const whole = last + 1; // 0 when no line ends in the buffer yet
       const tail = filled - whole;
       // a line longer than half a buffer: grow the next one, so that every read has room
-      if (tail * 2 > spare.length) spare = Buffer.allocUnsafe(Math.max(spare.length, tail) * 2);
+      if (tail * 2 > spare.length) {
+        giveBack(spare);
+        spare = Buffer.allocUnsafe(Math.max(spare.length, tail) * 2);
+      }
       buf.copy(spare, 0, whole, filled);
       if (pos < end) reading = fh.read(spare, tail, Math.min(spare.length - tail, end - pos), pos);
       if (whole > 0) onChunk(buf, whole);
@@ -61,6 +68,7 @@ export async function forEachChunk(path: string, onChunk: (buf: Buffer, n: numbe
       held = tail;
     }
     if (held > 0) onChunk(buf, held);
+    // (not when onChunk threw: a read may still be filling spare; the arena then lends ordinary buffers)
     giveBack(buf);
     giveBack(spare);
   } finally {

@@ -3,6 +3,8 @@
  * whitespace), never by its line number. Reordering lines or reformatting a record keeps its id.
  */
 import type { createHash as CreateHash } from 'node:crypto';
+import { takeSlot } from '../wasm/byteArena';
+import { LANE_MUL, stringKernel, type StringKernel } from './stringKernel';
 
 // node:crypto is loaded on first use: validating a file never needs it, and loading it is part of every start-up
 let createHash: typeof CreateHash | undefined;
@@ -61,21 +63,26 @@ export function contentId(record: unknown): string {
  * computed by walking the parsed value and feeding a two-lane 53-bit hash (cyrb53's mixing) with
  * no intermediate string. Fast enough for every line of a large file; kept in memory only.
  *
- * A string is hashed as its UTF-8 bytes, four to a little-endian word, the words alternating between
- * the two lanes, then its byte length. Bytes, not UTF-16 units, so that the byte-level scan of a file
- * (checks/cleanLine.ts) hashes a string straight from the file's bytes with the very same function
- * as this walk over a parsed value: both feed strRun/strByte. (A lone surrogate hashes as U+FFFD,
- * which is what UTF-8 makes of it; the scan never meets one, it leaves such lines to this walk.)
+ * A string is hashed as its UTF-8 bytes, four to a little-endian word, word k into lane k mod 4 of
+ * four lanes (lane j: l = imul(l ^ w, LANE_MUL[j]); four independent chains, so that sixteen bytes
+ * go in a step, as one WebAssembly SIMD vector in records/stringKernel.ts), then the lanes are folded
+ * into the two registers with its byte length. Bytes, not UTF-16 units, so that the byte-level scan
+ * of a file (checks/cleanLine.ts) hashes a string straight from the file's bytes with the very same
+ * function as this walk over a parsed value: both feed strRun/strByte, and the hash does not depend
+ * on how a string's bytes are split between calls. (A lone surrogate hashes as U+FFFD, which is
+ * what UTF-8 makes of it; the scan never meets one, it leaves such lines to this walk.)
  * An object's members are hashed each as mix(key hash, value hash) from fixed seeds and summed: the
  * sum does not depend on key order, and a member's value hash alone is at hand (chosen vs rejected).
  */
 
 /** The hash registers: the running state that tags and strings feed. */
-export const hs = { a: 0, b: 0, cls: 0 };
-const K1 = 2654435761;
-const K2 = 1597334677;
+export const hs = { a: 0, b: 0, cls: 0, units: 0 };
+const [K1, K2, K3, K4] = LANE_MUL;
 export const SEED_A = 0x9e3779b9 | 0;
 export const SEED_B = 0x85ebca6b | 0;
+// what lanes 2 and 3 start from, beside the registers
+export const LANE_SEED_C = 0x27d4eb2f;
+export const LANE_SEED_D = 0x165667b1;
 
 /*
  * Per byte, the class the run loop sums: bits 0-4 its UTF-16 units in the raw text (ASCII and lead
@@ -91,23 +98,19 @@ for (let d = 0; d < 256; d++) {
 }
 
 // the string being hashed: its lanes, the unfinished word and its byte count, whose lane is next, its length
-let sa = 0,
-  sb = 0,
+let l0 = 0,
+  l1 = 0,
+  l2 = 0,
+  l3 = 0,
   sw = 0,
   snb = 0,
-  sodd = 0,
+  slane = 0,
   slen = 0;
 
-/** UTF-16 units of eight UTF-8 bytes: a byte each, less continuation bytes (10xxxxxx), plus one per four-byte lead (11110xxx). */
-function unitsOf8(w1: number, w2: number): number {
-  if (((w1 | w2) & 0x80808080) === 0) return 8;
-  return (
-    8 -
-    count8(w1 & ~(w1 << 1) & 0x80808080) -
-    count8(w2 & ~(w2 << 1) & 0x80808080) +
-    count8(w1 & (w1 << 1) & (w1 << 2) & (w1 << 3) & 0x80808080) +
-    count8(w2 & (w2 << 1) & (w2 << 2) & (w2 << 3) & 0x80808080)
-  );
+/** UTF-16 units of four UTF-8 bytes: a byte each, less continuation bytes (10xxxxxx), plus one per four-byte lead (11110xxx). */
+function unitsOf4(w: number): number {
+  if ((w & 0x80808080) === 0) return 4;
+  return 4 - count8(w & ~(w << 1) & 0x80808080) + count8(w & (w << 1) & (w << 2) & (w << 3) & 0x80808080);
 }
 
 /** How many of the top bits of the four bytes of m (m & 0x80808080) are set. */
@@ -115,126 +118,233 @@ function count8(m: number): number {
   return Math.imul(m >>> 7, 0x01010101) >>> 24;
 }
 
+/** Whether one of the four bytes of w is below 0x20: set in the top bit of some byte of (w - 0x20202020) & ~w (exact as to whether there is one). */
+const hasControl = (w: number) => ((w - 0x20202020) & ~w & 0x80808080) !== 0;
+
 export function strBegin(): void {
-  sa = hs.a;
-  sb = hs.b;
+  l0 = hs.a;
+  l1 = hs.b;
+  l2 = hs.a ^ LANE_SEED_C;
+  l3 = hs.b ^ LANE_SEED_D;
   sw = 0;
   snb = 0;
-  sodd = 0;
+  slane = 0;
   slen = 0;
 }
 
-/** Whether a Uint32Array reads memory little-endian (the words are defined little-endian). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-// a 32-bit view of the buffer strRun reads last (a file's chunk: the same for every line of it)
-let viewOf: ArrayBufferLike | undefined;
-let view: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+/** Runs at least this long go to the WebAssembly kernel when their bytes lie in the arena (a call costs some ten nanoseconds). */
+export const KERNEL_MIN = 48;
+let kernel: StringKernel | null | undefined;
+
+/**
+ * The bytes of w that are a quote or a backslash, as their top bits (the has-a-zero-byte test: its
+ * lowest bit is exact, bits above a true one may be spurious); 0 when there is none.
+ */
+function stopBytes(w: number): number {
+  const q = w ^ 0x22222222,
+    b = w ^ 0x5c5c5c5c;
+  return (((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080;
+}
 
 /** Feed bytes [s, e) of the string's UTF-8; returns their UTF-16 units, leaves their classes (CLS, ORed) in hs.cls. */
 export function strRun(buf: Uint8Array, s: number, e: number): number {
-  let a = sa,
-    b = sb,
-    w = sw,
-    nb = snb,
-    odd = sodd;
+  feed(buf, s, e, RUN);
+  return hs.units;
+}
+
+/**
+ * Feed a string's raw bytes from s up to its first quote or backslash (its end, or an escape) or e;
+ * returns where it stopped; their UTF-16 units are left in hs.units, their classes in hs.cls.
+ */
+export function strScan(buf: Uint8Array, s: number, e: number): number {
+  return feed(buf, s, e, SCAN);
+}
+
+/**
+ * strBegin and strScan in one, and strEnd too when the stop is the string's closing quote (most
+ * strings have no escape: one call, the state in locals); else the string stays open, as strScan leaves it.
+ */
+export function strWhole(buf: Uint8Array, s: number, e: number): number {
+  return feed(buf, s, e, WHOLE);
+}
+
+const RUN = 0,
+  SCAN = 1,
+  WHOLE = 2;
+
+function feed(buf: Uint8Array, s: number, e: number, mode: number): number {
+  const stop = mode !== RUN;
+  let a: number, b: number, c: number, d: number, w: number, nb: number, lane: number;
+  if (mode === WHOLE) {
+    a = hs.a;
+    b = hs.b;
+    c = a ^ LANE_SEED_C;
+    d = b ^ LANE_SEED_D;
+    w = nb = lane = slen = 0;
+  } else {
+    a = l0;
+    b = l1;
+    c = l2;
+    d = l3;
+    w = sw;
+    nb = snb;
+    lane = slane;
+  }
   let units = 0,
     cls = 0;
   let i = s;
-  if (nb === 0 && odd === 0 && e - s >= 32 && LITTLE_ENDIAN) {
-    // long runs: eight bytes a step read as 32-bit words of memory (three loads, not eight), two words to a step
-    if (buf.buffer !== viewOf) {
-      viewOf = buf.buffer;
-      view = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2);
-    }
-    const v = view;
-    const abs = buf.byteOffset + i;
-    let k = abs >>> 2;
-    const sh = (abs & 3) << 3;
-    // the last step reads the word after the eight bytes: stay inside the view and the run
-    const steps = Math.min((e - i) >>> 3, (v.length - k - 2) >> 1);
-    if (steps > 0) {
-      const rs = 32 - sh;
-      let lo = v[k]! | 0;
-      for (let n = 0; n < steps; n++) {
-        const m1 = v[k + 1]! | 0;
-        const m2 = v[k + 2]! | 0;
-        const w1 = sh === 0 ? lo : (lo >>> sh) | (m1 << rs);
-        const w2 = sh === 0 ? m1 : (m1 >>> sh) | (m2 << rs);
-        lo = m2;
-        k += 2;
-        a = Math.imul(a ^ w1, K1);
-        b = Math.imul(b ^ w2, K2);
-        units += unitsOf8(w1, w2);
-        if ((((w1 - 0x20202020) & ~w1) | ((w2 - 0x20202020) & ~w2)) & 0x80808080) cls |= CLASS_CONTROL;
-      }
-      i += steps << 3;
-    }
-  }
+  // below `slow`, byte by byte: the step that begins at slow's left holds a stop byte
+  let slow = s;
+  // the kernel, once known to read this buffer
+  let k: StringKernel | null | undefined;
   while (i < e) {
-    if (nb === 0 && odd === 0 && i + 7 < e) {
-      // eight bytes a step, as two words, one to each lane (a 32-bit view of the memory measured no faster: strings are short)
-      const w1 = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
-      const w2 = buf[i + 4]! | (buf[i + 5]! << 8) | (buf[i + 6]! << 16) | (buf[i + 7]! << 24);
-      a = Math.imul(a ^ w1, K1);
-      b = Math.imul(b ^ w2, K2);
-      units += unitsOf8(w1, w2);
-      // a byte below 0x20: set in the top bit of some byte of (w - 0x20202020) & ~w (exact as to whether there is one)
-      if ((((w1 - 0x20202020) & ~w1) | ((w2 - 0x20202020) & ~w2)) & 0x80808080) cls |= CLASS_CONTROL;
-      i += 8;
-      continue;
+    if (nb === 0) {
+      // (a string's first sixteen bytes go a word at a time: most strings are short, their stop is near)
+      if (lane === 0 && i + 15 < e && i >= slow && (!stop || i - s >= 16)) {
+        // a string that ran clean through its first sixteen bytes is long enough for the kernel, when its bytes lie in the arena
+        if (e - i >= KERNEL_MIN) {
+          if (k === undefined) {
+            if (kernel === undefined) kernel = stringKernel();
+            k = kernel !== null && buf.buffer === kernel.buffer ? kernel : null;
+          }
+          if (k !== null) {
+            const n = (e - i) >>> 4;
+            const st = k.state;
+            st[0] = a;
+            st[1] = b;
+            st[2] = c;
+            st[3] = d;
+            units += k.run(buf.byteOffset + i, n, stop ? 0x5c22 : 0xffff);
+            a = st[0]!;
+            b = st[1]!;
+            c = st[2]!;
+            d = st[3]!;
+            if (st[4]) cls |= CLASS_CONTROL;
+            const got = st[5]!;
+            i += got;
+            if (got < n << 4) slow = i + 16;
+            continue;
+          }
+        }
+        // sixteen bytes a step, as four words, one to each lane
+        const w1 = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+        const w2 = buf[i + 4]! | (buf[i + 5]! << 8) | (buf[i + 6]! << 16) | (buf[i + 7]! << 24);
+        const w3 = buf[i + 8]! | (buf[i + 9]! << 8) | (buf[i + 10]! << 16) | (buf[i + 11]! << 24);
+        const w4 = buf[i + 12]! | (buf[i + 13]! << 8) | (buf[i + 14]! << 16) | (buf[i + 15]! << 24);
+        if (!stop || (stopBytes(w1) | stopBytes(w2) | stopBytes(w3) | stopBytes(w4)) === 0) {
+          a = Math.imul(a ^ w1, K1);
+          b = Math.imul(b ^ w2, K2);
+          c = Math.imul(c ^ w3, K3);
+          d = Math.imul(d ^ w4, K4);
+          units += unitsOf4(w1) + unitsOf4(w2) + unitsOf4(w3) + unitsOf4(w4);
+          if (hasControl(w1) || hasControl(w2) || hasControl(w3) || hasControl(w4)) cls |= CLASS_CONTROL;
+          i += 16;
+          continue;
+        }
+        slow = i + 16; // the stop is in these sixteen bytes: a word at a time to it
+      }
+      if (i + 3 < e) {
+        // a word at a time: to reach lane 0, and to the stop
+        const x = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+        const m = stop ? stopBytes(x) : 0;
+        if (m === 0) {
+          w = x;
+          units += unitsOf4(x);
+          if (hasControl(x)) cls |= CLASS_CONTROL;
+          i += 4;
+          nb = 4;
+        } else {
+          // the stop is byte n of this word: the n bytes before it begin a word (the rest read as spaces: one unit each, no control)
+          const n = (31 - Math.clz32(m & -m)) >>> 3;
+          if (n > 0) {
+            const low = (1 << (n << 3)) - 1;
+            const y = (x & low) | (0x20202020 & ~low);
+            w = x & low;
+            units += unitsOf4(y) - (4 - n);
+            if (hasControl(y)) cls |= CLASS_CONTROL;
+            i += n;
+            nb = n;
+          }
+          break;
+        }
+      }
     }
-    // byte by byte: to finish a word begun before, to reach the even lane, and the last few bytes
-    const d = buf[i++]!;
-    const c = CLS[d]!;
-    units += c & 31;
-    cls |= c;
-    w |= d << (nb << 3);
-    if (++nb === 4) {
-      if (odd) b = Math.imul(b ^ w, K2);
-      else a = Math.imul(a ^ w, K1);
-      odd ^= 1;
+    if (nb < 4) {
+      // byte by byte: to finish a word begun before, and the last few bytes
+      const x = buf[i]!;
+      if (stop && (x === 34 || x === 92)) break;
+      i++;
+      const cx = CLS[x]!;
+      units += cx & 31;
+      cls |= cx;
+      w |= x << (nb << 3);
+      nb++;
+    }
+    if (nb === 4) {
+      if (lane === 0) a = Math.imul(a ^ w, K1);
+      else if (lane === 1) b = Math.imul(b ^ w, K2);
+      else if (lane === 2) c = Math.imul(c ^ w, K3);
+      else d = Math.imul(d ^ w, K4);
+      lane = (lane + 1) & 3;
       w = 0;
       nb = 0;
     }
   }
-  sa = a;
-  sb = b;
+  hs.cls = cls;
+  hs.units = units;
+  if (mode === WHOLE && i < e && buf[i] === 34) {
+    fold(a, b, c, d, w, nb, lane, i - s);
+    return i;
+  }
+  l0 = a;
+  l1 = b;
+  l2 = c;
+  l3 = d;
   sw = w;
   snb = nb;
-  sodd = odd;
-  slen += e - s;
-  hs.cls = cls;
-  return units;
+  slane = lane;
+  slen += i - s;
+  return i;
 }
 
 /** Feed one byte of the string's UTF-8 (a byte an escape stands for). */
-export function strByte(d: number): void {
-  sw |= d << (snb << 3);
+export function strByte(x: number): void {
+  sw |= x << (snb << 3);
   slen++;
   if (++snb === 4) {
-    if (sodd) sb = Math.imul(sb ^ sw, K2);
-    else sa = Math.imul(sa ^ sw, K1);
-    sodd ^= 1;
+    if (slane === 0) l0 = Math.imul(l0 ^ sw, K1);
+    else if (slane === 1) l1 = Math.imul(l1 ^ sw, K2);
+    else if (slane === 2) l2 = Math.imul(l2 ^ sw, K3);
+    else l3 = Math.imul(l3 ^ sw, K4);
+    slane = (slane + 1) & 3;
     sw = 0;
     snb = 0;
   }
 }
 
-/** End the string: its last word, then its length (no two sequences of strings feed the same words). */
+/** End the string: its last word, then the lanes folded into the registers with its length (no two sequences of strings feed the same words). */
 export function strEnd(): void {
-  let a = sa,
-    b = sb;
-  if (snb !== 0) {
-    if (sodd) b = Math.imul(b ^ sw, K2);
-    else a = Math.imul(a ^ sw, K1);
-  }
-  hs.a = Math.imul(a ^ (slen + 0x10000), K1);
-  hs.b = Math.imul(b ^ (slen + 0x10000), K2);
+  fold(l0, l1, l2, l3, sw, snb, slane, slen);
 }
 
-let scratch = Buffer.allocUnsafe(1 << 16);
+function fold(a: number, b: number, c: number, d: number, w: number, nb: number, lane: number, len: number): void {
+  if (nb !== 0) {
+    if (lane === 0) a = Math.imul(a ^ w, K1);
+    else if (lane === 1) b = Math.imul(b ^ w, K2);
+    else if (lane === 2) c = Math.imul(c ^ w, K3);
+    else d = Math.imul(d ^ w, K4);
+  }
+  a = Math.imul(a ^ (len + 0x10000), K1) ^ Math.imul(c ^ (c >>> 15), K3);
+  b = Math.imul(b ^ (len + 0x10000), K2) ^ Math.imul(d ^ (d >>> 15), K4);
+  hs.a = Math.imul(a ^ (a >>> 16), K1);
+  hs.b = Math.imul(b ^ (b >>> 16), K2);
+}
+
+let scratch: Buffer | undefined;
 
 function feedString(s: string): void {
+  // the scratch lies in the byte arena when a slot is free, so that long strings go to the kernel
+  scratch ??= takeSlot() ?? Buffer.allocUnsafe(1 << 16);
   if (s.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(Math.max(s.length * 3, scratch.length * 2));
   const n = scratch.write(s, 0, 'utf8');
   strBegin();
