@@ -21,7 +21,6 @@
 //   STRYKER_SKIP_TESTS="training,setup"  unit test files left out (their mutants then count as surviving)
 //   STRYKER_REPORT=name  report and incremental file name (default: core-<folder>, or mutation)
 //   STRYKER_CONCURRENCY=n  test runner processes (default 1: the machine is shared)
-//   STRYKER_COVERAGE=all  every reaching test file for every mutant (folders whose code runs in worker threads)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,10 +92,7 @@ export default {
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', './test/mutation/sandbox-mode.cjs', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
-  // perTest: a mutant runs only the test files seen to reach it. Code that runs in a worker thread is never seen
-  // (coverage is per process), so a folder with workers is run with STRYKER_COVERAGE=all: every test file that
-  // imports the folder runs for each mutant (the worker reads the active mutant from the environment).
-  coverageAnalysis: process.env.STRYKER_COVERAGE ?? 'perTest',
+  coverageAnalysis: 'perTest',
   mutate,
   ignorePatterns: ['test-output', 'build', 'dist', 'bench/data', 'reports', 'test/e2e', 'media', 'examples/models', 'trainer/**/__pycache__'],
   reporters: ['html', 'json', 'clear-text', 'progress'],
