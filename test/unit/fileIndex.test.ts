@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileIndex } from '../../src/core/indexing/fileIndex';
+import { FileIndex, type IndexMessage } from '../../src/core/indexing/fileIndex';
+import { indexFile } from '../../src/core/indexing/indexFile';
+import { readSpan } from '../../src/core/jsonl/readLines';
 import { buildItems } from '../../src/core/preference/items';
 import { indexLines } from '../../src/core/records/recordIndex';
 
@@ -111,4 +113,82 @@ test('a missing file: an error that names it, no hang', async () => {
   // the worker's exit after its error message does not overwrite the error
   await new Promise((r) => setTimeout(r, 300));
   assert.match(idx.error ?? '', /missing\.jsonl: could not be indexed/);
+});
+
+/** The messages indexFile posts, run in this thread (the worker posts the same to FileIndex). */
+async function messages(path: string, kind: 'items' | 'records'): Promise<IndexMessage[]> {
+  const out: IndexMessage[] = [];
+  await indexFile({ path, kind }, (m) => out.push(m));
+  return out;
+}
+
+test('indexFile, items: start with the size and mtime, the mode before any item, items chunk by chunk with the bytes read, done with the counts', async () => {
+  const lines = Array.from({ length: 9_000 }, (_, i) =>
+    i % 50 === 7 ? '' : i % 333 === 5 ? '{"prompt": "cut' : JSON.stringify({ prompt: `p${i} ${'y'.repeat(i % 200)}`, chosen: `c${i}`, rejected: 'r' }),
+  );
+  const path = file('msgs-pairs.jsonl', lines);
+  const ms = await messages(path, 'items');
+  const st = statSync(path);
+  assert.deepEqual(ms[0], { type: 'start', size: st.size, mtimeMs: st.mtimeMs });
+  assert.deepEqual(ms[1], { type: 'mode', mode: 'pair' });
+  const flushes = ms.filter((m) => m.type === 'items' || m.type === 'progress') as { bytes: number }[];
+  assert.ok(flushes.length >= 2, `more than one chunk (${flushes.length})`);
+  const bytes = flushes.map((m) => m.bytes);
+  assert.deepEqual(
+    [...bytes].sort((a, b) => a - b),
+    bytes,
+    'bytes read only grow',
+  );
+  assert.equal(bytes[bytes.length - 1], st.size);
+  const items = ms.flatMap((m) => (m.type === 'items' ? m.items : []));
+  const mem = buildItems(lines);
+  assert.deepEqual(
+    items.map((x) => ({ id: x.id, lines: x.lines })),
+    mem.items.map((x) => ({ id: x.id, lines: x.lines })),
+  );
+  for (const it of [items[0]!, items[1234]!, items[items.length - 1]!]) assert.equal(readSpan(path, it.spans[0]!), lines[it.lines[0]! - 1]);
+  assert.deepEqual(ms[ms.length - 1], { type: 'done', skipped: mem.skipped, lines: lines.length });
+  assert.equal(ms.filter((m) => m.type === 'done').length, 1);
+});
+
+test('indexFile, items: a file of fewer records than the mode sample decides its mode at the end; rankings grouped with every span', async () => {
+  const lines = ['x', 'y', 'z'].map((c, i) => JSON.stringify({ prompt: i === 1 ? 'other' : 'same', completion: c }));
+  const path = file('msgs-groups.jsonl', lines);
+  const ms = await messages(path, 'items');
+  assert.deepEqual(
+    ms.map((m) => m.type),
+    ['start', 'progress', 'mode', 'items', 'done'],
+  );
+  const items = ms.flatMap((m) => (m.type === 'items' ? m.items : []));
+  assert.deepEqual(
+    items.map((x) => x.lines),
+    buildItems(lines).items.map((x) => x.lines),
+  );
+  const same = items.find((x) => x.lines.length === 2)!;
+  assert.deepEqual(
+    same.spans.map((sp) => readSpan(path, sp)),
+    [lines[0], lines[2]],
+  );
+});
+
+test('indexFile, records: every record with its line, id and span; blank and broken lines counted, not indexed', async () => {
+  const lines = ['{"text": "a"}', '', '{"text": ', '{"text": "d ✓"}', '   ', '{"text": "f"}'];
+  const path = file('msgs-records.jsonl', lines);
+  const ms = await messages(path, 'records');
+  assert.equal(ms[0]!.type, 'start');
+  const recs = ms.filter((m) => m.type === 'records') as Extract<IndexMessage, { type: 'records' }>[];
+  assert.deepEqual(
+    recs.flatMap((r) => r.lines.map((l, i) => ({ line: l, id: r.ids[i] }))),
+    indexLines(lines).map((r) => ({ line: r.line, id: r.id })),
+  );
+  assert.deepEqual(
+    recs.flatMap((r) => r.spans.map((sp) => readSpan(path, sp))),
+    [lines[0], lines[3], lines[5]],
+  );
+  assert.equal(recs[recs.length - 1]!.bytes, statSync(path).size);
+  assert.deepEqual(ms[ms.length - 1], { type: 'done', skipped: 0, lines: 6 });
+});
+
+test('indexFile: a missing file rejects, naming it', async () => {
+  await assert.rejects(messages(join(dir, 'nope.jsonl'), 'items'), /nope\.jsonl/);
 });
