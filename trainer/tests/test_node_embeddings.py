@@ -107,39 +107,49 @@ def write_model(d, pooled: bool):
     onnx.save(model, os.path.join(d, "model.onnx"))
 
 
-def reference(d, tok, pooled):
-    sess = onnxruntime.InferenceSession(os.path.join(d, "model.onnx"), providers=["CPUExecutionProvider"])
-    ids = [tok.encode(t).ids[:MAX_LEN] for t in TEXTS]
+def batch(ids):
+    """Token ids padded to one width, and their attention mask."""
     width = max(1, max(len(x) for x in ids))
     input_ids = np.array([x + [0] * (width - len(x)) for x in ids], dtype=np.int64)
     mask = np.array([[1] * len(x) + [0] * (width - len(x)) for x in ids], dtype=np.int64)
+    return input_ids, mask
+
+
+def normalised(v):
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-30)
+
+
+def mean_pooled(h, mask):
+    """Token embeddings averaged over the attention mask (what the editor does with last_hidden_state)."""
+    m = mask[:, :, None].astype(np.float64)
+    return (h.astype(np.float64) * m).sum(1) / np.maximum(m.sum(1), 1)
+
+
+def reference(d, tok, pooled):
+    sess = onnxruntime.InferenceSession(os.path.join(d, "model.onnx"), providers=["CPUExecutionProvider"])
+    input_ids, mask = batch([tok.encode(t).ids[:MAX_LEN] for t in TEXTS])
     feeds = {"input_ids": input_ids, "attention_mask": mask}
     if pooled:
         feeds["token_type_ids"] = np.zeros_like(input_ids)
     out = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))
     if pooled:
-        v = out["sentence_embedding"].astype(np.float64)
-    else:
-        h = out["last_hidden_state"].astype(np.float64)
-        m = mask[:, :, None].astype(np.float64)
-        v = (h * m).sum(1) / np.maximum(m.sum(1), 1)
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-30)
+        return normalised(out["sentence_embedding"].astype(np.float64))
+    return normalised(mean_pooled(out["last_hidden_state"], mask))
 
 
-@pytest.mark.parametrize("pooled", [False, True], ids=["mean-pooled", "own-sentence-embedding"])
-def test_node_vectors_equal_python_onnxruntime(tmp_path, pooled):
+def require_node():
     if not shutil.which("node") or not os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node")):
         pytest.fail(
             "node and the npm packages are needed (ONNXRUNTIME_NODE_INSTALL=skip npm ci at the repository root)"
         )
-    d = str(tmp_path)
-    tok = write_tokenizer(d)
-    write_model(d, pooled)
-    want = reference(d, tok, pooled)
+
+
+def node_vectors(tmp_path, model_dir, texts):
+    """What the editor's embedder (test/parity/embed.ts) gives for the texts: its JSON document."""
     spec = tmp_path / "texts.json"
-    spec.write_text(json.dumps(TEXTS))
+    spec.write_text(json.dumps(texts))
     out = subprocess.run(
-        ["node", "--import", "tsx", os.path.join(ROOT, "test", "parity", "embed.ts"), d, str(spec)],
+        ["node", "--import", "tsx", os.path.join(ROOT, "test", "parity", "embed.ts"), model_dir, str(spec)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -147,7 +157,17 @@ def test_node_vectors_equal_python_onnxruntime(tmp_path, pooled):
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["mean-pooled", "own-sentence-embedding"])
+def test_node_vectors_equal_python_onnxruntime(tmp_path, pooled):
+    require_node()
+    d = str(tmp_path)
+    tok = write_tokenizer(d)
+    write_model(d, pooled)
+    want = reference(d, tok, pooled)
+    got = node_vectors(tmp_path, d, TEXTS)
     assert got["dimension"] == want.shape[1]
     have = np.array(got["vectors"], dtype=np.float64)
     assert have.shape == want.shape
@@ -160,10 +180,7 @@ def test_the_hand_written_test_model_is_valid_onnx_and_agrees_with_python(tmp_pa
     checker accepts it, and Python's onnxruntime (mean-pooled, normalised) gives the vectors node gives."""
     from tokenizers import Tokenizer
 
-    if not shutil.which("node") or not os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node")):
-        pytest.fail(
-            "node and the npm packages are needed (ONNXRUNTIME_NODE_INSTALL=skip npm ci at the repository root)"
-        )
+    require_node()
     d = str(tmp_path / "model")
     script = tmp_path / "write.ts"
     script.write_text(
@@ -177,27 +194,11 @@ def test_the_hand_written_test_model_is_valid_onnx_and_agrees_with_python(tmp_pa
     onnx.checker.check_model(onnx.load(os.path.join(d, "model.onnx")))
     texts = ["How do I get a refund for my order?", "Can I have my money back for this purchase?", "zebra"]
     tok = Tokenizer.from_file(os.path.join(d, "tokenizer.json"))
-    ids = [tok.encode(t).ids for t in texts]
-    width = max(len(x) for x in ids)
-    input_ids = np.array([x + [0] * (width - len(x)) for x in ids], dtype=np.int64)
-    mask = np.array([[1] * len(x) + [0] * (width - len(x)) for x in ids], dtype=np.int64)
+    input_ids, mask = batch([tok.encode(t).ids for t in texts])
     sess = onnxruntime.InferenceSession(os.path.join(d, "model.onnx"), providers=["CPUExecutionProvider"])
-    h = sess.run(None, {"input_ids": input_ids, "attention_mask": mask})[0].astype(np.float64)
-    m = mask[:, :, None].astype(np.float64)
-    v = (h * m).sum(1) / np.maximum(m.sum(1), 1)
-    want = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-30)
-    spec = tmp_path / "texts.json"
-    spec.write_text(json.dumps(texts))
-    out = subprocess.run(
-        ["node", "--import", "tsx", os.path.join(ROOT, "test", "parity", "embed.ts"), d, str(spec)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    have = np.array(json.loads(out.stdout)["vectors"], dtype=np.float64)
+    h = sess.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+    want = normalised(mean_pooled(h, mask))
+    have = np.array(node_vectors(tmp_path, d, texts)["vectors"], dtype=np.float64)
     assert np.abs(have - want).max() < 1e-5, np.abs(have - want).max()
     # the two paraphrases share no word 5-gram, yet embed alike
     assert float(want[0] @ want[1]) > 0.99 and float(want[0] @ want[2]) < 0.5
