@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/core/training/config';
 import { parseEventLine, RunProgress } from '../../src/core/training/progress';
@@ -106,9 +106,12 @@ test('a stopped run is the default pick; an interrupted one (its trainer gone) i
   const dir = project({ maxSteps: 400, saveSteps: 1000 });
   const run = await start(dir, { FAKE_STEP_MS: '20' });
   const runsRoot = join(dir, '.finetune', 'runs');
-  const stepOf = () => {
-    const id = existsSync(runsRoot) ? readdirSync(runsRoot).sort()[0] : undefined;
-    return id && existsSync(join(runsRoot, id, 'events.jsonl')) ? Math.max(0, ...events(join(runsRoot, id)).map((e) => e.step ?? 0)) : 0;
+  // the last step in a run's events: the given run, else the only run there is yet (run ids sort by
+  // second only: a run started in the same second as another may sort before it)
+  const stepOf = (runDir?: string) => {
+    const id = runDir ?? (existsSync(runsRoot) ? readdirSync(runsRoot)[0] : undefined);
+    const d = id ? join(runsRoot, id) : undefined;
+    return d && existsSync(join(d, 'events.jsonl')) ? Math.max(0, ...events(d).map((e) => e.step ?? 0)) : 0;
   };
   for (const t0 = Date.now(); stepOf() < 3 && Date.now() - t0 < 20_000;) await new Promise((r) => setTimeout(r, 20));
   // while it runs it is not resumable: its run.json says running and its trainer is alive
@@ -134,8 +137,9 @@ test('a stopped run is the default pick; an interrupted one (its trainer gone) i
   assert.equal(resumableRuns(dir)[0]!.state, 'interrupted');
   // resumed, it runs on past the step it was stopped at (the old stop file would stop it again at once)
   const resumed = await start(dir, { FAKE_STEP_MS: '20' }, true);
-  for (const t0 = Date.now(); stepOf() < cp.step + 5 && Date.now() - t0 < 20_000;) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(stepOf() >= cp.step + 5, `resumed at ${cp.step}, now at ${stepOf()}`);
+  const resumedStep = () => stepOf(basename(stopped.runDir!));
+  for (const t0 = Date.now(); resumedStep() < cp.step + 5 && Date.now() - t0 < 20_000;) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(resumedStep() >= cp.step + 5, `resumed at ${cp.step}, now at ${resumedStep()}`);
   await resumed.cancel();
   assert.equal((await resumed.result).status, 'cancelled');
   // the data changed since: the resume is blocked (the run would continue on other data)
