@@ -30,6 +30,8 @@ import {
   v128const,
   v128load,
   v128store,
+  I32X4_MUL,
+  V128_XOR,
 } from '../wasm/assemble';
 
 export const PERMUTATION_COUNT = 256;
@@ -53,9 +55,7 @@ export interface MinimaKernel {
 
 const V128_CONST_I32_MAX = v128const(Array.from({ length: 4 }, () => [0xff, 0xff, 0xff, 0x7f]).flat());
 const LOAD32_SPLAT = [...simd(0x09), ...memarg(2, 0)]; // v128.load32_splat
-const V128_XOR = simd(0x51);
 const I32X4_SHR_U = simd(0xad);
-const I32X4_MUL = simd(0xb5);
 const I32X4_MIN_S = simd(0xb6);
 
 const LANES = 4; // vectors of 4 permutations kept in registers during one pass over the shingles

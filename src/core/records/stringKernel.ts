@@ -37,6 +37,8 @@ import {
   v128const,
   v128load,
   v128store,
+  I32X4_MUL,
+  V128_XOR,
 } from '../wasm/assemble';
 
 /** The lanes' multipliers (odd). */
@@ -49,13 +51,11 @@ const I8X16_LT_S = simd(0x25);
 const I8X16_LT_U = simd(0x26);
 const I8X16_GE_U = simd(0x2c);
 const V128_OR = simd(0x50);
-const V128_XOR = simd(0x51);
 const V128_ANY_TRUE = simd(0x53);
 const I8X16_SUB = simd(0x71);
 const I16X8_EXTADD_PAIRWISE_I8X16_S = simd(0x7c);
 const I32X4_EXTADD_PAIRWISE_I16X8_S = simd(0x7e);
 const I32X4_ADD = simd(0xae);
-const I32X4_MUL = simd(0xb5);
 const i32x4ExtractLane = (k: number) => [...simd(0x1b), k];
 
 function runFunction(): number[] {

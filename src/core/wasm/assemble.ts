@@ -47,6 +47,9 @@ export const v128load = (offset: number) => [...simd(0x00), ...memarg(4, offset)
 export const v128store = (offset: number) => [...simd(0x0b), ...memarg(4, offset)];
 /** v128.const from sixteen bytes. */
 export const v128const = (bytes: readonly number[]) => [...simd(0x0c), ...bytes];
+/** SIMD instructions both kernels use (one home for their opcodes) */
+export const V128_XOR = simd(0x51);
+export const I32X4_MUL = simd(0xb5);
 
 export function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
