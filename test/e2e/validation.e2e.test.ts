@@ -3,7 +3,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { datasetStatus, goTo, quickFixRow, openFile, openWorkbench, problemCounts, problems, showProblems, waitFor, type Workbench } from './workbench';
+import {
+  datasetStatus,
+  goTo,
+  quickFixRow,
+  openFile,
+  openWorkbench,
+  parsesAsJson,
+  problemCounts,
+  problems,
+  showProblems,
+  waitFor,
+  type Workbench,
+} from './workbench';
 
 let wb: Workbench;
 before(async () => {
@@ -120,13 +132,13 @@ test('a quick fix renames the misspelt key and the file is right afterwards', as
     3000,
   );
   await page.keyboard.press('Control+S');
-  await waitFor(
+  // the editor's save may be read half-written: wait for a whole line 3 that holds the fix
+  const { value: line3 } = await waitFor(
     'saved',
-    async () => readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8'),
-    (t) => t.includes('"chosen": "Red.", "rejected": "Purple."'),
+    async () => readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8').split('\n')[2] ?? '',
+    (t) => parsesAsJson(t) && t.includes('"chosen": "Red.", "rejected": "Purple."'),
     5000,
   );
-  const line3 = readFileSync(join(folder, 'dpo-pairs.jsonl'), 'utf8').split('\n')[2]!;
   assert.equal(JSON.parse(line3).rejected, 'Purple.');
   await shot('quick-fix-applied');
   // 2 errors left; warnings: template, format mismatch, the typed "label", and line 12 — no longer an exact

@@ -145,6 +145,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
   }
 }
 
+/** True when `text` is one whole JSON value: a file read while an editor saves it may be cut short. */
+export function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Wait until the extension has written a file (and `ok` accepts its text); returns the text. */
 export async function waitForFile(path: string, ok: (text: string) => boolean = (t) => t.length > 0, timeoutMs = 15_000): Promise<string> {
   const r = await waitFor(
