@@ -272,7 +272,23 @@ test('the review panel on the same file: opened from the palette with the rankin
     ids.push(await shownId());
     await page.keyboard.press('p');
     await page.keyboard.press('p');
-    await waitFor(`decision ${i + 1}`, shownId, (id) => id !== '' && id !== ids[ids.length - 1], 20_000);
+    try {
+      await waitFor(`decision ${i + 1}`, shownId, (id) => id !== '' && id !== ids[ids.length - 1], 20_000);
+    } catch (e) {
+      // what the panel showed when it did not move on: its header, the dropped-key notice, the decision shown
+      const text = async (sel: string) =>
+        (
+          (await frame
+            .locator(sel)
+            .textContent({ timeout: 2_000 })
+            .catch(() => null)) ?? '(none)'
+        ).replace(/\s+/g, ' ');
+      console.log(
+        `ranking-large: review panel stuck at decision ${i + 1} on ${ids[ids.length - 1]}: header "${await text('#progress-text')}", notice "${await text('#key-notice')}", decision "${await text('#decision')}", focus in the panel: ${await page.evaluate('document.activeElement?.tagName ?? ""')}`,
+      );
+      await shot(`review-stuck-${i + 1}`);
+      throw e;
+    }
   };
   for (let i = 0; i < 3; i++) await decideOne(i);
   const beforeWhole = await shownId();

@@ -2,7 +2,7 @@
 // queue of keys (webview-ui/shared/decisionQueue), the record of what the webview holds (sentViews).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { staleDecision } from '../../src/core/annotation/binding';
+import { reviewTarget, staleDecision } from '../../src/core/annotation/binding';
 import { SentViews } from '../../src/core/annotation/sentViews';
 import { DecisionQueue } from '../../webview-ui/shared/decisionQueue';
 import { KEPT_VIEWS } from '../../src/protocol/ranking';
@@ -161,4 +161,17 @@ test('SentViews holds exactly the ids of the last `window` sends, counting an id
   twice.add('z'); // now both have left
   assert.equal(twice.has('x'), false);
   assert.equal(twice.has('y'), true);
+});
+
+test('review: a decision applies to the record shown by its id, wherever the panel numbered it', () => {
+  // the streamed sample had the record at 2; the whole sample, known while the key was in flight, has it at 7
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'rec1234567', 'h'];
+  const idAt = (i: number) => ids[i];
+  assert.deepEqual(reviewTarget(7, idAt, { id: 'rec1234567' }), { index: 7 });
+  // another record on screen now: ignored, with the notice naming both
+  assert.deepEqual(reviewTarget(6, idAt, { id: 'rec1234567' }), {
+    notice: 'Ignored a key for item rec12345: it is no longer shown (now g). Nothing was recorded for it.',
+  });
+  // nothing shown (the next record not found yet): ignored
+  assert.match((reviewTarget(ids.length, idAt, { id: 'rec1234567' }) as { notice: string }).notice, /no item is shown/);
 });

@@ -26,4 +26,14 @@ export function staleDecision(shown: Shown, d: Bound): string | undefined {
   return undefined;
 }
 
+/**
+ * Where a review decision applies: the record shown now, when it is the one the key was pressed on. The
+ * panel's own index is not trusted: the sample's numbering can change under a key in flight (the whole
+ * sample, once the file is read, replacing the one streamed so far), while the record on screen stays.
+ */
+export function reviewTarget(shownIndex: number, idAt: (index: number) => string | undefined, d: Bound): { index: number } | { notice: string } {
+  const notice = staleDecision({ id: idAt(shownIndex) }, d);
+  return notice === undefined ? { index: shownIndex } : { notice };
+}
+
 const short = (id: string) => id.slice(0, 8);

@@ -16,7 +16,7 @@ import { currentDecisions, readLog, readManifest, reviewPaths, writeManifest, ty
 import { reviewStatus, type ReviewStatus } from '../../core/review/reviewStatus';
 import { recordParts } from '../../core/review/recordView';
 import type { RecordRef } from '../../core/records/recordIndex';
-import { staleDecision } from '../../core/annotation/binding';
+import { reviewTarget } from '../../core/annotation/binding';
 import { removeStaleTemps } from '../../core/jsonl/atomicFile';
 import { FileIndex } from '../../core/indexing/fileIndex';
 import { sampleRecords, surelySampled } from '../../core/sampling/sample';
@@ -271,15 +271,16 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
         return this.post();
       case 'decide': {
         const { items, seed, whole } = await this.sample();
-        const stale = m.index === this.index ? staleDecision({ id: items[this.index]?.current?.id }, m) : staleDecision({ id: undefined }, m);
-        if (stale) {
-          this.notice = m.index === this.index ? stale : `Ignored a key for record ${m.index + 1} of the sample: it is no longer shown. Nothing was recorded.`;
+        // bound to the record shown by its id, not by the panel's index (the numbering may have moved under the key)
+        const target = reviewTarget(this.index, (i) => items[i]?.current?.id, m);
+        if ('notice' in target) {
+          this.notice = target.notice;
           return this.post();
         }
-        const next = decide(this.paths().log, items, m.index, seed, this.person, m);
+        const next = decide(this.paths().log, items, target.index, seed, this.person, m);
         if (next === undefined) this.notice = 'This record is no longer in the file: nothing to decide.';
         // while a new sample streams in, the next record is further on, once found (never back to the start)
-        else this.index = !whole && !this.stream?.manifest && next <= m.index ? items.length : next;
+        else this.index = !whole && !this.stream?.manifest && next <= target.index ? items.length : next;
         return this.post();
       }
       case 'undo': {
