@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main';
 import { ALL_CODES, CODES } from '../../src/core/checks/codes';
 import { indexFile } from '../../src/core/records/recordIndex';
 import { appendEvent, reviewPaths, writeManifest } from '../../src/core/review/reviewStore';
-import { defaultThreads, PARALLEL_THRESHOLD } from '../../src/core/validation/validateFile';
+import { defaultThreads, PARALLEL_THRESHOLD, threadsFor } from '../../src/core/validation/validateFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-cli-paths-'));
 const row = (i: number) => JSON.stringify({ prompt: `You are a tutor. Question ${i}?`, completion: `Answer ${i}.` });
@@ -176,6 +176,8 @@ test('--workers N shares a large file among N threads (this one and N - 1 worker
     started = 0;
     const byDefault = await run('validate', '--json', f);
     assert.equal(started, defaultThreads() - 1, `the default: ${defaultThreads()} threads`);
+    // the default leaves a core to V8's background threads: one thread on 1 or 2 cores, at most four
+    assert.deepEqual([1, 2, 3, 4, 5, 16].map(threadsFor), [1, 1, 2, 3, 4, 4]);
     assert.equal(byDefault.out, one.out);
     assert.equal(JSON.parse(one.out).files[0].records, lines.length);
   } finally {

@@ -99,13 +99,35 @@ interface Name {
   readonly bytes: Buffer;
   readonly id: number;
   readonly text: string;
+  /** UTF-16 units less UTF-8 bytes of the name as written in the file */
+  readonly delta: number;
+  /** the hash registers the name was last hashed from, and what that gave (scanNamed's memo; none before its first hash) */
+  memo: boolean;
+  inA: number;
+  inB: number;
+  outA: number;
+  outB: number;
 }
-/** Names by byte length, for matching a key or role without decoding it. */
-/** Names by byte length; `text` is the name the checks see (a registry's role name read as ours). */
-function namesByLength(names: readonly (readonly [string, number, string?])[]): Name[][] {
-  const out: Name[][] = [];
-  for (const [name, id, text] of names) (out[Buffer.byteLength(name)] ??= []).push({ bytes: Buffer.from(name), id, text: text ?? name });
-  return out;
+/**
+ * Names by byte length, for matching a key or role without decoding it (matchName); and by first byte,
+ * for finding one before its string is scanned (scanNamed: only names that appear as they are in a JSON
+ * string, without a quote, backslash or control character). `text` is the name the checks see (a
+ * registry's role name read as ours).
+ */
+interface NameTable {
+  readonly byLength: Name[][];
+  readonly byFirst: Name[][];
+}
+function namesByLength(names: readonly (readonly [string, number, string?])[]): NameTable {
+  const byLength: Name[][] = [];
+  const byFirst: Name[][] = [];
+  for (const [name, id, text] of names) {
+    const bytes = Buffer.from(name);
+    const n: Name = { bytes, id, text: text ?? name, delta: name.length - bytes.length, memo: false, inA: 0, inB: 0, outA: 0, outB: 0 };
+    (byLength[bytes.length] ??= []).push(n);
+    if (bytes.length > 0 && !bytes.some((b) => b === 34 || b === 92 || b < 0x20)) (byFirst[bytes[0]!] ??= []).push(n);
+  }
+  return { byLength, byFirst };
 }
 // golden and safety items (EVAL_DETECT_KEYS) are left to analyzeLine
 const TOP_ENTRIES: readonly (readonly [string, number])[] = [
@@ -121,7 +143,7 @@ const SHAREGPT_ROLE_NAMES = namesByLength(SHAREGPT_ROLES);
 let topNames = TOP_NAMES,
   turnNames = TURN_NAMES,
   shareRoleNames = SHAREGPT_ROLE_NAMES;
-type Tables = readonly [Name[][], Name[][], Name[][]];
+type Tables = readonly [NameTable, NameTable, NameTable];
 const TABLES = new WeakMap<object, Tables | null>();
 
 /**
@@ -323,10 +345,10 @@ function lastIsBlank(): boolean {
   return decodeLast(strS, strE, strEsc).trim() === '';
 }
 
-function matchName(table: Name[][]): boolean {
+function matchName(table: NameTable): boolean {
   matched = undefined;
   if (strEsc) return false;
-  const cands = table[strE - strS];
+  const cands = table.byLength[strE - strS];
   if (!cands) return false;
   for (const c of cands) {
     let k = 0;
@@ -337,6 +359,48 @@ function matchName(table: Name[][]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * scanString and matchName in one (`matched` says which name, undefined for none). Most keys and roles
+ * are one of a few names: when the bytes at i are a name and its closing quote, the string is not fed
+ * through the hash again; its hash comes from the name's memo when the registers are the ones it was
+ * last hashed from (a key is hashed from the seeds, a role from the seeds and its tag, so almost always).
+ */
+function scanNamed(i: number, table: NameTable): number {
+  const cands = i + 1 < E ? table.byFirst[B[i + 1]!] : undefined;
+  if (cands !== undefined) {
+    for (const c of cands) {
+      const bytes = c.bytes;
+      const e = i + 1 + bytes.length;
+      if (e >= E || B[e] !== 34) continue;
+      let k = 1;
+      while (k < bytes.length && B[i + 1 + k] === bytes[k]) k++;
+      if (k < bytes.length) continue;
+      if (hs.a === c.inA && hs.b === c.inB && c.memo) {
+        strS = i + 1;
+        strE = e;
+        strEsc = false;
+        strDelta = lenDelta;
+        lenDelta += c.delta;
+        hs.a = c.outA;
+        hs.b = c.outB;
+      } else {
+        c.memo = true;
+        c.inA = hs.a;
+        c.inB = hs.b;
+        scanString(i);
+        c.outA = hs.a;
+        c.outB = hs.b;
+      }
+      matched = c;
+      return e + 1;
+    }
+  }
+  const j = scanString(i);
+  if (j < 0) matched = undefined;
+  else matchName(table);
+  return j;
 }
 
 /** A canonical integer (String(n) gives the same digits back): hashed as analyzeLine's walk does. */
@@ -401,6 +465,32 @@ function scanValue(i: number): number {
       return c === 45 || (c >= 48 && c <= 57) ? scanNumber(i) : -1;
     }
   }
+}
+
+/**
+ * The last `tools` value seen, as bytes, with its hash and its UTF-16 surplus: a file's records usually
+ * share one list byte for byte. A list (or string) is self-delimiting, so bytes at i equal to a whole
+ * earlier value are that same whole value, and it need not be walked again.
+ */
+let toolsMemo: { readonly bytes: Buffer; readonly a: number; readonly b: number; readonly delta: number } | undefined;
+
+/** scanValue for a tools value (a list, or a string of JSON), from the memo when it is the last one again. */
+function scanToolsValue(i: number): number {
+  const m = toolsMemo;
+  if (m !== undefined) {
+    const n = m.bytes.length;
+    if (i + n <= E && B.compare(m.bytes, 0, n, i, i + n) === 0) {
+      hs.a = m.a;
+      hs.b = m.b;
+      lenDelta += m.delta;
+      return i + n;
+    }
+  }
+  const d0 = lenDelta;
+  const j = scanValue(i);
+  // copied: the line's buffer is reused for the next chunk
+  if (j >= 0) toolsMemo = { bytes: Buffer.from(B.subarray(i, j)), a: hs.a, b: hs.b, delta: lenDelta - d0 };
+  return j;
 }
 
 /** Any object (metadata), its members summed as contentHash sums them. A repeated key gives up. */
@@ -515,8 +605,8 @@ function scanFunction(i: number): number {
     if (at(i) !== 34) return -1;
     hs.a = SEED_A;
     hs.b = SEED_B;
-    i = scanString(i);
-    if (i < 0 || !matchName(FN_NAMES)) return -1;
+    i = scanNamed(i, FN_NAMES);
+    if (i < 0 || matched === undefined) return -1;
     const key = matched!.id;
     if (seen & (1 << key)) return -1;
     seen |= 1 << key;
@@ -581,8 +671,8 @@ function scanCalls(i: number): number {
       if (at(i) !== 34) return -1;
       hs.a = SEED_A;
       hs.b = SEED_B;
-      i = scanString(i);
-      if (i < 0 || !matchName(CALL_NAMES)) return -1;
+      i = scanNamed(i, CALL_NAMES);
+      if (i < 0 || matched === undefined) return -1;
       const key = matched!.id;
       if (seen & (1 << key)) return -1;
       seen |= 1 << key;
@@ -712,8 +802,8 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false, si
       if (at(i) !== 34) return -1;
       hs.a = SEED_A;
       hs.b = SEED_B;
-      i = scanString(i);
-      if (i < 0 || !matchName(turnNames)) return -1;
+      i = scanNamed(i, turnNames);
+      if (i < 0 || matched === undefined) return -1;
       const key = matched!.id;
       if (key !== roleKey && key !== contentKey && !(tools && (key === TOOL_CALLS || key === TOOL_CALL_ID || key === NAME))) return -1;
       const ka = hs.a,
@@ -744,10 +834,10 @@ function scanTurns(i: number, kind: number, sharegpt: boolean, tools = false, si
       } else {
         if (at(i) !== 34) return -1;
         feedTag(1);
-        i = scanString(i);
+        i = key === roleKey ? scanNamed(i, roleNames) : scanString(i);
         if (i < 0) return -1;
         if (key === roleKey) {
-          if (role >= 0 || !matchName(roleNames)) return -1;
+          if (role >= 0 || matched === undefined) return -1;
           role = matched!.id;
           roleName = matched!.text;
         } else if (key === NAME) {
@@ -1064,12 +1154,12 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
     if (at(i) !== 34) return undefined;
     hs.a = SEED_A;
     hs.b = SEED_B;
-    i = scanString(i);
+    i = scanNamed(i, topNames);
     if (i < 0) return undefined;
     const ka = hs.a,
       kb = hs.b;
     let key = UNKNOWN;
-    if (matchName(topNames)) key = matched!.id;
+    if (matched !== undefined) key = matched.id;
     else if (strEsc) return undefined;
     if (key === GIVE_UP || (key >= 0 && kindOf[key] !== NONE)) return undefined;
     if (key === UNKNOWN) {
@@ -1100,7 +1190,7 @@ export function scanCleanLine(buf: Buffer, start: number, end: number, opts: Ana
       lD[key] = strDelta;
     } else if (key === K.tools && (c === 91 || c === 34)) {
       toolsS = i;
-      i = scanValue(i);
+      i = scanToolsValue(i);
       toolsE = i;
       kindOf[key] = c === 91 ? LIST : STR;
     } else if (key === K.parallel_tool_calls) {

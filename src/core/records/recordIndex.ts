@@ -2,7 +2,6 @@
  * Records by identity: for every line that holds a JSON object, its 1-based line, content id and,
  * on request, its stratum (a JSON path's value) and the id of its prompt part (for leakage checks).
  */
-import { createHash } from 'node:crypto';
 import { detectFormat } from '../formats/formats';
 import { forEachLineBatch } from '../jsonl/readLines';
 import { canonicalJson, contentId } from './identity';
@@ -84,7 +83,7 @@ export function refOf(text: string, line: number, opts: IndexOptions = {}): Reco
   let promptId: string | undefined;
   if (opts.withPrompt) {
     const p = promptPart(rec as Record<string, unknown>);
-    if (p !== undefined) promptId = createHash('sha256').update(canonicalJson(p)).digest('hex').slice(0, 16);
+    if (p !== undefined) promptId = contentId(p); // the prompt's own content id
   }
   return { line, id: contentId(rec), len: text.length, stratum, promptId };
 }

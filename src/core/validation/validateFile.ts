@@ -61,10 +61,20 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedL
   });
 }
 
-/** Threads for a large file when not told: the cores, at most four (each worker holds its own heap). */
+/**
+ * Threads for a large file on `cores` cores when not told: one core is left to V8's own background
+ * threads (the garbage collector's helpers, the optimising compiler), which a single-threaded run has to
+ * itself; at most four (each worker holds its own heap). On two cores that is this thread alone: there
+ * (npm run bench, 30 Nov) two threads took about 1.6× the CPU seconds of one and were no faster.
+ */
+export function threadsFor(cores: number): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+/** threadsFor this machine's cores. */
 export function defaultThreads(): number {
   const { availableParallelism } = require('node:os') as typeof import('node:os');
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return threadsFor(availableParallelism());
 }
 
 export async function validateFile(path: string, plain: PlainOptions, opts: ValidateFileOptions = {}): Promise<FileReport> {
