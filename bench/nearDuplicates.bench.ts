@@ -51,7 +51,9 @@ interface Timed {
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, FTSTUDIO_REPORT_RSS: '1', ...env }, maxBuffer: 1 << 28 });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, FTSTUDIO_REPORT_RSS: '1', ...env };
+  delete childEnv.NODE_EXTRA_CA_CERTS; // read at every start: the same for both sides (validate.bench.ts, childEnv)
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv, maxBuffer: 1 << 28 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
