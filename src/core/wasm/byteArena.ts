@@ -33,9 +33,12 @@ export function takeSlot(): Buffer | undefined {
   return free.pop();
 }
 
-/** Whether b is a slot of the arena (then it goes back with giveSlot, not to the collector). */
+/** Whether b is a slot of the arena, whole and where a slot begins (then it goes back with giveSlot, not to the collector). */
 export function isSlot(b: Buffer): boolean {
-  return memory != null && b.buffer === memory.buffer && b.length === SLOT;
+  // Stryker disable next-line ConditionalExpression: unreachable in a test: memory is null only in a runtime without WebAssembly
+  if (memory == null) return false;
+  // a whole slot: SLOT bytes where a slot begins (an offset below the first slot cannot be PAGE + k * SLOT)
+  return b.buffer === memory.buffer && b.length === SLOT && (b.byteOffset - PAGE) % SLOT === 0;
 }
 
 export function giveSlot(b: Buffer): void {
