@@ -55,7 +55,8 @@ export type ToReview = {
  */
 export type FromReview = { readonly seq: number } & (
   | { readonly type: 'ready' }
-  | { readonly type: 'go'; readonly index: number }
+  /** move by delta from the record the extension shows (not by an index: the sample's numbering can change under a key) */
+  | { readonly type: 'go'; readonly delta: number }
   | {
       readonly type: 'decide';
       readonly index: number;

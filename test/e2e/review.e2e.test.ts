@@ -93,6 +93,14 @@ test('review five records with the keyboard, reload the window, progress kept', 
     10_000,
   );
   assert.equal(readFileSync(join(folder, '.finetune/reviews/dpo-pairs.jsonl'), 'utf8').trim().split('\n').length, 7);
+  // k and j move from the record shown: back one, forward one
+  const position = async () => ((await panel(wb).locator('#position').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, ' ');
+  const at = Number(/Record (\d+) of 10/.exec(await position())?.[1]);
+  assert.ok(at >= 1 && at <= 10, `a position is shown: ${await position()}`);
+  await page.keyboard.press('k');
+  await waitFor('back one', position, (t) => t.includes(`Record ${at === 1 ? 10 : at - 1} of 10`), 10_000);
+  await page.keyboard.press('j');
+  await waitFor('forward one', position, (t) => t.includes(`Record ${at} of 10`), 10_000);
 
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });

@@ -175,3 +175,14 @@ test('review: a decision applies to the record shown by its id, wherever the pan
   // nothing shown (the next record not found yet): ignored
   assert.match((reviewTarget(ids.length, idAt, { id: 'rec1234567' }) as { notice: string }).notice, /no item is shown/);
 });
+
+test('review navigation moves from the record the extension shows, wrapping; from past the last (still streaming) back to the last or on to the first', async () => {
+  const { stepIndex } = await import('../../src/core/review/decide');
+  assert.equal(stepIndex(4, 1, 10), 5);
+  assert.equal(stepIndex(4, -1, 10), 3);
+  assert.equal(stepIndex(9, 1, 10), 0, 'next after the last is the first');
+  assert.equal(stepIndex(0, -1, 10), 9, 'previous before the first is the last');
+  assert.equal(stepIndex(10, -1, 10), 9, 'waiting for the next record: back is the last one found');
+  assert.equal(stepIndex(10, 1, 10), 0);
+  assert.equal(stepIndex(3, 1, 0), 0, 'an empty sample');
+});

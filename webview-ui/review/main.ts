@@ -86,9 +86,8 @@ class ReviewApp extends LitElement {
   }
 
   private go(delta: number): void {
-    const total = this.state?.progress.sampled ?? 0;
-    if (!total) return;
-    send({ type: 'go', index: (this.index + delta + total) % total });
+    if (!this.state?.progress.sampled) return;
+    send({ type: 'go', delta });
   }
 
   /** A decision on the record on screen, bound to its id; dropped (with a notice) while the last one is being saved. */

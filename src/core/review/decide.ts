@@ -62,3 +62,14 @@ export function undoLast(
   appendEvent(logPath, { ...last, kind: 'undo', time: now.toISOString(), decision: undefined, reasons: undefined, note: undefined });
   return items.findIndex((x) => x.current?.id === last.id);
 }
+
+/**
+ * The position after moving by `delta` from `index` in a sample of `count` records, wrapping. A position
+ * past the last record (the next one still being found while the sample streams in) moves back to the
+ * last record, or on to the first.
+ */
+export function stepIndex(index: number, delta: number, count: number): number {
+  if (count <= 0) return 0;
+  if (index >= count) return delta < 0 ? count - 1 : 0;
+  return (((index + delta) % count) + count) % count;
+}

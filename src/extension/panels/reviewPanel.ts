@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { decide, undoLast } from '../../core/review/decide';
+import { decide, stepIndex, undoLast } from '../../core/review/decide';
 import { reviewGate } from '../../core/review/reviewGate';
 import type { SampleItem } from '../../core/review/reviewStatus';
 import { currentDecisions, readLog, readManifest, reviewPaths, writeManifest, type ReviewEvent, type SampleManifest } from '../../core/review/reviewStore';
@@ -266,7 +266,8 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
       case 'ready':
         return this.post();
       case 'go':
-        this.index = m.index;
+        // from the record shown now, whatever index the panel had for it
+        this.index = stepIndex(this.index, m.delta, (await this.sample()).items.length);
         this.startPending = false;
         return this.post();
       case 'decide': {
