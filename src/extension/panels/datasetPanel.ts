@@ -19,6 +19,21 @@ export interface DatasetPanelKind<P extends DatasetPanel> {
   create(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataset: vscode.Uri): P;
 }
 
+/** A new webview panel for a dataset panel of this kind, beside the editor; `preserveFocus`: the focus stays where it is (a file picker). */
+function newWebviewPanel(
+  kind: { readonly viewType: string; readonly titlePrefix: string },
+  extensionUri: vscode.Uri,
+  title: string,
+  preserveFocus: boolean,
+): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(
+    kind.viewType,
+    `${kind.titlePrefix}: ${title}`,
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+    webviewOptions(extensionUri),
+  );
+}
+
 /** a message from the webview of panel P */
 type MessageFrom<P> = P extends DatasetPanel<infer X> ? X['fromPanel'] : never;
 
@@ -44,12 +59,7 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
   static async showPanel<P extends DatasetPanel>(kind: DatasetPanelKind<P>, extensionUri: vscode.Uri, dataset: vscode.Uri): Promise<void> {
     const existing = DatasetPanel.open.get(key(kind.viewType, dataset));
     if (existing) return existing.panel.reveal();
-    const panel = vscode.window.createWebviewPanel(
-      kind.viewType,
-      `${kind.titlePrefix}: ${basename(dataset.fsPath)}`,
-      vscode.ViewColumn.Beside,
-      webviewOptions(extensionUri),
-    );
+    const panel = newWebviewPanel(kind, extensionUri, basename(dataset.fsPath), false);
     await DatasetPanel.attachPanel(kind, panel, extensionUri, dataset, 0);
   }
 
@@ -65,12 +75,7 @@ export abstract class DatasetPanel<M extends PanelMessages = PanelMessages> impl
     extensionUri: vscode.Uri,
     pick: () => Promise<vscode.Uri | undefined>,
   ): Promise<void> {
-    const panel = vscode.window.createWebviewPanel(
-      kind.viewType,
-      `${kind.titlePrefix}: choosing a dataset…`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(extensionUri),
-    );
+    const panel = newWebviewPanel(kind, extensionUri, 'choosing a dataset…', true);
     let closed = false;
     const early: unknown[] = [];
     const waiting = [panel.webview.onDidReceiveMessage((m: unknown) => early.push(m)), panel.onDidDispose(() => (closed = true))];
