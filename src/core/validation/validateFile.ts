@@ -65,7 +65,8 @@ export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedL
  * Threads for a large file on `cores` cores when not told: one core is left to V8's own background
  * threads (the garbage collector's helpers, the optimising compiler), which a single-threaded run has to
  * itself; at most four (each worker holds its own heap). On two cores that is this thread alone: there
- * (npm run bench, 30 Nov) two threads took about 1.6× the CPU seconds of one and were no faster.
+ * (interleaved runs on the 120 MB bench files, 30 Nov) two threads took 1.5–1.8× the CPU seconds of one and
+ * were no faster, except on the costliest lines (tool calls).
  */
 export function threadsFor(cores: number): number {
   return Math.max(1, Math.min(4, cores - 1));
