@@ -261,15 +261,32 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
     await this.channel.post(msg);
   }
 
+  /**
+   * Move to `index` in the numbering of `items`, and remember the record it names: when the whole sample
+   * replaces the streamed one (post's remap), that record is found again, not the one shown before the
+   * move (a CI run stayed on a record just decided, "Passed", when the file finished between the key
+   * and the answer). Past the last record found, the next one to be found is awaited.
+   */
+  private aim(index: number, items: readonly SampleItem[]): void {
+    this.index = index;
+    const id = items[index]?.current?.id;
+    if (id !== undefined) {
+      this.shownId = id;
+      this.waitingNext = false;
+    } else this.waitingNext = true;
+  }
+
   protected async onMessage(m: FromReview): Promise<void> {
     switch (m.type) {
       case 'ready':
         return this.post();
-      case 'go':
+      case 'go': {
         // from the record shown now, whatever index the panel had for it
-        this.index = stepIndex(this.index, m.delta, (await this.sample()).items.length);
+        const { items } = await this.sample();
+        this.aim(stepIndex(this.index, m.delta, items.length), items);
         this.startPending = false;
         return this.post();
+      }
       case 'decide': {
         const { items, seed, whole } = await this.sample();
         // bound to the record shown by its id, not by the panel's index (the numbering may have moved under the key)
@@ -281,14 +298,14 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
         const next = decide(this.paths().log, items, target.index, seed, this.person, m);
         if (next === undefined) this.notice = 'This record is no longer in the file: nothing to decide.';
         // while a new sample streams in, the next record is further on, once found (never back to the start)
-        else this.index = !whole && !this.stream?.manifest && next <= target.index ? items.length : next;
+        else this.aim(!whole && !this.stream?.manifest && next <= target.index ? items.length : next, items);
         return this.post();
       }
       case 'undo': {
         const { items, seed, events } = await this.sample();
         const at = undoLast(this.paths().log, events, items, seed, this.person);
         if (at === undefined) this.notice = 'Nothing to undo.';
-        else if (at >= 0) this.index = at;
+        else if (at >= 0) this.aim(at, items);
         return this.post();
       }
       case 'showInEditor': {
