@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { childEnv } from './childEnv';
 import { mulberry32, record } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { validateDocument } from '../src/core/validation/validateDataset';
@@ -51,9 +52,7 @@ interface Timed {
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed {
   const t0 = process.hrtime.bigint();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, FTSTUDIO_REPORT_RSS: '1', ...env };
-  delete childEnv.NODE_EXTRA_CA_CERTS; // read at every start: the same for both sides (validate.bench.ts, childEnv)
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv, maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv({ FTSTUDIO_REPORT_RSS: '1', ...env }), maxBuffer: 1 << 28 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
+import { childEnv } from './childEnv';
 import { generate, mulberry32, record, type Kind } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
@@ -27,17 +28,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const data = join(root, 'bench', 'data');
 const MB = 1e6;
-
-/**
- * The contenders' environment: this one, less NODE_EXTRA_CA_CERTS. Node reads that bundle of certificates
- * at every start (about 90 ms on this machine, where it is set for every process); a time added to both
- * sides alike would only pull the ratios towards 1.
- */
-function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
 
 function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { s: number; rssMb?: number; cpuS?: number; out: string } {
   const t0 = process.hrtime.bigint();

@@ -49,9 +49,9 @@ export type ToReview = {
 };
 
 /**
- * Every message carries a seq (1, 2, …). A decision names the record it was made on (its place in the
- * sample and its content id): the extension applies it to that record only, and ignores it (with a
- * notice) when that record is no longer the one shown.
+ * Every message carries a seq (1, 2, …). A decision names the record it was made on by its content id
+ * (not by its place in the sample, whose numbering can change under a key): the extension applies it to
+ * that record only, and ignores it (with a notice) when that record is no longer the one shown.
  */
 export type FromReview = { readonly seq: number } & (
   | { readonly type: 'ready' }
@@ -59,7 +59,6 @@ export type FromReview = { readonly seq: number } & (
   | { readonly type: 'go'; readonly delta: number }
   | {
       readonly type: 'decide';
-      readonly index: number;
       readonly id: string;
       readonly decision: 'pass' | 'fail';
       readonly reasons: readonly Reason[];

@@ -96,7 +96,7 @@ class ReviewApp extends LitElement {
     const b = queue.decide();
     this.requestUpdate();
     if (!b) return;
-    channel.post({ type: 'decide', seq: b.seq, id: b.id, index: this.index, decision, reasons: decision === 'fail' ? [...this.reasons] : [], note: this.note });
+    channel.post({ type: 'decide', seq: b.seq, id: b.id, decision, reasons: decision === 'fail' ? [...this.reasons] : [], note: this.note });
   }
 
   private onKey(e: KeyboardEvent): void {
