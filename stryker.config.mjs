@@ -21,6 +21,13 @@
 //   STRYKER_SKIP_TESTS="training,setup"  unit test files left out (their mutants then count as surviving)
 //   STRYKER_REPORT=name  report and incremental file name (default: core-<folder>, or mutation)
 //   STRYKER_CONCURRENCY=n  test runner processes (default 1: the machine is shared)
+//
+// A uniform sample of the mutants, for a folder set too large to run whole on this machine:
+//   STRYKER_SAMPLE=16 STRYKER_MUTATE="src/core/**/*.ts" STRYKER_REPORT=sample-core npm run mutate
+// keeps about one mutant in 16, chosen by a seeded hash of each mutant's file, position, mutator and
+// replacement (STRYKER_SEED, default 1), so the same source gives the same sample. The others are reported
+// as Ignored with the reason "outside the sample", which scripts/mutation-scores.mjs counts apart from the
+// mutants disabled in the source. The score of the sample estimates the score of the whole set.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +86,30 @@ function testFilesReaching() {
     .filter((x) => x.d < Infinity)
     .sort((a, b) => a.d - b.d || a.size - b.size || (a.f < b.f ? -1 : 1))
     .map((x) => `test/unit/${x.f}`);
+}
+
+const sample = Number(process.env.STRYKER_SAMPLE ?? 1);
+if (sample > 1) await sampleMutants(sample, Number(process.env.STRYKER_SEED ?? 1));
+
+// Sampling patches the instrumenter's collector (Stryker has no sampling option): a mutant outside the
+// sample gets an ignore reason at the moment it is collected, as a `// Stryker disable` comment would give it.
+async function sampleMutants(k, seed) {
+  const url = new URL('node_modules/@stryker-mutator/instrumenter/dist/src/transformers/mutant-collector.js', import.meta.url);
+  const { MutantCollector } = await import(url.href);
+  const collect = MutantCollector.prototype.collect;
+  MutantCollector.prototype.collect = function (fileName, original, mutable, offset) {
+    const mutant = collect.call(this, fileName, original, mutable, offset);
+    if (mutant.ignoreReason) return mutant;
+    const loc = original.loc;
+    const key = `${seed}|${relative(root, fileName)}|${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}|${mutant.mutatorName}|${mutant.replacementCode}`;
+    let h = 0x811c9dc5; // FNV-1a, then a final mix so that the low bits spread
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x45d9f3b);
+    h ^= h >>> 16;
+    if ((h >>> 0) % k !== 0) mutant.ignoreReason = `outside the sample (1 in ${k}, seed ${seed})`;
+    return mutant;
+  };
 }
 
 const testFiles = testFilesReaching();

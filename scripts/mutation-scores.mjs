@@ -39,3 +39,59 @@ for (const [label, n, log] of rows)
 console.log(
   `| all folders run | ${total.mutants} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} | ${total.ignored} | ${total.errors} | **${score(total)}** | |`,
 );
+
+// The sample of all of src/core and src/cli (`STRYKER_SAMPLE=16 … STRYKER_REPORT=sample npm run mutate`, see
+// stryker.config.mjs), when its incremental file is committed: per folder, with the score's 95% interval
+// (Wilson) — a uniform sample of mutants estimates the score of them all.
+const samplePath = join(dir, 'sample.json');
+let sampleReport;
+try {
+  sampleReport = JSON.parse(readFileSync(samplePath, 'utf8'));
+} catch {}
+if (sampleReport) {
+  const folderOf = (file) => {
+    const m = /src\/(core\/[^/]+|cli)\//.exec(file.replace(/\\/g, '/'));
+    return m ? `src/${m[1]}` : 'other';
+  };
+  const groups = new Map();
+  let rate = '';
+  const add = (name, m) => {
+    const n = groups.get(name) ?? { all: 0, sampled: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, ignored: 0, errors: 0 };
+    groups.set(name, n);
+    n.all++;
+    if (m.status === 'Ignored' && /^outside the sample/.test(m.statusReason ?? '')) {
+      rate ||= m.statusReason.replace(/^outside the sample /, '');
+      return;
+    }
+    n.sampled++;
+    n[{ Killed: 'killed', Survived: 'survived', NoCoverage: 'noCoverage', Timeout: 'timeout', Ignored: 'ignored' }[m.status] ?? 'errors']++;
+  };
+  for (const [file, { mutants }] of Object.entries(sampleReport.files))
+    for (const m of mutants) {
+      add(folderOf(file), m);
+      if (folderOf(file).startsWith('src/core/')) add('all of src/core', m);
+    }
+  const wilson = (k, n) => {
+    if (!n) return 'n/a';
+    const z = 1.96;
+    const p = k / n;
+    const d = 1 + (z * z) / n;
+    const c = (p + (z * z) / (2 * n)) / d;
+    const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+    return `${(100 * (c - h)).toFixed(0)}–${(100 * (c + h)).toFixed(0)}%`;
+  };
+  const log =
+    execFileSync('git', ['log', '-1', '--format=%cs %h', '--', 'test/mutation/sample.json'], { cwd: root, encoding: 'utf8' }).trim() || 'not committed';
+  console.log(`\nA uniform sample of all of src/core and src/cli (${rate}; test/mutation/sample.json, ${log}):\n`);
+  console.log('| folder | mutants | in the sample | killed | timeout | survived | no coverage | disabled | errors | score of the sample | 95% interval |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const names = [...groups.keys()].filter((g) => g !== 'all of src/core').sort();
+  for (const name of [...names, 'all of src/core']) {
+    const n = groups.get(name);
+    const valid = n.killed + n.timeout + n.survived + n.noCoverage;
+    const label = name === 'all of src/core' ? '**all of `src/core`**' : `\`${name}\``;
+    console.log(
+      `| ${label} | ${n.all} | ${n.sampled} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.ignored} | ${n.errors} | **${score(n)}** | ${wilson(n.killed + n.timeout, valid)} |`,
+    );
+  }
+}

@@ -65,7 +65,8 @@ export type FromReview = { readonly seq: number } & (
       readonly note: string;
     }
   | { readonly type: 'undo' }
-  | { readonly type: 'showInEditor'; readonly index: number }
+  /** the record shown, by its id (null for a sampled record no longer in the file) */
+  | { readonly type: 'showInEditor'; readonly id: string | null }
 );
 
 /** What the webview keeps across reloads (vscode.setState), read back by the panel serializer. */

@@ -341,6 +341,8 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
   const out = join(wb.folder, 'huge-prefs.pairs.jsonl');
   rmSync(out, { force: true });
   await page.locator('.tab[aria-label*="Rank: huge-prefs.jsonl"]').click();
+  const logBefore = readFileSync(logPath(), 'utf8');
+  const eventsBefore = readAnnotations(logPath()).events;
   await runCommand(page, 'Finetune Studio: Export Preference Pairs');
   const t0 = Date.now();
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported' });
@@ -352,7 +354,12 @@ test('Export Preference Pairs from the palette with the ranking panel in front: 
   // what the in-memory export (the file read whole) gives for the same labels
   const lines = readFileSync(join(wb.folder, FILE), 'utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const expected = exportLabelled(lines, buildItems(lines), readAnnotations(logPath()).events);
+  // the export reads the log; nothing may write it meanwhile (CI once saw one pair fewer in the log read after
+  // the export than in the export: keys typed into the palette before it had the keyboard reached the panel)
+  const logAfter = readFileSync(logPath(), 'utf8');
+  if (logAfter !== logBefore) console.log(`ranking-large: the annotation log changed around the export; appended: ${logAfter.slice(logBefore.length)}`);
+  assert.equal(logAfter, logBefore, 'no label made while the export ran');
+  const expected = exportLabelled(lines, buildItems(lines), eventsBefore);
   const written = readFileSync(out, 'utf8')
     .trim()
     .split('\n')

@@ -101,6 +101,22 @@ test('review five records with the keyboard, reload the window, progress kept', 
   await waitFor('back one', position, (t) => t.includes(`Record ${at === 1 ? 10 : at - 1} of 10`), 10_000);
   await page.keyboard.press('j');
   await waitFor('forward one', position, (t) => t.includes(`Record ${at} of 10`), 10_000);
+  // e shows the record on screen in the editor, the cursor on its line
+  const line = Number(/line (\d+)/.exec(await position())?.[1]);
+  assert.ok(line >= 1, `the record's line is shown: ${await position()}`);
+  await page.keyboard.press('e');
+  await waitFor(
+    `the editor at line ${line}`,
+    async () =>
+      (await page
+        .locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ })
+        .first()
+        .textContent({ timeout: 2_000 })
+        .catch(() => '')) ?? '',
+    (t) => t.includes(`Ln ${line},`),
+    10_000,
+  );
+  await shot('review-show-in-editor');
 
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });

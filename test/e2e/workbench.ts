@@ -202,16 +202,23 @@ export async function goTo(page: Page, line: number, column?: number): Promise<v
 export async function runCommand(page: Page, title: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('Control+Shift+P');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await page.waitForTimeout(300);
-    await page.keyboard.type(title);
-    // Enter only once the command is listed and is the focused row, the one Enter runs (the palette filters
-    // as it loads; early on, it may miss it, or still focus a recently used command)
+    const input = page.locator('.quick-input-widget input').first();
     try {
+      await input.waitFor({ state: 'visible' });
+      // type only once the palette's input has the keyboard: a key typed while a webview still has it goes to
+      // the webview (in the ranking panel, the 'e', 't' and 'u' of "Finetune" are show-in-editor, tie and undo)
+      await page.waitForFunction("document.activeElement?.closest?.('.quick-input-widget') != null", undefined, { timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await page.keyboard.type(title);
+      // Enter only once the whole title is in the input, the command is listed and is the focused row, the one
+      // Enter runs (the palette filters as it loads; early on, it may miss it, or still focus a recently used command)
+      const typed = await input.inputValue();
+      if (!typed.endsWith(title)) throw new Error(`the palette's input holds "${typed}", not "${title}": keys went elsewhere`);
       await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 10_000 });
       await page.keyboard.press('Enter');
       return;
     } catch (e) {
+      console.log(`runCommand "${title}", attempt ${attempt + 1}: ${(e as Error).message.split('\n')[0]}`);
       await page.keyboard.press('Escape');
       if (attempt >= 2) throw e;
       await page.waitForTimeout(2000);

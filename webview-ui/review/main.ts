@@ -114,7 +114,7 @@ class ReviewApp extends LitElement {
     else if (k === 'ArrowRight' || k === 'j') this.go(1);
     else if (k === 'ArrowLeft' || k === 'k') this.go(-1);
     else if (k === 'u') send({ type: 'undo' });
-    else if (k === 'e') send({ type: 'showInEditor', index: this.index });
+    else if (k === 'e') send({ type: 'showInEditor', id: this.state?.record?.id ?? null });
     else if (k === 'n') {
       e.preventDefault();
       (this.renderRoot.querySelector('vscode-textarea') as HTMLElement | null)?.focus();
@@ -170,7 +170,7 @@ class ReviewApp extends LitElement {
           ${count(this.state!.progress.sampled)}${this.state!.sizeKnown ? '' : '+'}${r.line ? html` · line ${count(r.line)}` : nothing}</span
         >
         <vscode-button secondary @click=${() => this.go(1)} title="Next (j / →)">Next ›</vscode-button>
-        <vscode-button secondary @click=${() => send({ type: 'showInEditor', index: r.index })} title="Show in editor (e)">Show in editor</vscode-button>
+        <vscode-button secondary @click=${() => send({ type: 'showInEditor', id: r.id })} title="Show in editor (e)">Show in editor</vscode-button>
         ${r.changedSinceReview ? html`<vscode-badge id="changed">changed since review</vscode-badge>` : nothing}
         ${d ? html`<span id="decision" class="decided-${d.decision}">${d.decision === 'pass' ? 'Passed' : `Failed${d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`}</span>` : html`<span id="decision" class="muted">not reviewed</span>`}
       </div>

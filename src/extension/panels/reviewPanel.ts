@@ -309,7 +309,9 @@ export class ReviewPanel extends DatasetPanel<ReviewMessages> {
         return this.post();
       }
       case 'showInEditor': {
-        const line = (await this.sample()).items[m.index]?.current?.line;
+        // the record shown when the key was pressed, by its id (the sample's numbering can move under a key)
+        const { items } = await this.sample();
+        const line = (m.id === null ? undefined : items.find((x) => x.current?.id === m.id))?.current?.line;
         if (!line) return;
         const pos = new vscode.Position(line - 1, 0);
         try {
