@@ -7,10 +7,9 @@
  */
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { childEnv } from './childEnv';
+import { timeChild, type Timed } from './childProcess';
 import { mulberry32, record } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { validateDocument } from '../src/core/validation/validateDataset';
@@ -43,30 +42,19 @@ export async function generateNear(path: string, n = NEAR_RECORDS): Promise<void
   await once(out, 'finish');
 }
 
-interface Timed {
-  readonly s: number;
-  readonly cpu: number;
-  readonly rssMb: number;
-  readonly out: string;
-}
-
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv({ FTSTUDIO_REPORT_RSS: '1', ...env }), maxBuffer: 1 << 28 });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  const cpu = /cpu_s=([\d.]+)/.exec(r.stderr ?? '');
-  return { s, cpu: cpu ? Number(cpu[1]) : NaN, rssMb: rss ? Number(rss[1]) / 1024 : NaN, out: r.stdout };
+/** A contender's run, with its CPU time and peak RSS (the CLI and the bare loop report them). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Required<Timed> {
+  const t = timeChild(cmd, args, { FTSTUDIO_REPORT_RSS: '1', ...env });
+  return { ...t, cpuS: t.cpuS ?? NaN, rssMb: t.rssMb ?? NaN };
 }
 
 /** Each contender's run with the least CPU time of `rounds`, the contenders taking turns within every round. */
-function interleaved(rounds: number, contenders: Record<string, () => Timed>): Record<string, Timed> {
-  const best: Record<string, Timed> = {};
+function interleaved(rounds: number, contenders: Record<string, () => Required<Timed>>): Record<string, Required<Timed>> {
+  const best: Record<string, Required<Timed>> = {};
   for (let i = 0; i < rounds; i++)
     for (const [name, run] of Object.entries(contenders)) {
       const r = run();
-      if (!best[name] || r.cpu < best[name].cpu) best[name] = r;
+      if (!best[name] || r.cpuS < best[name].cpuS) best[name] = r;
     }
   return best;
 }
@@ -93,10 +81,10 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
   const nearDiags = (JSON.parse(r.validate!.out).files[0].diagnostics as { code: string }[]).filter((d) => d.code === 'near-duplicate').length;
   const planted = Math.floor(NEAR_RECORDS / PLANT_EVERY);
   const n = doc.records;
-  const row = (name: string, t: Timed) =>
-    `${name} ${t.s.toFixed(1)} s wall (CPU ${t.cpu.toFixed(1)} s; ${((t.s / n) * 1e3).toFixed(3)} ms wall, ${((t.cpu / n) * 1e6).toFixed(0)} µs CPU a record), peak RSS ${t.rssMb.toFixed(0)} MB, ` +
-    `${(r.bare!.s / t.s).toFixed(3)}× the bare loop's speed (CPU ${(r.bare!.cpu / t.cpu).toFixed(3)}×)`;
-  const passCpu = r.validate!.cpu - r.validateNoPass!.cpu;
+  const row = (name: string, t: Required<Timed>) =>
+    `${name} ${t.s.toFixed(1)} s wall (CPU ${t.cpuS.toFixed(1)} s; ${((t.s / n) * 1e3).toFixed(3)} ms wall, ${((t.cpuS / n) * 1e6).toFixed(0)} µs CPU a record), peak RSS ${t.rssMb.toFixed(0)} MB, ` +
+    `${(r.bare!.s / t.s).toFixed(3)}× the bare loop's speed (CPU ${(r.bare!.cpuS / t.cpuS).toFixed(3)}×)`;
+  const passCpu = r.validate!.cpuS - r.validateNoPass!.cpuS;
   const passWall = r.validate!.s - r.validateNoPass!.s;
   // the editor: an open document at the live limit, one line edited, the report rebuilt with near-duplicates
   const rnd = mulberry32(3);
@@ -122,12 +110,12 @@ export async function nearDuplicateBench(root: string, cli: string, bareParse: s
       `each contender's least-CPU run of ${rounds}, taking turns; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} at the end:`,
-    `- the bare JSON.parse loop: ${r.bare!.s.toFixed(1)} s wall (CPU ${r.bare!.cpu.toFixed(1)} s), peak RSS ${r.bare!.rssMb.toFixed(0)} MB`,
+    `- the bare JSON.parse loop: ${r.bare!.s.toFixed(1)} s wall (CPU ${r.bare!.cpuS.toFixed(1)} s), peak RSS ${r.bare!.rssMb.toFixed(0)} MB`,
     `- ${row('`ftstudio stats --json`, signing on a worker thread (FTSTUDIO_SIGNING_WORKERS=1, the idle 2-core default)', r.stats!)}; ${doc.nearDuplicates.clusters.length.toLocaleString('en-US')} clusters`,
     `- ${row('the same, signing on the reading thread (FTSTUDIO_SIGNING_WORKERS=0, the default on busy cores)', r.statsOneThread!)}; the same clusters`,
     `- ${row('`ftstudio validate --near-duplicates` (signing on the reading thread)', r.validate!)}; ${nearDiags.toLocaleString('en-US')} near-duplicate diagnostics`,
     `- ${row('`ftstudio validate` without the pass', r.validateNoPass!)}`,
-    `- the near-duplicate pass in validate: ${passWall.toFixed(1)} s wall, ${passCpu.toFixed(1)} s CPU (${((passCpu / mb) * 100).toFixed(1)} s CPU per 100 MB; the bare loop ${((r.bare!.cpu / mb) * 100).toFixed(1)} s per 100 MB)`,
+    `- the near-duplicate pass in validate: ${passWall.toFixed(1)} s wall, ${passCpu.toFixed(1)} s CPU (${((passCpu / mb) * 100).toFixed(1)} s CPU per 100 MB; the bare loop ${((r.bare!.cpuS / mb) * 100).toFixed(1)} s per 100 MB)`,
     `Re-check of an open ${LIVE_NEAR_DUPLICATE_LIMIT.toLocaleString('en-US')}-record document after a one-line edit, near-duplicates included: median ${times[20]!.toFixed(1)} ms, p95 ${times[38]!.toFixed(1)} ms.`,
   ].join('\n');
 }

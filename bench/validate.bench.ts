@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
-import { childEnv } from './childEnv';
+import { timeChild, type Timed } from './childProcess';
 import { generate, mulberry32, record, type Kind } from './generate';
 import { DatasetModel, DEFAULT_OPTIONS } from '../src/core/checks/datasetModel';
 import { VARIANT_SCHEMAS } from '../src/core/formats/schemas';
@@ -28,18 +28,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const data = join(root, 'bench', 'data');
 const MB = 1e6;
-
-function timeChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { s: number; rssMb?: number; cpuS?: number; out: string } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv(env), maxBuffer: 1 << 28 });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  const rss = /maxrss_kb=(\d+)/.exec(r.stderr ?? '');
-  const cpu = /cpu_s=([\d.]+)/.exec(r.stderr ?? '');
-  return { s, rssMb: rss ? Number(rss[1]) / 1024 : undefined, cpuS: cpu ? Number(cpu[1]) : undefined, out: r.stdout };
-}
-
-type Timed = ReturnType<typeof timeChild>;
 
 /** The ceiling's CPU seconds over the contender's, as a ratio (1 = as cheap as the bare loop), with both figures. */
 function cpuRatio(ceiling: Timed, ft: Timed): string {
