@@ -6,7 +6,8 @@
 //
 // Per folder, the incremental file is test/mutation/core-<folder>.json (committed: a later run re-tests only
 // the mutants whose code or covering tests changed) and the report is reports/mutation/core-<folder>.{html,json}
-// (not committed). `node scripts/mutation-scores.mjs` prints the README's per-folder table from the
+// (not committed), and each mutant's result is appended to reports/mutation/core-<folder>.results.jsonl as it is
+// known (test/mutation/stream-reporter.mjs). `node scripts/mutation-scores.mjs` prints the README's per-folder table from the
 // committed incremental files.
 //
 // Only the unit test files that import the mutated files (directly or through other modules) run: the tap
@@ -126,7 +127,9 @@ export default {
   coverageAnalysis: 'perTest',
   mutate,
   ignorePatterns: ['test-output', 'build', 'dist', 'bench/data', 'reports', 'test/e2e', 'media', 'examples/models', 'trainer/**/__pycache__'],
-  reporters: ['html', 'json', 'clear-text', 'progress'],
+  plugins: ['@stryker-mutator/*', './test/mutation/stream-reporter.mjs'],
+  reporters: ['html', 'json', 'clear-text', 'progress', 'stream'],
+  streamReporter: { fileName: `reports/mutation/${tag}.results.jsonl` },
   htmlReporter: { fileName: `reports/mutation/${tag}.html` },
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
   incremental: true,
