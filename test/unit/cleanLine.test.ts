@@ -417,6 +417,20 @@ test('the byte scan agrees with analyzeLine under a forced format, a small token
   check(mutated, DEFAULT_OPTIONS, r);
 });
 
+test('\\u escapes at the UTF-8 length boundaries hash as the characters they stand for', () => {
+  const r = mulberry32(3);
+  // one, two, three and four UTF-8 bytes: the last code point of each length and the first of the next
+  const escapes = ['\\u007f', '\\u0080', '\\u07ff', '\\u0800', '\\uffff', '\\ud7ff', '\\ue000', '\\ud800\\udc00', '\\udbff\\udfff'];
+  const lines = escapes.map((e) => `{"prompt": "You are a tester. Say ${e} once.", "completion": "Done ${e}."}`);
+  const { fast, taken } = check(lines, DEFAULT_OPTIONS, r);
+  assert.equal(fast, lines.length, `the scan took ${taken.length} of ${lines.length} lines`);
+  // and each hashes as the same record written with the character itself
+  for (const [i, line] of lines.entries()) {
+    const literal = JSON.stringify(JSON.parse(line));
+    assert.equal(scanCleanLine(Buffer.from(line), 0, Buffer.byteLength(line), DEFAULT_OPTIONS)!.hash, analyzeLine(literal, DEFAULT_OPTIONS).hash, escapes[i]);
+  }
+});
+
 // LLaMA-Factory's registry: records under the file's column names and ShareGPT tags, read with the registry's options
 const TAGS = { role: 'speaker', content: 'text', roles: { customer: 'human', agent: 'gpt', policy: 'system' } };
 function registered(r: R): { line: string; opts: ValidationOptions } {

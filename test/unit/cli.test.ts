@@ -123,3 +123,10 @@ test('a reader that closes the pipe early (| head) ends the CLI quietly, not wit
   assert.doesNotMatch(err, /EPIPE|Error/);
   assert.ok(code === 0 || code === 1, `exit ${code}`);
 });
+
+test("the summary line adds up every file's errors, warnings and infos", async () => {
+  // without --min-records, each small file has a few-records info
+  const r = await run('validate', clean, broken);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /^2 files: 1 errors, 1 warnings, 2 infos$/m);
+});

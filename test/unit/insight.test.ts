@@ -271,3 +271,14 @@ test('ftstudio validate: near-duplicates by default up to NEAR_DUPLICATE_AUTO_RE
   assert.equal(forced.err, '');
   assert.ok(codes(forced).includes('near-duplicate'));
 });
+
+test('ftstudio stats without a finetune.json: the defaults, no embedding model, exit 0', async () => {
+  const alone = mkdtempSync(join(tmpdir(), 'ftstudio-stats-alone-'));
+  const file = join(alone, 'train.jsonl');
+  writeFileSync(file, [pc('What is two plus two?', 'Four.'), pc('Name a colour.', 'Blue.')].join('\n') + '\n');
+  const r = await run('stats', file, '--json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(doc.records, 2);
+  assert.equal(doc.semantic.enabled, false);
+});

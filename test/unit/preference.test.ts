@@ -96,10 +96,13 @@ test('CLI: pairs writes validating pairs and names bad rows; agreement reads the
   const out = join(dir, 'pairs.jsonl');
   assert.equal(await run('pairs', ranked, '--strategy', 'best-vs-rest', '--out', out), 1);
   assert.match(io.err.join('\n'), /ranked\.jsonl:2: missing "ranked"/);
+  assert.match(io.err.join('\n'), /^3 pairs from 1 of 2 rows \(best-vs-rest\) -> /m);
   const pairs = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(pairs.length, 3);
   assert.equal(await run('validate', '--min-records', '0', out), 0);
   assert.equal(await run('pairs', ranked, '--strategy', 'nope'), 2);
+  assert.equal(await run('pairs', dir), 2);
+  assert.match(io.err.at(-1)!, /^ftstudio: \S+ is a directory$/);
 
   const dataset = join(dir, 'prefs.jsonl');
   writeFileSync(dataset, '');
