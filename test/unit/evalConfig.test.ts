@@ -84,3 +84,35 @@ test('trainer-config.json hands the eval block to the bundled trainer (gates.py 
   assert.equal(t.output, join(dir, 'out'));
   assert.equal(trainerConfig(config({}), 'o', 'e').eval, null);
 });
+
+test('refusalPatternsOf (ftstudio score): a list of strings is used; anything else is a problem naming the file, not a crash', async () => {
+  const { refusalPatternsOf } = await import('../../src/core/eval/evalConfig');
+  const dir = mkdtempSync(join(tmpdir(), 'refusal-patterns-'));
+  const at = (raw: unknown) => {
+    const p = join(dir, `finetune-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(p, JSON.stringify(raw));
+    return p;
+  };
+  assert.deepEqual(refusalPatternsOf(at({ eval: { refusalPatterns: ['^nope', 'never'] } })), { patterns: ['^nope', 'never'] });
+  assert.deepEqual(refusalPatternsOf(at({ eval: {} })), { patterns: [] });
+  assert.deepEqual(refusalPatternsOf(undefined), { patterns: [] });
+  for (const bad of ['^nope', ['^nope', 3], [null]]) {
+    const p = at({ eval: { refusalPatterns: bad } });
+    const r = refusalPatternsOf(p);
+    assert.deepEqual(r.patterns, [], JSON.stringify(bad));
+    assert.equal(r.problem, `${p}: eval.refusalPatterns must be a list of strings; not used`);
+  }
+});
+
+test('an eval input that is a directory is named as one', async () => {
+  const { loadGoldenSet, EvalInputError } = await import('../../src/core/eval/evalFiles');
+  const dir = mkdtempSync(join(tmpdir(), 'eval-dir-'));
+  assert.throws(
+    () => loadGoldenSet(dir),
+    (e: Error) => e instanceof EvalInputError && /^cannot read .*: it is a directory$/.test(e.message),
+  );
+  assert.throws(
+    () => loadGoldenSet(join(dir, 'missing.jsonl')),
+    (e: Error) => e instanceof EvalInputError && /^cannot read .*missing\.jsonl: no such file$/.test(e.message),
+  );
+});

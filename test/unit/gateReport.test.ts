@@ -214,3 +214,14 @@ test('the eval rows of Compare Runs', () => {
     ['—', '—', '—', '—', '—'],
   );
 });
+
+test('checkpoints with a golden set only (no held-out metric), and a run its gate stopped before any checkpoint decided stop', () => {
+  const goldenOnly: GateEvent = { step: 5, checkpoint: 'checkpoint-5', golden: { passRate: 0.5, passed: 1, total: 2, flipped: [] }, decision: 'continue' };
+  assert.deepEqual(gateSummaryLines(goldenOnly), ['checkpoint-5 (step 5): passed the gate', 'Golden: 1/2 passed (50%)']);
+  // stopped (its status says so) although no checkpoint's decision was stop: the last checkpoint is where it stopped
+  const s = evalViewState({ runDir: '/r', runId: 'r1', status: 'stopped-by-gate', live: false, gates: [goldenOnly] });
+  assert.equal(s.checkpoints[0]!.heldout, null);
+  assert.equal(s.stop?.step, 5);
+  const running = evalViewState({ runDir: '/r', runId: 'r1', status: 'completed', live: false, gates: [goldenOnly] });
+  assert.equal(running.stop, null);
+});

@@ -86,3 +86,20 @@ test('scoreMetric names what it cannot do', () => {
   assert.throws(() => scoreMetric('exact_match', ['a'], []), /as many predictions/);
   assert.throws(() => scoreMetric('json_schema', ['a'], ['a']), /needs a schema/);
 });
+
+test('byCodePoint orders strings as Python does (by code point, not by UTF-16 unit)', async () => {
+  const { byCodePoint } = await import('../../src/core/eval/metrics');
+  // U+FFFF sorts before U+1F600 by code point; by UTF-16 unit the emoji's high surrogate (U+D83D) would come first
+  assert.deepEqual(['😀', 'b', '\uffff', 'a', 'ab', ''].sort(byCodePoint), ['', 'a', 'ab', 'b', '\uffff', '😀']);
+  assert.ok(byCodePoint('b', 'a') > 0);
+  assert.ok(byCodePoint('a', 'b') < 0);
+  assert.equal(byCodePoint('x', 'x'), 0);
+});
+
+test('xmlText (JUnit reports): characters XML cannot hold become U+FFFD; markup is escaped', async () => {
+  const { xmlText } = await import('../../src/core/eval/junit');
+  assert.equal(xmlText('a\u0000b\u001fc\uffff'), 'a\ufffdb\ufffdc\ufffd');
+  assert.equal(xmlText('lone \ud800 high, lone \udc00 low, pair 😀'), 'lone \ufffd high, lone \ufffd low, pair 😀');
+  assert.equal(xmlText('tab\tnew\nline'), 'tab\tnew\nline');
+  assert.equal(xmlText(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&apos;y&apos;&gt;&amp;&lt;/a&gt;');
+});

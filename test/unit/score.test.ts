@@ -74,6 +74,9 @@ test('golden: a failing item that is not mustPass passes the gate unless --min-p
   assert.equal(strict.code, 1);
   assert.match(strict.out, /^FAIL short: max-length: the output has 20 characters/m);
   assert.match(strict.out, /gate failed: pass rate 66\.7% is below --min-pass-rate 100\.0%/);
+  // the text report's last two lines, without a baseline: the count alone, then the gate
+  const passing = await run('score', '--golden', golden, '--predictions', shortFails);
+  assert.deepEqual(passing.out.trim().split('\n').slice(-2), ['2/3 golden items passed (66.7%)', 'gate passed']);
 });
 
 test('golden: a failing mustPass item -> exit 1, named', async () => {
