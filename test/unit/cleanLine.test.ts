@@ -431,6 +431,38 @@ test('\\u escapes at the UTF-8 length boundaries hash as the characters they sta
   }
 });
 
+test('the clean shapes the scan is built for go the fast way (a bail-out to the slow path is right, but slow)', () => {
+  const r = mulberry32(5);
+  const tools = '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]';
+  const call = (args: string, id = 'call_1') => `{"id": "${id}", "type": "function", "function": {"name": "get_weather", "arguments": ${args}}}`;
+  const toolTurns = (calls: string) =>
+    `[{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [${calls}]}, {"role": "tool", "tool_call_id": "call_1", "content": "18 C"}, {"role": "assistant", "content": "It is 18 C."}]`;
+  const shapes: [string, string][] = [
+    ['a true label', '{"prompt": "Is it sunny?", "completion": "Yes, it is.", "label": true}'],
+    ['a false label', '{"prompt": "Is it sunny?", "completion": "No idea.", "label": false}'],
+    ['a tool call', `{"messages": ${toolTurns(call('"{\\"city\\": \\"Paris\\"}"'))}, "tools": ${tools}}`],
+    [
+      'TRL tool calls: arguments as an object with integers, literals and lists',
+      `{"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "days": 10, "exact": true, "unit": null, "hours": [0, 10, 200]}}}]}, {"role": "tool", "name": "get_weather", "content": "18 C"}, {"role": "assistant", "content": "It is 18 C."}], "tools": ${tools}}`,
+    ],
+    [
+      'two parallel calls',
+      `{"messages": ${toolTurns(`${call('"{}"')}, ${call('"{}"', 'call_2')}`).replace('"content": "18 C"}', '"content": "18 C"}, {"role": "tool", "tool_call_id": "call_2", "content": "ok"}')}, "tools": ${tools}}`,
+    ],
+    ['an escaped surrogate pair', '{"prompt": "You are a tester. Say \\ud83d\\ude00.", "completion": "\\ud83d\\ude00"}'],
+  ];
+  for (const [what, line] of shapes) {
+    assert.ok(analyzeLine(line, DEFAULT_OPTIONS).record, `${what}: the test's line parses`);
+    assert.deepEqual(
+      analyzeLine(line, DEFAULT_OPTIONS).diagnostics.map((d) => d.code),
+      [],
+      `${what}: the test's line is clean`,
+    );
+    const { fast } = check([line], DEFAULT_OPTIONS, r);
+    assert.equal(fast, 1, `${what} went the slow way: ${line}`);
+  }
+});
+
 // LLaMA-Factory's registry: records under the file's column names and ShareGPT tags, read with the registry's options
 const TAGS = { role: 'speaker', content: 'text', roles: { customer: 'human', agent: 'gpt', policy: 'system' } };
 function registered(r: R): { line: string; opts: ValidationOptions } {
