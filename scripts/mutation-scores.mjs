@@ -40,14 +40,24 @@ console.log(
   `| all folders run | ${total.mutants} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} | ${total.ignored} | ${total.errors} | **${score(total)}** | |`,
 );
 
-// The sample of all of src/core and src/cli (`STRYKER_SAMPLE=16 … STRYKER_REPORT=sample npm run mutate`, see
+// The sample of all of src/core and src/cli (`STRYKER_SAMPLE=40 … STRYKER_REPORT=sample npm run mutate`, see
 // stryker.config.mjs), when its incremental file is committed: per folder, with the score's 95% interval
-// (Wilson) — a uniform sample of mutants estimates the score of them all.
-const samplePath = join(dir, 'sample.json');
+// (Wilson): a uniform sample of mutants estimates the score of them all. A later run of some folders with the
+// same seed and rate (test/mutation/sample-<name>.json, e.g. in place with the test files the first run had to
+// leave out) holds the same mutants of its files, and its results replace the first run's for those files.
+const sampleFiles = readdirSync(dir)
+  .filter((f) => /^sample(-.+)?\.json$/.test(f))
+  .sort((a, b) => (a === 'sample.json' ? -1 : b === 'sample.json' ? 1 : a < b ? -1 : 1));
 let sampleReport;
-try {
-  sampleReport = JSON.parse(readFileSync(samplePath, 'utf8'));
-} catch {}
+const overlays = [];
+for (const name of sampleFiles) {
+  const report = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+  if (!sampleReport) sampleReport = { files: { ...report.files } };
+  else {
+    Object.assign(sampleReport.files, report.files);
+    overlays.push(`${name} for ${Object.keys(report.files).length} files`);
+  }
+}
 if (sampleReport) {
   const folderOf = (file) => {
     const m = /src\/(core\/[^/]+|cli)\//.exec(file.replace(/\\/g, '/'));
@@ -60,7 +70,7 @@ if (sampleReport) {
     groups.set(name, n);
     n.all++;
     if (m.status === 'Ignored' && /^outside the sample/.test(m.statusReason ?? '')) {
-      rate ||= m.statusReason.replace(/^outside the sample /, '');
+      rate ||= m.statusReason.replace(/^outside the sample \((.*)\)$/, '$1');
       return;
     }
     n.sampled++;
@@ -78,7 +88,7 @@ if (sampleReport) {
     const d = 1 + (z * z) / n;
     const c = (p + (z * z) / (2 * n)) / d;
     const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-    return `${(100 * (c - h)).toFixed(0)}–${(100 * (c + h)).toFixed(0)}%`;
+    return `${Math.max(0, Math.round(100 * (c - h)))}–${Math.min(100, Math.round(100 * (c + h)))}%`;
   };
   const log =
     execFileSync('git', ['log', '-1', '--format=%cs %h', '--', 'test/mutation/sample.json'], { cwd: root, encoding: 'utf8' }).trim() || 'not committed';
