@@ -1,0 +1,66 @@
+// recordText (the text the dataset insight compares: near-duplicates, production drift, semantic checks) and the
+// report's details that only some datasets reach.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordText } from '../../src/core/insight/recordText';
+import { datasetStats } from '../../src/core/insight/stats';
+import { reportHtml } from '../../src/core/insight/reportHtml';
+import { estimateTokenCounter } from '../../src/core/tokens/tokenCounter';
+
+test("an assistant turn's tool calls are part of its text, on a line of their own after any content", () => {
+  const calls = [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }];
+  const withContent = recordText({
+    messages: [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: 'Let me check.', tool_calls: calls },
+    ],
+  });
+  assert.equal(withContent.completion.split('\n').slice(-2).join('\n'), `Let me check.\n${JSON.stringify(calls)}`);
+  const alone = recordText({
+    messages: [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: calls },
+    ],
+  });
+  assert.ok(alone.completion.endsWith(JSON.stringify(calls)));
+  assert.ok(!alone.completion.includes(`\n${JSON.stringify(calls)}`), 'no empty line before calls that stand alone');
+});
+
+test("the dataset's format is the most common one, ties going to the first name; a system prompt is named in the report's templates", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-record-text-'));
+  const file = join(dir, 'mixed.jsonl');
+  const sys = { role: 'system', content: 'You are a careful assistant.' };
+  writeFileSync(
+    file,
+    [
+      JSON.stringify({ prompt: 'Q1?', completion: 'A1.' }),
+      JSON.stringify({ prompt: 'Q2?', chosen: 'Good.', rejected: 'Bad.' }),
+      JSON.stringify({ messages: [sys, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] }),
+      JSON.stringify({ messages: [sys, { role: 'user', content: 'Bye' }, { role: 'assistant', content: 'Goodbye' }] }),
+    ].join('\n') + '\n',
+  );
+  const stats = await datasetStats(file, { counter: estimateTokenCounter(), maxSeqLength: 512 });
+  // two conversational language-modeling records against one each of the others
+  assert.equal(stats.format, 'language-modeling');
+  const tie = join(dir, 'tie.jsonl');
+  writeFileSync(
+    tie,
+    [JSON.stringify({ prompt: 'Q1?', completion: 'A1.' }), JSON.stringify({ prompt: 'Q2?', chosen: 'Good.', rejected: 'Bad.' })].join('\n') + '\n',
+  );
+  assert.equal(
+    (await datasetStats(tie, { counter: estimateTokenCounter(), maxSeqLength: 512 })).format,
+    'preference',
+    "'preference' sorts before 'prompt-completion'",
+  );
+  const tie2 = join(dir, 'tie2.jsonl');
+  writeFileSync(
+    tie2,
+    [JSON.stringify({ prompt: 'Q2?', chosen: 'Good.', rejected: 'Bad.' }), JSON.stringify({ prompt: 'Q1?', completion: 'A1.' })].join('\n') + '\n',
+  );
+  assert.equal((await datasetStats(tie2, { counter: estimateTokenCounter(), maxSeqLength: 512 })).format, 'preference', 'whatever the order of the lines');
+  const html = reportHtml(stats);
+  assert.match(html, /<li>[^<]*\(system prompt\): 2<\/li>/);
+});
