@@ -159,3 +159,57 @@ test('the table of trainer methods drives the schema, the loader, the run record
     ['dpo', 'dpo', 'sft', 'sft'],
   );
 });
+
+test('a shared prompt is found in every format that has one: ShareGPT preference by its conversation, Alpaca by instruction and input', () => {
+  const conv = [{ from: 'human', value: 'What is 2 + 2?' }];
+  const sg = (chosen: string) => JSON.stringify({ conversations: conv, chosen: { from: 'gpt', value: chosen }, rejected: { from: 'gpt', value: 'Five.' } });
+  assert.deepEqual(
+    findLeaks(indexLines([sg('It is 4.')], { withPrompt: true }), indexLines([sg('Four.')], { withPrompt: true })).map((l) => l.kind),
+    ['prompt'],
+  );
+  const alpaca = (input: string, output: string) => JSON.stringify({ instruction: 'Translate.', input, output });
+  assert.deepEqual(
+    findLeaks(
+      indexLines([alpaca('chat', 'Katze'), alpaca('dog', 'Hund')], { withPrompt: true }),
+      indexLines([alpaca('chat', 'Die Katze')], { withPrompt: true }),
+    ).map((l) => [l.kind, l.heldout.line]),
+    [['prompt', 1]],
+  );
+});
+
+test("heldoutPartner: finetune.json's data.heldout for its data.train, else a held-out name beside the file", async () => {
+  const { heldoutPartner } = await import('../../src/core/checks/leakage');
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-partner-'));
+  mkdirSync(join(p, 'data'));
+  writeFileSync(join(p, 'data', 'mine.jsonl'), rec(1) + '\n');
+  writeFileSync(join(p, 'data', 'eval-set.jsonl'), rec(2) + '\n');
+  assert.equal(heldoutPartner(join(p, 'data', 'mine.jsonl')), undefined, 'no config, no held-out name');
+  writeFileSync(join(p, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train: 'data/mine.jsonl', heldout: 'data/eval-set.jsonl' } }));
+  assert.equal(heldoutPartner(join(p, 'data', 'mine.jsonl')), join(p, 'data', 'eval-set.jsonl'));
+  assert.equal(heldoutPartner(join(p, 'data', 'eval-set.jsonl')), undefined, 'the held-out file has no held-out partner');
+  // by name: x.heldout.jsonl beside x.train.jsonl, also when finetune.json cannot be read
+  writeFileSync(join(p, 'data', 'mine.train.jsonl'), rec(3) + '\n');
+  writeFileSync(join(p, 'data', 'mine.heldout.jsonl'), rec(4) + '\n');
+  writeFileSync(join(p, 'finetune.json'), '{ not json');
+  assert.equal(heldoutPartner(join(p, 'data', 'mine.train.jsonl')), join(p, 'data', 'mine.heldout.jsonl'));
+  assert.equal(heldoutPartner(join(p, 'data', 'mine.jsonl')), undefined);
+});
+
+test("readValidationConfig: embeddings.model resolved from finetune.json's folder; a bad model or threshold is a problem naming the file", async () => {
+  const { readValidationConfig } = await import('../../src/core/project/projectConfig');
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-embeddings-config-'));
+  const cfg = join(p, 'finetune.json');
+  const read = (embeddings: unknown) => {
+    writeFileSync(cfg, JSON.stringify({ method: 'sft', model: 'm', data: { train: 'train.jsonl' }, embeddings }));
+    return readValidationConfig(cfg);
+  };
+  assert.deepEqual(read({ model: './embedder', threshold: 0.9 }).embeddings, { model: join(p, 'embedder'), threshold: 0.9 });
+  assert.deepEqual(read({ model: '/abs/embedder' }).embeddings, { model: '/abs/embedder' });
+  for (const model of ['', 3, null]) {
+    const c = read({ model });
+    assert.deepEqual(c.embeddings, {}, JSON.stringify(model));
+    assert.deepEqual(c.problems, [`${cfg}: embeddings.model must be the path of a folder with model.onnx and tokenizer.json`]);
+  }
+  for (const threshold of [0, 1.5, '0.9'])
+    assert.deepEqual(read({ threshold }).problems, [`${cfg}: embeddings.threshold must be a cosine above 0 and at most 1`]);
+});

@@ -268,3 +268,13 @@ test('refusal detection equals the shared vectors (trainer/tests/test_refusal.py
   const extra = refusalDetector(v.extra.patterns);
   for (const c of v.extra.cases) assert.equal(extra(c.text), c.refusal, c.text);
 });
+
+test('a missing assertion value says what kind of value each type takes; an empty prompt is named', () => {
+  const missing = (type: string) => diags([item({ assert: [{ type }] })]).find((d) => d.code === 'missing-key')!.message;
+  assert.match(missing('contains'), /needs a "value" \(a string\)/);
+  assert.match(missing('max-length'), /needs a "value" \(a number of characters\)/);
+  assert.match(missing('regex'), /needs a "value" \(a regular expression\)/);
+  assert.match(missing('json-schema'), /needs a "value" \(a JSON Schema or a path to one\)/);
+  const empty = diags([item({ prompt: '  ' })]).find((d) => d.code === 'empty-content')!;
+  assert.equal(empty.message, '"prompt" is empty or whitespace only.');
+});

@@ -95,3 +95,46 @@ test('the held-out split follows its seed: the same seed draws the same set, oth
   assert.equal(sets.size, 5, 'five seeds, five different held-out sets');
   assert.equal(planSplit(refs, { seed: 4 }).seed, 4);
 });
+
+test('a record with no keys says so; a tokenizer that fails on a record leaves the estimate to judge its length', () => {
+  assert.match(analyzeLine('{}', OPTS).diagnostics.find((d) => d.code === 'unknown-format')!.message, /^The record matches no dataset format \(keys: none\)\./);
+  const failing = {
+    source: 'tokenizer' as const,
+    description: 'a tokenizer that throws',
+    count(): never {
+      throw new Error('tokenizer failure');
+    },
+  };
+  const long = JSON.stringify({ prompt: 'Q?', completion: 'word '.repeat(200) });
+  const d = analyzeLine(long, { ...OPTS, maxTokens: 50, tokenCounter: failing }).diagnostics.filter((x) => x.code === 'too-long');
+  assert.equal(d.length, 1);
+  assert.match(d[0]!.message, /^The record is about \d+ tokens \(estimated at 4 characters each/);
+  assert.deepEqual(
+    analyzeLine(JSON.stringify({ prompt: 'Q?', completion: 'Short.' }), { ...OPTS, maxTokens: 50, tokenCounter: failing }).diagnostics.map((x) => x.code),
+    [],
+  );
+});
+
+test('tool-call-no-name on a call without a function object points at the call, or at its non-object function', () => {
+  const line = (call: object) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'c1', content: 'ok' },
+        { role: 'assistant', content: 'Done.' },
+      ],
+    });
+  const none = line({ id: 'c1', type: 'function' });
+  const dn = diags([none]).find((x) => x.code === 'tool-call-no-name')!;
+  assert.equal(covered(none, dn), '{"id":"c1","type":"function"}');
+  assert.match(dn.message, /has no "function" object: write \{"type": "function", "function": \{"name": \.\.\., "arguments": \.\.\.\}\}\./);
+  const str = line({ id: 'c1', type: 'function', function: 'get_weather' });
+  assert.equal(
+    covered(
+      str,
+      diags([str]).find((x) => x.code === 'tool-call-no-name')!,
+    ),
+    '"get_weather"',
+  );
+});
