@@ -213,3 +213,21 @@ test("readValidationConfig: embeddings.model resolved from finetune.json's folde
   for (const threshold of [0, 1.5, '0.9'])
     assert.deepEqual(read({ threshold }).problems, [`${cfg}: embeddings.threshold must be a cosine above 0 and at most 1`]);
 });
+
+test('leakageOfLines (the editor path): a held-out prompt found in the training partner; no partner, no diagnostics', async () => {
+  const { leakageOfLines } = await import('../../src/core/checks/leakage');
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-live-leak-'));
+  writeFileSync(join(p, 'qa.train.jsonl'), [rec(1), rec(2)].join('\n') + '\n');
+  const held = join(p, 'qa.heldout.jsonl');
+  const lines = [rec(7), JSON.stringify({ prompt: 'Question 2?', completion: 'Another answer.' })];
+  const d = leakageOfLines(held, () => lines);
+  assert.deepEqual(
+    d.map((x) => [x.code, x.line]),
+    [['heldout-prompt-leak', 1]],
+  );
+  assert.match(d[0]!.message, /qa\.train\.jsonl/);
+  assert.deepEqual(
+    leakageOfLines(join(p, 'alone.jsonl'), () => lines),
+    [],
+  );
+});

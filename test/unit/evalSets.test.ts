@@ -278,3 +278,19 @@ test('a missing assertion value says what kind of value each type takes; an empt
   const empty = diags([item({ prompt: '  ' })]).find((d) => d.code === 'empty-content')!;
   assert.equal(empty.message, '"prompt" is empty or whitespace only.');
 });
+
+test('a misspelt key of a golden item has a quick fix that renames it; max-length 0 is a valid value', () => {
+  const line = JSON.stringify({ id: 'x', prompt: 'p', assert: [{ type: 'contains', value: 'a' }], mustPas: true });
+  const d = diags([line]).find((x) => x.code === 'misspelt-key')!;
+  assert.equal(d.fix?.title, 'Rename "mustPas" to "mustPass"');
+  const e = d.fix!.edits[0]!;
+  assert.deepEqual(Object.keys(JSON.parse(line.slice(0, e.start) + e.newText + line.slice(e.end))), ['id', 'prompt', 'assert', 'mustPass']);
+  assert.deepEqual(
+    diags([item({ assert: [{ type: 'max-length', value: 0 }] })]).map((x) => x.code),
+    [],
+  );
+  assert.deepEqual(
+    diags([item({ assert: [{ type: 'max-length', value: -1 }] })]).map((x) => x.code),
+    ['invalid-value'],
+  );
+});

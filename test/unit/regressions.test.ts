@@ -6,7 +6,7 @@ import { analyzeLine } from '../../src/core/checks/analyzeLine';
 import { validateText } from '../../src/core/checks/datasetModel';
 import { indexLines } from '../../src/core/records/recordIndex';
 import { planSplit } from '../../src/core/sampling/split';
-import { covered, diags, OPTS } from './helpers';
+import { codes, covered, diags, OPTS } from './helpers';
 
 const u = (content: string) => ({ role: 'user', content });
 const a = (content: string) => ({ role: 'assistant', content });
@@ -137,4 +137,63 @@ test('tool-call-no-name on a call without a function object points at the call, 
     ),
     '"get_weather"',
   );
+});
+
+test('where the record checks point and what they say: types named, media lists, image turns', () => {
+  const num = JSON.stringify({ prompt: 3, completion: 'x' });
+  assert.match(diags([num]).find((d) => d.code === 'wrong-type')!.message, /but it is a number\.$/);
+  const bool = JSON.stringify({ prompt: true, completion: 'x' });
+  assert.match(diags([bool]).find((d) => d.code === 'wrong-type')!.message, /but it is a boolean\.$/);
+  const media = JSON.stringify({
+    conversations: [
+      { from: 'human', value: '<image><image>What is shown?' },
+      { from: 'gpt', value: 'A cat.' },
+    ],
+    images: ['a.png'],
+  });
+  const m = diags([media]).find((d) => d.code === 'media-count-mismatch')!;
+  assert.equal(covered(media, m), '["a.png"]');
+  const img = JSON.stringify({ messages: [u('q'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] });
+  const i = diags([img]).find((d) => d.code === 'image-outside-user-turn')!;
+  assert.match(i.message, /is an image in a assistant turn: OpenAI accepts images only in user turns\. Move it to a user turn\.$/);
+});
+
+test('blank answers are found in every shape: content parts of blank text, conversational preference, OpenAI preference', () => {
+  const blankParts = JSON.stringify({ messages: [u('q'), { role: 'assistant', content: [{ type: 'text', text: '  ' }] }] });
+  assert.ok(
+    codes([blankParts]).some((c) => c.endsWith(':empty-content')),
+    codes([blankParts]).join(),
+  );
+  const someText = JSON.stringify({
+    messages: [
+      u('q'),
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: ' ' },
+          { type: 'text', text: 'Yes.' },
+        ],
+      },
+    ],
+  });
+  assert.ok(!codes([someText]).some((c) => c.endsWith(':empty-content')));
+  const convPref = JSON.stringify({ prompt: [u('q')], chosen: [a('  ')], rejected: [a('No.')] });
+  assert.ok(
+    codes([convPref]).some((c) => c.endsWith(':empty-content')),
+    codes([convPref]).join(),
+  );
+  const openai = JSON.stringify({
+    input: { messages: [u('q')] },
+    preferred_output: [a(' ')],
+    non_preferred_output: [a('No.')],
+  });
+  assert.ok(
+    codes([openai]).some((c) => c.endsWith(':empty-content')),
+    codes([openai]).join(),
+  );
+});
+
+test('few-records marks the first character of the first record, whatever its length', () => {
+  const d = diags([{ prompt: 'A long prompt here.', completion: 'A long answer.' }], { minRecords: 5 }).find((x) => x.code === 'few-records')!;
+  assert.deepEqual([d.line, d.start, d.end], [0, 0, 1]);
 });
