@@ -13,6 +13,7 @@ export function runCapture(argv: readonly string[], timeoutMs: number, cwd?: str
       finish(null, `${argv[0]} did not answer within ${timeoutMs / 1000} s`);
     }, timeoutMs);
     const finish = (code: number | null, extra = '') => {
+      // Stryker disable next-line ConditionalExpression: equivalent: a promise resolves once; the guard only skips a second clearTimeout and resolve
       if (settled) return;
       settled = true;
       clearTimeout(timer);
