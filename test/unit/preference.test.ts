@@ -151,6 +151,9 @@ test('export: confirmed pairs kept, swapped pairs swapped, ties/flags/split vote
     { prompt: 'q', chosen: 'q-bad', rejected: 'q-good' },
   ]);
   assert.deepEqual([r.kept, r.swapped, r.dropped, r.unlabelled], [1, 1, 3, 0]);
+  // items nobody labelled are counted as such
+  const some = exportLabelled(lines, items, events.slice(0, 2));
+  assert.deepEqual([some.kept, some.swapped, some.dropped, some.unlabelled], [1, 1, 0, 3]);
 
   const ranked = [JSON.stringify({ prompt: 'Say hi', completions: ['Hello!', 'hi', 'Go away.'] })];
   const rItems = buildItems(ranked);

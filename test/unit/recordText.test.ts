@@ -64,3 +64,12 @@ test("the dataset's format is the most common one, ties going to the first name;
   const html = reportHtml(stats);
   assert.match(html, /<li>[^<]*\(system prompt\): 2<\/li>/);
 });
+
+test('the HTML report of a dataset without a goal says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-no-goal-'));
+  const file = join(dir, 'train.jsonl');
+  writeFileSync(file, JSON.stringify({ prompt: 'Q?', completion: 'A.' }) + '\n');
+  const stats = await datasetStats(file, { counter: estimateTokenCounter(), maxSeqLength: 512 });
+  assert.ok(!stats.goal);
+  assert.match(reportHtml(stats), /<h2>Size vs goal<\/h2><p>No goal in finetune\.json\.<\/p>/);
+});
