@@ -197,3 +197,12 @@ test('few-records marks the first character of the first record, whatever its le
   const d = diags([{ prompt: 'A long prompt here.', completion: 'A long answer.' }], { minRecords: 5 }).find((x) => x.code === 'few-records')!;
   assert.deepEqual([d.line, d.start, d.end], [0, 0, 1]);
 });
+
+test('JSON errors name what they found, at its place: single quotes around a value, a closer where a value belongs, an unclosed array; an escaped backslash is content', () => {
+  const msg = (line: string) => analyzeLine(line, OPTS).diagnostics.map((d) => `${d.start}-${d.end}: ${d.message}`);
+  assert.deepEqual(msg(`{"prompt": 'x'}`), ['11-12: Invalid JSON: Single quotes are not valid JSON: use double quotes.']);
+  assert.deepEqual(msg('{"prompt": }'), ['11-12: Invalid JSON: Expected a value but found "}".']);
+  assert.deepEqual(msg('{"prompt": ]'), ['11-12: Invalid JSON: Expected a value but found "]".']);
+  assert.deepEqual(msg('{"prompt": "x", "completion": ["a"'), ['30-34: Invalid JSON: Unclosed array: add the closing ].']);
+  assert.deepEqual(msg('{"prompt": "\\\\", "completion": "x"}'), [], 'a prompt of one backslash is not empty');
+});

@@ -69,6 +69,7 @@ export function parseWithLocations(text: string): LocateResult {
           i += 2;
         } else if (e === 'u') {
           const hex = text.slice(i + 2, i + 6);
+          // Stryker disable next-line Regex: equivalent: hex is a slice of at most 4 characters, so 4 hex digits at its end are all of it
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail(i, 'Invalid unicode escape: \\u must be followed by 4 hex digits', i + 2 + hex.length);
           out += String.fromCharCode(parseInt(hex, 16));
           i += 6;
