@@ -206,3 +206,25 @@ test('JSON errors name what they found, at its place: single quotes around a val
   assert.deepEqual(msg('{"prompt": "x", "completion": ["a"'), ['30-34: Invalid JSON: Unclosed array: add the closing ].']);
   assert.deepEqual(msg('{"prompt": "\\\\", "completion": "x"}'), [], 'a prompt of one backslash is not empty');
 });
+
+test('the format schemas: each typed member is checked (turn role and thinking, tools and their items, an optional prompt, stepwise completions, ShareGPT preference turns)', () => {
+  const wrong = (r: object) =>
+    diags([r])
+      .filter((d) => d.code === 'wrong-type' || d.code === 'misspelt-key')
+      .map((d) => d.message);
+  assert.deepEqual(wrong({ messages: [u('q'), { role: 3, content: 'x' }] }), [
+    'messages[1].role must be a string (conversational language-modeling), but it is a number.',
+  ]);
+  assert.deepEqual(wrong({ messages: [u('q'), { ...a('x'), thinking: 3 }] }), [
+    'messages[1].thinking must be a string (conversational language-modeling), but it is a number.',
+  ]);
+  assert.deepEqual(wrong({ messages: [u('q'), a('x')], tools: 3 }), [
+    'tools must be a list or a string (conversational language-modeling), but it is a number.',
+  ]);
+  assert.deepEqual(wrong({ messages: [u('q'), a('x')], tools: [3] }), ['tools[0] must be an object (conversational language-modeling), but it is a number.']);
+  assert.deepEqual(wrong({ prompt: 3, chosen: 'c', rejected: 'r' }), ['prompt must be a string (standard preference), but it is a number.']);
+  assert.deepEqual(wrong({ prompt: 'p', completions: 'x', labels: [true] }), ['completions must be a list (stepwise-supervision), but it is a string.']);
+  const sg = (chosen: object, rejected: object) => ({ conversations: [{ from: 'human', value: 'q' }], chosen, rejected });
+  assert.deepEqual(wrong(sg({ from: 'gpt', valu: 'x' }, { from: 'gpt', value: 'r' })), ['Unknown key "valu": did you mean "value"? chosen needs "value".']);
+  assert.deepEqual(wrong(sg({ from: 'gpt', value: 'x' }, { frm: 'gpt', value: 'r' })), ['Unknown key "frm": did you mean "from"? rejected needs "from".']);
+});
