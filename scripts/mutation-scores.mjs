@@ -41,43 +41,41 @@ console.log(
 );
 
 // The sample of all of src/core and src/cli (`STRYKER_SAMPLE=40 … STRYKER_REPORT=sample npm run mutate`, see
-// stryker.config.mjs), when its incremental file is committed: per folder, with the score's 95% interval
-// (Wilson): a uniform sample of mutants estimates the score of them all. A later run of some folders with the
-// same seed and rate (test/mutation/sample-<name>.json, e.g. in place with the test files the first run had to
-// leave out) holds the same mutants of its files, and its results replace the first run's for those files.
+// stryker.config.mjs): the results its stream reporter wrote, one line a mutant, committed as
+// test/mutation/sample.results.jsonl; per folder, with the score's 95% interval (Wilson): a uniform sample of
+// mutants estimates the score of them all. A later run of some folders with the same seed and rate
+// (test/mutation/sample-<name>.results.jsonl, e.g. in place with the test files the first run had to leave out)
+// holds the same mutants of its files, and its results replace the first run's for those files.
 const sampleFiles = readdirSync(dir)
-  .filter((f) => /^sample(-.+)?\.json$/.test(f))
-  .sort((a, b) => (a === 'sample.json' ? -1 : b === 'sample.json' ? 1 : a < b ? -1 : 1));
-let sampleReport;
+  .filter((f) => /^sample(-.+)?\.results\.jsonl$/.test(f))
+  .sort((a, b) => (a === 'sample.results.jsonl' ? -1 : b === 'sample.results.jsonl' ? 1 : a < b ? -1 : 1));
+const byFile = new Map();
 const overlays = [];
 for (const name of sampleFiles) {
-  const report = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-  if (!sampleReport) sampleReport = { files: { ...report.files } };
-  else {
-    Object.assign(sampleReport.files, report.files);
-    overlays.push(`${name} for ${Object.keys(report.files).length} files`);
-  }
+  const mine = new Map();
+  for (const line of readFileSync(join(dir, name), 'utf8').split('\n'))
+    if (line.trim()) {
+      const m = JSON.parse(line);
+      if (!mine.has(m.file)) mine.set(m.file, []);
+      mine.get(m.file).push(m);
+    }
+  for (const [file, ms] of mine) byFile.set(file, ms);
+  if (name !== 'sample.results.jsonl') overlays.push(`${name} for ${mine.size} files`);
 }
-if (sampleReport) {
+if (byFile.size) {
   const folderOf = (file) => {
     const m = /src\/(core\/[^/]+|cli)\//.exec(file.replace(/\\/g, '/'));
     return m ? `src/${m[1]}` : 'other';
   };
   const groups = new Map();
-  let rate = '';
   const add = (name, m) => {
-    const n = groups.get(name) ?? { all: 0, sampled: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, ignored: 0, errors: 0 };
+    const n = groups.get(name) ?? { tested: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, errors: 0 };
     groups.set(name, n);
-    n.all++;
-    if (m.status === 'Ignored' && /^outside the sample/.test(m.statusReason ?? '')) {
-      rate ||= m.statusReason.replace(/^outside the sample \((.*)\)$/, '$1');
-      return;
-    }
-    n.sampled++;
-    n[{ Killed: 'killed', Survived: 'survived', NoCoverage: 'noCoverage', Timeout: 'timeout', Ignored: 'ignored' }[m.status] ?? 'errors']++;
+    n.tested++;
+    n[{ Killed: 'killed', Survived: 'survived', NoCoverage: 'noCoverage', Timeout: 'timeout' }[m.status] ?? 'errors']++;
   };
-  for (const [file, { mutants }] of Object.entries(sampleReport.files))
-    for (const m of mutants) {
+  for (const [file, ms] of byFile)
+    for (const m of ms) {
       add(folderOf(file), m);
       if (folderOf(file).startsWith('src/core/')) add('all of src/core', m);
     }
@@ -91,17 +89,19 @@ if (sampleReport) {
     return `${Math.max(0, Math.round(100 * (c - h)))}–${Math.min(100, Math.round(100 * (c + h)))}%`;
   };
   const log =
-    execFileSync('git', ['log', '-1', '--format=%cs %h', '--', 'test/mutation/sample.json'], { cwd: root, encoding: 'utf8' }).trim() || 'not committed';
-  console.log(`\nA uniform sample of all of src/core and src/cli (${rate}; test/mutation/sample.json, ${log}):\n`);
-  console.log('| folder | mutants | in the sample | killed | timeout | survived | no coverage | disabled | errors | score of the sample | 95% interval |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    execFileSync('git', ['log', '-1', '--format=%cs %h', '--', 'test/mutation/sample.results.jsonl'], { cwd: root, encoding: 'utf8' }).trim() ||
+    'not committed';
+  const then = overlays.length ? `; then ${overlays.join(', ')}` : '';
+  console.log(`\nThe sample (test/mutation/sample.results.jsonl, ${log}${then}):\n`);
+  console.log('| folder | sampled mutants tested | killed | timeout | survived | no coverage | errors | score | 95% interval |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const names = [...groups.keys()].filter((g) => g !== 'all of src/core').sort();
   for (const name of [...names, 'all of src/core']) {
     const n = groups.get(name);
     const valid = n.killed + n.timeout + n.survived + n.noCoverage;
     const label = name === 'all of src/core' ? '**all of `src/core`**' : `\`${name}\``;
     console.log(
-      `| ${label} | ${n.all} | ${n.sampled} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.ignored} | ${n.errors} | **${score(n)}** | ${wilson(n.killed + n.timeout, valid)} |`,
+      `| ${label} | ${n.tested} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.errors} | **${score(n)}** | ${wilson(n.killed + n.timeout, valid)} |`,
     );
   }
 }
