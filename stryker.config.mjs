@@ -22,6 +22,7 @@
 //   STRYKER_SKIP_TESTS="training,setup"  unit test files left out (their mutants then count as surviving)
 //   STRYKER_REPORT=name  report and incremental file name (default: core-<folder>, or mutation)
 //   STRYKER_CONCURRENCY=n  test runner processes (default 1: the machine is shared)
+//   STRYKER_IN_PLACE=1  mutate the checkout in place (in a throwaway worktree), see inPlace below
 //
 // A uniform sample of the mutants, for a folder set too large to run whole on this machine:
 //   STRYKER_SAMPLE=16 STRYKER_MUTATE="src/core/**/*.ts" STRYKER_REPORT=sample-core npm run mutate
@@ -138,5 +139,9 @@ export default {
   timeoutMS: 20000,
   dryRunTimeoutMinutes: 30,
   tempDirName: '.stryker-tmp',
+  // STRYKER_IN_PLACE=1: mutate the checkout's own files instead of a copy; use a throwaway git worktree (a run
+  // stopped by force leaves its files instrumented). The test files that start Python, the trainer or the CLI
+  // pass there; some failed the copy's initial run.
+  inPlace: process.env.STRYKER_IN_PLACE === '1',
   cleanTempDir: 'always',
 };
