@@ -231,3 +231,19 @@ test('leakageOfLines (the editor path): a held-out prompt found in the training 
     [],
   );
 });
+
+test('decide goes to the next undecided record after it, skipping decided ones, and wraps to the first undecided', () => {
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-decide-next-'));
+  const log = join(p, 'log.jsonl');
+  const item = (i: number, decided: boolean) => ({
+    sampledId: `r${i}`,
+    current: { id: `r${i}`, line: i + 1 },
+    changedSinceReview: false,
+    decision: decided ? ({ decision: 'pass', reasons: [] } as never) : undefined,
+  });
+  const v = { decision: 'pass' as const, reasons: [], note: '' };
+  // records 1 and 2 decided: from 0 the next undecided is 3
+  assert.equal(decide(log, [item(0, false), item(1, true), item(2, true), item(3, false)] as never, 0, 0, 'ana', v), 3);
+  // from 3, nothing after it: wrap to the first undecided, 0
+  assert.equal(decide(log, [item(0, false), item(1, true), item(2, true), item(3, false)] as never, 3, 0, 'ana', v), 0);
+});

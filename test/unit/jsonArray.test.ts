@@ -63,6 +63,8 @@ test('json arrays: a broken record, a missing or trailing comma, a non-array fil
   assert.match(r('[\n  {"text": "a"}\n  {"text": "b"}\n]')[0]!, /^3:3:invalid-json .*Missing comma/);
   assert.match(r('[\n  {"text": "a"},\n]')[0]!, /^3:1:invalid-json .*Trailing comma/);
   assert.match(r('{"text": "a"}')[0]!, /^1:1:invalid-json .*must be a JSON array/);
+  assert.deepEqual(r(' \n\t[{"text": "a"}, {"text": "b"}]'), [], 'white space before the array is fine');
+  assert.match(r('\n x[{"text": "a"}]')[0]!, /^2:2:invalid-json .*must be a JSON array/);
   assert.match(r('[\n  {"text": "a"}')[0]!, /^2:16:invalid-json .*not closed/);
   assert.deepEqual(
     r('[{"text": "a"}, {"text": "a"}]').map((x) => x.split(' ')[0]),
