@@ -137,6 +137,16 @@ test('tool-call-no-name on a call without a function object points at the call, 
     ),
     '"get_weather"',
   );
+  // a function object without a usable name: at its name when it has one, else at the object
+  const at = (fn: object) => {
+    const l = line({ id: 'c1', type: 'function', function: fn });
+    const d = diags([l]).find((x) => x.code === 'tool-call-no-name')!;
+    assert.equal(d.message, "messages[1].tool_calls[0].function has no name: name the function it calls (one of the record's tools).");
+    return covered(l, d);
+  };
+  assert.equal(at({ arguments: '{}' }), '{"arguments":"{}"}');
+  assert.equal(at({ name: '', arguments: '{}' }), '""');
+  assert.equal(at({ name: 3, arguments: '{}' }), '3');
 });
 
 test('where the record checks point and what they say: types named, media lists, image turns', () => {
