@@ -238,3 +238,19 @@ test('the format schemas: each typed member is checked (turn role and thinking, 
   assert.deepEqual(wrong(sg({ from: 'gpt', valu: 'x' }, { from: 'gpt', value: 'r' })), ['Unknown key "valu": did you mean "value"? chosen needs "value".']);
   assert.deepEqual(wrong(sg({ from: 'gpt', value: 'x' }, { frm: 'gpt', value: 'r' })), ['Unknown key "frm": did you mean "from"? rejected needs "from".']);
 });
+
+test('templateSignature: the first three words, lower-cased, z and Z and digits inside words; the scan says where it ended', async () => {
+  const { templateSignature, signatureScan, promptLead, leadScan } = await import('../../src/core/checks/template');
+  assert.equal(templateSignature('Quiz: Zebra-z9 buzz, then more'), 'quiz zebra z9');
+  assert.deepEqual(signatureScan, { complete: true, end: 'Quiz: Zebra-z9'.length });
+  assert.equal(templateSignature('Zz zZ 0z all'), 'zz zz 0z');
+  assert.equal(templateSignature("You're a tutor. Explain"), "you're a tutor");
+  assert.equal(templateSignature('Two words'), 'two words');
+  assert.deepEqual(signatureScan, { complete: false, end: 9 });
+  // Alpaca's lead: the system prompt when it has one (marked), else the instruction
+  assert.equal(promptLead({ instruction: 'Translate this.', output: 'x' }, 'alpaca'), 'Translate this.');
+  assert.equal(leadScan.system, false);
+  assert.equal(promptLead({ instruction: 'Translate this.', system: 3, output: 'x' }, 'alpaca'), 'Translate this.');
+  assert.equal(promptLead({ instruction: 'Translate this.', system: 'Be brief.', output: 'x' }, 'alpaca'), 'Be brief.');
+  assert.equal(leadScan.system, true);
+});
