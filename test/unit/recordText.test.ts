@@ -73,3 +73,28 @@ test('the HTML report of a dataset without a goal says so', async () => {
   assert.ok(!stats.goal);
   assert.match(reportHtml(stats), /<h2>Size vs goal<\/h2><p>No goal in finetune\.json\.<\/p>/);
 });
+
+test('recordText splits chats into prompt and answer by role: function calls are answers, non-object turns are skipped', () => {
+  const chat = recordText({
+    messages: [null, { role: 'user', content: 'Weather?' }, 'not a turn', { role: 'assistant', content: 'Sunny.' }],
+  });
+  assert.deepEqual([chat.prompt, chat.completion, chat.turns, chat.roles], ['Weather?', 'Sunny.', 2, ['user', 'assistant']]);
+  const sharegpt = recordText({
+    conversations: [
+      { from: 'human', value: 'Weather in Paris?' },
+      { from: 'function_call', value: '{"name": "get_weather"}' },
+      { from: 'observation', value: '18 C' },
+      { from: 'gpt', value: 'It is 18 C.' },
+    ],
+  });
+  assert.equal(sharegpt.completion, '{"name": "get_weather"}\nIt is 18 C.');
+  assert.equal(sharegpt.prompt, 'Weather in Paris?\n18 C');
+  assert.deepEqual(recordText({ text: 'Just text.' }), {
+    format: 'language-modeling',
+    prompt: '',
+    completion: 'Just text.',
+    turns: 1,
+    roles: [],
+    template: undefined,
+  });
+});
