@@ -23,6 +23,7 @@
 //   STRYKER_REPORT=name  report and incremental file name (default: core-<folder>, or mutation)
 //   STRYKER_CONCURRENCY=n  test runner processes (default 1: the machine is shared)
 //   STRYKER_IN_PLACE=1  mutate the checkout in place (in a throwaway worktree), see inPlace below
+//   STRYKER_ONLY=keys.json  only the listed mutants (a sample's survivors re-tested), see onlyMutants below
 //
 // A uniform sample of the mutants, for a folder set too large to run whole on this machine:
 //   STRYKER_SAMPLE=16 STRYKER_MUTATE="src/core/**/*.ts" STRYKER_REPORT=sample-core npm run mutate
@@ -92,6 +93,22 @@ function testFilesReaching() {
 
 const sample = Number(process.env.STRYKER_SAMPLE ?? 1);
 if (sample > 1) await sampleMutants(sample, Number(process.env.STRYKER_SEED ?? 1));
+// STRYKER_ONLY=keys.json: only the mutants listed ("file|line|column|mutator|replacement", line 1-based, column
+// 0-based as Babel counts them), e.g. a sample's survivors re-tested after new tests; the others are Ignored.
+if (process.env.STRYKER_ONLY) await onlyMutants(new Set(JSON.parse(readFileSync(process.env.STRYKER_ONLY, 'utf8'))));
+
+async function onlyMutants(keys) {
+  const url = new URL('node_modules/@stryker-mutator/instrumenter/dist/src/transformers/mutant-collector.js', import.meta.url);
+  const { MutantCollector } = await import(url.href);
+  const collect = MutantCollector.prototype.collect;
+  MutantCollector.prototype.collect = function (fileName, original, mutable, offset) {
+    const mutant = collect.call(this, fileName, original, mutable, offset);
+    if (mutant.ignoreReason) return mutant;
+    const key = [relative(root, fileName), original.loc.start.line, original.loc.start.column, mutant.mutatorName, mutant.replacementCode].join('|');
+    if (!keys.has(key)) mutant.ignoreReason = 'not in the re-check list';
+    return mutant;
+  };
+}
 
 // Sampling patches the instrumenter's collector (Stryker has no sampling option): a mutant outside the
 // sample gets an ignore reason at the moment it is collected, as a `// Stryker disable` comment would give it.
