@@ -11,19 +11,21 @@ import { parseNvidiaSmi } from '../../src/core/training/preflight';
 import { parsePyDict } from '../../src/core/training/progress';
 import { finetunePaths } from '../../src/core/project/layout';
 
-const record = (runId: string, startedAt: string, extra: Partial<RunRecord> = {}): RunRecord => ({
-  v: 1,
-  runId,
-  status: 'completed',
-  startedAt,
-  config: {},
-  hyperparameters: {},
-  dataset: { path: 'train.jsonl', sha256: 'x', records: 1 },
-  command: ['python'],
-  trainer: 'bundled',
-  preflight: [],
-  ...extra,
-});
+const record = (runId: string, startedAt: string, extra: Partial<RunRecord> = {}): RunRecord =>
+  ({
+    v: 1,
+    runId,
+    status: 'completed',
+    startedAt,
+    config: {},
+    hyperparameters: {},
+    dataset: { path: 'train.jsonl', sha256: 'x', records: 1 },
+    command: ['python'],
+    trainer: 'bundled',
+    preflight: [],
+    overrides: [],
+    ...extra,
+  }) as RunRecord;
 
 test('listRuns: every run folder with a run.json, newest first', () => {
   const root = mkdtempSync(join(tmpdir(), 'ftstudio-runs-'));
