@@ -23,7 +23,7 @@
 //   STRYKER_REPORT=name  report and incremental file name (default: core-<folder>, or mutation)
 //   STRYKER_CONCURRENCY=n  test runner processes (default 1: the machine is shared)
 //   STRYKER_IN_PLACE=1  mutate the checkout in place (in a throwaway worktree), see inPlace below
-//   STRYKER_ONLY=keys.json  only the listed mutants (a sample's survivors re-tested), see onlyMutants below
+//   STRYKER_ONLY=keys.json  only the listed mutants (a sample's survivors re-tested), see notListed below
 //
 // A uniform sample of the mutants, for a folder set too large to run whole on this machine:
 //   STRYKER_SAMPLE=16 STRYKER_MUTATE="src/core/**/*.ts" STRYKER_REPORT=sample-core npm run mutate
@@ -91,44 +91,46 @@ function testFilesReaching() {
     .map((x) => `test/unit/${x.f}`);
 }
 
+// Mutants left out of a run (Stryker has no such option): the instrumenter's collector is patched once, and a
+// mutant left out gets an ignore reason at the moment it is collected, as a `// Stryker disable` comment would
+// give it. Reasons: outside STRYKER_SAMPLE's sample; not in STRYKER_ONLY's list.
+const leaveOut = [];
 const sample = Number(process.env.STRYKER_SAMPLE ?? 1);
-if (sample > 1) await sampleMutants(sample, Number(process.env.STRYKER_SEED ?? 1));
+if (sample > 1) leaveOut.push(outsideSample(sample, Number(process.env.STRYKER_SEED ?? 1)));
 // STRYKER_ONLY=keys.json: only the mutants listed ("file|line|column|mutator|replacement", line 1-based, column
 // 0-based as Babel counts them), e.g. a sample's survivors re-tested after new tests; the others are Ignored.
-if (process.env.STRYKER_ONLY) await onlyMutants(new Set(JSON.parse(readFileSync(process.env.STRYKER_ONLY, 'utf8'))));
+if (process.env.STRYKER_ONLY) leaveOut.push(notListed(new Set(JSON.parse(readFileSync(process.env.STRYKER_ONLY, 'utf8')))));
+if (leaveOut.length) await ignoreCollected((file, loc, mutant) => leaveOut.reduce((why, f) => why ?? f(file, loc, mutant), undefined));
 
-async function onlyMutants(keys) {
+/** `reasonOf(file relative to the root, the node's Babel location, the mutant)`: why to leave it out, or undefined. */
+async function ignoreCollected(reasonOf) {
   const url = new URL('node_modules/@stryker-mutator/instrumenter/dist/src/transformers/mutant-collector.js', import.meta.url);
   const { MutantCollector } = await import(url.href);
   const collect = MutantCollector.prototype.collect;
   MutantCollector.prototype.collect = function (fileName, original, mutable, offset) {
     const mutant = collect.call(this, fileName, original, mutable, offset);
-    if (mutant.ignoreReason) return mutant;
-    const key = [relative(root, fileName), original.loc.start.line, original.loc.start.column, mutant.mutatorName, mutant.replacementCode].join('|');
-    if (!keys.has(key)) mutant.ignoreReason = 'not in the re-check list';
+    if (!mutant.ignoreReason) mutant.ignoreReason = reasonOf(relative(root, fileName), original.loc, mutant);
     return mutant;
   };
 }
 
-// Sampling patches the instrumenter's collector (Stryker has no sampling option): a mutant outside the
-// sample gets an ignore reason at the moment it is collected, as a `// Stryker disable` comment would give it.
-async function sampleMutants(k, seed) {
-  const url = new URL('node_modules/@stryker-mutator/instrumenter/dist/src/transformers/mutant-collector.js', import.meta.url);
-  const { MutantCollector } = await import(url.href);
-  const collect = MutantCollector.prototype.collect;
-  MutantCollector.prototype.collect = function (fileName, original, mutable, offset) {
-    const mutant = collect.call(this, fileName, original, mutable, offset);
-    if (mutant.ignoreReason) return mutant;
-    const loc = original.loc;
-    const key = `${seed}|${relative(root, fileName)}|${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}|${mutant.mutatorName}|${mutant.replacementCode}`;
+/** One mutant in k, by a seeded hash of its file, position, mutator and replacement. */
+function outsideSample(k, seed) {
+  return (file, loc, mutant) => {
+    const key = `${seed}|${file}|${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}|${mutant.mutatorName}|${mutant.replacementCode}`;
     let h = 0x811c9dc5; // FNV-1a, then a final mix so that the low bits spread
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     h ^= h >>> 16;
     h = Math.imul(h, 0x45d9f3b);
     h ^= h >>> 16;
-    if ((h >>> 0) % k !== 0) mutant.ignoreReason = `outside the sample (1 in ${k}, seed ${seed})`;
-    return mutant;
+    return (h >>> 0) % k !== 0 ? `outside the sample (1 in ${k}, seed ${seed})` : undefined;
   };
+}
+
+/** Only the mutants whose key is listed. */
+function notListed(keys) {
+  return (file, loc, mutant) =>
+    keys.has([file, loc.start.line, loc.start.column, mutant.mutatorName, mutant.replacementCode].join('|')) ? undefined : 'not in the re-check list';
 }
 
 const testFiles = testFilesReaching();
