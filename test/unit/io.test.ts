@@ -83,6 +83,14 @@ test('content identity ignores key order and whitespace, and nothing else', () =
   assert.ok(!hashes.has(contentHash(a)));
 });
 
+test('canonical JSON keeps the keys of objects inside arrays, at any depth, sorted', () => {
+  const chat = { messages: [{ role: 'user', content: 'q' }, [{ tool_calls: [{ id: 'x', function: { name: 'f' } }] }]], a: null };
+  const want = '{"a":null,"messages":[{"content":"q","role":"user"},[{"tool_calls":[{"function":{"name":"f"},"id":"x"}]}]]}';
+  assert.equal(canonicalJson(chat), want);
+  assert.equal(canonicalJsonSlow(chat), want);
+  assert.equal(canonicalJson([{ b: 1, a: [null, { d: 2, c: 3 }] }]), '[{"a":[null,{"c":3,"d":2}],"b":1}]');
+});
+
 test('content hash: every one-character change is seen, at every length and word alignment', () => {
   // strings are hashed as UTF-8, four bytes a word, eight bytes a step, the rest byte by byte:
   // a change at any position, an appended NUL (a padding byte's value) and a lone surrogate all count

@@ -71,6 +71,15 @@ test('json arrays: a broken record, a missing or trailing comma, a non-array fil
     ['1:17:duplicate'],
   );
   assert.deepEqual(r('[\n  "just text"\n]'), ['2:3:not-an-object']);
+  // the duplicate's related location is the first occurrence's whole record, cut at the end of its first line
+  const dup = validateJsonArrayText('[\n    {"text": "a"},\n  {"text": "a"},\n    {"text":\n "a"}\n]', OPTS).diagnostics.filter((d) => d.code === 'duplicate');
+  assert.deepEqual(
+    dup.map((d) => [d.line, d.start, d.related?.map((x) => [x.line, x.start, x.end])]),
+    [
+      [2, 2, [[1, 4, 17]]],
+      [3, 4, [[1, 4, 17]]],
+    ],
+  );
 });
 
 test('json arrays: records split the same whatever the chunk boundaries (multi-byte text, escapes, nested brackets in strings)', () => {

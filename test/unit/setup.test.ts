@@ -13,7 +13,7 @@ import { resolveInterpreter } from '../../src/core/python/interpreter';
 const FAKE = join(__dirname, '../fixtures/fake-python.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'ftstudio-setup-'));
 const log = join(tmp, 'calls.log');
-const KNOBS = ['FAKE_PY_VERSION', 'FAKE_PIP_FAIL', 'FAKE_IMPORT_FAIL', 'FAKE_PIP_DELAY_MS', 'FAKE_NO_ENSUREPIP'];
+const KNOBS = ['FAKE_PY_VERSION', 'FAKE_PIP_FAIL', 'FAKE_IMPORT_FAIL', 'FAKE_PIP_DELAY_MS', 'FAKE_NO_ENSUREPIP', 'FAKE_IMPORT_CRASH'];
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function run(knobs: Record<string, string>, ...argv: string[]) {
@@ -57,11 +57,15 @@ test('a changed requirements file installs again; an environment whose import ch
   const dir = join(tmp, 'env2');
   const req = join(tmp, 'req.txt');
   writeFileSync(req, 'torch>=2.4,<3\n');
-  const o = { dir, basePython: FAKE, requirements: req };
+  const lines: string[] = [];
+  const o = { dir, basePython: FAKE, requirements: req, onLine: (l: string) => lines.push(l) };
   process.env.FAKE_PY_LOG = log;
   try {
     writeFileSync(log, '');
     assert.equal((await setupEnvironment(o)).installed, true);
+    // the stamp: the requirements' hash and the versions found, one line of JSON
+    const stamp = readFileSync(join(dir, '.ftstudio-setup.json'), 'utf8');
+    assert.match(stamp, /^\{"requirements":"[0-9a-f]{64}","packages":\{"torch":"2\.13\.0\+cpu",.*\}\n$/);
     assert.equal((await setupEnvironment(o)).installed, false);
     writeFileSync(req, 'torch>=2.4,<3\npeft>=0.17,<1\n');
     assert.equal((await setupEnvironment(o)).installed, true);
@@ -69,6 +73,10 @@ test('a changed requirements file installs again; an environment whose import ch
     // a package broken after setup: the next run installs again, and fails naming it if it still does not import
     process.env.FAKE_IMPORT_FAIL = 'peft';
     await assert.rejects(setupEnvironment(o), (e: SetupError) => e.kind === 'import' && e.pkg === 'peft');
+    assert.ok(
+      lines.some((l) => /^peft does not import in .*env2\/bin\/python: ImportError: .*: installing again$/.test(l)),
+      'the log says why it installs again',
+    );
     assert.equal(pipCalls(readFileSync(log, 'utf8').split('\n')), 3);
     assert.equal(readyPython(dir), undefined, 'no longer counted as ready');
   } finally {
@@ -92,6 +100,64 @@ test('exit 1 when a package does not import: the message names it and the error'
   const r = await run({ FAKE_IMPORT_FAIL: 'transformers' }, '--dir', join(tmp, 'env4'), '--python', FAKE);
   assert.equal(r.code, 1);
   assert.match(r.err, /^ftstudio setup: transformers does not import in .*env4\/bin\/python: ImportError: cannot import name 'Cache'/m);
+});
+
+test('exit 1 when the import check dies before its result: the message says it did not run, with its last line', async () => {
+  const r = await run({ FAKE_IMPORT_CRASH: '1' }, '--dir', join(tmp, 'env10'), '--python', FAKE);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^ftstudio setup: the import check did not run in .*env10\/bin\/python: Fatal Python error: Segmentation fault$/m);
+  assert.equal(readyPython(join(tmp, 'env10')), undefined);
+  const silent = await run({ FAKE_IMPORT_CRASH: 'silent' }, '--dir', join(tmp, 'env10'), '--python', FAKE);
+  assert.equal(silent.code, 1);
+  assert.match(silent.err, /^ftstudio setup: the import check did not run in .*env10\/bin\/python: exit 0$/m);
+});
+
+test("progress: a fraction that only rises, pip's lines turned into what it is doing; a missing requirements file is a usage error", async () => {
+  const seen: string[] = [];
+  const onProgress = (p: { phase: string; message: string; fraction: number }) => seen.push(`${p.phase} ${p.fraction.toFixed(3)} ${p.message}`);
+  const req = join(tmp, 'req-five.txt');
+  writeFileSync(req, 'torch\ntransformers\npeft\naccelerate\nsafetensors\n');
+  const dir = join(tmp, 'env11');
+  await setupEnvironment({ dir, basePython: FAKE, requirements: req, onProgress });
+  const wheel = (n: string) => `install 0.${n} fetching`;
+  assert.deepEqual(
+    seen.map((s) => s.replace(/ fetching .*/, ' fetching')),
+    [
+      `interpreter 0.010 checking ${FAKE}`,
+      `venv 0.030 creating the virtual environment in ${dir}`,
+      `install 0.100 installing ${req}`,
+      'install 0.112 resolving: torch (1 packages so far)',
+      wheel('112'),
+      'install 0.124 resolving: transformers (2 packages so far)',
+      wheel('124'),
+      'install 0.136 resolving: peft (3 packages so far)',
+      wheel('136'),
+      'install 0.148 resolving: accelerate (4 packages so far)',
+      wheel('148'),
+      'install 0.160 resolving: safetensors (5 packages so far)',
+      wheel('160'),
+      'install 0.550 installing 5 packages (torch, transformers, peft, accelerate, …); torch takes a while',
+      'verify 0.900 checking the imports: torch, transformers, peft, accelerate',
+    ],
+  );
+  assert.match(seen[4]!, /fetching torch-1\.0-py3-none-any\.whl$/, 'the wheel’s file name, without its folder');
+  // resolving stops at half way however many packages pip finds; four names are listed whole
+  seen.length = 0;
+  const many = join(tmp, 'req-many.txt');
+  writeFileSync(many, Array.from({ length: 40 }, (_, i) => `pkg${i}`).join('\n') + '\n');
+  await setupEnvironment({ dir: join(tmp, 'env12'), basePython: FAKE, requirements: many, onProgress });
+  assert.ok(seen.includes('install 0.500 resolving: pkg39 (40 packages so far)'), seen.join('\n'));
+  const four = join(tmp, 'req-four.txt');
+  writeFileSync(four, 'torch\ntransformers\npeft\naccelerate\n');
+  seen.length = 0;
+  await setupEnvironment({ dir: join(tmp, 'env13'), basePython: FAKE, requirements: four, onProgress });
+  assert.ok(seen.includes('install 0.550 installing 4 packages (torch, transformers, peft, accelerate); torch takes a while'), seen.join('\n'));
+
+  await assert.rejects(
+    setupEnvironment({ dir: join(tmp, 'env14'), basePython: FAKE, requirements: join(tmp, 'gone.txt') }),
+    (e: SetupError) => e.kind === 'usage' && e.message === `the requirements file ${join(tmp, 'gone.txt')} is missing: reinstall Finetune Studio`,
+  );
+  assert.ok(!existsSync(join(tmp, 'env14')), 'nothing made');
 });
 
 test('exit 1 when the interpreter is too old or missing (2 when it was named with --python)', async () => {
@@ -224,6 +290,11 @@ test('resolveInterpreter: finetune.json, then the user setting, then the Python 
     python: join(homedir(), 'envs/x/bin/python'),
     source: 'finetune.json',
   });
+  // ~ alone is the home folder; ~ inside a name is not expanded
+  assert.deepEqual(await resolveInterpreter({ ...base, configPython: '~' }), { python: homedir(), source: 'finetune.json' });
+  assert.deepEqual(await resolveInterpreter({ ...base, configPython: 'envs/~/python' }), { python: '/proj/envs/~/python', source: 'finetune.json' });
+  assert.deepEqual(await resolveInterpreter({ ...base, userSetting: '~/py/bin/python' }), { python: join(homedir(), 'py/bin/python'), source: 'user-setting' });
+  assert.deepEqual(await resolveInterpreter({ ...base, userSetting: '/opt/~/' }), { python: '/opt/~/', source: 'user-setting' });
   assert.deepEqual(await resolveInterpreter({ ...base, selected: async () => '/sel/python' }), { python: '/sel/python', source: 'python-extension' });
   // finetuneStudio.training.python (user settings): after finetune.json, before the Python extension's selection
   assert.deepEqual(await resolveInterpreter({ ...base, userSetting: ' /opt/py/bin/python ', selected: async () => '/sel/python' }), {

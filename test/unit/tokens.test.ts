@@ -38,6 +38,74 @@ test('a chat under the model template: total and trained tokens (assistant reply
   assert.deepEqual(p.pair, { chosen: { total: 3, trained: 2 }, rejected: { total: 5, trained: 4 } });
 });
 
+test('a conversational preference record with string answers: each answer is the assistant turn after the prompt', async () => {
+  const dir = join(tmp, 'chat-pref');
+  writeTokenizer(dir, TEMPLATE);
+  const c = await tokenCounterFromDir(dir);
+  // <|user|> hello <|assistant|> a </s>  and  <|user|> hello <|assistant|> a b a </s>
+  const p = c.count({ prompt: [{ role: 'user', content: 'hello' }], chosen: 'a', rejected: 'a b a' }, 'preference');
+  assert.deepEqual(p.pair, { chosen: { total: 5, trained: 2 }, rejected: { total: 7, trained: 4 } });
+  // the same with the answers as turns
+  const turns = c.count(
+    { prompt: [{ role: 'user', content: 'hello' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'a b a' }] },
+    'preference',
+  );
+  assert.deepEqual(turns.pair, p.pair);
+  // a line that is not an object counts as an empty record, whatever it holds
+  for (const odd of ['a b a', ['hello', 'world'], 7, null])
+    assert.deepEqual(c.count(odd, 'language-modeling'), c.count({}, 'language-modeling'), JSON.stringify(odd));
+});
+
+test('a SentencePiece vocabulary (Metaspace ▁): the offsets line up, so the reply’s end token is trained exactly', async () => {
+  // one token per word, written with ▁ for its leading space, as Llama / Mistral / Gemma vocabularies do
+  const dir = join(tmp, 'metaspace');
+  const specials = ['<unk>', '<s>', '</s>', '<|user|>', '<|assistant|>'];
+  const vocab = Object.fromEntries([...specials, '▁hello', '▁world', '▁a', '▁b'].map((w, i) => [w, i]));
+  const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+      normalizer: null,
+      pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, metaspace] },
+      post_processor: null,
+      decoder: metaspace,
+      model: { type: 'WordLevel', vocab, unk_token: '<unk>' },
+    }),
+  );
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', chat_template: TEMPLATE }));
+  const c = await tokenCounterFromDir(dir);
+  const rec = {
+    messages: [
+      { role: 'user', content: 'hello world' },
+      { role: 'assistant', content: 'a b a' },
+    ],
+  };
+  // <|user|> ▁hello ▁world <|assistant|> ▁a ▁b ▁a </s>: the reply and its </s> (a count of the reply alone, the
+  // fallback when offsets do not line up, would give 3)
+  assert.deepEqual(c.count(rec, 'language-modeling'), { total: 8, trained: 4 });
+});
+
+test('an unknown word is the unknown token, whatever its id (the JavaScript tokenizer gives null for it)', async () => {
+  const { loadJsTokenizer } = await import('../../src/core/tokens/jsTokenizer');
+  const vocab = { hello: 0, world: 1, '[UNK]': 2 };
+  const t = await loadJsTokenizer(
+    {
+      version: '1.0',
+      added_tokens: [],
+      normalizer: null,
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+      post_processor: null,
+      decoder: null,
+      model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
+    },
+    {},
+  );
+  assert.deepEqual(t.encode('hello zebra world', { add_special_tokens: false }).ids, [0, 2, 1]);
+});
+
 test('without a chat template the trainer’s plain one is used; an unrenderable record falls back to the estimate with a note', async () => {
   const dir = join(tmp, 'plain');
   writeTokenizer(dir);

@@ -1,7 +1,7 @@
 // Training: output parsers, failure classes, the launcher's stop sequence, a whole run with the stand-in trainer, preflight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +218,12 @@ function project(extra: Record<string, unknown> = {}, env: Record<string, string
 
 test('a run with the stand-in trainer: progress, events.jsonl and a complete run record', async () => {
   const dir = project({}, { STANDIN_STEPS: '12', STANDIN_DELAY_MS: '20' });
+  // the project is in git: the record names the commit the data came from
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'data');
+  const head = git('rev-parse', 'HEAD');
   const config = loadConfig(join(dir, 'finetune.json'));
   const seen: number[] = [];
   const totals = new Set<number | undefined>();
@@ -251,6 +257,8 @@ test('a run with the stand-in trainer: progress, events.jsonl and a complete run
   assert.deepEqual(rec.hyperparameters.target_modules, ['q_proj', 'v_proj']);
   assert.match(rec.dataset.sha256, /^[0-9a-f]{64}$/);
   assert.equal(rec.dataset.records, 27);
+  assert.equal(rec.git.commit, head);
+  assert.equal(typeof rec.git.dirty, 'boolean');
   assert.ok(
     rec.overrides.some((o: string) => o.startsWith('review:')),
     'the review block was overridden and recorded',
@@ -445,4 +453,12 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
     appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision: 'pass' });
   checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out2'), run: fake(22000, ok) });
   assert.equal(checks.find((c) => c.id === 'review')!.status, 'pass', checks.find((c) => c.id === 'review')!.message);
+  assert.match(checks.find((c) => c.id === 'review')!.message, /^review gate passed: 10\/10 reviewed, pass rate 100% ≥ \d+% \(data\.jsonl\)$/);
+  // half of them failed on a second look: the gate fails, and says what to do
+  for (const r of refs.slice(0, 5))
+    appendEvent(paths.log, { v: 1, kind: 'decision', id: r.id, line: r.line, seed: 0, reviewer: 'ana', time: '', decision: 'fail' });
+  checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out3'), run: fake(22000, ok) });
+  const review = checks.find((c) => c.id === 'review')!;
+  assert.equal(review.status, 'block');
+  assert.match(review.message, /^review gate failed: pass rate 50% < \d+% on data\.jsonl; fix the failing records and review them again$/);
 });
