@@ -141,7 +141,8 @@ export default {
   testRunner: 'tap',
   tap: {
     testFiles,
-    nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', './test/mutation/sandbox-mode.cjs', '-r', '{{hookFile}}', '{{testFile}}'],
+    // absolute: worker threads inherit these flags and resolve them from the current folder, which a test may change
+    nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', join(root, 'test/mutation/sandbox-mode.cjs'), '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
   coverageAnalysis: 'perTest',

@@ -104,8 +104,11 @@ export function embedderVocabulary(): { words: string[]; rows: number[][] } {
   return { words, rows };
 }
 
-/** Write model.onnx, tokenizer.json and tokenizer_config.json into `dir`. */
-export function writeTinyEmbedder(dir: string): void {
+/**
+ * Write model.onnx, tokenizer.json and tokenizer_config.json into `dir`. `rank4`: the output gets an extra axis
+ * ([batch, seq, 1, dim]), a model whose output is neither token vectors nor one vector per text.
+ */
+export function writeTinyEmbedder(dir: string, opts: { rank4?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   const { words, rows } = embedderVocabulary();
   const dim = rows[0]!.length;
@@ -115,13 +118,15 @@ export function writeTinyEmbedder(dir: string): void {
     node(['E', 'input_ids'], ['emb'], 'Gather'),
     node(['attention_mask'], ['mask_f'], 'Cast', [msg(5, [str(1, 'to'), int(20, 2), int(3, FLOAT)])]),
     node(['mask_f', 'axes'], ['mask3'], 'Unsqueeze'),
-    node(['emb', 'mask3'], ['last_hidden_state'], 'Mul'),
+    ...(opts.rank4
+      ? [node(['emb', 'mask3'], ['hidden'], 'Mul'), node(['hidden', 'axes'], ['last_hidden_state'], 'Unsqueeze')]
+      : [node(['emb', 'mask3'], ['last_hidden_state'], 'Mul')]),
     str(2, 'tiny-concept-embedder'),
     tensor(5, 'E', FLOAT, [words.length, dim], E),
     tensor(5, 'axes', INT64, [1], axes),
     valueInfo(11, 'input_ids', INT64, ['batch', 'seq']),
     valueInfo(11, 'attention_mask', INT64, ['batch', 'seq']),
-    valueInfo(12, 'last_hidden_state', FLOAT, ['batch', 'seq', dim]),
+    valueInfo(12, 'last_hidden_state', FLOAT, opts.rank4 ? ['batch', 'seq', 1, dim] : ['batch', 'seq', dim]),
   ];
   const model = [int(1, 8), str(2, 'finetune-studio-tests'), msg(7, graph), msg(8, [str(1, ''), int(2, 17)])];
   writeFileSync(join(dir, 'model.onnx'), Buffer.from(model.flat()));

@@ -553,3 +553,67 @@ test('a file validates to the same report through the byte scan as through the e
     validateText(Buffer.from('{"prompt": "You are x", "chosen": "caf\ufffd", "rejected": "b"}\n').toString()),
   );
 });
+
+test('tool records go the fast way with parallel_tool_calls, and as ShareGPT with tools (a list or a JSON string of one)', () => {
+  // pins that these clean shapes are scanned (with analyzeLine's facts), not left to the slow path
+  const r = mulberry32(13);
+  const tools = '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]';
+  const chat = `[{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "18 C"}, {"role": "assistant", "content": "It is 18 C."}]`;
+  const share = '[{"from": "human", "value": "Weather in Paris?"}, {"from": "gpt", "value": "It is 18 C."}]';
+  const shapes: [string, string][] = [
+    ['parallel_tool_calls: true', `{"messages": ${chat}, "tools": ${tools}, "parallel_tool_calls": true}`],
+    ['parallel_tool_calls: false', `{"messages": ${chat}, "tools": ${tools}, "parallel_tool_calls": false}`],
+    ['ShareGPT with a tools list', `{"conversations": ${share}, "tools": ${tools}}`],
+    ['ShareGPT with tools as a JSON string', `{"conversations": ${share}, "tools": ${JSON.stringify(tools)}}`],
+  ];
+  for (const [what, line] of shapes) {
+    assert.deepEqual(analyzeLine(line, DEFAULT_OPTIONS).diagnostics, [], `${what}: the test's line is clean`);
+    assert.equal(check([line], DEFAULT_OPTIONS, r).fast, 1, `${what} went the slow way: ${line}`);
+  }
+});
+
+test('defects inside a clean-looking line leave it to the slow path, which names them', () => {
+  // pins that the scan is "not sure" of a function whose name is an object, and of steps or labels with a stray separator
+  const cases: [string, string, string][] = [
+    [
+      'a function name that is an object',
+      '{"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": {"id": 1}, "arguments": "{}"}}]}, {"role": "tool", "content": "18 C"}, {"role": "assistant", "content": "It is 18 C."}]}',
+      'tool-call-no-name',
+    ],
+    ['a semicolon between steps', '{"prompt": "You are a tester.", "completions": ["a"; "b"], "labels": [true, false]}', 'invalid-json'],
+    ['a semicolon between labels', '{"prompt": "You are a tester.", "completions": ["a", "b"], "labels": [true; false]}', 'invalid-json'],
+  ];
+  for (const [what, line, code] of cases) {
+    assert.equal(scanCleanLine(Buffer.from(line), 0, Buffer.byteLength(line), DEFAULT_OPTIONS), undefined, `${what}: the scan passed it`);
+    assert.deepEqual(
+      analyzeLine(line, DEFAULT_OPTIONS).diagnostics.map((d) => d.code),
+      [code],
+      what,
+    );
+  }
+});
+
+test('a defective call is "not sure" whatever bytes come before the line in the buffer', () => {
+  // pins that the scan reads only buf[start, end): bytes before the line that would close the call
+  // (and the line, an extra brace at its end) must not make it pass a line it gave up on
+  const user = '{"role": "user", "content": "Weather in Paris?"}';
+  const cases: [string, string, string][] = [
+    // a function without a name, after bytes that would close the call, its list, the turn and the turns
+    [
+      'x}]}],"meta":',
+      `{"messages": [${user}, {"role": "assistant", "tool_calls": [{"type": "function", "function": {"arguments": "{}"}}]}]}}`,
+      'a nameless function',
+    ],
+    // a call that is not an object, after bytes that would close the turn and the turns
+    ['x}],"meta":', `{"messages": [${user}, {"role": "assistant", "tool_calls": ["get_weather"]}]}}`, 'a call that is a string'],
+  ];
+  for (const [before, line, what] of cases) {
+    const buf = Buffer.from(before + line);
+    assert.equal(scanCleanLine(buf, Buffer.byteLength(before), buf.length, DEFAULT_OPTIONS), undefined, what);
+    assert.deepEqual(
+      analyzeLine(line, DEFAULT_OPTIONS).diagnostics.map((d) => d.message),
+      ['Invalid JSON: Unexpected text after the JSON value: "}".'],
+      `${what}: the line itself is not JSON`,
+    );
+  }
+});

@@ -48,6 +48,8 @@ test('diagnostics as you type: each names the problem and covers the right text'
     [{ id: 'x', assert: [{ type: 'is-json' }] }, 'missing-key', '{', /needs "prompt"/],
     [item({ messages: [{ role: 'user', content: 'q' }] }), 'unexpected-key', '"messages"', /keep one of them/],
     [item({ prompt: '  ' }), 'empty-content', '"  "', /empty/],
+    // a prompt that is not a string: its type named, and where chat turns go instead
+    [item({ prompt: 5 }), 'wrong-type', '5', /^"prompt" must be a string, but it is a number: use "messages" for chat turns\.$/],
     [
       item({
         prompt: undefined,

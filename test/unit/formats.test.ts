@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectFormat, editDistance, isNear } from '../../src/core/formats/formats';
 import { validateText } from '../../src/core/checks/datasetModel';
-import { OPTS } from './helpers';
+import { diags, OPTS } from './helpers';
 
 const u = { role: 'user', content: 'q' };
 const a = { role: 'assistant', content: 'x' };
@@ -61,6 +61,34 @@ test('edit distance counts a swap of neighbours as one edit', () => {
   assert.equal(editDistance('kitten', 'sitting'), 3);
   assert.equal(isNear('Rejected', 'rejected'), true);
   assert.equal(isNear('metadata', 'rejected'), false);
+});
+
+test('a prompt beside a misspelt "chosen" is a guessed preference record, not an exact prompt-only one', () => {
+  // pins: exactFormat defers to the fuzzy match when another key is a typo of chosen
+  assert.deepEqual(detectFormat({ prompt: 'p', chosne: 'c' }), { format: 'preference', conversational: false, exact: false });
+  assert.deepEqual(detectFormat({ prompt: 'p', lable: true }), { format: 'unpaired-preference', conversational: false, exact: false });
+});
+
+test('edit distance: only a real swap of two neighbours counts as one edit', () => {
+  // pins: "ab" -> "xa" is two substitutions (no swap: b is not in "xa"), and "xtxt" is not a typo of "text"
+  assert.equal(editDistance('ab', 'xa'), 2);
+  assert.equal(editDistance('ba', 'ab'), 1);
+  assert.equal(isNear('xtxt', 'text'), false);
+});
+
+test('ShareGPT turns (conversations, and chosen / rejected of a ranking set) are checked against the ShareGPT turn keys', () => {
+  // pins: the "allowed keys" of an unexpected key and the "did you mean" name ShareGPT's from/value keys, not role/content
+  const turns = [{ from: 'human', value: 'hi' }];
+  const msgs = (rec: object) => diags([rec]).map((d) => `${d.code}: ${d.message}`);
+  assert.deepEqual(msgs({ conversations: [...turns, { from: 'gpt', value: 'yo', zzz: 1 }] }), [
+    'unexpected-key: Unexpected key "zzz" in conversations[1]: allowed keys are from, value, weight, loss_weight.',
+  ]);
+  assert.deepEqual(msgs({ conversations: turns, chosen: { from: 'gpt', value: 'a', zzz: 1 }, rejected: { from: 'gpt', value: 'b' } }), [
+    'unexpected-key: Unexpected key "zzz" in chosen: allowed keys are from, value, weight, loss_weight.',
+  ]);
+  assert.deepEqual(msgs({ conversations: turns, chosen: { from: 'gpt', value: 'a' }, rejected: { from: 'gpt', value: 'b', lossweight: 1 } }), [
+    'misspelt-key: Unknown key "lossweight" in rejected: did you mean "loss_weight"?',
+  ]);
 });
 
 test('evaluation sets (held-out, test, golden) are exempt from the training-set minimum', async () => {

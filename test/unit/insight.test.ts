@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { estimateJaccard, exactJaccard, Permutations, signature, shingles } from '../../src/core/insight/minhash';
 import { DEFAULT_THRESHOLD, nearDuplicateClusters, optimalBands, searchBands } from '../../src/core/insight/lsh';
 import { SignatureSet } from '../../src/core/insight/nearDuplicates';
-import { ksStatistic, totalVariation } from '../../src/core/insight/distribution';
+import { ksStatistic, productionMatch, totalVariation } from '../../src/core/insight/distribution';
 import { GOALS, goalStanding } from '../../src/core/project/goals';
 import { datasetStats, histogram, summarize } from '../../src/core/insight/stats';
 import { estimateTokenCounter } from '../../src/core/tokens/tokenCounter';
@@ -99,6 +99,24 @@ test('two-sample KS statistic equals the hand-computed value', () => {
     ),
     0.5 * (0.25 + 0.25 + 0.5),
   );
+});
+
+test('KS statistic does not depend on the order of either sample', () => {
+  // pins: both samples are sorted before the empirical distributions are compared
+  assert.equal(ksStatistic([3, 1, 2], [1, 2, 3]), 0);
+  assert.equal(ksStatistic([4, 3, 2, 1], [7, 6, 5, 4, 3]), 0.6);
+});
+
+test('production match: no prompt-length warning when the lengths match; the documented warning when they do not', () => {
+  // pins: the prompt-length warning is given only above the KS threshold, with the statistic and both medians
+  const train = { promptTokens: [10, 20, 30], templates: new Map([['t', 3]]), vocabulary: new Set(['hello', 'world']) };
+  const same = productionMatch('prod.jsonl', train, { promptTokens: [30, 10, 20], templates: new Map([['t', 3]]), words: new Map([['hello', 2]]) }, 3);
+  assert.equal(same.promptLength.ks, 0);
+  assert.deepEqual(same.warnings, []);
+  const longer = productionMatch('prod.jsonl', train, { promptTokens: [100, 200], templates: new Map([['t', 2]]), words: new Map([['hello', 2]]) }, 2);
+  assert.deepEqual(longer.warnings, [
+    'Prompt lengths differ from production (KS statistic 1.00 > 0.2; median 20 tokens in training, 100 in production): add training records shaped like the production inputs.',
+  ]);
 });
 
 test("goal table: the guide's ranges, and where a size stands", () => {
@@ -212,6 +230,25 @@ test('ftstudio stats: --json prints one document; --html writes a self-contained
   assert.ok(page.includes("default-src 'none'"));
   assert.ok(!page.includes('<script'), 'no script in the report');
   assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'dataset text escaped');
+});
+
+test('ftstudio stats text: the templates line names each template, system-prompt ones marked, with its count', async () => {
+  // pins: the plain-text report lists the templates as "<start>…" (system) N, joined by "; "
+  const d = mkdtempSync(join(tmpdir(), 'ftstudio-stats-templates-'));
+  const file = join(d, 'train.jsonl');
+  const chat = (system: string | undefined, user: string) =>
+    JSON.stringify({
+      messages: [...(system ? [{ role: 'system', content: system }] : []), { role: 'user', content: user }, { role: 'assistant', content: 'ok' }],
+    });
+  writeFileSync(
+    file,
+    [chat('You are a helpful bot.', 'Translate: hello'), chat('You are a helpful bot.', 'Translate: cat'), chat(undefined, 'Summarise: a long text here')].join(
+      '\n',
+    ) + '\n',
+  );
+  const r = await run('stats', file);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.split('\n').includes('templates: "you are a…" (system) 2; "summarise a long…" 1'), r.out);
 });
 
 test('ftstudio stats: exit 2 with a clear message on usage and I/O problems', async () => {

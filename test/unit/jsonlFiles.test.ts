@@ -77,3 +77,22 @@ test('readSpan reads exactly the bytes of one span, and what there is when the f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'readSpan closes the file it opens: a panel reading thousands of spans keeps no descriptor',
+  { skip: process.platform !== 'linux' && 'counts /proc/self/fd' },
+  () => {
+    // pins: no file descriptor is left open per read (a leak would exhaust the process's limit)
+    const dir = fresh();
+    try {
+      const p = join(dir, 'f.jsonl');
+      writeFileSync(p, 'aa\nbb\n');
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      for (let i = 0; i < 100; i++) assert.equal(readSpan(p, [3, 2]), 'bb');
+      assert.equal(open(), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -119,6 +119,12 @@ test('worker count: FTSTUDIO_SIGNING_WORKERS when set, else a spare core beside 
     assert.equal(defaultSigningWorkers(), 3);
     process.env.FTSTUDIO_SIGNING_WORKERS = 'many';
     assert.ok(defaultSigningWorkers() <= 2);
+    // a value that is not wholly a count (a sign, an exponent, a prefix) is ignored: the machine's own 0..2
+    for (const v of ['-1', '1e3', 'x3']) {
+      process.env.FTSTUDIO_SIGNING_WORKERS = v;
+      const w = defaultSigningWorkers();
+      assert.ok(Number.isInteger(w) && w >= 0 && w <= 2, `${v}: ${w}`);
+    }
   } finally {
     if (saved === undefined) delete process.env.FTSTUDIO_SIGNING_WORKERS;
     else process.env.FTSTUDIO_SIGNING_WORKERS = saved;

@@ -37,6 +37,12 @@ test('malformed ranked rows say what is wrong', () => {
   assert.throws(() => derivePairs({ prompt: 'p' }, 'all-pairs'), /missing "ranked"/);
   assert.throws(() => derivePairs({ prompt: 'p', ranked: ['a', 3] }, 'all-pairs'), /ranked\[1\]/);
   assert.throws(() => derivePairs({ prompt: [{ role: 'user', content: 'q' }], ranked: ['a', 'b'] }, 'all-pairs'), RankedRowError);
+  // pins: a row built in code with holes filled by undefined is still a RankedRowError naming the element, not a TypeError
+  assert.throws(
+    () => derivePairs({ prompt: 'p', ranked: ['a', [undefined]] }, 'all-pairs'),
+    (e) => e instanceof RankedRowError && e.message === 'ranked[1] is neither a candidate (a string or a list of turns) nor a tie group of candidates',
+  );
+  assert.throws(() => derivePairs({ prompt: [undefined], ranked: ['a', 'b'] }, 'all-pairs'), RankedRowError);
 });
 
 test("Cohen's kappa: the textbook 2x2 example (po 0.7, pe 0.5, kappa 0.4)", () => {
@@ -193,6 +199,37 @@ test('word diff marks what only one side has', async () => {
     ['dog'],
   );
   assert.equal(d.left.map((s) => s.text).join(''), 'The cat sat on the mat.');
+  // pins: words left over at the end of the longer side are kept and marked as only on that side
+  assert.deepEqual(wordDiff('Yes, and more words.', 'Yes,'), {
+    left: [
+      { text: 'Yes,', op: 'same' },
+      { text: ' and more words.', op: 'only' },
+    ],
+    right: [{ text: 'Yes,', op: 'same' }],
+  });
+  assert.deepEqual(wordDiff('No.', 'No. Never.'), {
+    left: [{ text: 'No.', op: 'same' }],
+    right: [
+      { text: 'No.', op: 'same' },
+      { text: ' Never.', op: 'only' },
+    ],
+  });
+});
+
+test('pair content: an OpenAI preference record gives its input messages and the preferred / non-preferred outputs', async () => {
+  // pins: pairContent reads the OpenAI DPO keys (the ranking panel and the pair export show these)
+  const { pairContent } = await import('../../src/core/preference/items');
+  const input = { messages: [{ role: 'user', content: 'Hi' }] };
+  const good = [{ role: 'assistant', content: 'Hello!' }];
+  const bad = [{ role: 'assistant', content: 'Go away.' }];
+  assert.deepEqual(pairContent(JSON.stringify({ input, preferred_output: good, non_preferred_output: bad })), {
+    prompt: input.messages,
+    chosen: good,
+    rejected: bad,
+    openai: true,
+  });
+  assert.deepEqual(pairContent(JSON.stringify({ prompt: 'P', chosen: 'a', rejected: 'b' })), { prompt: 'P', chosen: 'a', rejected: 'b', openai: false });
+  assert.equal(pairContent(JSON.stringify({ prompt: 'P', completion: 'c' })), undefined);
 });
 
 test('progressive items: the first item without indexing the file; the same items once complete', async () => {

@@ -86,3 +86,15 @@ test('parseWithLocations agrees with JSON.parse on validity', () => {
     assert.equal(parseWithLocations(t).ok, ok, t);
   }
 });
+
+test('parseWithLocations decodes escaped property names as JSON.parse does, so a path finds its key', () => {
+  // pins: every simple escape (\\ included) decodes to its character in member keys
+  const line = String.raw`{"a\\b": 1, "q\"": 2, "s\/l": 3, "c\b\f\n\r\t": 4, "\u00e9": 5}`;
+  const r = parseWithLocations(line);
+  assert.ok(r.ok);
+  assert.deepEqual(
+    r.root.members!.map((m) => m.key),
+    Object.keys(JSON.parse(line) as object),
+  );
+  assert.equal(r.root.members![0]!.key, 'a\\b');
+});

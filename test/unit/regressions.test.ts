@@ -253,4 +253,12 @@ test('templateSignature: the first three words, lower-cased, z and Z and digits 
   assert.equal(promptLead({ instruction: 'Translate this.', system: 3, output: 'x' }, 'alpaca'), 'Translate this.');
   assert.equal(promptLead({ instruction: 'Translate this.', system: 'Be brief.', output: 'x' }, 'alpaca'), 'Be brief.');
   assert.equal(leadScan.system, true);
+  // an instruction that is not a string has no lead text: the line gets its wrong-type, and no template
+  assert.equal(promptLead({ instruction: ['Translate this.'], output: 'x' }, 'alpaca'), undefined);
+  const listed = analyzeLine(JSON.stringify({ instruction: ['Translate this.'], output: 'x' }), OPTS);
+  assert.deepEqual(
+    listed.diagnostics.map((d) => d.code),
+    ['wrong-type'],
+  );
+  assert.equal(listed.template, undefined);
 });

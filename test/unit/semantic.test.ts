@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalise } from '../../src/core/insight/embedModel';
+import { EmbedderError, loadEmbedderHere, normalise } from '../../src/core/insight/embedModel';
 import { nearestAbove, newEmbeddingRecords, SEMANTIC_MAX_RECORDS, semanticClusters, semanticSection } from '../../src/core/insight/semantic';
 import { datasetStats } from '../../src/core/insight/stats';
 import { estimateTokenCounter } from '../../src/core/tokens/tokenCounter';
@@ -31,6 +31,38 @@ test('clusters link pairs at cosine ≥ threshold transitively; nearest-above ke
   assert.equal(hits.length, 1);
   assert.deepEqual(hits[0]!.slice(0, 2), [0, 2]);
   assert.ok(hits[0]![2] > 0.999);
+});
+
+test('the embedder on this thread: mean-pooled unit vectors over the real tokens, the tokenizer’s truncation, an output of no known shape refused', async () => {
+  const dir = join(tmp, 'model-here');
+  writeTinyEmbedder(dir);
+  // the tokenizer truncates at two tokens: words past them do not count
+  const tokenizer = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({ ...tokenizer, truncation: { direction: 'Right', max_length: 2, strategy: 'LongestFirst', stride: 0 } }),
+  );
+  const e = await loadEmbedderHere(dir);
+  try {
+    assert.equal(e.dimension, 12);
+    const [a, longer, other, padded] = await e.embed(['refund money', 'refund money zebra zebra', 'zebra', 'refund']);
+    assert.deepEqual(Array.from(longer!), Array.from(a!), 'cut at max_length');
+    assert.ok(Math.abs(Math.hypot(...a!) - 1) < 1e-6, 'unit length');
+    assert.ok(Math.abs(a!.reduce((s, x, k) => s + x * other![k]!, 0)) < 1e-6, 'an unknown word is another direction');
+    // a shorter text in the same batch is padded; the padding does not count
+    assert.deepEqual(Array.from(padded!), Array.from(a!));
+  } finally {
+    await e.dispose();
+  }
+  const rank4 = join(tmp, 'model-rank4');
+  writeTinyEmbedder(rank4, { rank4: true });
+  // found when the model is loaded (the first embedding gives the dimension)
+  await assert.rejects(
+    loadEmbedderHere(rank4),
+    (err: Error) =>
+      err instanceof EmbedderError &&
+      /model\.onnx: no output of shape \[batch, tokens, dim\] or \[batch, dim\] \(outputs last_hidden_state\)/.test(err.message),
+  );
 });
 
 test('the report on a training file: paraphrases cluster (MinHash misses them) and the held-out paraphrase is a leak', async () => {
