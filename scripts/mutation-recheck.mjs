@@ -1,8 +1,9 @@
 // The README's table of the mutation sample after the re-checks: per folder of src/core and src/cli, the sample's
 // results (run A, with run B's for its files), then each re-check of the mutants not killed yet (STRYKER_ONLY with
 // their keys, after the tests written from them): run C (test/mutation/recheck.results.jsonl, src/core) and run D
-// (test/mutation/recheck-d.results.jsonl, src/core and src/cli). Tests are only added between the runs, so a
-// later re-check's result for a mutant replaces an earlier one.
+// (test/mutation/recheck-d.results.jsonl, src/core and src/cli) and run E (test/mutation/recheck-e.results.jsonl:
+// run D's timeouts again on a quiet machine, and CLI mutants with tests written after run D). Tests are only added
+// between the runs, so a later re-check's result for a mutant replaces an earlier one.
 //
 // Mutants that no test can kill are counted apart, with their reason: four lines gained a `// Stryker disable`
 // comment after run A (the shift below maps run A's line numbers to today's), and the rest are listed in
@@ -26,6 +27,7 @@ const b = rd(join(dir, 'sample-python.results.jsonl'));
 const rechecks = [
   ['C', rd(join(dir, 'recheck.results.jsonl'))],
   ['D', rd(join(dir, 'recheck-d.results.jsonl'))],
+  ['E', rd(join(dir, 'recheck-e.results.jsonl'))],
 ].filter(([, rows]) => rows.length);
 const equivalent = rd(join(dir, 'equivalent.jsonl'));
 
@@ -125,12 +127,18 @@ for (const [f, r] of [...rows].sort(([x], [y]) => (x < y ? -1 : 1))) {
   for (const k of r.keys) {
     const { s, k: killedAB } = sampledByKey.get(k);
     let left = s - killedAB;
-    // each re-check's new kills among this key's sampled mutants, counted once (a later run re-tested them all)
-    let before = 0;
-    for (const [name, byKey] of killedIn) {
+    // the last re-check that ran the key says how many of its sampled mutants are killed now (a timeout on a
+    // loaded machine that a quieter later run does not repeat is not a kill); each run is credited with the
+    // kills it was the first to reach
+    const counts = killedIn.map(([name, byKey]) => {
       const e = byKey.get(k);
-      if (!e) continue;
-      const now = Math.min(left, Math.max(0, e.killed - (e.ran - s) - killedAB));
+      return [name, e ? Math.min(left, Math.max(0, e.killed - (e.ran - s) - killedAB)) : undefined];
+    });
+    const final = counts.filter(([, n]) => n !== undefined).at(-1)?.[1] ?? 0;
+    let before = 0;
+    for (const [name, n] of counts) {
+      if (n === undefined) continue;
+      const now = Math.min(n, final);
       t.by[name] += Math.max(0, now - before);
       before = Math.max(before, now);
     }

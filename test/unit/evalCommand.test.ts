@@ -156,6 +156,19 @@ test(
     const noEval = await cli(['eval', '--config', join(w.dir, 'bare.json')]);
     assert.equal(noEval.code, 2);
     assert.match(noEval.err, /has no "eval" block/);
+    // without --config: finetune.json in the working folder
+    const here = join(w.dir, 'here');
+    mkdirSync(here);
+    writeFileSync(join(here, 'finetune.json'), JSON.stringify(bare));
+    const cwd = process.cwd();
+    process.chdir(here);
+    try {
+      const found = await cli(['eval']);
+      assert.equal(found.code, 2);
+      assert.ok(found.err.includes(`${join(here, 'finetune.json')} has no "eval" block`), found.err);
+    } finally {
+      process.chdir(cwd);
+    }
     const noRun = await cli(['eval', '--config', join(w.dir, 'finetune.json'), '--run', join(w.dir, 'nope')]);
     assert.equal(noRun.code, 2);
     assert.match(noRun.err, /not a run folder/);

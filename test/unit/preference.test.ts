@@ -126,6 +126,15 @@ test('CLI: pairs writes validating pairs and names bad rows; agreement reads the
     process.chdir(cwd);
   }
   const report = JSON.parse(io.out.join(''));
+  // the same as text: one line per pair of annotators
+  io.out.length = 0;
+  process.chdir(dir);
+  try {
+    assert.equal(await run('agreement', dataset), 0);
+  } finally {
+    process.chdir(cwd);
+  }
+  assert.deepEqual(io.out, ["pairs ana vs bo: 4 items, agreement 75.0%, Cohen's kappa 0.636"]);
   assert.deepEqual(report.annotators, ['ana', 'bo']);
   assert.equal(report.pairs[0].items, 4);
   assert.equal(report.pairs[0].percentAgreement, 0.75);

@@ -220,6 +220,17 @@ test('ftstudio validate: heldout-semantic-leak on the held-out file when finetun
       JSON.parse(none.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-semantic-leak'),
       [],
     );
+    // a model folder that is not there: a warning naming it, and the file validated without the semantic check
+    writeFileSync(
+      join(project, 'finetune.json'),
+      JSON.stringify({ method: 'sft', model: 'm', data: { train: 'train.jsonl', heldout: 'heldout.jsonl' }, embeddings: { model: './gone' } }),
+    );
+    const gone = await cli('validate', '--json', heldout);
+    assert.match(gone.err, /^ftstudio: warning: semantic checks are off: .*gone/m);
+    assert.deepEqual(
+      JSON.parse(gone.out).files[0].diagnostics.filter((d: { code: string }) => d.code === 'heldout-semantic-leak'),
+      [],
+    );
   } finally {
     process.chdir(cwd);
   }

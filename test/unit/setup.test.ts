@@ -339,6 +339,8 @@ test('ftstudio train: the interpreter comes from resolveInterpreter; missing pac
     assert.equal(r.code, 1);
     assert.match(r.err, new RegExp(`^interpreter ${venvPython(envDir)} \\(the managed training environment\\)$`, 'm'));
     assert.match(r.err, /preflight BLOCK packages [^\n]*\n(?:[^\n]*\n)*? {2}→ run `ftstudio setup`: it makes the training environment in one step/);
+    // the last lines: what ended the run, and what to do
+    assert.match(r.err, /^ftstudio: failed: preflight: [^\n]*\n {2}hint: Fix the blocking checks, or override them \(--force \/ the confirmation\)/m);
     // "python" in finetune.json wins, relative to the file
     writeFileSync(join(proj, 'finetune.json'), JSON.stringify({ ...cfg, python: './py/bin/python' }));
     r = await train();

@@ -71,6 +71,15 @@ test('no interpreter: exit 2, which one and what to do; --json: one error docume
   const doc = JSON.parse(r.out);
   assert.deepEqual(Object.keys(doc), ['error']);
   assert.equal(doc.error.kind, 'interpreter');
+  assert.doesNotMatch(r.err, /^note:/m, 'the bundled trainer: nothing to note');
+  // the user's own trainer: the preview says it shows the bundled trainer's view
+  const own = project('own-trainer', good, { python: join(dir, 'no-such-python'), trainer: { command: ['my-trainer'] } });
+  const o = await run('--config', own);
+  assert.equal(o.code, 2);
+  assert.match(
+    o.err,
+    /^note: \S*own-trainer\/finetune\.json runs your own trainer \(trainer\.command\): this preview shows how the bundled trainer tokenizes the records/m,
+  );
 });
 
 test('an interpreter without transformers: exit 2, the package named, and what to do with that interpreter', async (t) => {
