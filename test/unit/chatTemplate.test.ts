@@ -76,3 +76,9 @@ test('a template that writes a reply more than once, or changes it, is refused w
     (e: Error) => e instanceof TemplateError && /does not parse/.test(e.message),
   );
 });
+
+test('string strip / lstrip / rstrip as Python has them: no argument strips white space, an argument strips those characters only', () => {
+  // Qwen 3's template calls content.lstrip('\n'), which must keep a reply's leading spaces
+  const t = new ChatTemplate("{{ messages[0].content.strip() }}|{{ messages[0].content.lstrip('\\n') }}|{{ messages[0].content.rstrip('\\n ') }}", {});
+  assert.equal(t.render([{ role: 'user', content: '\n  hi \n' }]), 'hi|  hi \n|\n  hi');
+});

@@ -67,3 +67,10 @@ test('the embedding model: finetune.json over the setting, not from finetune.jso
   const broken = embeddingModelChoice({ setting: join(root, 'nothing'), trusted: true });
   assert.ok('off' in broken && /nothing does not exist/.test(broken.off));
 });
+
+test('embedderFolderProblem: a folder without either file names both missing files', async () => {
+  const { embedderFolderProblem } = await import('../../src/core/insight/embedModel');
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-embedder-empty-'));
+  // pins: the full message for an empty model folder, both files joined by "and no"
+  assert.equal(embedderFolderProblem(dir), `${dir} has no model.onnx and no tokenizer.json: export the model to ONNX (README, "Local embeddings")`);
+});

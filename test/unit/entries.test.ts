@@ -195,6 +195,22 @@ test("heldoutPartner: finetune.json's data.heldout for its data.train, else a he
   assert.equal(heldoutPartner(join(p, 'data', 'mine.jsonl')), undefined);
 });
 
+test("trainPartner: finetune.json's data.train, unless it is missing or is the held-out file itself", async () => {
+  // pins that a configured partner must exist and differ from the held-out file (no self-leakage report)
+  const { trainPartner } = await import('../../src/core/checks/leakage');
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-train-partner-'));
+  writeFileSync(join(p, 'set.jsonl'), rec(1) + '\n');
+  writeFileSync(join(p, 'mine.jsonl'), rec(2) + '\n');
+  const config = (train: string, heldout: string) =>
+    writeFileSync(join(p, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm', data: { train, heldout } }));
+  config('mine.jsonl', 'set.jsonl');
+  assert.equal(trainPartner(join(p, 'set.jsonl')), join(p, 'mine.jsonl'));
+  config('set.jsonl', 'set.jsonl');
+  assert.equal(trainPartner(join(p, 'set.jsonl')), undefined, 'the file is not its own training partner');
+  config('gone.jsonl', 'set.jsonl');
+  assert.equal(trainPartner(join(p, 'set.jsonl')), undefined, 'a missing data.train is no partner');
+});
+
 test("readValidationConfig: embeddings.model resolved from finetune.json's folder; a bad model or threshold is a problem naming the file", async () => {
   const { readValidationConfig } = await import('../../src/core/project/projectConfig');
   const p = mkdtempSync(join(tmpdir(), 'ftstudio-embeddings-config-'));
@@ -246,4 +262,23 @@ test('decide goes to the next undecided record after it, skipping decided ones, 
   assert.equal(decide(log, [item(0, false), item(1, true), item(2, true), item(3, false)] as never, 0, 0, 'ana', v), 3);
   // from 3, nothing after it: wrap to the first undecided, 0
   assert.equal(decide(log, [item(0, false), item(1, true), item(2, true), item(3, false)] as never, 3, 0, 'ana', v), 0);
+});
+
+test('readValidationConfig: data.nearDuplicateThreshold and data.production are read; an empty production path is a problem', async () => {
+  const { readValidationConfig } = await import('../../src/core/project/projectConfig');
+  const p = mkdtempSync(join(tmpdir(), 'ftstudio-data-config-'));
+  const cfg = join(p, 'finetune.json');
+  const read = (data: unknown) => {
+    writeFileSync(cfg, JSON.stringify({ method: 'sft', model: 'm', data }));
+    return readValidationConfig(cfg);
+  };
+  // pins: a threshold in (0, 1] is kept; a relative production path is resolved from finetune.json's folder
+  const ok = read({ train: 'train.jsonl', nearDuplicateThreshold: 0.9, production: 'prod.jsonl' });
+  assert.equal(ok.nearDuplicateThreshold, 0.9);
+  assert.equal(ok.production, join(p, 'prod.jsonl'));
+  assert.deepEqual(ok.problems, []);
+  // pins: an empty production path is not the folder itself but a problem naming the file
+  const empty = read({ train: 'train.jsonl', production: '' });
+  assert.equal(empty.production, undefined);
+  assert.deepEqual(empty.problems, [`${cfg}: data.production must be the path of a JSONL file of production inputs`]);
 });

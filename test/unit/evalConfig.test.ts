@@ -116,3 +116,14 @@ test('an eval input that is a directory is named as one', async () => {
     (e: Error) => e instanceof EvalInputError && /^cannot read .*missing\.jsonl: no such file$/.test(e.message),
   );
 });
+
+test('refusalPatternsOf: a finetune.json that is not JSON is a problem naming the file, with no patterns', async () => {
+  // pins: unreadable JSON gives an empty pattern list plus "<path>: not valid JSON (...); its eval.refusalPatterns are not used"
+  const { refusalPatternsOf } = await import('../../src/core/eval/evalConfig');
+  const p = join(mkdtempSync(join(tmpdir(), 'refusal-badjson-')), 'finetune.json');
+  writeFileSync(p, '{ "eval": ');
+  const r = refusalPatternsOf(p);
+  assert.deepEqual(r.patterns, []);
+  assert.match(r.problem ?? '', /: not valid JSON \(.+\); its eval\.refusalPatterns are not used$/);
+  assert.ok(r.problem?.startsWith(`${p}: not valid JSON (`));
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EvalInputError, loadHeldoutPairs, referenceOf } from '../../src/core/eval/evalFiles';
+import { EvalInputError, loadBaseline, loadHeldoutPairs, referenceOf } from '../../src/core/eval/evalFiles';
 
 test('referenceOf: of typed content parts, only the text parts make the reference', () => {
   // pins: image parts (even one carrying a "text" member) and non-objects are skipped, text parts joined in order
@@ -47,5 +47,14 @@ test('loadHeldoutPairs lists at most 20 problems, then says how many more there 
       assert.equal(lines[21], '… and 3 more');
       return true;
     },
+  );
+});
+
+test('loadBaseline: a missing baseline report is named as the baseline', () => {
+  // pins: the read error says "cannot read baseline <path>: no such file"
+  const p = join(mkdtempSync(join(tmpdir(), 'baseline-missing-')), 'prev.json');
+  assert.throws(
+    () => loadBaseline(p),
+    (e: Error) => e instanceof EvalInputError && e.message === `cannot read baseline ${p}: no such file`,
   );
 });

@@ -97,3 +97,8 @@ test('evaluation sets (held-out, test, golden) are exempt from the training-set 
     assert.equal(isEvaluationSet(p), true, p);
   for (const p of ['train.jsonl', 'qa.train.jsonl', 'contest.jsonl', 'latest.jsonl', 'evaluation-notes.md']) assert.equal(isEvaluationSet(p), false, p);
 });
+
+test('a prompt with an unrelated extra key (an id) is still an exact prompt-only record', () => {
+  // pins: only keys near completion/chosen/rejected/label turn a prompt record into a fuzzy guess
+  assert.deepEqual(detectFormat({ id: 'r1', prompt: 'p' }), { format: 'prompt-only', conversational: false, exact: true });
+});

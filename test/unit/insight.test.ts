@@ -319,3 +319,34 @@ test('ftstudio stats without a finetune.json: the defaults, no embedding model, 
   assert.equal(doc.records, 2);
   assert.equal(doc.semantic.enabled, false);
 });
+
+test('goal standing: the message says inside the range, or above it with the quality-over-volume advice', () => {
+  // pins: the exact wording of the within and above messages
+  assert.equal(goalStanding('style', 300).message, `300 records for goal "style" (Style / tone / output format): inside the guide's 200–500.`);
+  assert.equal(
+    goalStanding('style', 1200).message,
+    `1,200 records for goal "style" (Style / tone / output format): above the guide's 200–500; beyond this, quality review matters more than volume.`,
+  );
+});
+
+test('near-duplicate diagnostics: each later member points at the first, with the threshold as a percentage and the line ranges', async () => {
+  const { nearDuplicateDiagnostics } = await import('../../src/core/insight/nearDuplicates');
+  const set = new SignatureSet();
+  set.add(wordsFrom(0, 40), 3, 120);
+  set.add(wordsFrom(0, 40), 7, 130);
+  const d = nearDuplicateDiagnostics(set, [[0, 1]], 0.9);
+  // pins: one diagnostic on line 7 spanning its record, the message with "≥ 90%", related to line 3
+  assert.deepEqual(
+    d.map((x) => [x.line, x.start, x.end, x.code, x.message, x.related]),
+    [
+      [
+        7,
+        0,
+        130,
+        'near-duplicate',
+        'Near-duplicate of the record on line 4 (≥ 90% of their word 5-grams shared; a cluster of 2): keep one, or make them differ.',
+        [{ line: 3, start: 0, end: 120, message: 'First record of the cluster' }],
+      ],
+    ],
+  );
+});

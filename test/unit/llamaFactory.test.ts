@@ -45,3 +45,31 @@ test('dataset_info.json: a plain ShareGPT set has no problems; only a ranking se
     'dataset_info.json: "rankedOpenai" is a ranking set with role/content tags; its turns are checked as ShareGPT (from/value) turns',
   ]);
 });
+
+test('retagTurns: a turn under role/text tags keeps a stray "from" key apart as "(from)", not over the role', async () => {
+  // pins: a file key that collides with our ShareGPT key is renamed "(from)", so the role read from the registry's tag wins
+  const { retagTurns } = await import('../../src/core/formats/llamaFactory');
+  const out = retagTurns({ conversations: [{ role: 'user', text: 'hi', from: 'web' }] }, { role: 'role', content: 'text', roles: {} });
+  assert.deepEqual({ ...(out.conversations as object[])[0] }, { from: 'user', value: 'hi', '(from)': 'web' });
+});
+
+test('dataset_info.json: the key map holds only the keys that differ from ours (ShareGPT defaults, role/content sets, alpaca ranking)', () => {
+  // pins: keyMap per format: nothing for a default ShareGPT or messages set, the default instruction/input for an alpaca ranking set
+  const dir = registryDir({
+    plain: { file_name: 'plain.jsonl', formatting: 'sharegpt', columns: { messages: 'conversations', images: 'images' } },
+    openai: {
+      file_name: 'openai.jsonl',
+      formatting: 'sharegpt',
+      columns: { messages: 'messages', images: 'images', videos: 'videos' },
+      tags: { role_tag: 'role', content_tag: 'content' },
+    },
+    ranked: { file_name: 'ranked.jsonl', ranking: true, columns: { chosen: 'chosen', rejected: 'rejected' } },
+  });
+  assert.deepEqual(datasetInfoFor(join(dir, 'plain.jsonl'))?.keyMap, {});
+  const openai = datasetInfoFor(join(dir, 'openai.jsonl'));
+  assert.equal(openai?.format, 'language-modeling');
+  assert.deepEqual(openai?.keyMap, {});
+  const ranked = datasetInfoFor(join(dir, 'ranked.jsonl'));
+  assert.equal(ranked?.format, 'preference');
+  assert.deepEqual(ranked?.keyMap, { instruction: 'prompt', input: '' });
+});

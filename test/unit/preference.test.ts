@@ -256,3 +256,65 @@ test('progressive items: the first item without indexing the file; the same item
   assert.equal(full.items.length, 10_800);
   assert.equal(lazy.ensure(10_800), undefined);
 });
+
+test('word diff: words dropped from the middle or the front of the left side are marked, the shared words kept whole', async () => {
+  const { wordDiff } = await import('../../src/core/preference/wordDiff');
+  // pins: a removed middle run is one "only" segment and the right side stays one unmarked segment
+  assert.deepEqual(wordDiff('keep this and that', 'keep that'), {
+    left: [
+      { text: 'keep ', op: 'same' },
+      { text: 'this and ', op: 'only' },
+      { text: 'that', op: 'same' },
+    ],
+    right: [{ text: 'keep that', op: 'same' }],
+  });
+  // pins: reordered words: the shared word is matched, not the whitespace between them
+  assert.deepEqual(wordDiff('Paris is the capital', 'capital Paris'), {
+    left: [
+      { text: 'Paris is the ', op: 'only' },
+      { text: 'capital', op: 'same' },
+    ],
+    right: [
+      { text: 'capital', op: 'same' },
+      { text: ' Paris', op: 'only' },
+    ],
+  });
+});
+
+test("Krippendorff's alpha: every coder giving the one same value is perfect agreement (1), not undefined", () => {
+  // pins: a single value used throughout gives alpha 1 (no expected disagreement to divide by)
+  assert.deepEqual(
+    krippendorffAlphaOrdinal([
+      [2, 2],
+      [2, 2, 2],
+    ]),
+    { alpha: 1, pairable: 2 },
+  );
+});
+
+test('agreement report: skipped pairs are left out of the pair agreement; a pair event with stray ranks is no ranking', async () => {
+  const { agreementReport } = await import('../../src/core/preference/agreementReport');
+  type AnnotationEvent = Parameters<typeof agreementReport>[0][number];
+  const ev = (annotator: string, id: string, extra: Pick<AnnotationEvent, 'kind' | 'choice' | 'ranks'>): AnnotationEvent => ({
+    v: 1 as const,
+    line: 1,
+    time: '2024-01-01T00:00:00Z',
+    annotator,
+    id,
+    ...extra,
+  });
+  const events = [
+    ev('ann', 'r1', { kind: 'pair', choice: 'chosen' }),
+    ev('bob', 'r1', { kind: 'pair', choice: 'chosen' }),
+    ev('ann', 'r2', { kind: 'pair', choice: 'skip' }),
+    ev('bob', 'r2', { kind: 'pair', choice: 'skip', ranks: [1, 2] }),
+    ev('ann', 'r3', { kind: 'pair', choice: 'flag', ranks: [2, 1] }),
+    ev('bob', 'r3', { kind: 'pair', choice: 'flag', ranks: [2, 1] }),
+  ];
+  // pins: only r1 counts as a compared item (skips and flags out); no ranking statistic from pair events
+  assert.deepEqual(agreementReport(events), {
+    annotators: ['ann', 'bob'],
+    pairs: [{ a: 'ann', b: 'bob', items: 1, percentAgreement: 1, kappa: 1 }],
+    rankings: null,
+  });
+});

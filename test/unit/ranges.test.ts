@@ -98,3 +98,9 @@ test('parseWithLocations decodes escaped property names as JSON.parse does, so a
   );
   assert.equal(r.root.members![0]!.key, 'a\\b');
 });
+
+test('invalid JSON: a line that ends where a value is due says so, at the end of the line', () => {
+  // pins the message and the one-character range just past the last character for a missing value
+  assert.deepEqual(parseWithLocations('{"text": '), { ok: false, error: { start: 9, end: 10, message: 'Expected a value but the line ended' } });
+  assert.deepEqual(parseWithLocations('[1, '), { ok: false, error: { start: 4, end: 5, message: 'Expected a value but the line ended' } });
+});

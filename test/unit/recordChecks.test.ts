@@ -42,3 +42,27 @@ test('OpenAI preference: tool definitions under input.tools are checked', () => 
     'invalid-tool-definition [""] input.tools[0] has no function name: give the tool a "name" (the name its calls use).',
   ]);
 });
+
+test('ShareGPT: an unknown speaker is fixed to the nearest ShareGPT name, not to a chat-role synonym', () => {
+  // pins that the role synonyms (bot → assistant) apply only to chat roles; ShareGPT's "bot" is offered "gpt"
+  const line = JSON.stringify({
+    conversations: [
+      { from: 'human', value: 'Hi' },
+      { from: 'bot', value: 'Hello' },
+    ],
+  });
+  const [d, ...rest] = analyzeLine(line, OPTS).diagnostics;
+  assert.equal(rest.length, 0);
+  assert.equal(d!.code, 'unknown-role');
+  assert.equal(d!.fix?.title, 'Change the from to "gpt"');
+  assert.deepEqual(d!.fix?.edits, [{ start: line.indexOf('"bot"'), end: line.indexOf('"bot"') + 5, newText: '"gpt"' }]);
+});
+
+test('tools as a JSON string: decoded and checked; an empty string means no tools', () => {
+  // pins that a string `tools` is parsed (a string holding an object is named), while LLaMA-Factory's "" is accepted
+  const chat = [u('Hi'), a('Hello')];
+  assert.deepEqual(said({ messages: chat, tools: '{"name": "w"}' }), [
+    'invalid-tool-definition ["{\\"name\\": \\"w\\"}"] tools is a JSON string holding an object, not a list: wrap the definitions in [ ].',
+  ]);
+  assert.deepEqual(said({ messages: chat, tools: '' }), []);
+});

@@ -98,3 +98,15 @@ test('recordText splits chats into prompt and answer by role: function calls are
     template: undefined,
   });
 });
+
+test('an OpenAI preference record: the input messages are the prompt (with their roles), both outputs the completion', () => {
+  // pins: input.messages are read as role/content turns, not ShareGPT from/value ones
+  const r = recordText({
+    input: { messages: [{ role: 'user', content: 'Capital of France?' }] },
+    preferred_output: [{ role: 'assistant', content: 'Paris.' }],
+    non_preferred_output: [{ role: 'assistant', content: 'Lyon.' }],
+  });
+  assert.equal(r.format, 'openai-preference');
+  assert.equal(r.prompt, 'Capital of France?');
+  assert.deepEqual(r.roles, ['user', 'assistant', 'assistant']);
+});

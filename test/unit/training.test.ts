@@ -107,6 +107,11 @@ test('failures are classified with a hint', () => {
   ];
   for (const [out, kind] of cases) assert.equal(classifyFailure(`some output\n${out}\nmore`).kind, kind, out);
   assert.match(classifyFailure("No module named 'peft'").hint, /pip install peft/);
+  // the message is the whole line that holds the match, from its start to its end
+  assert.equal(
+    classifyFailure('loading\n  File "x.py", line 3\nRuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0)\ndone').message,
+    'RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0)',
+  );
 });
 
 test('cancel ends the whole process group, grandchildren included, escalating past an ignored SIGINT', async () => {
@@ -390,7 +395,7 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
     outputDir: dir,
     run: fake(1000, ok),
   });
-  assert.match(checks.find((c) => c.id === 'packages')!.message, /lacks bitsandbytes/);
+  assert.equal(checks.find((c) => c.id === 'packages')!.message, 'python3 lacks bitsandbytes: pip install bitsandbytes');
   assert.equal(checks.find((c) => c.id === 'vram')!.status, 'block');
   assert.equal(checks.find((c) => c.id === 'output')!.status, 'block');
   // no NVIDIA GPU: a warning with a time per step on the CPU or MPS; blocks only for QLoRA or a model that cannot fit
@@ -409,6 +414,18 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   });
   assert.equal(by('gpu').status, 'warn');
   assert.match(by('gpu').message, /runs on the CPU.*per step for a 0\.135B model/);
+  // an 8B model on the CPU: minutes a step, said in minutes
+  const perStep = estimateSecondsPerStep(cfg, 8, 'cpu');
+  assert.ok(perStep >= 120 && perStep < 7200, String(perStep));
+  const slow = await preflight({
+    config: cfg,
+    workspaceRoot: dir,
+    python: 'python3',
+    outputDir: join(dir, 'out'),
+    run: noGpu({ mps: false }),
+    totalMemBytes: 64 * 2 ** 30,
+  });
+  assert.match(slow.find((c) => c.id === 'gpu')!.message, new RegExp(`about ${Math.round(perStep / 60)} min per step for a 8B model`));
   assert.equal(by('vram').status, 'pass', by('vram').message);
   const cpuStep = estimateSecondsPerStep(small, 0.135, 'cpu');
   assert.ok(cpuStep > (20 * estimateSecondsPerStep(small, 0.135, 'mps')) / 2 && cpuStep > 0);
@@ -461,4 +478,15 @@ test('preflight: GPU, VRAM estimate, packages, review gate, held-out, output fol
   const review = checks.find((c) => c.id === 'review')!;
   assert.equal(review.status, 'block');
   assert.match(review.message, /^review gate failed: pass rate 50% < \d+% on data\.jsonl; fix the failing records and review them again$/);
+  // a held-out record that is also a training record blocks, with the count
+  writeFileSync(join(dir, 'data.heldout.jsonl'), readFileSync(join(dir, 'data.train.jsonl'), 'utf8').split('\n')[0] + '\n');
+  checks = await preflight({ config: cfg, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out4'), run: fake(22000, ok) });
+  assert.deepEqual(
+    checks.find((c) => c.id === 'heldout'),
+    {
+      id: 'heldout',
+      status: 'block',
+      message: '1 held-out records are also in the training data: remove them from one side',
+    },
+  );
 });

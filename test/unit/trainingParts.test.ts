@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/core/training/config';
 import { bundledCommand } from '../../src/core/training/train';
+import { methodParamSchemas } from '../../src/core/training/methods';
+import { findResumable } from '../../src/core/training/resume';
 import { EvalTargetError, evalTarget } from '../../src/core/training/checkpointEval';
 import { formatEta } from '../../src/core/training/progress';
 import { previewTokens, TokenPreviewError } from '../../src/core/training/tokenPreview';
@@ -83,4 +85,38 @@ test('previewTokens: the number of records is a whole number from 1 to the maxim
       (e: Error) => e instanceof TokenPreviewError && new RegExp(`whole number from 1 to 50, got ${records}$`).test(e.message),
       String(records),
     );
+});
+
+test("evalTarget without --checkpoint: the latest run's output folder (its final adapter); a run without one is named with what to do", () => {
+  const root = mkdtempSync(join(tmp, 'ws-latest-'));
+  const runDir = join(root, '.finetune', 'runs', 'r2');
+  mkdirSync(join(runDir, 'output'), { recursive: true });
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ runId: 'r2', startedAt: '2026-11-30T10:00:00Z' }));
+  assert.throws(
+    () => evalTarget(root),
+    (e: Error) =>
+      e instanceof EvalTargetError &&
+      e.message ===
+        `${join(runDir, 'output')} holds no adapter (adapter_config.json) or model: the run has no final adapter (did it finish?): name one with --checkpoint DIR (e.g. a checkpoint-N folder)`,
+  );
+  writeFileSync(join(runDir, 'output', 'adapter_config.json'), '{}');
+  assert.deepEqual(evalTarget(root), { runDir, checkpoint: join(runDir, 'output') });
+});
+
+test('methodParamSchemas: the method-specific training keys, each with one schema however many methods share it', () => {
+  const schemas = methodParamSchemas();
+  assert.ok(Object.keys(schemas).length > 0);
+  for (const [key, schema] of Object.entries(schemas)) assert.equal(typeof schema, 'object', key);
+});
+
+test('findResumable: a run stopped by its gate is not resumed; the message names the gate and its best checkpoint', () => {
+  const root = mkdtempSync(join(tmp, 'ws-gate-'));
+  const runDir = join(root, '.finetune', 'runs', 'r3');
+  mkdirSync(runDir, { recursive: true });
+  const gate = { reason: 'golden pass rate fell 12 points', bestCheckpoint: 'checkpoint-40' };
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ runId: 'r3', trainer: 'bundled', status: 'stopped-by-gate', result: { gate } }));
+  assert.deepEqual(findResumable(root, runDir), {
+    error:
+      'run r3 was stopped by its evaluation gate (golden pass rate fell 12 points): resuming would train past the regression; use its best checkpoint (checkpoint-40) or start a new run',
+  });
 });
