@@ -2,14 +2,17 @@
 // (STRYKER_SAMPLE=80 STRYKER_SEED=2), drawn after the tests written from the first sample, so that no test
 // was written with its mutants in view. Its score estimates all of src/core without the first sample's bias
 // (tests aimed at the first sample's survivors make the first sample score higher than the whole).
-// Results: test/mutation/fresh-seed2.results.jsonl (the stream reporter's file of that run).
+// Results: test/mutation/fresh-seed2.results.jsonl (the stream reporter's file of that run); seed 3 likewise
+// (run G, drawn after the tests written from seed 2's survivors).
 // Score = (killed + timeout) / (killed + timeout + survived + no coverage): no mutant of this sample is counted
 // as equivalent, so equivalent mutants among its survivors count against it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const file = join(fileURLToPath(import.meta.url), '../../test/mutation/fresh-seed2.results.jsonl');
+// `node scripts/mutation-fresh.mjs [SEED]` (default 2): test/mutation/fresh-seed<SEED>.results.jsonl
+const seed = process.argv[2] ?? '2';
+const file = join(fileURLToPath(import.meta.url), `../../test/mutation/fresh-seed${seed}.results.jsonl`);
 const rows = readFileSync(file, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
