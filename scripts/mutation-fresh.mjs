@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wilson } from './wilson.mjs';
 
 // `node scripts/mutation-fresh.mjs [SEED]` (default 2): test/mutation/fresh-seed<SEED>.results.jsonl
 const seed = process.argv[2] ?? '2';
@@ -27,14 +28,10 @@ for (const m of rows) {
   add(`src/core/${m.file.split('/')[2]}`, m);
   add('all of src/core', m);
 }
-const wilson = (k, n) => {
-  const z = 1.96,
-    p = k / n,
-    d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d,
-    h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return `${(100 * (c - h)).toFixed(1)}–${(100 * (c + h)).toFixed(1)}%`;
-};
+const interval = (k, n) =>
+  wilson(k, n)
+    .map((x) => `${(100 * x).toFixed(1)}`)
+    .join('–') + '%';
 console.log('| folder | tested | killed | timeout | survived | no coverage | errors | score | 95% interval |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 const names = [...groups.keys()].filter((g) => g !== 'all of src/core').sort();
@@ -44,6 +41,6 @@ for (const name of [...names, 'all of src/core']) {
   const label = name === 'all of src/core' ? '**all of `src/core`**' : `\`${name}\``;
   const score = valid ? `${((100 * (n.killed + n.timeout)) / valid).toFixed(1)}%` : 'n/a';
   console.log(
-    `| ${label} | ${valid + n.errors} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.errors} | ${name === 'all of src/core' ? `**${score}**` : score} | ${valid ? wilson(n.killed + n.timeout, valid) : ''} |`,
+    `| ${label} | ${valid + n.errors} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.errors} | ${name === 'all of src/core' ? `**${score}**` : score} | ${valid ? interval(n.killed + n.timeout, valid) : ''} |`,
   );
 }

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wilson } from './wilson.mjs';
 
 const dir = join(fileURLToPath(import.meta.url), '../../test/mutation');
 const rd = (p) =>
@@ -89,14 +90,10 @@ const killedIn = rechecks.map(([name, results]) => {
 const equivalentKeys = new Set(equivalent.map((m) => key(m)));
 
 const total = { sampled: 0, ab: 0, disabled: 0, equivalent: 0, killed: 0, left: 0, by: Object.fromEntries(rechecks.map(([n]) => [n, 0])) };
-const wilson = (k, n) => {
-  const z = 1.96,
-    p = k / n,
-    d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d,
-    h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return `${(100 * (c - h)).toFixed(1)}–${(100 * (c + h)).toFixed(1)}%`;
-};
+const interval = (k, n) =>
+  wilson(k, n)
+    .map((x) => `${(100 * x).toFixed(1)}`)
+    .join('–') + '%';
 const lines = [];
 const head = [
   'folder',
@@ -113,7 +110,7 @@ const print = (label, t) => {
   const n = t.sampled - t.disabled - t.equivalent;
   const killed = t.ab + Object.values(t.by).reduce((x, y) => x + y, 0);
   lines.push(
-    `| ${label} | ${t.sampled} | ${t.ab} | ${rechecks.map(([name]) => t.by[name]).join(' | ')} | ${t.disabled + t.equivalent} | ${t.left} | ${n ? `${((100 * killed) / n).toFixed(1)}%` : 'n/a'} | ${n ? wilson(killed, n) : ''} |`,
+    `| ${label} | ${t.sampled} | ${t.ab} | ${rechecks.map(([name]) => t.by[name]).join(' | ')} | ${t.disabled + t.equivalent} | ${t.left} | ${n ? `${((100 * killed) / n).toFixed(1)}%` : 'n/a'} | ${n ? interval(killed, n) : ''} |`,
   );
 };
 const sum = (into, r) => {

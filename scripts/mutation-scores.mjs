@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wilson } from './wilson.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const dir = join(root, 'test/mutation');
@@ -79,14 +80,10 @@ if (byFile.size) {
       add(folderOf(file), m);
       if (folderOf(file).startsWith('src/core/')) add('all of src/core', m);
     }
-  const wilson = (k, n) => {
+  const interval = (k, n) => {
     if (!n) return 'n/a';
-    const z = 1.96;
-    const p = k / n;
-    const d = 1 + (z * z) / n;
-    const c = (p + (z * z) / (2 * n)) / d;
-    const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-    return `${Math.max(0, Math.round(100 * (c - h)))}–${Math.min(100, Math.round(100 * (c + h)))}%`;
+    const [lo, hi] = wilson(k, n);
+    return `${Math.max(0, Math.round(100 * lo))}–${Math.min(100, Math.round(100 * hi))}%`;
   };
   const log =
     execFileSync('git', ['log', '-1', '--format=%cs %h', '--', 'test/mutation/sample.results.jsonl'], { cwd: root, encoding: 'utf8' }).trim() ||
@@ -101,7 +98,7 @@ if (byFile.size) {
     const valid = n.killed + n.timeout + n.survived + n.noCoverage;
     const label = name === 'all of src/core' ? '**all of `src/core`**' : `\`${name}\``;
     console.log(
-      `| ${label} | ${n.tested} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.errors} | **${score(n)}** | ${wilson(n.killed + n.timeout, valid)} |`,
+      `| ${label} | ${n.tested} | ${n.killed} | ${n.timeout} | ${n.survived} | ${n.noCoverage} | ${n.errors} | **${score(n)}** | ${interval(n.killed + n.timeout, valid)} |`,
     );
   }
 }
