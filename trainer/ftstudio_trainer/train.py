@@ -16,6 +16,7 @@ import math
 import os
 import random
 import signal
+import sys
 from typing import Any, Iterator
 
 from . import data, examples as ex
@@ -96,6 +97,19 @@ def set_rng_state(state: dict[str, Any], torch: Any) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def gpu_shortage(torch: Any, local_processes: int) -> str | None:
+    """Where CUDA is visible, each process on this machine needs its own GPU: rank k takes cuda:k."""
+    if local_processes <= 1 or not torch.cuda.is_available():
+        return None
+    gpus = torch.cuda.device_count()
+    if local_processes <= gpus:
+        return None
+    return (
+        f"{local_processes} processes on this machine but {gpus} CUDA GPU{'' if gpus == 1 else 's'} visible: "
+        f'each process needs its own GPU; set "launcher": {{"numProcesses": {gpus}}} in finetune.json'
+    )
+
+
 def _device(torch: Any, local_rank: int) -> Any:
     if torch.cuda.is_available():
         torch.cuda.set_device(local_rank)
@@ -122,6 +136,14 @@ def run(cfg: TrainConfig, stop_file: str | None = None) -> int:
     events = EventWriter(cfg.events, enabled=main)
     stop_requested = {"flag": False}
     signal.signal(signal.SIGINT, lambda *_: stop_requested.__setitem__("flag", True))
+    shortage = gpu_shortage(torch, int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+    if shortage:
+        print(f"ftstudio_trainer: {shortage}", file=sys.stderr)
+        events.emit("error", message=shortage)
+        events.close()
+        if dist.is_initialized():
+            dist.destroy_process_group()
+        return 1
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     device = _device(torch, local_rank)

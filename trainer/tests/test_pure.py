@@ -113,3 +113,21 @@ def test_read_jsonl_names_the_bad_line(tmp_path):
     p.write_text('{"text": "a"}\n\n{"text": \n')
     with pytest.raises(ValueError, match=r"d.jsonl:3: invalid JSON"):
         data.read_jsonl(str(p))
+
+
+def test_more_processes_than_visible_gpus_is_named_before_any_rank_takes_a_device():
+    from types import SimpleNamespace
+
+    from ftstudio_trainer.train import gpu_shortage
+
+    def fake(available: bool, count: int):
+        return SimpleNamespace(cuda=SimpleNamespace(is_available=lambda: available, device_count=lambda: count))
+
+    assert gpu_shortage(fake(False, 0), 4) is None, "CPU and MPS ranks need no GPU"
+    assert gpu_shortage(fake(True, 1), 1) is None
+    assert gpu_shortage(fake(True, 2), 2) is None
+    assert gpu_shortage(fake(True, 1), 2) == (
+        "2 processes on this machine but 1 CUDA GPU visible: each process needs its own GPU; "
+        'set "launcher": {"numProcesses": 1} in finetune.json'
+    )
+    assert gpu_shortage(fake(True, 2), 3).startswith("3 processes on this machine but 2 CUDA GPUs visible")

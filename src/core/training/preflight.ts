@@ -272,11 +272,18 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
       }
     }
   } else {
-    checks.push({
-      id: 'gpu',
-      status: 'pass',
-      message: gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; '),
-    });
+    const listed = gpus.map((g, i) => `GPU ${i}: ${g.name}, ${(g.totalMiB / 1024).toFixed(1)} GiB, ${(g.freeMiB / 1024).toFixed(1)} GiB free`).join('; ');
+    // torchrun / accelerate give each process of the bundled trainer its own GPU (rank k takes cuda:k)
+    const processes = !c.trainerCommand && c.launcher.type !== 'python' ? c.launcher.numProcesses : 1;
+    checks.push(
+      processes > gpus.length
+        ? {
+            id: 'gpu',
+            status: 'block',
+            message: `${listed}: "numProcesses" is ${processes} but this machine has ${gpus.length} GPU${gpus.length === 1 ? '' : 's'}, and each process trains on its own; set "launcher": {"numProcesses": ${gpus.length}} in finetune.json`,
+          }
+        : { id: 'gpu', status: 'pass', message: listed },
+    );
     if (size === undefined) {
       checks.push({ id: 'vram', status: 'warn', message: `model size unknown: set "modelSizeB" in finetune.json for a VRAM estimate` });
     } else {

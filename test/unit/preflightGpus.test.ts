@@ -1,0 +1,58 @@
+// Preflight's GPU check against the launcher: under torchrun or accelerate each process of the bundled trainer
+// takes its own GPU (rank k uses cuda:k), so more processes than GPUs is blocked before anything starts. Seen on a
+// one-GPU machine: two ranks under torchrun ended in "CUDA error: invalid device ordinal".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../../src/core/training/config';
+import { preflight } from '../../src/core/training/preflight';
+
+const PKGS = { cuda: true, torch: '2.11.0', transformers: '5.17.0', peft: '0.21.0', accelerate: '1.15.0', bitsandbytes: null };
+
+function smi(lines: string[]) {
+  return async (argv: readonly string[]) =>
+    argv[0] === 'nvidia-smi'
+      ? { code: 0, stdout: lines.map((l) => l + '\n').join(''), stderr: '' }
+      : { code: 0, stdout: JSON.stringify(PKGS) + '\n', stderr: '' };
+}
+
+async function gpuCheck(launcher: object, gpus: string[], extra: object = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-gpus-'));
+  try {
+    writeFileSync(join(dir, 'train.jsonl'), '{"text": "hello"}\n');
+    writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm/SmolLM2-135M', data: { train: 'train.jsonl' }, launcher, ...extra }));
+    const config = loadConfig(join(dir, 'finetune.json'));
+    const checks = await preflight({ config, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: smi(gpus) });
+    return checks.find((c) => c.id === 'gpu')!;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const H200 = 'NVIDIA H200, 143771, 140000';
+
+test('two torchrun processes on one GPU are blocked with the setting to change', async () => {
+  const c = await gpuCheck({ type: 'torchrun', numProcesses: 2 }, [H200]);
+  assert.equal(c.status, 'block');
+  assert.equal(
+    c.message,
+    'GPU 0: NVIDIA H200, 140.4 GiB, 136.7 GiB free: "numProcesses" is 2 but this machine has 1 GPU, and each process trains on its own; set "launcher": {"numProcesses": 1} in finetune.json',
+  );
+});
+
+test('accelerate with three processes on two GPUs is blocked; as many processes as GPUs pass', async () => {
+  const three = await gpuCheck({ type: 'accelerate', numProcesses: 3 }, [H200, H200]);
+  assert.equal(three.status, 'block');
+  assert.match(three.message, /"numProcesses" is 3 but this machine has 2 GPUs, .*\{"numProcesses": 2\}/);
+  const two = await gpuCheck({ type: 'accelerate', numProcesses: 2 }, [H200, H200]);
+  assert.equal(two.status, 'pass');
+  assert.equal(two.message, 'GPU 0: NVIDIA H200, 140.4 GiB, 136.7 GiB free; GPU 1: NVIDIA H200, 140.4 GiB, 136.7 GiB free');
+});
+
+test('the plain python launcher and a custom trainer command start one process: numProcesses does not block them', async () => {
+  assert.equal((await gpuCheck({ type: 'python', numProcesses: 4 }, [H200])).status, 'pass');
+  const custom = await gpuCheck({ type: 'torchrun', numProcesses: 4 }, [H200], { trainer: { command: ['my-trainer'] } });
+  assert.equal(custom.status, 'pass', custom.message);
+});
