@@ -1,10 +1,10 @@
 """Peak GPU memory of the bundled trainer, to hold preflight's VRAM estimate (estimateVramGiB in
 src/core/training/preflight.ts) to what a run really takes.
 
-    python trainer/vram_check.py OUT_DIR [--steps 3]
+    python trainer/vram_check.py OUT_DIR [--steps 3] [--shape tinyllama|llama3.2-1b]
 
 A Llama of TinyLlama's shape (1.1B parameters: hidden 2048, 22 layers, 32 heads, 4 key-value heads, a 32,000-id
-vocabulary) with random
+vocabulary), or of Llama-3.2-1B's (1.24B, a 128,256-id vocabulary), with random
 weights, built from a config on the GPU (no hub download), and a byte-level BPE tokenizer trained here. Each case
 runs the trainer in this process for a few steps on records long enough to fill maxSeqLength, and reads
 torch.cuda.max_memory_allocated / max_memory_reserved. OUT_DIR/vram.json receives, per case, the method,
@@ -29,7 +29,27 @@ WORDS = (
 ).split()
 
 
-VOCAB = 32000  # TinyLlama's
+# the model shapes (--shape): TinyLlama-1.1B, and Llama-3.2-1B with its 128,256-id vocabulary (tied embeddings)
+SHAPES = {
+    "tinyllama": {
+        "vocab_size": 32000,
+        "hidden_size": 2048,
+        "intermediate_size": 5632,
+        "num_hidden_layers": 22,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 4,
+        "tie_word_embeddings": False,
+    },
+    "llama3.2-1b": {
+        "vocab_size": 128256,
+        "hidden_size": 2048,
+        "intermediate_size": 8192,
+        "num_hidden_layers": 16,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "tie_word_embeddings": True,
+    },
+}
 
 
 def text(rng: random.Random, words: int) -> str:
@@ -46,6 +66,7 @@ def main() -> int:
 
     out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "vram-check-out")
     steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 3
+    shape_name = sys.argv[sys.argv.index("--shape") + 1] if "--shape" in sys.argv else "tinyllama"
     os.makedirs(out, exist_ok=True)
     if not torch.cuda.is_available():
         print("vram_check: no CUDA device", file=sys.stderr)
@@ -69,17 +90,13 @@ def main() -> int:
         with open(data[name], "w", encoding="utf-8") as f:
             f.writelines(json.dumps(r) + "\n" for r in rows)
 
-    model_dir = os.path.join(out, "llama-1b")
+    model_dir = os.path.join(out, shape_name)
     build_tiny_llama(model_dir, WORDS * 20, vocab_size=512)  # the tokenizer (and a tiny model, replaced below)
     with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
         small = json.load(f)
+    # the tokenizer uses the first 512 ids; the logits span the whole vocabulary, as a real model's do
     shape = LlamaConfig(
-        vocab_size=VOCAB,  # the tokenizer uses the first 512 ids; the logits span all of them, as a real model's do
-        hidden_size=2048,
-        intermediate_size=5632,
-        num_hidden_layers=22,
-        num_attention_heads=32,
-        num_key_value_heads=4,
+        **SHAPES[shape_name],
         max_position_embeddings=2048,
         bos_token_id=small["bos_token_id"],
         eos_token_id=small["eos_token_id"],
@@ -135,6 +152,7 @@ def main() -> int:
         code = run(cfg)
         row = {
             "case": name,
+            "shape": shape_name,
             "method": method,
             "adapter": adapter,
             "batchSize": batch,

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../../src/core/training/config';
 import { estimateVramGiB, preflight } from '../../src/core/training/preflight';
@@ -58,18 +58,62 @@ test('the plain python launcher and a custom trainer command start one process: 
   assert.equal(custom.status, 'pass', custom.message);
 });
 
-// Peaks measured on an H200 by trainer/vram_check.py (a 1.1B Llama, 3 steps each, torch.cuda.max_memory_reserved),
-// copied from its vram.json. Reserved memory leaves out the CUDA context, about 0.5 GiB more that nvidia-smi shows.
+// Peaks measured on an H200 by trainer/vram_check.py (TinyLlama's and Llama-3.2-1B's shapes, 3 steps a case,
+// torch.cuda.max_memory_reserved), copied from its vram.json. Reserved memory leaves out the CUDA context, about
+// 0.5 GiB more that nvidia-smi shows.
 test('the VRAM estimate covers every peak measured on an H200, without more than a quarter to spare', () => {
   const measured = JSON.parse(readFileSync(join(__dirname, '../fixtures/vram-h200.json'), 'utf8')) as {
-    cases: { case: string; method: string; adapter: string; batchSize: number; maxSeqLength: number; parameters: number; peakReservedGiB: number }[];
+    cases: {
+      case: string;
+      shape: string;
+      vocab: number;
+      method: string;
+      adapter: string;
+      batchSize: number;
+      maxSeqLength: number;
+      parameters: number;
+      peakReservedGiB: number;
+    }[];
   };
-  assert.equal(measured.cases.length, 6);
+  assert.equal(measured.cases.length, 12);
   for (const m of measured.cases) {
     const config = { method: m.method, adapter: { type: m.adapter }, training: { batchSize: m.batchSize, maxSeqLength: m.maxSeqLength } };
-    const estimate = estimateVramGiB(config as unknown as TrainingConfig, m.parameters / 1e9);
+    const estimate = estimateVramGiB(config as unknown as TrainingConfig, m.parameters / 1e9, m.vocab);
     const used = m.peakReservedGiB + 0.5;
-    assert.ok(estimate >= used, `${m.case}: estimated ${estimate.toFixed(2)} GiB, used ${used.toFixed(2)}`);
-    assert.ok(estimate <= 1.25 * used, `${m.case}: estimated ${estimate.toFixed(2)} GiB, used only ${used.toFixed(2)}`);
+    const at = `${m.shape} ${m.case}: estimated ${estimate.toFixed(2)} GiB, used ${used.toFixed(2)}`;
+    assert.ok(estimate >= used, at);
+    assert.ok(estimate <= 1.25 * used, at);
+  }
+});
+
+test("preflight reads the vocabulary from the model's config.json, and says when it assumes one", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-vocab-'));
+  try {
+    mkdirSync(join(dir, 'model'));
+    writeFileSync(join(dir, 'model', 'tokenizer.json'), '{}');
+    writeFileSync(join(dir, 'model', 'config.json'), JSON.stringify({ vocab_size: 32000 }));
+    writeFileSync(join(dir, 'train.jsonl'), '{"text": "hello"}\n');
+    const write = (model: string) =>
+      writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model, modelSizeB: 1.1, data: { train: 'train.jsonl' } }));
+    const vram = async () => {
+      const config = loadConfig(join(dir, 'finetune.json'));
+      const checks = await preflight({ config, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: smi([H200]) });
+      return checks.find((c) => c.id === 'vram')!;
+    };
+    write('./model');
+    const known = await vram();
+    assert.equal(known.status, 'pass');
+    assert.match(known.message, /^1\.1B model \(32,000-id vocabulary\), LORA: about 5\.9 GiB needed, 136\.7 GiB free$/);
+    write('./elsewhere');
+    const unknown = await vram();
+    assert.match(unknown.message, /^1\.1B model \(vocabulary unknown, 128,256 ids assumed\), LORA: about 12\.5 GiB needed/);
+    // a multimodal config keeps the text model's vocabulary under text_config
+    writeFileSync(join(dir, 'model', 'config.json'), JSON.stringify({ text_config: { vocab_size: 262144 } }));
+    write('./model');
+    assert.match((await vram()).message, /\(262,144-id vocabulary\)/);
+    writeFileSync(join(dir, 'model', 'config.json'), '{not json');
+    assert.match((await vram()).message, /vocabulary unknown/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,7 +2,7 @@
  * Preflight: one pass / warn / block line per check before any GPU time is spent. Blocks can be
  * overridden (--force, or a modal confirmation) and the override is recorded in the run.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { reviewGate } from '../review/reviewGate';
@@ -16,6 +16,7 @@ import { trainerMethod } from './methods';
 import { evalPreflight } from './evalPreflight';
 import type { Checkpoint } from './resume';
 import { fileSha256 } from './runRecord';
+import { findTokenizer } from '../tokens/tokenizerFiles';
 
 export interface PreflightCheck {
   readonly id: 'data' | 'review' | 'heldout' | 'eval' | 'gpu' | 'vram' | 'packages' | 'output';
@@ -70,26 +71,46 @@ export function modelSizeB(c: TrainingConfig): number | undefined {
   return m[2]!.toLowerCase() === 'b' ? Number(m[1]) : Number(m[1]) / 1000;
 }
 
+/** The vocabulary assumed when the model's config.json is not on this machine: Llama 3's (most recent models have 128k–256k). */
+export const ASSUMED_VOCAB = 128_256;
+
 /**
- * A VRAM need in GiB, calibrated on an H200 (trainer/vram_check.py: a 1.1B Llama, 32,000-id vocabulary; the
- * estimate covers every measured peak plus the CUDA context, test/unit/preflightGpus.test.ts):
+ * A VRAM need in GiB, calibrated on an H200 (trainer/vram_check.py: TinyLlama's and Llama-3.2-1B's shapes,
+ * 32,000 and 128,256 ids; the estimate covers every measured peak plus the CUDA context,
+ * test/unit/preflightGpus.test.ts):
  * - the weights: bf16 for LoRA (2 bytes a parameter), 4-bit for QLoRA; a full fine-tune holds float32 master
  *   weights, their gradients and AdamW's two moments (16 bytes), autocast's bf16 copies and the optimizer
  *   step's temporaries (measured: 2 more);
  * - full DPO's frozen reference model, a float32 copy (4 bytes);
- * - activations with gradient checkpointing, per token of the micro-batch (both answers of a DPO pair): a
- *   part for the logits (0.00025 GiB: a 32,000-id vocabulary measured 0.00033 GiB in all at 1.1B) and a part
- *   that grows with the model (0.00012 GiB per billion parameters);
+ * - activations with gradient checkpointing, per token of the micro-batch (both answers of a DPO pair): the
+ *   logits in float32 with their gradient, 9 bytes per vocabulary id (measured: 8.9), and the layers' saved
+ *   inputs, 0.00007 GiB × (billions of parameters)^⅔ (layers × width; measured 0.000055 at 1.1B);
  * - 1 GiB of CUDA context and allocator slack.
  */
-export function estimateVramGiB(c: TrainingConfig, sizeB: number): number {
+export function estimateVramGiB(c: TrainingConfig, sizeB: number, vocab = ASSUMED_VOCAB): number {
   const params = sizeB * 1e9;
   const bytesPerParam = c.adapter.type === 'none' ? 20 : c.adapter.type === 'qlora' ? 0.6 : 2;
   const m = trainerMethod(c.method);
   const refModel = m.referenceModel && c.adapter.type === 'none' ? params * 4 : 0;
   const tokens = c.training.batchSize * c.training.maxSeqLength * m.activationFactor;
-  const activations = tokens * (0.00025 + 0.00012 * sizeB);
-  return (params * bytesPerParam + refModel) / 2 ** 30 + activations + 1;
+  const perToken = (vocab * 9) / 2 ** 30 + 0.00007 * sizeB ** (2 / 3);
+  return (params * bytesPerParam + refModel) / 2 ** 30 + tokens * perToken + 1;
+}
+
+/** The model's vocabulary size from its config.json on this machine (a local folder or the Hugging Face cache). */
+export function modelVocab(c: TrainingConfig, hfHome?: string): number | undefined {
+  const found = findTokenizer({ model: c.model, workspaceRoot: c.path ? dirname(c.path) : undefined, hfHome });
+  if (!('location' in found)) return undefined;
+  try {
+    const config = JSON.parse(readFileSync(join(found.location.dir, 'config.json'), 'utf8')) as {
+      vocab_size?: unknown;
+      text_config?: { vocab_size?: unknown };
+    };
+    const v = config.vocab_size ?? config.text_config?.vocab_size;
+    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const PACKAGES_SCRIPT = `import json, importlib.metadata as m
@@ -294,9 +315,11 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     if (size === undefined) {
       checks.push({ id: 'vram', status: 'warn', message: `model size unknown: set "modelSizeB" in finetune.json for a VRAM estimate` });
     } else {
-      const need = estimateVramGiB(c, size);
+      const vocab = modelVocab(c);
+      const need = estimateVramGiB(c, size, vocab);
       const free = Math.max(...gpus.map((g) => g.freeMiB)) / 1024;
-      const what = `${size}B model, ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed, ${free.toFixed(1)} GiB free`;
+      const ids = vocab ? `${vocab.toLocaleString('en-US')}-id vocabulary` : `vocabulary unknown, ${ASSUMED_VOCAB.toLocaleString('en-US')} ids assumed`;
+      const what = `${size}B model (${ids}), ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed, ${free.toFixed(1)} GiB free`;
       checks.push(
         need > free
           ? { id: 'vram', status: 'block', message: `${what}: use qlora, a smaller batch or a shorter maxSeqLength` }
