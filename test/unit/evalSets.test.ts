@@ -2,16 +2,17 @@
 // refusal detection, and the examples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateText } from '../../src/core/checks/datasetModel';
 import { validateFile } from '../../src/core/validation/validateFile';
 import { checkAssertion, type Assertion } from '../../src/core/eval/assertions';
-import { ASSERTION_TYPE_IDS, type AssertionType } from '../../src/core/formats/evalSets';
-import { evalSetDiagnostics } from '../../src/core/checks/evalSetChecks';
+import { ASSERTION_TYPE_IDS, detectEvalFormat, EVAL_FORMATS, idKey, isEvalFormat, REGEX_FLAGS, type AssertionType } from '../../src/core/formats/evalSets';
+import { checkEvalRecord, evalSetDiagnostics, evalSetDiagnosticsOfFile } from '../../src/core/checks/evalSetChecks';
 import { isRefusal, refusalDetector, RefusalPatternError } from '../../src/core/eval/refusal';
-import { compileUserSchema } from '../../src/core/checks/schemaCheck';
+import { compileUserSchema, LineLocator } from '../../src/core/checks/schemaCheck';
+import { CODES } from '../../src/core/checks/codes';
 import { codes, covered, diags, OPTS } from './helpers';
 
 const item = (extra: object = {}) => ({ id: 'x', prompt: 'p', assert: [{ type: 'contains', value: 'a' }], ...extra });
@@ -66,7 +67,10 @@ test('diagnostics as you type: each names the problem and covers the right text'
     [item({ assert: 'contains Paris' }), 'wrong-type', '"contains Paris"', /must be a list/],
     [item({ assert: [] }), 'no-assertions', '[]', /passes whatever/],
     [item({ assert: [{ type: 'contain', value: 'a' }] }), 'unknown-assertion', '"contain"', /did you mean "contains"/],
-    [item({ assert: [{ type: 'bleu', value: 'a' }] }), 'unknown-assertion', '"bleu"', /The types are equals, contains/],
+    [item({ assert: [{ type: 'bleu', value: 'a' }] }), 'unknown-assertion', '"bleu"', /^Unknown assertion type "bleu"\. The types are equals, contains/],
+    // an inherited key of the type table is not a type (it passed as one)
+    [item({ assert: [{ type: 'toString', value: 'a' }] }), 'unknown-assertion', '"toString"', /^Unknown assertion type "toString"\. The types are/],
+    [item({ assert: [{ type: 'constructor', value: 'a' }] }), 'unknown-assertion', '"constructor"', /^Unknown assertion type "constructor"/],
     [item({ assert: [{ value: 'a' }] }), 'missing-key', '{', /needs a "type"/],
     [item({ assert: [{ type: 'contains' }] }), 'missing-key', '{', /needs a "value" \(a string\)/],
     [item({ assert: [{ type: 'contains', value: 3 }] }), 'wrong-type', '3', /must be a string/],
@@ -295,4 +299,310 @@ test('a misspelt key of a golden item has a quick fix that renames it; max-lengt
     diags([item({ assert: [{ type: 'max-length', value: -1 }] })]).map((x) => x.code),
     ['invalid-value'],
   );
+});
+
+/** Each diagnostic of one record as `code [covered text] message`, with its quick fix as `=> title: [edited] -> new`. */
+function said(rec: object): string[] {
+  const line = JSON.stringify(rec);
+  return diags([line]).map((d) => {
+    const head = `${d.code} [${line.slice(d.start, d.end)}] ${d.message}`;
+    return d.fix ? `${head} => ${d.fix.title}: ${d.fix.edits.map((e) => `[${line.slice(e.start, e.end)}] -> ${e.newText}`).join(' | ')}` : head;
+  });
+}
+
+test('golden items: keys, id and prompt, each message in full on its exact range', () => {
+  assert.deepEqual(said(item({ mesages: [] })), [
+    'misspelt-key ["mesages"] Unknown key "mesages": did you mean "messages"? => Rename "mesages" to "messages": ["mesages"] -> "messages"',
+  ]);
+  assert.deepEqual(said(item({ tgs: [] })), ['misspelt-key ["tgs"] Unknown key "tgs": did you mean "tags"? => Rename "tgs" to "tags": ["tgs"] -> "tags"']);
+  // a misspelling of a key the item has already, and metadata keys, are left alone
+  assert.deepEqual(said(item({ promt: 'x' })), []);
+  assert.deepEqual(said(item({ source: 'web' })), []);
+  assert.deepEqual(said({ prompt: 'p', assert: [{ type: 'is-json' }] }), [
+    'missing-key [{] A golden item needs an "id" (a string or an integer): predictions and reports name items by it.',
+  ]);
+  for (const id of ['', ' ', 1.5, null, true])
+    assert.deepEqual(said(item({ id })), [`invalid-value [${JSON.stringify(id)}] "id" must be a non-empty string or an integer, not ${JSON.stringify(id)}.`]);
+  assert.deepEqual(said(item({ id: 3 })), []);
+  assert.deepEqual(said({ id: 'x', assert: [{ type: 'is-json' }] }), [
+    'missing-key [{] A golden item needs "prompt" (a string) or "messages" (a list of chat turns).',
+  ]);
+  assert.deepEqual(said(item({ messages: [{ role: 'user', content: 'q' }] })), [
+    'unexpected-key ["messages"] A golden item has "prompt" and "messages": keep one of them.',
+  ]);
+  assert.deepEqual(said(item({ prompt: undefined, messages: 'x' })), ['wrong-type ["x"] "messages" must be a list of chat turns, but it is a string.']);
+  assert.deepEqual(said(item({ prompt: undefined, messages: [] })), ['empty-content [[]] "messages" is an empty list.']);
+  assert.deepEqual(
+    said(
+      item({
+        prompt: undefined,
+        messages: [5, { content: 'q' }, { role: 'usr', content: ' ' }, { role: 'user' }, { role: 'user', content: 3 }, { role: 'tool', content: 'ok' }],
+      }),
+    ),
+    [
+      'wrong-type [5] messages[0] must be an object {"role", "content"}, but it is a number.',
+      'missing-key [{] messages[1] needs a role: one of system, developer, user, assistant, tool.',
+      'unknown-role ["usr"] messages[2] needs a role: one of system, developer, user, assistant, tool.',
+      'empty-content [" "] messages[2] needs a non-empty "content" string.',
+      'empty-content [{] messages[3] needs a non-empty "content" string.',
+      'empty-content [3] messages[4] needs a non-empty "content" string.',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        prompt: undefined,
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a' },
+        ],
+      }),
+    ),
+    [
+      'prompt-ends-with-assistant [{"role":"assistant","content":"a"}] "messages" ends with an assistant turn: the model would continue it. End with the user turn the model answers.',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        prompt: undefined,
+        messages: [
+          { role: 'system', content: 's' },
+          { role: 'user', content: 'q' },
+        ],
+      }),
+    ),
+    [],
+  );
+  assert.deepEqual(said(item({ tags: 'a' })), ['wrong-type ["a"] "tags" must be a list of strings, but it is a string.']);
+  assert.deepEqual(said(item({ tags: ['a', 2] })), ['wrong-type [["a",2]] "tags" must be a list of strings, but it is a list with a non-string in it.']);
+  assert.deepEqual(said(item({ tags: [] })), []);
+});
+
+test('golden assertions: every malformed shape, each message in full on its exact range', () => {
+  const TYPES = 'equals, contains, not-contains, starts-with, regex, is-json, json-schema, max-length, refusal, not-refusal';
+  assert.deepEqual(said(item({ mustPass: 'yes' })), ['wrong-type ["yes"] "mustPass" must be true or false, but it is a string.']);
+  assert.deepEqual(said({ id: 'x', prompt: 'p', mustPass: true }), [
+    'missing-key [{] A golden item needs "assert": a list of {"type", "value"} checks of the output.',
+  ]);
+  assert.deepEqual(said(item({ assert: {} })), ['wrong-type [{}] "assert" must be a list of {"type", "value"} objects, but it is an object.']);
+  assert.deepEqual(said(item({ assert: [] })), ['no-assertions [[]] "assert" is empty: the item passes whatever the model says. Add at least one check.']);
+  assert.deepEqual(said(item({ assert: [5, null, [1]] })), [
+    'wrong-type [5] assert[0] must be an object {"type", "value"}, but it is a number.',
+    'wrong-type [null] assert[1] must be an object {"type", "value"}, but it is null.',
+    'wrong-type [[1]] assert[2] must be an object {"type", "value"}, but it is a list.',
+  ]);
+  assert.deepEqual(said(item({ assert: [{ type: 'contains', value: 'a', weight: 2, flags: 'i' }] })), [
+    'unexpected-key ["weight"] Unexpected key "weight" in assert[0]: an assertion has "type", "value" and, for regex, "flags".',
+  ]);
+  assert.deepEqual(said(item({ assert: [{ value: 'a' }] })), [`missing-key [{] assert[0] needs a "type": one of ${TYPES}.`]);
+  assert.deepEqual(said(item({ assert: [{ type: 'contain', value: 'a' }] })), [
+    `unknown-assertion ["contain"] Unknown assertion type "contain": did you mean "contains"? The types are ${TYPES}. => Change the type to "contains": ["contain"] -> "contains"`,
+  ]);
+  // up to three edits from a type name
+  assert.match(said(item({ assert: [{ type: 'strtswth', value: 'a' }] }))[0]!, /did you mean "starts-with"\? .* => Change the type to "starts-with"/);
+  assert.doesNotMatch(said(item({ assert: [{ type: 'strtwth', value: 'a' }] }))[0]!, /did you mean/);
+  for (const type of ['bleu', 3]) {
+    const [d, ...rest] = said(item({ assert: [{ type, value: 'a' }] }));
+    assert.equal(rest.length, 0);
+    assert.match(
+      d!,
+      new RegExp(`^unknown-assertion \\[${JSON.stringify(type)}\\] Unknown assertion type ${JSON.stringify(type)}[.:]? The types are ${TYPES}\\.$`),
+    );
+  }
+  assert.deepEqual(
+    said(
+      item({
+        assert: [
+          { type: 'contains' },
+          { type: 'max-length' },
+          { type: 'regex' },
+          { type: 'json-schema' },
+          { type: 'is-json' },
+          { type: 'refusal' },
+          { type: 'not-refusal' },
+        ],
+      }),
+    ),
+    [
+      'missing-key [{] A contains assertion needs a "value" (a string).',
+      'missing-key [{] A max-length assertion needs a "value" (a number of characters).',
+      'missing-key [{] A regex assertion needs a "value" (a regular expression).',
+      'missing-key [{] A json-schema assertion needs a "value" (a JSON Schema or a path to one).',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        assert: [
+          { type: 'contains', value: 3 },
+          { type: 'contains', value: '' },
+          { type: 'not-contains', value: '' },
+          { type: 'equals', value: '' },
+          { type: 'starts-with', value: '' },
+        ],
+      }),
+    ),
+    [
+      'wrong-type [3] The value of a contains assertion must be a string, but it is a number.',
+      'invalid-value [""] An empty contains value passes on every output.',
+      'invalid-value [""] An empty not-contains value fails on every output.',
+      'invalid-value [""] An empty starts-with value passes on every output.',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        assert: [
+          { type: 'max-length', value: -1 },
+          { type: 'max-length', value: 1.5 },
+          { type: 'max-length', value: '10' },
+          { type: 'max-length', value: 0 },
+          { type: 'max-length', value: 2000 },
+        ],
+      }),
+    ),
+    [
+      'invalid-value [-1] The value of a max-length assertion must be a whole number of characters ≥ 0, not -1.',
+      'invalid-value [1.5] The value of a max-length assertion must be a whole number of characters ≥ 0, not 1.5.',
+      'invalid-value ["10"] The value of a max-length assertion must be a whole number of characters ≥ 0, not "10".',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        assert: [
+          { type: 'regex', value: 'a[' },
+          { type: 'regex', value: 5 },
+          { type: 'regex', value: 'a', flags: 'gx' },
+          { type: 'regex', value: 'a', flags: 3 },
+          { type: 'regex', value: 'a', flags: 'ims' },
+          { type: 'regex', value: 'a', flags: '' },
+          { type: 'regex', value: 'a', flags: [] },
+        ],
+      }),
+    ),
+    [
+      'invalid-regex ["a["] Invalid regular expression: /a[/: Unterminated character class.',
+      'wrong-type [5] The value of a regex assertion must be a string, but it is a number.',
+      'invalid-value ["gx"] "flags" may hold i (ignore case), m (multi-line) and s (dot matches newlines), not "gx".',
+      'invalid-value [3] "flags" may hold i (ignore case), m (multi-line) and s (dot matches newlines), not 3.',
+      'invalid-value [[]] "flags" may hold i (ignore case), m (multi-line) and s (dot matches newlines), not [].',
+    ],
+  );
+  assert.deepEqual(
+    said(
+      item({
+        assert: [
+          { type: 'json-schema', value: 5 },
+          { type: 'json-schema', value: ' ' },
+          { type: 'json-schema', value: 's.json' },
+          { type: 'json-schema', value: [1] },
+          { type: 'json-schema', value: null },
+          { type: 'json-schema', value: { type: 'object' } },
+        ],
+      }),
+    ),
+    [
+      'wrong-type [5] The value of a json-schema assertion must be a JSON Schema object or a path to one, but it is a number.',
+      'invalid-value [" "] The schema path is empty: give a path relative to this file, or the schema itself.',
+      'wrong-type [[1]] The value of a json-schema assertion must be a JSON Schema object or a path to one, but it is a list.',
+      'wrong-type [null] The value of a json-schema assertion must be a JSON Schema object or a path to one, but it is null.',
+    ],
+  );
+  const [bad, ...more] = said(item({ assert: [{ type: 'json-schema', value: { type: 'nonsense' } }] }));
+  assert.equal(more.length, 0);
+  assert.match(bad!, /^invalid-value \[\{"type":"nonsense"\}\] the schema: invalid JSON Schema: .+\.$/);
+});
+
+test('safety items: expect must be refuse or comply, the nearest offered; a missing expect named', () => {
+  assert.deepEqual(said({ id: 's', prompt: 'p', expect: 'refused' }), [
+    'invalid-value ["refused"] "expect" must be "refuse" or "comply", not "refused". => Change it to "refuse": ["refused"] -> "refuse"',
+  ]);
+  // up to two edits from refuse or comply
+  assert.deepEqual(said({ id: 's', prompt: 'p', expect: 'rfse' }), [
+    'invalid-value ["rfse"] "expect" must be "refuse" or "comply", not "rfse". => Change it to "refuse": ["rfse"] -> "refuse"',
+  ]);
+  assert.deepEqual(said({ id: 's', prompt: 'p', expect: 'xyz' }), ['invalid-value ["xyz"] "expect" must be "refuse" or "comply", not "xyz".']);
+  assert.deepEqual(said({ id: 's', prompt: 'p', expect: 3 }), ['invalid-value [3] "expect" must be "refuse" or "comply", not 3.']);
+  assert.deepEqual(said({ prompt: 'p', expect: 'comply' }), [
+    'missing-key [{] A safety item needs an "id" (a string or an integer): predictions and reports name items by it.',
+  ]);
+  assert.deepEqual(said({ id: 's', expect: 'comply' }), ['missing-key [{] A safety item needs "prompt" (a string) or "messages" (a list of chat turns).']);
+  // a safety item has no assertions
+  assert.deepEqual(said({ id: 's', prompt: 'p', expect: 'comply', mustPas: true }), []);
+  const line = JSON.stringify({ id: 's', prompt: 'p' });
+  const out = checkEvalRecord({ id: 's', prompt: 'p' }, 'safety', new LineLocator(line));
+  assert.deepEqual(
+    out.map((d) => `${d.code} [${line.slice(d.start, d.end)}] ${d.message}`),
+    ['missing-key [{] A safety item needs "expect": "refuse" or "comply".'],
+  );
+});
+
+test('duplicate ids: the message names the first line, the range is the id, the related place the first record', () => {
+  const text = [
+    '\ufeff' + JSON.stringify(item({ id: 'a' })),
+    '{broken',
+    '[1]',
+    'null',
+    JSON.stringify({ id: 'a', text: 't' }),
+    JSON.stringify(item({ id: '' })),
+    JSON.stringify(item({ id: '' })),
+    '\ufeff' + JSON.stringify(item({ id: 'a' })),
+    JSON.stringify(item({ id: 'a' })),
+  ];
+  const ds = evalSetDiagnostics(text);
+  assert.deepEqual(
+    ds.map((d) => [d.line, covered(text[d.line]!, d), d.code, d.severity, d.message, d.related]),
+    [
+      [
+        8,
+        '"a"',
+        'duplicate-id',
+        CODES['duplicate-id'].severity,
+        'The id "a" is already used on line 1: give every item its own id.',
+        [{ line: 0, start: 0, end: 1, message: 'First use of the id' }],
+      ],
+    ],
+  );
+});
+
+test('evalSetDiagnosticsOfFile: the lines of a file on disk', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-golden-ids-'));
+  try {
+    const f = join(dir, 'golden.jsonl');
+    writeFileSync(f, lines(item({ id: 1 }), item({ id: 2 }), item({ id: 1 })).join('\r\n') + '\r\n');
+    const ds = await evalSetDiagnosticsOfFile(f);
+    assert.deepEqual(
+      ds.map((d) => [d.line, d.message]),
+      [[2, 'The id "1" is already used on line 1: give every item its own id.']],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('evalSets vocabulary: formats, detection and ids', () => {
+  assert.deepEqual(EVAL_FORMATS.golden.keys, ['id', 'prompt', 'messages', 'assert', 'mustPass', 'tags']);
+  assert.deepEqual(EVAL_FORMATS.safety.keys, ['id', 'prompt', 'messages', 'expect', 'tags']);
+  assert.equal(isEvalFormat('golden'), true);
+  assert.equal(isEvalFormat('safety'), true);
+  assert.equal(isEvalFormat('alpaca'), false);
+  assert.equal(isEvalFormat(undefined), false);
+  assert.equal(detectEvalFormat({ mustPass: true }), 'golden');
+  assert.equal(detectEvalFormat({ assert: [] }), 'golden');
+  assert.equal(detectEvalFormat({ expect: 'refuse' }), 'safety');
+  assert.equal(detectEvalFormat({ assert: [], expect: 'refuse' }), 'golden');
+  assert.equal(detectEvalFormat(Object.create({ expect: 'refuse' })), undefined);
+  assert.equal(detectEvalFormat({ prompt: 'p' }), undefined);
+  assert.equal(idKey('a'), 'a');
+  assert.equal(idKey(' '), undefined);
+  assert.equal(idKey(7), '7');
+  assert.equal(idKey(7.5), undefined);
+  assert.equal(idKey(null), undefined);
+  assert.equal(REGEX_FLAGS.test('ims'), true);
+  assert.equal(REGEX_FLAGS.test(''), true);
+  assert.equal(REGEX_FLAGS.test('g'), false);
+  assert.equal(REGEX_FLAGS.test('ig'), false);
+  assert.equal(REGEX_FLAGS.test('gi'), false);
 });

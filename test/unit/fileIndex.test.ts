@@ -2,7 +2,7 @@
 // and records as the in-memory indexers, each line's text read back from its byte span.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIndex, type IndexMessage } from '../../src/core/indexing/fileIndex';
@@ -12,6 +12,7 @@ import { buildItems } from '../../src/core/preference/items';
 import { indexLines } from '../../src/core/records/recordIndex';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftstudio-fileindex-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, lines: string[]): string {
   const p = join(dir, name);
   writeFileSync(p, lines.join('\n') + '\n');
@@ -191,4 +192,60 @@ test('indexFile, records: every record with its line, id and span; blank and bro
 
 test('indexFile: a missing file rejects, naming it', async () => {
   await assert.rejects(messages(join(dir, 'nope.jsonl'), 'items'), /nope\.jsonl/);
+});
+
+test('a worker that fails or stops before it is done: the error names the file, the index is done, callers answered', async () => {
+  const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ prompt: `q${i} ${'v'.repeat(100)}`, chosen: 'a', rejected: `b${i}` }));
+  const path = file('crash-pairs.jsonl', lines);
+  // the worker thread itself failing (its 'error' event)
+  let updates = 0;
+  const failed = new FileIndex(path, 'items', () => updates++);
+  assert.equal(failed.fraction, 0, 'nothing read yet');
+  assert.equal(failed.done, false);
+  const waiting = failed.item(19_999);
+  (failed as unknown as { worker: import('node:worker_threads').Worker }).worker.emit('error', new Error('out of memory'));
+  assert.equal(failed.done, true);
+  assert.equal(failed.error, `${path}: could not be indexed: out of memory`);
+  assert.equal(failed.fraction, 1);
+  assert.equal(updates, 1, 'the end is an update');
+  assert.equal(await waiting, failed.items[19_999]);
+  await failed.whenDone();
+  // the worker gone without a word (its 'exit' event before 'done')
+  const stopped = new FileIndex(path, 'items');
+  await (stopped as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
+  await stopped.whenDone();
+  assert.equal(stopped.error, `${path}: the indexer stopped`);
+});
+
+test('indexFile, records over several chunks: each record reported once, in order, with the bytes read so far', async () => {
+  const lines = Array.from({ length: 8_000 }, (_, i) => (i % 97 === 3 ? 'broken' : JSON.stringify({ text: `r${i} ${'z'.repeat(200)}` })));
+  const path = file('msgs-many-records.jsonl', lines);
+  const ms = await messages(path, 'records');
+  const recs = ms.filter((m) => m.type === 'records') as Extract<IndexMessage, { type: 'records' }>[];
+  assert.ok(recs.length >= 2, `more than one chunk (${recs.length})`);
+  assert.deepEqual(
+    recs.flatMap((r) => r.lines),
+    indexLines(lines).map((r) => r.line),
+  );
+  assert.equal(recs.flatMap((r) => r.ids).length, recs.flatMap((r) => r.spans).length);
+  assert.ok(recs[0]!.bytes < recs[recs.length - 1]!.bytes);
+  const idx = new FileIndex(path, 'records');
+  await idx.whenDone();
+  assert.equal(idx.records.length, indexLines(lines).length);
+  assert.equal(idx.recordLine(7_999), lines[7_998]);
+});
+
+test('indexFile, items: blank lines do not count toward the records the mode is decided from', async () => {
+  const lines = [...Array.from({ length: 250 }, () => ''), ...['a', 'b', 'c'].map((c) => JSON.stringify({ prompt: 'same', completion: c }))];
+  const path = file('msgs-blank-head.jsonl', lines);
+  const ms = await messages(path, 'items');
+  assert.deepEqual(
+    ms.filter((m) => m.type === 'mode'),
+    [{ type: 'mode', mode: 'ranking' }],
+  );
+  const items = ms.flatMap((m) => (m.type === 'items' ? m.items : []));
+  assert.deepEqual(
+    items.map((x) => x.lines),
+    [[251, 252, 253]],
+  );
 });

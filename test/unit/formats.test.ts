@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectFormat, editDistance, isNear } from '../../src/core/formats/formats';
+import { describeVariant, detectFormat, editDistance, isNear, nearest, nearestKey, variantKey } from '../../src/core/formats/formats';
 import { validateText } from '../../src/core/checks/datasetModel';
 import { diags, OPTS } from './helpers';
 
@@ -101,4 +101,110 @@ test('evaluation sets (held-out, test, golden) are exempt from the training-set 
 test('a prompt with an unrelated extra key (an id) is still an exact prompt-only record', () => {
   // pins: only keys near completion/chosen/rejected/label turn a prompt record into a fuzzy guess
   assert.deepEqual(detectFormat({ id: 'r1', prompt: 'p' }), { format: 'prompt-only', conversational: false, exact: true });
+});
+
+test('detectFormat: exact and guessed formats, with the shape read from the turn keys', () => {
+  const seen = (rec: object) => {
+    const d = detectFormat(rec as Record<string, unknown>);
+    return d && [d.format, d.conversational, d.exact];
+  };
+  // guesses from misspelt or missing keys
+  assert.deepEqual(seen({ promt: 'p', completion: 'c' }), ['prompt-completion', false, false]);
+  assert.deepEqual(seen({ prompt: 'p', completon: 'c' }), ['prompt-completion', false, false]);
+  assert.deepEqual(seen({ completion: 'c' }), ['prompt-completion', false, false]);
+  assert.deepEqual(seen({ instruction: 'i', ouput: 'o' }), ['alpaca', false, false]);
+  assert.deepEqual(seen({ output: 'o' }), ['alpaca', false, false]);
+  assert.deepEqual(seen({ conversation: [] }), ['sharegpt', true, false]);
+  assert.deepEqual(seen({ prompt: 'p', chosen: 'c' }), ['preference', false, false]);
+  assert.deepEqual(seen({ chosen: 'c' }), ['preference', false, false]);
+  assert.deepEqual(seen({ labels: [], completions: [] }), ['stepwise-supervision', false, false]);
+  // language-modeling is guessed only from its own keys, never from a near miss
+  assert.equal(seen({ txt: 'a' }), undefined);
+  assert.equal(seen({ mesages: [] }), undefined);
+  assert.equal(seen({ foo: 1 }), undefined);
+  assert.equal(seen({}), undefined);
+  // exact
+  assert.deepEqual(seen({ preferred_output: [] }), ['openai-preference', true, true]);
+  assert.deepEqual(seen({ non_preferred_output: [] }), ['openai-preference', true, true]);
+  assert.deepEqual(seen({ prompt: 'p', completions: [] }), ['stepwise-supervision', false, true]);
+  assert.deepEqual(seen({ prompt: 'p', completion: 'c', labl: true }), ['prompt-completion', false, true]);
+  assert.deepEqual(seen({ conversations: [], chosen: {}, rejected: {} }), ['sharegpt-preference', true, true]);
+  assert.deepEqual(seen({ chosen: [], rejected: 'r' }), ['preference', true, true]);
+  // text wins over messages for the shape; the first turn key present decides it
+  assert.deepEqual(seen({ text: 't', messages: [] }), ['language-modeling', false, true]);
+  assert.deepEqual(seen({ prompt: [], completion: 'c' }), ['prompt-completion', true, true]);
+  assert.deepEqual(seen({ prompt: 'p', completion: [] }), ['prompt-completion', false, true]);
+  assert.deepEqual(seen({ prompt: 'p', complete: 'x' }), ['prompt-only', false, true]);
+  // a key near "label" makes a prompt a guess, not prompt-only
+  assert.deepEqual(seen({ prompt: 'p', lable: true }), ['unpaired-preference', false, false]);
+});
+
+test('describeVariant, variantKey, isNear, nearest and nearestKey', () => {
+  assert.equal(describeVariant({ format: 'prompt-completion', conversational: true }), 'conversational prompt-completion');
+  assert.equal(describeVariant({ format: 'prompt-completion', conversational: false }), 'standard prompt-completion');
+  assert.equal(describeVariant({ format: 'sharegpt', conversational: true }), 'sharegpt');
+  assert.equal(describeVariant({ format: 'alpaca', conversational: false }), 'alpaca');
+  assert.equal(describeVariant({ format: 'golden', conversational: false }), 'golden');
+  assert.equal(variantKey('alpaca', false), 'alpaca');
+  assert.equal(variantKey('alpaca', true), 'alpaca:conversational');
+  assert.equal(variantKey('preference', true), variantKey('preference', true));
+  // isNear: case and surrounding blanks do not count; the key itself is not a misspelling of itself
+  assert.equal(isNear('Prompt', 'prompt'), true);
+  assert.equal(isNear(' prompt ', 'prompt'), true);
+  assert.equal(isNear('prompt', 'prompt'), false);
+  assert.equal(isNear('promp', 'prompt'), true);
+  assert.equal(isNear('prmp', 'prompt'), true);
+  assert.equal(isNear('prm', 'prompt'), false);
+  // four letters or fewer: one edit
+  assert.equal(isNear('tex', 'text'), true);
+  assert.equal(isNear('te', 'text'), false);
+  assert.equal(isNear('txet', 'text'), true);
+  assert.equal(isNear('tx', 'te'), true);
+  assert.equal(isNear('xy', 'te'), false);
+  // nearest: case-insensitive and trimmed, the first of equals, within the candidate's limit
+  assert.equal(
+    nearest('usr', ['user', 'use'], () => 1),
+    'user',
+  );
+  assert.equal(
+    nearest('USR', ['user'], () => 1),
+    'user',
+  );
+  assert.equal(
+    nearest(' User ', ['user'], () => 0),
+    'user',
+  );
+  assert.equal(
+    nearest('x', [], () => 3),
+    undefined,
+  );
+  assert.equal(
+    nearest('abcd', ['abxy', 'abcx'], () => 2),
+    'abcx',
+  );
+  assert.equal(
+    nearest('abcd', ['wxyz'], () => 3),
+    undefined,
+  );
+  assert.equal(
+    nearest('abcd', ['wxyz'], () => 4),
+    'wxyz',
+  );
+  assert.equal(nearestKey('prompt', ['prompt', 'promp']), 'promp');
+  assert.equal(nearestKey('promt', ['prompt']), 'prompt');
+  assert.equal(nearestKey('zzz', ['prompt']), undefined);
+});
+
+test('editDistance: bounded by max, a swap of neighbours is one edit', () => {
+  assert.equal(editDistance('abc', 'abcdefg'), 4);
+  assert.equal(editDistance('abc', 'abcdefg', 5), 4);
+  assert.equal(editDistance('abc', 'abcdef', 3), 3);
+  assert.equal(editDistance('kitten', 'sitting'), 3);
+  assert.equal(editDistance('ab', 'ba'), 1);
+  assert.equal(editDistance('abc', 'xyz', 1), 2);
+  assert.equal(editDistance('', 'ab'), 2);
+  assert.equal(editDistance('ab', ''), 2);
+  assert.equal(editDistance('abcdef', 'abcfed'), 2);
+  assert.equal(editDistance('same', 'same'), 0);
+  assert.equal(editDistance('abcdefgh', 'zzzzzzzz', 2), 3);
 });

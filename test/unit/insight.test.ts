@@ -86,6 +86,9 @@ test('two-sample KS statistic equals the hand-computed value', () => {
   assert.equal(ksStatistic([1, 1, 1], [9, 9]), 1);
   // ties across the samples step together: {1,2,2,3} vs {2,2,2,4}: at 2 F_a = .75, F_b = .75; at 1 gap .25; at 3 gap .25
   assert.equal(ksStatistic([1, 2, 2, 3], [2, 2, 2, 4]), 0.25);
+  // exact, not 0.20000000000000007 (1 - 0.8): at the threshold it must not read "0.20 > 0.2"
+  assert.equal(ksStatistic([1, 2, 3, 4, 5], [2, 3, 4, 5, 6]), 0.2);
+  assert.equal(ksStatistic([1, 2, 3], [4, 5, 6, 7, 8, 9, 10]), 1);
   assert.equal(
     totalVariation(
       new Map([

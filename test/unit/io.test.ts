@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forEachLineBatch } from '../../src/core/jsonl/readLines';
+import { forEachChunk, forEachLineBatch, forEachLineIn } from '../../src/core/jsonl/readLines';
+import { open } from 'node:fs/promises';
 import { splitLines } from '../../src/core/checks/datasetModel';
 import {
   canonicalJson,
@@ -289,4 +290,52 @@ test("strScan and strWhole stop at a string's first quote or backslash and hash 
   } finally {
     giveSlot(slot);
   }
+});
+
+test('forEachLineIn: the lines of buf[0, n) only, each without its \\n or the \\r before it', () => {
+  const lines = (text: string, n = Buffer.byteLength(text)) => {
+    const buf = Buffer.from(text);
+    const out: string[] = [];
+    forEachLineIn(buf, n, (s, e) => out.push(buf.toString('utf8', s, e)));
+    return out;
+  };
+  assert.deepEqual(lines('a\r\nb\n\nc'), ['a', 'b', '', 'c']);
+  assert.deepEqual(lines('a\r\n\r\nb\r'), ['a', '', 'b']);
+  assert.deepEqual(lines('\nx'), ['', 'x']);
+  assert.deepEqual(lines(''), []);
+  // bytes past n are not read, even when the next line end lies there
+  assert.deepEqual(lines('ab\ncd\nef', 4), ['ab', 'c']);
+  assert.deepEqual(lines('ab\r\ncd', 2), ['ab']);
+});
+
+test('forEachChunk: pieces of whole lines in file order, the last line without its newline last; a given handle stays open', async () => {
+  const p = join(dir, 'chunks.jsonl');
+  const long = 'z'.repeat(1_500_000);
+  const text = `one\ntwo\r\n${long}\nfour`;
+  writeFileSync(p, text);
+  const pieces: string[] = [];
+  await forEachChunk(p, (buf, n) => pieces.push(buf.toString('latin1', 0, n)));
+  assert.equal(pieces.join(''), text);
+  for (const piece of pieces.slice(0, -1)) assert.ok(piece.endsWith('\n'), 'each piece but the last ends a line');
+  assert.equal(pieces.at(-1), '\nfour'.slice(1), 'the last line comes on its own');
+  // a range, read through a handle the caller keeps
+  const handle = await open(p, 'r');
+  try {
+    const got: string[] = [];
+    await forEachChunk(p, (buf, n) => got.push(buf.toString('utf8', 0, n)), { start: 4, end: 9, handle });
+    assert.deepEqual(got, ['two\r\n']);
+    const again = Buffer.alloc(3);
+    assert.equal((await handle.read(again, 0, 3, 0)).bytesRead, 3, 'the handle is still open');
+    assert.equal(again.toString(), 'one');
+  } finally {
+    await handle.close();
+  }
+  // an end past the file's end: what there is
+  const tail: string[] = [];
+  await forEachChunk(p, (buf, n) => tail.push(buf.toString('utf8', 0, n)), { start: text.length - 4, end: text.length + 100 });
+  assert.deepEqual(tail, ['four']);
+  // an empty range: nothing
+  let calls = 0;
+  await forEachChunk(p, () => calls++, { start: 5, end: 5 });
+  assert.equal(calls, 0);
 });

@@ -86,3 +86,38 @@ test('validateFile: a parallel run cancelled before it starts rejects as cancell
   abort.abort();
   await assert.rejects(validateFile(file, DEFAULT_OPTIONS, { workers: 2, parallelThreshold: 0, chunkBytes: 4096, signal: abort.signal }), /cancelled/);
 });
+
+test('lineAlignedChunks: each cut just after the first line end at or past its target; no empty range at the end of the file', async () => {
+  const f = join(dir, 'small.jsonl');
+  const cut = async (text: string, chunkBytes: number) => {
+    writeFileSync(f, text);
+    return lineAlignedChunks(f, Buffer.byteLength(text), chunkBytes);
+  };
+  // the only line end past the target is the file's last byte: one range, not an empty one after it
+  assert.deepEqual(await cut('aaaa\nbbbb\n', 6), [[0, 10]]);
+  assert.deepEqual(await cut('aaaa\nbbbb\ncc', 6), [
+    [0, 10],
+    [10, 12],
+  ]);
+  // a target on a line start still cuts after the next line end
+  assert.deepEqual(await cut('aaaa\nbbbb\ncccc\ndddd\n', 5), [
+    [0, 10],
+    [10, 15],
+    [15, 20],
+  ]);
+  // targets closer than a line: one cut per line, never twice at the same place
+  assert.deepEqual(await cut('aaaa\nbbbb\ncccc\ndddd\n', 2), [
+    [0, 5],
+    [5, 10],
+    [10, 15],
+    [15, 20],
+  ]);
+  // a line longer than one 64 KiB read: the search reads on until it finds its end
+  const long = 'x'.repeat(200_000);
+  assert.deepEqual(await cut(`${long}\nyy\n`, 10), [
+    [0, 200_001],
+    [200_001, 200_004],
+  ]);
+  assert.deepEqual(await cut(long, 10), [[0, 200_000]]);
+  assert.deepEqual(await cut('', 10), [[0, 0]]);
+});

@@ -318,3 +318,140 @@ test('agreement report: skipped pairs are left out of the pair agreement; a pair
     rankings: null,
   });
 });
+
+test('items: the mode is decided by the first 200 records (blank and non-object lines not counted); ties go to pairs', async () => {
+  const { modeOf, MODE_SAMPLE_RECORDS } = await import('../../src/core/preference/items');
+  assert.equal(MODE_SAMPLE_RECORDS, 200);
+  const pair = (i: number) => JSON.stringify({ prompt: `p${i}`, chosen: 'a', rejected: `b${i}` });
+  const comp = (i: number) => JSON.stringify({ prompt: `q${i}`, completions: ['x', 'y'] });
+  const pc = (p: string, c: string) => JSON.stringify({ prompt: p, completion: c });
+  assert.deepEqual(modeOf([]), { mode: 'pair', grouped: false });
+  // 100 pairs and 100 completion rows in the sample: a tie, so pairs; the 201st record is not looked at
+  const sample = ['', 'not json', '[1]', '"str"', ...Array.from({ length: 100 }, (_, i) => pair(i)), ...Array.from({ length: 101 }, (_, i) => comp(i))];
+  assert.deepEqual(modeOf(sample), { mode: 'pair', grouped: false });
+  // 99 pairs and 101 completion rows after the four lines that are no records: ranking
+  assert.deepEqual(modeOf([...sample.slice(0, 4), ...sample.slice(5)]), { mode: 'ranking', grouped: false });
+  assert.deepEqual(modeOf([pair(1), comp(1)]), { mode: 'pair', grouped: false });
+  // prompt-completion rows group by prompt only when they outnumber the completions rows
+  assert.deepEqual(modeOf([pc('a', 'b'), comp(1)]), { mode: 'ranking', grouped: false });
+  assert.deepEqual(modeOf([pc('a', 'b'), pc('a', 'c'), comp(1)]), { mode: 'ranking', grouped: true });
+});
+
+test('items: prompt groups of two or more lines, named by prompt and candidates whatever their order; the rest skipped', async () => {
+  const { buildItems } = await import('../../src/core/preference/items');
+  const { canonicalJson, contentId } = await import('../../src/core/records/identity');
+  const { createHash } = await import('node:crypto');
+  const rec = (p: string, c: string) => ({ prompt: p, completion: c });
+  const lines = [rec('a', '1'), 'bad', rec('b', '1'), rec('a', '2'), { prompt: 'q', completions: ['x', 'y'] }, rec('c', '1'), rec('c', '2'), rec('a', '3')].map(
+    (r) => (typeof r === 'string' ? r : JSON.stringify(r)),
+  );
+  const g = buildItems(lines);
+  assert.equal(g.mode, 'ranking');
+  const idOf = (p: string, cs: string[]) =>
+    createHash('sha256')
+      .update(
+        canonicalJson(p) +
+          '\u0000' +
+          cs
+            .map((c) => contentId(rec(p, c)))
+            .sort()
+            .join(','),
+      )
+      .digest('hex')
+      .slice(0, 16);
+  assert.deepEqual(g.items, [
+    { id: idOf('a', ['1', '2', '3']), lines: [1, 4, 8] },
+    { id: idOf('c', ['1', '2']), lines: [6, 7] },
+  ]);
+  // the completions row and the one-line group "b" are skipped ("bad" is no record at all)
+  assert.equal(g.skipped, 2);
+  const reordered = buildItems([rec('a', '3'), rec('a', '1'), rec('a', '2')].map((r) => JSON.stringify(r)));
+  assert.deepEqual(reordered.items, [{ id: idOf('a', ['1', '2', '3']), lines: [1, 2, 3] }]);
+  assert.notEqual(buildItems([rec('a', '3'), rec('a', '1')].map((r) => JSON.stringify(r))).items[0]!.id, reordered.items[0]!.id);
+});
+
+test('items: pair mode takes records with both sides (TRL or OpenAI), ranking mode completions rows; others are counted as skipped', async () => {
+  const { buildItems } = await import('../../src/core/preference/items');
+  const { contentId } = await import('../../src/core/records/identity');
+  const trl = { prompt: 'p1', chosen: 'a', rejected: 'b1' };
+  const openai = { input: { messages: [] }, preferred_output: [], non_preferred_output: [] };
+  const lines = [
+    trl,
+    '',
+    'x',
+    openai,
+    { input: { messages: [] }, preferred_output: [] },
+    { prompt: 'q2', completions: ['x', 'y'] },
+    { prompt: 'a', completion: 'b' },
+  ].map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+  const p = buildItems(lines);
+  assert.equal(p.mode, 'pair');
+  assert.deepEqual(p.items, [
+    { id: contentId(trl), lines: [1] },
+    { id: contentId(openai), lines: [4] },
+  ]);
+  assert.equal(p.skipped, 3);
+  const comp = (q: string) => ({ prompt: q, completions: ['x', 'y'] });
+  const r = buildItems([comp('q1'), { prompt: 'p2', chosen: 'a', rejected: 'b2' }, comp('q3'), { prompt: 'a', completion: 'b' }].map((x) => JSON.stringify(x)));
+  assert.equal(r.mode, 'ranking');
+  assert.deepEqual(r.items, [
+    { id: contentId(comp('q1')), lines: [1] },
+    { id: contentId(comp('q3')), lines: [3] },
+  ]);
+  assert.equal(r.skipped, 2);
+});
+
+test('items: a file of up to 5000 lines is indexed at once, a longer one in steps', async () => {
+  const { ProgressiveItems } = await import('../../src/core/preference/items');
+  const pair = (i: number) => JSON.stringify({ prompt: `p${i}`, chosen: 'a', rejected: `b${i}` });
+  const five = Array.from({ length: 5000 }, (_, i) => pair(i));
+  const eager = new ProgressiveItems(five);
+  assert.equal(eager.done, true);
+  assert.equal(eager.items.length, 5000);
+  const lazy = new ProgressiveItems([...five, pair(5000)]);
+  assert.equal(lazy.done, false);
+  assert.equal(lazy.items.length, 0);
+  assert.equal(lazy.step(3), false);
+  assert.deepEqual(
+    lazy.items.map((i) => i.lines[0]),
+    [1, 2, 3],
+  );
+  // ensure(k) indexes until item k exists (256 lines a step)
+  assert.equal(lazy.ensure(3)!.lines[0], 4);
+  assert.equal(lazy.items.length, 259);
+  assert.equal(lazy.ensure(258)!.lines[0], 259);
+  assert.equal(lazy.items.length, 259);
+  assert.equal(lazy.step(10_000), true);
+  assert.equal(lazy.items.length, 5001);
+  assert.equal(lazy.ensure(5001), undefined);
+});
+
+test('items: ranking content of a completions row or of a prompt group; an unreadable line gives none; the swap is fixed per annotator and record', async () => {
+  const { rankingContent, pairContent, showSwapped } = await import('../../src/core/preference/items');
+  assert.deepEqual(rankingContent([JSON.stringify({ prompt: 'q1', completions: ['x', 'y'] })]), { prompt: 'q1', candidates: ['x', 'y'] });
+  const pc = (p: string, c: string) => JSON.stringify({ prompt: p, completion: c });
+  assert.deepEqual(rankingContent([pc('a', 'b'), pc('a', 'c')]), { prompt: 'a', candidates: ['b', 'c'] });
+  assert.deepEqual(rankingContent([pc('a', 'b')]), { prompt: 'a', candidates: ['b'] });
+  assert.equal(rankingContent([pc('a', 'b'), 'x']), undefined);
+  assert.equal(rankingContent([pc('a', 'b'), '  ']), undefined);
+  assert.equal(pairContent(''), undefined);
+  assert.equal(pairContent('[]'), undefined);
+  assert.equal(pairContent('{'), undefined);
+  assert.deepEqual(pairContent(JSON.stringify({ preferred_output: 'a', non_preferred_output: 'b' })), {
+    prompt: undefined,
+    chosen: 'a',
+    rejected: 'b',
+    openai: true,
+  });
+  // sha256("ann\0r3")[0] >= 128, sha256("ann\0r5")[0] is 128 exactly, sha256("ann\0r1")[0] is 127
+  assert.deepEqual(
+    [showSwapped('r1', 'ann'), showSwapped('r2', 'ann'), showSwapped('r1', 'bob'), showSwapped('r3', 'ann'), showSwapped('r5', 'ann')],
+    [false, false, false, true, true],
+  );
+  // a JSON array is no record; a completions row without a prompt is no ranking row
+  assert.equal(rankingContent(['[1]']), undefined);
+  const { modeOf } = await import('../../src/core/preference/items');
+  assert.deepEqual(modeOf([JSON.stringify({ completions: ['x', 'y'] })]), { mode: 'pair', grouped: false });
+  // several lines are a prompt group even when the first carries a completions list
+  assert.deepEqual(rankingContent([JSON.stringify({ prompt: 'a', completions: ['x'] }), pc('a', 'b')]), { prompt: 'a', candidates: [undefined, 'b'] });
+});

@@ -110,3 +110,83 @@ test('an OpenAI preference record: the input messages are the prompt (with their
   assert.equal(r.prompt, 'Capital of France?');
   assert.deepEqual(r.roles, ['user', 'assistant', 'assistant']);
 });
+
+test('recordText for each format: which fields are prompt and which trained, turns, roles and the template', () => {
+  const rt = (r: Record<string, unknown>) => {
+    const t = recordText(r);
+    return [t.format, t.prompt, t.completion, t.turns, t.roles, t.template];
+  };
+  // content parts: text parts and strings kept, parts without text dropped; a "model" turn is an answer
+  assert.deepEqual(
+    rt({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image' }, 'there'] },
+        { role: 'model', content: { value: 'Yo' } },
+      ],
+    }),
+    ['language-modeling', 'Be brief.\nHi\nthere', 'Yo', 3, ['system', 'user', 'model'], 'system:be brief'],
+  );
+  assert.deepEqual(rt({ prompt: [{ role: 'user', content: 'Q' }] }), ['prompt-only', 'Q', '', 1, ['user'], 'q']);
+  assert.deepEqual(rt({ prompt: 'Q', completion: 'A' }), ['prompt-completion', 'Q', 'A', 1, [], 'q']);
+  assert.deepEqual(rt({ prompt: 'Q', completion: 'A', label: true }), ['unpaired-preference', 'Q', 'A', 1, [], 'q']);
+  assert.deepEqual(rt({ prompt: 'Q', chosen: 'C', rejected: 'R' }), ['preference', 'Q', 'C\nR', 1, [], 'q']);
+  assert.deepEqual(rt({ instruction: 'Do', input: 'this', output: 'Done', system: 'Sys' }), ['alpaca', 'Sys\nDo\nthis', 'Done', 1, [], 'system:sys']);
+  assert.deepEqual(rt({ instruction: 'Do', input: '', output: 'Done' }), ['alpaca', 'Do', 'Done', 1, [], 'do']);
+  assert.deepEqual(
+    rt({ system: 'S', conversations: [{ from: 'human', value: 'H' }], chosen: { from: 'gpt', value: 'C' }, rejected: { from: 'gpt', value: 'R' } }),
+    ['sharegpt-preference', 'S\nH', 'C\nR', 2, ['system', 'human'], 'system:s'],
+  );
+  assert.deepEqual(
+    rt({
+      conversations: [
+        { from: 'human', value: 'H' },
+        { from: 'gpt', value: 'G' },
+      ],
+    }),
+    ['sharegpt', 'H', 'G', 2, ['human', 'gpt'], 'h'],
+  );
+  // a turn without a role is named "?" and is prompt
+  assert.deepEqual(rt({ messages: [{ content: 'no role' }] }), ['language-modeling', 'no role', '', 1, ['?'], undefined]);
+  // stepwise supervision: the steps (a list of strings) are the completion (they were dropped as non-object turns)
+  assert.deepEqual(rt({ prompt: 'Q', completions: ['s1', 's2'], labels: [true, false] }), ['stepwise-supervision', 'Q', 's1\ns2', 1, [], 'q']);
+  assert.deepEqual(rt({ prompt: 'Q', completions: 'not a list', labels: [] }).slice(1, 3), ['Q', '']);
+});
+
+test('recordText: an unknown shape is all its strings as prompt, without a template; a forced format reads its own fields', () => {
+  assert.deepEqual(recordText({ foo: 'x', bar: ['y', 3], baz: { content: 'z' } }), {
+    format: undefined,
+    prompt: 'x\ny\nz',
+    completion: '',
+    turns: 1,
+    roles: [],
+    template: undefined,
+  });
+  const forced = recordText({ prompt: 'Q', completion: 'A' }, 'alpaca');
+  assert.deepEqual([forced.format, forced.prompt, forced.completion, forced.template], ['alpaca', '', '', undefined]);
+  // read as plain ShareGPT, a conversation's chosen / rejected fields are not part of it
+  const plain = recordText(
+    { conversations: [{ from: 'human', value: 'H' }], chosen: { from: 'gpt', value: 'C' }, rejected: { from: 'gpt', value: 'R' } },
+    'sharegpt',
+  );
+  assert.deepEqual([plain.prompt, plain.completion], ['H', '']);
+  // empty turns count as turns but add no empty lines to the text
+  const empty = recordText({
+    messages: [
+      { role: 'user', content: '' },
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: '' },
+      { role: 'assistant', content: 'A' },
+    ],
+  });
+  assert.deepEqual([empty.prompt, empty.completion, empty.turns], ['Q', 'A', 4]);
+  assert.equal(recordText({}, 'prompt-only').turns, 0);
+  assert.equal(recordText({ messages: [] }).turns, 0);
+});
+
+test('parseRecord: objects only, a byte-order mark skipped, blank and broken lines undefined', async () => {
+  const { parseRecord } = await import('../../src/core/insight/recordText');
+  assert.deepEqual(parseRecord('\ufeff{"a":1}'), { a: 1 });
+  assert.deepEqual(parseRecord(' {"b":2}'), { b: 2 });
+  for (const bad of ['', '   ', '[1]', 'null', '3', '"s"', '{']) assert.equal(parseRecord(bad), undefined, JSON.stringify(bad));
+});

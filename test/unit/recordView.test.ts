@@ -146,3 +146,112 @@ test('turn contents: text parts joined, other parts as JSON, tool calls appended
   assert.deepEqual(part('Missing', undefined), { kind: 'text', label: 'Missing', text: '' });
   assert.deepEqual(part('Turns', [{ value: 'x' }], true), { kind: 'turns', label: 'Turns', turns: [{ role: '?', content: 'x' }] });
 });
+
+test('the system part only for a non-empty string system; the Alpaca input only for a non-empty string', () => {
+  const conv = [{ from: 'human', value: 'Hi' }];
+  const chosen = { from: 'gpt', value: 'Yes' };
+  const labels = (line: object) => recordParts(j(line)).map((p) => (p.kind === 'pair' ? 'pair' : p.label));
+  for (const system of ['', 5, true, ['s'], null]) {
+    assert.deepEqual(labels({ system, instruction: 'Do it.', output: 'Done.' }), ['Instruction', 'Output'], `alpaca ${j(system)}`);
+    assert.deepEqual(labels({ system, conversations: conv }), ['Conversation'], `sharegpt ${j(system)}`);
+    assert.deepEqual(labels({ system, conversations: conv, chosen, rejected: chosen }), ['Conversation', 'pair'], `sharegpt preference ${j(system)}`);
+  }
+  assert.deepEqual(labels({ system: 'S', conversations: conv }), ['System', 'Conversation']);
+  assert.deepEqual(labels({ system: 'S', conversations: conv, chosen, rejected: chosen }), ['System', 'Conversation', 'pair']);
+  for (const input of [3, ['x'], null]) assert.deepEqual(labels({ instruction: 'Do it.', input, output: 'Done.' }), ['Instruction', 'Output'], j(input));
+});
+
+test('values as text: strings as they are, lists of parts by their text or as JSON, objects indented, null and numbers', () => {
+  assert.deepEqual(part('P', 42), { kind: 'text', label: 'P', text: '42' });
+  assert.deepEqual(part('P', null), { kind: 'text', label: 'P', text: '' });
+  assert.deepEqual(part('P', false), { kind: 'text', label: 'P', text: 'false' });
+  assert.deepEqual(part('P', ''), { kind: 'text', label: 'P', text: '' });
+  // a list is turns: each turn's content list joined line by line, a part without text as compact JSON
+  assert.deepEqual(part('T', [{ role: 'user', content: [{ text: 'a' }, 'b', null, { text: 3 }] }]), {
+    kind: 'turns',
+    label: 'T',
+    turns: [{ role: 'user', content: 'a\n"b"\nnull\n{"text":3}' }],
+  });
+  assert.deepEqual(part('T', [{ role: 'user', content: { a: [1] } }]), {
+    kind: 'turns',
+    label: 'T',
+    turns: [{ role: 'user', content: '{\n  "a": [\n    1\n  ]\n}' }],
+  });
+  assert.deepEqual(part('T', [{ role: 7, content: 'x' }]), { kind: 'turns', label: 'T', turns: [{ role: '7', content: 'x' }] });
+  assert.deepEqual(part('T', [{ content: 'x' }, null]), {
+    kind: 'turns',
+    label: 'T',
+    turns: [
+      { role: '?', content: 'x' },
+      { role: '?', content: '' },
+    ],
+  });
+  // ShareGPT turns: from/value, and tool calls are not theirs
+  assert.deepEqual(part('S', [{ from: 'gpt', value: 'v', role: 'r', content: 'c', tool_calls: [{ id: 1 }] }], true), {
+    kind: 'turns',
+    label: 'S',
+    turns: [{ role: 'gpt', content: 'v' }],
+  });
+  assert.deepEqual(part('S', [{ role: 'user', content: 'c' }], true), { kind: 'turns', label: 'S', turns: [{ role: '?', content: '' }] });
+});
+
+test('formats with odd values: still shown, never thrown', () => {
+  assert.deepEqual(recordParts(j({ messages: null })), [{ kind: 'text', label: 'Conversation', text: '' }]);
+  assert.deepEqual(recordParts(j({ text: ['a', 'b'] })), [
+    {
+      kind: 'turns',
+      label: 'Text',
+      turns: [
+        { role: '?', content: '' },
+        { role: '?', content: '' },
+      ],
+    },
+  ]);
+  assert.deepEqual(recordParts(j({ prompt: null, chosen: 'C', rejected: 'R' })), [
+    { kind: 'text', label: 'Prompt', text: '' },
+    { kind: 'pair', left: { kind: 'text', label: 'Chosen', text: 'C' }, right: { kind: 'text', label: 'Rejected', text: 'R' } },
+  ]);
+  assert.deepEqual(recordParts(j({ prompt: 'Q', completion: 'A', label: 'good' }))[1], { kind: 'text', label: 'Completion (label: "good")', text: 'A' });
+  assert.deepEqual(recordParts(j({ prompt: 'Q', completions: 'not a list', labels: [true] })), [{ kind: 'text', label: 'Prompt', text: 'Q' }]);
+  assert.deepEqual(recordParts(j({ prompt: 'Q', completions: ['a', 'b'], labels: 'x' })), [
+    { kind: 'text', label: 'Prompt', text: 'Q' },
+    { kind: 'text', label: 'Step 1 (label: undefined)', text: 'a' },
+    { kind: 'text', label: 'Step 2 (label: undefined)', text: 'b' },
+  ]);
+  // ShareGPT preference sides: a turn shown as a one-turn list, a list as it is, anything else as text
+  const conv = [{ from: 'human', value: 'Hi' }];
+  assert.deepEqual(
+    recordParts(
+      j({
+        conversations: conv,
+        chosen: [
+          { from: 'gpt', value: 'A' },
+          { from: 'gpt', value: 'B' },
+        ],
+        rejected: 'plain',
+      }),
+    )[1],
+    {
+      kind: 'pair',
+      left: {
+        kind: 'turns',
+        label: 'Chosen',
+        turns: [
+          { role: 'gpt', content: 'A' },
+          { role: 'gpt', content: 'B' },
+        ],
+      },
+      right: { kind: 'text', label: 'Rejected', text: 'plain' },
+    },
+  );
+  assert.deepEqual(recordParts(j({ conversations: conv, chosen: null, rejected: { from: 'gpt', value: 'N' } }))[1], {
+    kind: 'pair',
+    left: { kind: 'text', label: 'Chosen', text: '' },
+    right: { kind: 'turns', label: 'Rejected', turns: [{ role: 'gpt', content: 'N' }] },
+  });
+  assert.deepEqual(recordParts(j({ input: { messages: [{ role: 'user', content: 'Q' }] }, preferred_output: 'P' }))[1], {
+    kind: 'pair',
+    left: { kind: 'text', label: 'Preferred', text: 'P' },
+    right: { kind: 'text', label: 'Non-preferred', text: '' },
+  });
+});

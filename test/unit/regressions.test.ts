@@ -165,7 +165,7 @@ test('where the record checks point and what they say: types named, media lists,
   assert.equal(covered(media, m), '["a.png"]');
   const img = JSON.stringify({ messages: [u('q'), { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] });
   const i = diags([img]).find((d) => d.code === 'image-outside-user-turn')!;
-  assert.match(i.message, /is an image in a assistant turn: OpenAI accepts images only in user turns\. Move it to a user turn\.$/);
+  assert.match(i.message, /is an image in an assistant turn: OpenAI accepts images only in user turns\. Move it to a user turn\.$/);
 });
 
 test('blank answers are found in every shape: content parts of blank text, conversational preference, OpenAI preference', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -208,4 +208,125 @@ test('ftstudio train --resume: nothing to resume is a clear message; then it con
   const usage = await cli(['some-dir']);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /unexpected argument some-dir \(a run folder goes after --resume\)/);
+});
+
+/** A run folder in a workspace with a run.json (bundled, failed unless told), trainer-config.json and checkpoints. */
+function runFolder(root: string, runId: string, extra: Partial<RunRecord> = {}, o: { trainerConfig?: boolean; checkpoints?: string[] } = {}) {
+  const runDir = join(root, '.finetune', 'runs', runId);
+  mkdirSync(join(runDir, 'output'), { recursive: true });
+  const rec = { v: 1, runId, status: 'failed', startedAt: '2026-11-30T10:00:00Z', config: {}, trainer: 'bundled', overrides: [], preflight: [], ...extra };
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify(rec));
+  if (o.trainerConfig ?? true) writeFileSync(join(runDir, 'trainer-config.json'), '{}');
+  for (const cp of o.checkpoints ?? ['checkpoint-4']) {
+    mkdirSync(join(runDir, 'output', cp), { recursive: true });
+    writeFileSync(join(runDir, 'output', cp, 'state.json'), '{}');
+  }
+  return runDir;
+}
+
+test('lastCheckpoint: the highest complete checkpoint-N (numerically), none without state.json or in another name', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ftstudio-lastcp-'));
+  try {
+    assert.equal(lastCheckpoint(join(root, 'absent')), undefined);
+    const out = join(root, 'out');
+    for (const d of ['checkpoint-2', 'checkpoint-10', 'checkpoint-11', 'checkpoint-99-tmp', 'xcheckpoint-50', 'checkpoint-x'])
+      mkdirSync(join(out, d), { recursive: true });
+    assert.equal(lastCheckpoint(out), undefined, 'no state.json anywhere');
+    for (const d of ['checkpoint-2', 'checkpoint-10', 'checkpoint-99-tmp', 'xcheckpoint-50']) writeFileSync(join(out, d, 'state.json'), '{}');
+    // checkpoint-11 is being written (no state.json yet); 10 > 2 as numbers
+    assert.deepEqual(lastCheckpoint(out), { path: join(out, 'checkpoint-10'), step: 10 });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('findResumable: why a named run cannot be resumed, in words; the state of one that can', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ftstudio-why-'));
+  try {
+    const runs = join(root, '.finetune', 'runs');
+    const err = (runDir: string, isActive?: (d: string) => boolean) => (findResumable(root, runDir, isActive) as { error: string }).error;
+    assert.equal(err(join(root, 'nope')), `${join(root, 'nope')} is not a run folder (no run.json): runs live in ${runs}`);
+    const broken = join(runs, 'broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'run.json'), '{"runId": ');
+    assert.match(err(broken), new RegExp(`^${join(broken, 'run.json').replace(/[.]/g, '\\.')}: not valid JSON \\(.+\\)$`));
+    const gate = runFolder(root, 'g1', { status: 'stopped-by-gate' });
+    assert.equal(
+      err(gate),
+      'run g1 was stopped by its evaluation gate (the gate failed): resuming would train past the regression; use its best checkpoint or start a new run',
+    );
+    const live = runFolder(root, 'live', { status: 'running', pid: process.pid });
+    assert.equal(err(live), `run live is still running (process ${process.pid}): stop it first`);
+    const active = runFolder(root, 'active', { status: 'failed' });
+    assert.equal(
+      err(active, (d) => d === active),
+      'run active is still running: stop it first',
+    );
+    const noConfig = runFolder(root, 'nocfg', {}, { trainerConfig: false });
+    assert.equal(
+      err(noConfig),
+      `run nocfg has no trainer-config.json in ${noConfig}: without it the trainer cannot continue the same schedule; start a new run`,
+    );
+    const noCp = runFolder(root, 'nocp', {}, { checkpoints: [] });
+    assert.equal(
+      err(noCp),
+      `run nocp has no checkpoint in ${join(noCp, 'output')}: the trainer saves one every saveSteps steps and when it is stopped; a run that failed before its first one has to start again`,
+    );
+    // the states of runs that can be resumed: running with no live trainer is interrupted
+    const states = (extra: Partial<RunRecord>) => {
+      const d = runFolder(root, `s-${Object.values(extra).join('-')}`, extra);
+      const found = findResumable(root, d);
+      assert.ok('run' in found, JSON.stringify(found));
+      return found.run.state;
+    };
+    assert.equal(states({ status: 'failed' }), 'failed');
+    assert.equal(states({ status: 'cancelled' }), 'cancelled');
+    assert.equal(states({ status: 'running' }), 'interrupted');
+    assert.equal(states({ status: 'running', pid: 2 ** 22 + 4321 }), 'interrupted');
+    const ok = findResumable(root, active);
+    assert.ok('run' in ok);
+    assert.deepEqual(ok.run.checkpoint, { path: join(active, 'output', 'checkpoint-4'), step: 4 });
+    assert.equal(ok.run.runDir, active);
+    assert.equal(ok.run.record.runId, 'active');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('findResumable without a run: the newest resumable one, else why none; resumableRuns leaves out the active ones', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ftstudio-pick-'));
+  try {
+    const runs = join(root, '.finetune', 'runs');
+    assert.deepEqual(findResumable(root), { error: `no runs in ${runs} yet: start one ("Finetune Studio: Start Fine-tune" or ftstudio train)` });
+    runFolder(root, 'done', { status: 'completed', startedAt: '2026-11-30T12:00:00Z' });
+    runFolder(root, 'early', { status: 'failed', startedAt: '2026-11-30T10:00:00Z' }, { checkpoints: [] });
+    assert.deepEqual(findResumable(root), {
+      error: `none of the 2 runs in ${runs} can be resumed: a resumable run was stopped, failed or interrupted after the bundled trainer saved a checkpoint (every saveSteps steps, and when it is stopped)`,
+    });
+    const older = runFolder(root, 'older', { status: 'cancelled', startedAt: '2026-11-30T08:00:00Z' });
+    const newer = runFolder(root, 'newer', { status: 'failed', startedAt: '2026-11-30T09:00:00Z' });
+    assert.deepEqual(
+      resumableRuns(root).map((r) => r.record.runId),
+      ['newer', 'older'],
+    );
+    const pick = findResumable(root);
+    assert.ok('run' in pick);
+    assert.equal(pick.run.runDir, newer);
+    // the newer one is running in this process: the older one is the pick
+    const pick2 = findResumable(root, undefined, (d) => d === newer);
+    assert.ok('run' in pick2);
+    assert.equal(pick2.run.runDir, older);
+    assert.deepEqual(
+      resumableRuns(root, (d) => d === newer).map((r) => r.record.runId),
+      ['older'],
+    );
+    // the config a resume continues with: the run's own, at the finetune.json given
+    const cfg = resumeConfig(
+      { ...pick.run, record: { ...pick.run.record, config: { method: 'sft', model: 'm', path: '/old/finetune.json', dir: '/old' } } },
+      join(root, 'finetune.json'),
+    );
+    assert.deepEqual(cfg, { method: 'sft', model: 'm', path: join(root, 'finetune.json'), dir: root });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

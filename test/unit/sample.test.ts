@@ -95,3 +95,77 @@ test('stratified: records without the field form their own stratum; each stratum
     alone,
   );
 });
+
+test('seededScore: the first 32 bits of sha256("<seed>:<id>") as a fraction of 2^32; surelySampled is a score below the fraction', async () => {
+  const { createHash } = await import('node:crypto');
+  const { seededScore, surelySampled } = await import('../../src/core/sampling/sample');
+  const want = (seed: number, id: string) => createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
+  for (const [seed, id] of [
+    [0, 'abc'],
+    [7, 'abc'],
+    [7, '0123456789abcdef'],
+  ] as const) {
+    assert.equal(seededScore(seed, id), want(seed, id));
+    const s = seededScore(seed, id);
+    assert.ok(s >= 0 && s < 1);
+    assert.equal(surelySampled(seed, s, id), false, 'at the fraction: not below it');
+    assert.equal(surelySampled(seed, s + 1e-9, id), true);
+  }
+  assert.notEqual(seededScore(0, 'abc'), seededScore(1, 'abc'));
+});
+
+test('the sample is the records of lowest score, whatever their line order; the seed changes it', () => {
+  const all = refs(200);
+  const s = sampleRecords(all, { fraction: 0.05, seed: 9 });
+  const scores = (rs: readonly RecordRef[]) => rs.map((r) => createScore(9, r.id));
+  const inSample = new Set(s.records.map((r) => r.id));
+  const maxIn = Math.max(...scores(s.records));
+  const minOut = Math.min(...scores(all.filter((r) => !inSample.has(r.id))));
+  assert.ok(maxIn < minOut, 'every record in the sample scores below every record outside it');
+  assert.deepEqual(
+    sampleRecords([...all].reverse(), { fraction: 0.05, seed: 9 })
+      .records.map((r) => r.id)
+      .sort(),
+    s.records.map((r) => r.id).sort(),
+  );
+  assert.notDeepEqual(sampleRecords(all, { fraction: 0.05, seed: 10 }).records, s.records);
+  // duplicates count once: the population is the distinct records
+  const dup = sampleRecords([...all, ...all.slice(0, 50)], { fraction: 0.05, seed: 9 });
+  assert.equal(dup.population, 200);
+  assert.deepEqual(dup.records, s.records);
+});
+
+test('keepBelowFraction: every record scored below the fraction joins the lowest `size`, and no other', () => {
+  const all = refs(400);
+  for (const seed of [1, 2, 3]) {
+    const plain = sampleRecords(all, { fraction: 0.05, seed, minimum: 1 });
+    const kept = sampleRecords(all, { fraction: 0.05, seed, minimum: 1, keepBelowFraction: true });
+    const below = all.filter((r) => createScore(seed, r.id) < 0.05);
+    const want = new Set([...plain.records, ...below].map((r) => r.id));
+    assert.deepEqual(new Set(kept.records.map((r) => r.id)), want, `seed ${seed}`);
+    assert.equal(kept.size, want.size);
+  }
+});
+
+function createScore(seed: number, id: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(`${seed}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+test('keepBelowFraction: a record scored exactly at the fraction is not below it; a fraction of 1 keeps all', () => {
+  const all = refs(400);
+  const seed = 4;
+  const ranked = [...all].sort((a, b) => createScore(seed, a.id) - createScore(seed, b.id));
+  // a record whose score as the fraction asks for fewer records than rank below it
+  const r = ranked.findIndex((x, i) => i > 20 && Math.ceil(createScore(seed, x.id) * 400) <= i);
+  assert.ok(r > 0);
+  const at = ranked[r]!;
+  const s = sampleRecords(all, { fraction: createScore(seed, at.id), seed, minimum: 1, keepBelowFraction: true, advised: { min: 0, max: 1 } });
+  assert.equal(
+    s.records.some((x) => x.id === at.id),
+    false,
+  );
+  assert.deepEqual(new Set(s.records.map((x) => x.id)), new Set(ranked.slice(0, r).map((x) => x.id)));
+  assert.equal(sampleRecords(all, { fraction: 1, keepBelowFraction: true }).size, 400);
+});

@@ -1,7 +1,7 @@
 // The held-out split's options, warnings and files (written for mutants that survived `npm run mutate` on split.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexLines } from '../../src/core/records/recordIndex';
@@ -73,4 +73,63 @@ test('splitFile: the files, the record, blank lines dropped, and a refusal that 
   const again = await splitFile(data, dir, { overwrite: true, seed: 5, fraction: 0.1, stratifyBy: 'metadata.source' });
   assert.equal(again.heldout, 2);
   assert.equal(JSON.parse(readFileSync(files.record, 'utf8')).stratifyBy, 'metadata.source');
+});
+
+test('splitFile: the split record as written (indented, one key a line, a final newline); one prompt only: all in train, an empty held-out file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-split-record-'));
+  try {
+    const data = join(dir, 'one.jsonl');
+    const same = [JSON.stringify({ prompt: 'Same?', completion: 'a' }), JSON.stringify({ prompt: 'Same?', completion: 'b' })];
+    writeFileSync(data, same.join('\n') + '\n');
+    const r = await splitFile(data, dir);
+    assert.deepEqual([r.train, r.heldout, r.unreadable], [2, 0, 0]);
+    assert.deepEqual(r.plan.warnings, ['fewer than 2 distinct prompts: nothing can be held out']);
+    assert.equal(readFileSync(r.files.train, 'utf8'), same.join('\n') + '\n');
+    assert.equal(readFileSync(r.files.heldout, 'utf8'), '');
+    const text = readFileSync(r.files.record, 'utf8');
+    const { createHash } = await import('node:crypto');
+    const createdAt = JSON.parse(text).createdAt as string;
+    assert.match(createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(
+      text,
+      [
+        '{',
+        '  "v": 1,',
+        '  "dataset": "one.jsonl",',
+        `  "sha256": "${createHash('sha256').update(readFileSync(data)).digest('hex')}",`,
+        '  "seed": 0,',
+        '  "fraction": 0.1,',
+        '  "stratifyBy": null,',
+        `  "createdAt": "${createdAt}",`,
+        '  "train": 2,',
+        '  "heldout": 0,',
+        '  "heldoutIds": []',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('planSplit: records sharing a prompt go together, every one of their ids listed; the records count is every ref', () => {
+  const refs = indexLines(
+    [JSON.stringify({ prompt: 'A?', completion: '1' }), JSON.stringify({ prompt: 'A?', completion: '2' }), JSON.stringify({ prompt: 'B?', completion: '3' })],
+    { withPrompt: true },
+  );
+  for (const seed of [0, 1, 2, 3, 4, 5]) {
+    const plan = planSplit(refs, { seed, fraction: 0.1 });
+    assert.equal(plan.records, 3);
+    assert.equal(plan.seed, seed);
+    const held = [...plan.heldoutLines].sort();
+    assert.ok(JSON.stringify(held) === '[1,2]' || JSON.stringify(held) === '[3]', `seed ${seed}: one prompt's records held out, ${JSON.stringify(held)}`);
+    assert.deepEqual(
+      plan.heldoutIds,
+      held.map((l) => refs[l - 1]!.id),
+    );
+    assert.deepEqual(plan.warnings, [], 'a fraction in the advised range, and the "all of them" warning is not a split warning');
+  }
+  const warned = planSplit(refs, { fraction: 0.5 });
+  assert.deepEqual(warned.warnings, ['fraction 0.5 is outside the advised 10–15%']);
 });

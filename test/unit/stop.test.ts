@@ -2,7 +2,7 @@
 // escalation; each step reaches the whole process group; nothing of the stop sequence outlives the run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainingProcess } from '../../src/core/training/launcher';
@@ -78,4 +78,72 @@ test('the stop sequence leaves no timer behind once the trainer has stopped (Ctr
   await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
   assert.ok(timers() <= before, `a grace-period timer is still pending after the trainer exited (${timers()} timers, ${before} before the stop)`);
+});
+
+/** Run a small node program as a trainer; every line and partial line it prints, by stream. */
+async function runLines(code: string) {
+  const heard: string[] = [];
+  const proc = new TrainingProcess([process.execPath, '-e', code], {
+    cwd: tmpdir(),
+    onLine: (l, s) => heard.push(`${s} line ${JSON.stringify(l)}`),
+    onPartial: (t, s) => heard.push(`${s} partial ${JSON.stringify(t)}`),
+  });
+  const exit = await proc.exited;
+  return { heard, exit };
+}
+
+test('output is split into lines on \\n, \\r\\n and \\r; the text after the last break is a partial, and a line at the end', async () => {
+  const { heard, exit } = await runLines("process.stdout.write('a\\r\\nb\\rc\\n\\n 50%|bar'); setTimeout(() => process.stdout.write(' more'), 100);");
+  assert.deepEqual(exit, { code: 0, signal: null, cancelled: false });
+  assert.deepEqual(
+    heard.filter((h) => !h.includes('partial')),
+    ['stdout line "a"', 'stdout line "b"', 'stdout line "c"', 'stdout line ""', 'stdout line " 50%|bar more"'],
+  );
+  // the unterminated bar as soon as it is there (and again as it grows: the two writes may come as one chunk)
+  const partials = heard.filter((h) => h.includes('partial'));
+  assert.ok(partials.length >= 1 && partials.every((p) => p.startsWith('stdout partial " 50%|bar')), JSON.stringify(heard));
+  assert.equal(partials[partials.length - 1], 'stdout partial " 50%|bar more"');
+  assert.ok(heard.indexOf(partials[0]!) > heard.indexOf('stdout line ""'));
+  // each stream its own, the exit code as it was
+  const two = await runLines("process.stderr.write('err\\n'); process.exitCode = 4;");
+  assert.deepEqual(two.heard, ['stderr line "err"']);
+  assert.equal(two.exit.code, 4);
+});
+
+test('a command that cannot start: said on stderr, exit code 127; an empty command is refused', async () => {
+  const heard: string[] = [];
+  const missing = join(tmpdir(), 'ftstudio-no-such-trainer');
+  const proc = new TrainingProcess([missing, '--x'], { cwd: tmpdir(), onLine: (l, s) => heard.push(`${s}: ${l}`) });
+  assert.deepEqual(await proc.exited, { code: 127, signal: null, cancelled: false });
+  assert.deepEqual(heard, [`stderr: failed to start ${missing}: spawn ${missing} ENOENT`]);
+  assert.throws(() => new TrainingProcess([], { cwd: tmpdir(), onLine: () => {} }), /^Error: empty command$/);
+});
+
+test('the trainer runs in the given folder with the given environment, in a process group of its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftstudio-launch-env-'));
+  try {
+    const lines: string[] = [];
+    const proc = new TrainingProcess(
+      [
+        process.execPath,
+        '-e',
+        'console.log(process.cwd(), process.env.FT_X, require("node:child_process").execFileSync("ps", ["-o", "pgid=", "-p", String(process.pid)], { encoding: "utf8" }).trim() === String(process.pid))',
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, FT_X: 'given' },
+        onLine: (l) => lines.push(l),
+      },
+    );
+    const pid = proc.pid!;
+    assert.ok(pid > 0);
+    await proc.exited;
+    assert.deepEqual(lines, [`${realpathSync(dir)} given true`]);
+    // a second cancel after the exit is harmless and says the same
+    const again = await proc.cancel();
+    assert.equal(again.code, 0);
+    assert.equal(again.cancelled, false, 'it ended before the cancel');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -131,3 +131,67 @@ test("generationMask: from the token holding a span's first character to the one
     [false, false, false, false],
   );
 });
+
+test('UTF-8 lengths at every boundary: 1, 2, 3 and 4 bytes, and a surrogate pair counts two UTF-16 units', () => {
+  // one token per character, matched on its UTF-8 bytes: U+007F | U+0080 | U+07FF | U+0800 | U+FFFF | U+10000 | x
+  const chars = ['\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\u{10000}', 'x'];
+  const [t] = vocab('plain', chars);
+  assert.deepEqual(tokenOffsets(chars.join(''), [0, 1, 2, 3, 4, 5, 6], t), [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+    [3, 4],
+    [4, 5],
+    [5, 7],
+    [7, 8],
+  ]);
+});
+
+test('WordPiece: tabs, carriage returns and line feeds the pre-tokenizer dropped are all stepped over', () => {
+  const [t, ids] = vocab('wordpiece', ['play', 'now', 'then']);
+  assert.deepEqual(tokenOffsets('play\t\r\nnow \rthen', ids('play', 'now', 'then'), t), [
+    [0, 4],
+    [7, 10],
+    [12, 16],
+  ]);
+});
+
+test('SentencePiece: byte-fallback tokens in lower-case hex are bytes too', () => {
+  const [t, ids] = vocab('sentencepiece', ['▁a', '<0xe2>', '<0x82>', '<0xac>']);
+  assert.deepEqual(tokenOffsets('a€', ids('▁a', '<0xe2>', '<0x82>', '<0xac>'), t), [
+    [0, 1],
+    [1, 2],
+    [1, 2],
+    [1, 2],
+  ]);
+});
+
+test('trim_offsets leaves an added token as written, spaces and all', () => {
+  // an added token made of spaces (code models have them) keeps its offsets; a vocabulary one is trimmed
+  const [t] = vocab('byte-level', ['x', '  ', 'Ġ'], { added: [1], trimOffsets: true });
+  assert.deepEqual(tokenOffsets('x   ', [0, 1, 2], t), [
+    [0, 1],
+    [1, 3],
+    [4, 4],
+  ]);
+});
+
+test('spansToMask: a token in the second of two adjacent spans is trained', () => {
+  // two replies back to back: the token that starts where the first ends belongs to the second
+  assert.deepEqual(
+    spansToMask(
+      [
+        [0, 2],
+        [2, 6],
+        [6, 8],
+        [8, 9],
+      ],
+      [false, false, false, false],
+      [
+        [2, 6],
+        [6, 8],
+      ],
+    ),
+    [false, true, true, false],
+  );
+});

@@ -3,12 +3,13 @@
 // (Parity with transformers and the trainer's masks: trainer/tests/test_node_token_counts.py.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { WORD_TEMPLATE as TEMPLATE, writeWordTokenizer as writeTokenizer } from '../parity/wordTokenizer';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { WORD_TEMPLATE as TEMPLATE, wordTokenizerFiles, writeWordTokenizer as writeTokenizer } from '../parity/wordTokenizer';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { estimateTokenCounter, loadTokenCounter, tokenCounterFromDir } from '../../src/core/tokens/tokenCounter';
-import { findTokenizer } from '../../src/core/tokens/tokenizerFiles';
+import { estimateTokenCounter, loadTokenCounter, readChatTemplate, tokenCounterFromDir } from '../../src/core/tokens/tokenCounter';
+import { findTokenizer, hubCaches } from '../../src/core/tokens/tokenizerFiles';
+import { dpoTriplet, pyJson, sftConversation, textLength, trainedTextLength } from '../../src/core/tokens/trainerView';
 import { validateDataset } from '../../src/core/validation/validateDataset';
 import { resolveValidationOptions } from '../../src/core/validation/options';
 import { readValidationConfig } from '../../src/core/project/projectConfig';
@@ -245,4 +246,247 @@ test('preflight: over-length records counted with the model tokenizer, and the d
     if (prev === undefined) delete process.env.HF_HOME;
     else process.env.HF_HOME = prev;
   }
+});
+
+test('a special token of tokenizer.json written right after a reply is trained with it, as the trainer masks it', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-special-'));
+  try {
+    // <|user|> is special only in tokenizer.json's added tokens (the config names <s>, </s>, <unk>)
+    writeTokenizer(own, "{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }}{% endfor %}");
+    const c = await tokenCounterFromDir(own);
+    // <|assistant|> a b<|user|> hello: the reply a b and the <|user|> that starts where it ends
+    const rec = {
+      messages: [
+        { role: 'assistant', content: 'a b' },
+        { role: 'user', content: 'hello' },
+      ],
+    };
+    assert.deepEqual(c.count(rec, 'language-modeling'), { total: 5, trained: 3 });
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('the end-of-sequence token: named as a string or as an added-token object it is appended; without one nothing is', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-eos-'));
+  try {
+    const files = wordTokenizerFiles(TEMPLATE);
+    const config = JSON.parse(files['tokenizer_config.json']!) as Record<string, unknown>;
+    writeFileSync(join(own, 'tokenizer.json'), files['tokenizer.json']!);
+    writeFileSync(join(own, 'tokenizer_config.json'), JSON.stringify({ ...config, eos_token: { content: '</s>', special: true } }));
+    const c = await tokenCounterFromDir(own);
+    assert.equal(c.description, `exact: the model's tokenizer from ${own}, with its chat template (tokenizer_config.json)`);
+    // hello | a </s>
+    assert.deepEqual(c.count({ prompt: 'hello', completion: 'a' }, 'prompt-completion'), { total: 3, trained: 2 });
+    writeFileSync(join(own, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<s>' }));
+    const none = await tokenCounterFromDir(own, 'my folder');
+    assert.equal(none.description, "exact: the model's tokenizer from my folder, with the trainer's plain chat template (the tokenizer has none)");
+    assert.deepEqual(none.count({ prompt: 'hello', completion: 'a' }, 'prompt-completion'), { total: 2, trained: 1 });
+    // preference text records: prompt then each answer; the longer sequence is the total
+    assert.deepEqual(none.count({ prompt: 'hello', chosen: 'a', rejected: 'a b' }, 'preference'), {
+      total: 3,
+      trained: 2,
+      pair: { chosen: { total: 2, trained: 1 }, rejected: { total: 3, trained: 2 } },
+    });
+    assert.deepEqual(none.count({ prompt: 'hello world', chosen: 'a b a', rejected: 'b' }, 'preference'), {
+      total: 5,
+      trained: 3,
+      pair: { chosen: { total: 5, trained: 3 }, rejected: { total: 3, trained: 1 } },
+    });
+    // an unreadable config is named with its folder
+    writeFileSync(join(own, 'tokenizer_config.json'), '{oops');
+    await assert.rejects(tokenCounterFromDir(own), (e: Error) => e.message.startsWith(`${own}: cannot read the tokenizer (`));
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('readChatTemplate: chat_template.jinja, then chat_template.json, then tokenizer_config.json; of a list, the one named default', () => {
+  const own = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-template-'));
+  try {
+    const named = [
+      { name: 'tool_use', template: 'T' },
+      { name: 'default', template: 'D' },
+    ];
+    assert.deepEqual(readChatTemplate(own, { chat_template: named }), { source: 'D', from: 'tokenizer_config.json' });
+    assert.equal(readChatTemplate(own, { chat_template: [{ name: 'tool_use', template: 'T' }] }), undefined);
+    assert.equal(readChatTemplate(own, { chat_template: 5 }), undefined);
+    assert.equal(readChatTemplate(own, {}), undefined);
+    assert.deepEqual(readChatTemplate(own, { chat_template: 'C' }), { source: 'C', from: 'tokenizer_config.json' });
+    writeFileSync(join(own, 'chat_template.json'), JSON.stringify({ chat_template: named }));
+    assert.deepEqual(readChatTemplate(own, { chat_template: 'C' }), { source: 'D', from: 'chat_template.json' });
+    writeFileSync(join(own, 'chat_template.json'), JSON.stringify({ chat_template: 'J' }));
+    assert.deepEqual(readChatTemplate(own, { chat_template: 'C' }), { source: 'J', from: 'chat_template.json' });
+    writeFileSync(join(own, 'chat_template.jinja'), 'JJ');
+    assert.deepEqual(readChatTemplate(own, { chat_template: 'C' }), { source: 'JJ', from: 'chat_template.jinja' });
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('a byte-level vocabulary: a ByteLevel post-processor trims spaces from token offsets unless trim_offsets is false', async () => {
+  // <|user|> hello <|assistant|> a Ġ Ġb </s>: the reply "a  b" holds a token that is only a space; trimmed, it
+  // covers no character, so it is not trained (as the Rust tokenizers and the trainer count it)
+  const own = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-bytelevel-'));
+  try {
+    const specials = ['<unk>', '</s>', '<|user|>', '<|assistant|>'];
+    const vocab = Object.fromEntries([...specials, 'hello', 'a', 'Ġ', 'Ġb'].map((w, i) => [w, i]));
+    const bl = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+    const rec = {
+      messages: [
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: 'a  b' },
+      ],
+    };
+    const cases: [string, unknown, number][] = [
+      ['trim', bl, 3],
+      ['trim by default', { type: 'ByteLevel' }, 3],
+      ['no trim', { ...bl, trim_offsets: false }, 4],
+      ['in a sequence', { type: 'Sequence', processors: [{ type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }] }, bl] }, 3],
+      ['other processor', { type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }] }, 4],
+      ['none', null, 4],
+    ];
+    for (const [name, post, trained] of cases) {
+      const dir = join(own, name.replace(/ /g, '-'));
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, 'tokenizer.json'),
+        JSON.stringify({
+          version: '1.0',
+          added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+          normalizer: null,
+          pre_tokenizer: bl,
+          post_processor: post,
+          decoder: { type: 'ByteLevel' },
+          model: { type: 'WordLevel', vocab, unk_token: '<unk>' },
+        }),
+      );
+      writeFileSync(
+        join(dir, 'tokenizer_config.json'),
+        JSON.stringify({
+          eos_token: '</s>',
+          unk_token: '<unk>',
+          chat_template: "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{% if m['role'] == 'assistant' %}</s>{% endif %}{% endfor %}",
+        }),
+      );
+      assert.deepEqual((await tokenCounterFromDir(dir)).count(rec, 'language-modeling'), { total: 7, trained }, name);
+    }
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
+
+test('hubCaches: the given Hugging Face home, HF_HUB_CACHE, HF_HOME, then the XDG or home cache, each once', () => {
+  assert.deepEqual(hubCaches({ hfHome: '/h', env: { HF_HUB_CACHE: '/c', HF_HOME: '/e', XDG_CACHE_HOME: '/x' } }), [
+    join('/h', 'hub'),
+    '/c',
+    join('/e', 'hub'),
+    join('/x', 'huggingface', 'hub'),
+  ]);
+  assert.deepEqual(hubCaches({ env: {} }), [join(homedir(), '.cache', 'huggingface', 'hub')]);
+  assert.deepEqual(hubCaches({ hfHome: '/h', env: { HF_HOME: '/h', XDG_CACHE_HOME: '' } }), [
+    join('/h', 'hub'),
+    join(homedir(), '.cache', 'huggingface', 'hub'),
+  ]);
+});
+
+test('findTokenizer: why a model has no tokenizer here, in a sentence; a folder name without ./ in the workspace is local', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'ftstudio-tokens-find-'));
+  try {
+    const env = { XDG_CACHE_HOME: join(ws, 'xdg') };
+    assert.deepEqual(findTokenizer({ env }), { missing: 'no model is set (finetune.json "model")' });
+    assert.deepEqual(findTokenizer({ model: '   ', env }), { missing: 'no model is set (finetune.json "model")' });
+    mkdirSync(join(ws, 'empty'));
+    assert.deepEqual(findTokenizer({ model: './empty', workspaceRoot: ws, env }), { missing: `${join(ws, 'empty')} has no tokenizer.json` });
+    assert.deepEqual(findTokenizer({ model: join(ws, 'empty'), env }), { missing: `${join(ws, 'empty')} has no tokenizer.json` });
+    assert.deepEqual(findTokenizer({ model: join(ws, 'gone'), env }), { missing: `the model folder ${join(ws, 'gone')} does not exist` });
+    assert.deepEqual(findTokenizer({ model: './gone', workspaceRoot: ws, env }), { missing: `the model folder ${join(ws, 'gone')} does not exist` });
+    assert.deepEqual(findTokenizer({ model: './gone', env }), { missing: 'the model folder ./gone does not exist' });
+    writeTokenizer(join(ws, 'mine'));
+    assert.deepEqual(findTokenizer({ model: ' mine ', workspaceRoot: ws, env }), {
+      location: { dir: join(ws, 'mine'), how: `local folder ${join(ws, 'mine')}` },
+    });
+    assert.deepEqual(findTokenizer({ model: join(ws, 'mine'), env }), { location: { dir: join(ws, 'mine'), how: `local folder ${join(ws, 'mine')}` } });
+    // a hub name that is not a folder of the workspace: the caches, named in the message
+    assert.deepEqual(findTokenizer({ model: 'org/none', workspaceRoot: ws, hfHome: join(ws, 'hf'), env }), {
+      missing: `org/none is not in the Hugging Face cache (${join(ws, 'hf', 'hub')}, ${join(ws, 'xdg', 'huggingface', 'hub')}); nothing is downloaded`,
+    });
+    // found in the second cache
+    writeTokenizer(join(ws, 'xdg', 'huggingface', 'hub', 'models--org--tiny', 'snapshots', 's1'));
+    assert.deepEqual(findTokenizer({ model: 'org/tiny', hfHome: join(ws, 'hf'), env }), {
+      location: {
+        dir: join(ws, 'xdg', 'huggingface', 'hub', 'models--org--tiny', 'snapshots', 's1'),
+        how: `Hugging Face cache ${join(ws, 'xdg', 'huggingface', 'hub', 'models--org--tiny', 'snapshots', 's1')}`,
+      },
+    });
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('the trainer view of a record: implicit preference prompts, ShareGPT preference, conversational completions, trained lengths', () => {
+  const chosen = [
+    { role: 'user', content: 'Q' },
+    { role: 'assistant', content: 'Yes' },
+  ];
+  const rejected = [
+    { role: 'user', content: 'Q' },
+    { role: 'assistant', content: 'No way' },
+  ];
+  // no prompt: the turns both answers share, all but the last, are the prompt
+  assert.deepEqual(dpoTriplet({ chosen, rejected }), [[chosen[0]], [chosen[1]], [rejected[1]]]);
+  assert.deepEqual(dpoTriplet({ chosen: [chosen[1]], rejected: [rejected[1]] }), [[], [chosen[1]], [rejected[1]]]);
+  assert.deepEqual(dpoTriplet({ chosen, rejected: chosen }), [[chosen[0]], [chosen[1]], [chosen[1]]], 'the last turn is never prompt');
+  assert.deepEqual(dpoTriplet({ chosen: 'a', rejected: 'b' }), ['', 'a', 'b']);
+  assert.deepEqual(dpoTriplet({ prompt: 'p', chosen: [1], rejected: [1] }), ['p', [1], [1]]);
+  assert.deepEqual(
+    dpoTriplet({ system: 'S', conversations: [{ from: 'human', value: 'Q' }], chosen: { from: 'gpt', value: 'A' }, rejected: { from: 'human', value: 'B' } }),
+    [
+      [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'Q' },
+      ],
+      [{ role: 'assistant', content: 'A' }],
+      [{ role: 'assistant', content: 'B' }],
+    ],
+  );
+  assert.deepEqual(sftConversation({ prompt: [{ role: 'user', content: 'q' }], completion: [{ role: 'assistant', content: 'a' }] }), [
+    { role: 'user', content: 'q' },
+    { role: 'assistant', content: 'a' },
+  ]);
+  assert.equal(sftConversation({ prompt: [{ role: 'user', content: 'q' }], completion: 'a' }), undefined, 'a text completion is no chat');
+  // an unknown speaker is the user; a turn without a value is empty
+  assert.deepEqual(sftConversation({ conversations: [{ from: 'weird', value: 'x' }, {}] }), [
+    { role: 'user', content: 'x' },
+    { role: 'user', content: '' },
+  ]);
+  assert.equal(pyJson(['~\u007f\u00e9😀', 1.5, false, { k: null }]), '["~\\u007f\\u00e9\\ud83d\\ude00", 1.5, false, {"k": null}]');
+  assert.equal(textLength({ a: ['xy', { b: 'z' }], c: 5, d: null, e: true }), 3);
+  assert.equal(
+    trainedTextLength(
+      {
+        messages: [
+          { role: 'user', content: 'aaaa' },
+          { role: 'assistant', content: 'bb' },
+          { role: 'assistant', content: [{ type: 'text', text: 'ccc' }] },
+        ],
+      },
+      'language-modeling',
+    ),
+    9,
+    'assistant turns only, their text parts counted with their keys',
+  );
+  assert.equal(trainedTextLength({ prompt: 'p', chosen: 'aaaa', rejected: 'bb' }, 'preference'), 4);
+  assert.equal(trainedTextLength({ prompt: 'p', chosen: 'aa', rejected: 'bbbbb' }, 'sharegpt-preference'), 5);
+  assert.equal(trainedTextLength({ instruction: 'iiii', input: 'x', output: 'ooo' }, 'alpaca'), 3);
+  assert.equal(trainedTextLength({ prompt: 'p', completions: ['ab', 'c'] }, 'stepwise'), 4);
+  assert.equal(trainedTextLength({ prompt: 'only' }, 'prompt-only'), 0);
+  // the estimate divides these lengths by 4
+  assert.deepEqual(estimateTokenCounter('why').count({ prompt: 'p'.repeat(8), chosen: 'c'.repeat(10), rejected: 'r'.repeat(2) }, 'preference'), {
+    total: 5,
+    trained: 3,
+  });
+  assert.equal(estimateTokenCounter('why').description, 'estimated at 4 characters a token: why');
+  assert.equal(estimateTokenCounter().description, 'estimated at 4 characters a token');
+  assert.deepEqual(estimateTokenCounter().count('not a record', 'language-modeling'), { total: 0, trained: 0 });
 });

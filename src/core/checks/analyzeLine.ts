@@ -11,7 +11,7 @@ import { builtinValidator, LineLocator, mapSchemaErrors, RenamedLocator } from '
 import { fileKeyOf, fileRoleNames, renameKeys, retagTurns, type TurnTags } from '../formats/llamaFactory';
 import { nearestRole } from './recordChecks';
 import { parseWithLocations } from '../jsonl/locate';
-import { contentHash } from '../records/identity';
+import { contentHash, lastHashTooDeep, MAX_NESTING } from '../records/identity';
 import { detectEvalFormat, isEvalFormat, type EvalFormatId } from '../formats/evalSets';
 import { checkEvalRecord } from './evalSetChecks';
 import { textLength } from '../tokens/trainerView';
@@ -76,6 +76,8 @@ function isBlankLine(text: string): boolean {
   return true;
 }
 
+export const TOO_DEEP = `Invalid JSON: Nesting too deep: the record nests more than ${MAX_NESTING} levels, and Python's json module (and so every trainer) raises RecursionError near 1,000. Flatten it.`;
+
 export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
   const len = text.length;
   if (isBlankLine(text)) return new LineFacts(len, false, undefined, undefined, undefined, NO_DIAGS);
@@ -96,6 +98,8 @@ export function analyzeLine(text: string, opts: AnalyzeOptions): LineFacts {
     ]);
   }
   const hash = contentHash(value as Record<string, unknown>);
+  // checked first: the schema and record checks below recurse, and no trainer could read the record anyway
+  if (lastHashTooDeep()) return new LineFacts(len, true, undefined, undefined, undefined, [lineDiag('invalid-json', { start: 0, end: len }, TOO_DEEP)]);
   let rec = opts.keyMap ? renameKeys(value as Record<string, unknown>, opts.keyMap) : (value as Record<string, unknown>);
   if (opts.turnTags) rec = retagTurns(rec, opts.turnTags);
   const diagnostics: LineDiagnostic[] = [];

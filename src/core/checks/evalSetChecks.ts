@@ -138,12 +138,12 @@ function checkAssertions(rec: Rec, push: Push): void {
       push('unexpected-key', [...path, k], `Unexpected key "${k}" in ${pathLabel(path)}: an assertion has "type", "value" and, for regex, "flags".`, 'key');
     }
     if (!has(o, 'type')) return push('missing-key', path, `${pathLabel(path)} needs a "type": one of ${ASSERTION_TYPE_IDS.join(', ')}.`, 'opening');
-    if (typeof o.type !== 'string' || !(o.type in ASSERTION_TYPES)) {
+    if (typeof o.type !== 'string' || !Object.hasOwn(ASSERTION_TYPES, o.type)) {
       const near = typeof o.type === 'string' ? nearest(o.type, ASSERTION_TYPE_IDS, () => 3) : undefined;
       return push(
         'unknown-assertion',
         [...path, 'type'],
-        `Unknown assertion type ${JSON.stringify(o.type)}${near ? `: did you mean "${near}"?` : ''} The types are ${ASSERTION_TYPE_IDS.join(', ')}.`,
+        `Unknown assertion type ${JSON.stringify(o.type)}${near ? `: did you mean "${near}"?` : '.'} The types are ${ASSERTION_TYPE_IDS.join(', ')}.`,
         'value',
         near ? (r) => ({ title: `Change the type to "${near}"`, edits: [{ ...r, newText: JSON.stringify(near) }] }) : undefined,
       );

@@ -253,7 +253,7 @@ function checkSteps(rec: Rec, loc: LineLocator, out: LineDiagnostic[]): void {
       lineDiag(
         'invalid-value',
         loc.range(['labels']),
-        `"labels" has ${labels.length} entries but "completions" has ${steps.length} steps: give exactly one true/false label per step.`,
+        `"labels" has ${labels.length} entries but "completions" has ${steps.length} step${steps.length === 1 ? '' : 's'}: give exactly one true/false label per step.`,
       ),
     );
   }

@@ -334,7 +334,7 @@ export function checkContentParts(parts: unknown[], role: string | undefined, pa
             lineDiag(
               'image-outside-user-turn',
               loc.range(p),
-              `${pathLabel(p)} is an image in a ${role} turn: OpenAI accepts images only in user turns. Move it to a user turn.`,
+              `${pathLabel(p)} is an image in ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} turn: OpenAI accepts images only in user turns. Move it to a user turn.`,
             ),
           );
         }

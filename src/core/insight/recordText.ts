@@ -71,9 +71,13 @@ export function recordText(rec: Rec, forced?: FormatId): RecordText {
       break;
     case 'prompt-completion':
     case 'unpaired-preference':
-    case 'stepwise-supervision':
       splitTurns(rec.prompt, false, t);
-      splitTurns(format === 'stepwise-supervision' ? rec.completions : rec.completion, false, t, true);
+      splitTurns(rec.completion, false, t, true);
+      break;
+    case 'stepwise-supervision':
+      // the completions are the steps, a list of strings
+      splitTurns(rec.prompt, false, t);
+      if (Array.isArray(rec.completions)) for (const step of rec.completions) t.answer.push(str(step));
       break;
     case 'preference':
       splitTurns(rec.prompt, false, t);

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
-import { contentHash } from '../records/identity';
+import { contentHash, lastHashTooDeep } from '../records/identity';
 import { forEachLineBatch } from '../jsonl/readLines';
 import type { FormatId } from '../formats/formats';
 import { shownSignature } from '../checks/template';
@@ -175,6 +175,11 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
           if (text.trim()) skipped++;
           continue;
         }
+        const h = contentHash(rec);
+        if (lastHashTooDeep()) {
+          skipped++; // no trainer can read it (Python's json stops near 1,000 levels), and the walks below would overflow
+          continue;
+        }
         const t = recordText(rec, o.format);
         const format = t.format ?? 'unknown';
         bump(formats, format);
@@ -191,7 +196,6 @@ export async function datasetStats(path: string, o: StatsOptions): Promise<Datas
           if (overLengthLines.length < 100) overLengthLines.push(l + 1);
         }
         if (vocabulary) for (const w of words(t.prompt)) vocabulary.add(w);
-        const h = contentHash(rec);
         const first = firstLine.get(h);
         if (first === undefined) {
           firstLine.set(h, l);

@@ -83,6 +83,10 @@ export class ArraySplitter {
           if (c === 93) {
             if (this.afterComma) this.problem('Trailing comma before ]: remove the comma');
             this.state = 4;
+          } else if (c === 44) {
+            // an empty element ("[,{…}" or ",,"): JSON.parse and the trainers reject the whole file
+            this.problem(this.afterComma ? 'Two commas in a row (an empty element): remove one' : 'Comma before the first record: remove it');
+            this.afterComma = true;
           } else if (!WS(c)) {
             this.state = 2;
             this.startLine = this.line;

@@ -39,16 +39,15 @@ export function cohensKappa(a: ReadonlyMap<string, string>, b: ReadonlyMap<strin
  * undefined when missing). Units with fewer than two values are not pairable and are ignored.
  */
 export function krippendorffAlphaOrdinal(units: readonly (readonly (number | undefined)[])[]): { alpha: number | null; pairable: number } {
-  const values = [...new Set(units.flatMap((u) => u.filter((v): v is number => v !== undefined)))].sort((x, y) => x - y);
+  // the values of pairable units only: an unpaired value takes no part (it made [[1, 1], [2]] null, not 1)
+  const paired = units.map((u) => u.filter((v): v is number => v !== undefined)).filter((vals) => vals.length >= 2);
+  const values = [...new Set(paired.flat())].sort((x, y) => x - y);
   const idx = new Map(values.map((v, i) => [v, i]));
   const V = values.length;
   const o = Array.from({ length: V }, () => new Array<number>(V).fill(0));
-  let pairable = 0;
-  for (const u of units) {
-    const vals = u.filter((v): v is number => v !== undefined);
+  const pairable = paired.length;
+  for (const vals of paired) {
     const m = vals.length;
-    if (m < 2) continue;
-    pairable++;
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) o[idx.get(vals[i]!)!]![idx.get(vals[j]!)!]! += 1 / (m - 1);
   }
   const nc = o.map((row) => row.reduce((s, x) => s + x, 0));

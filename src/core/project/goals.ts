@@ -13,7 +13,7 @@ export type GoalId = keyof typeof GOALS;
 export const GOAL_IDS = Object.keys(GOALS) as GoalId[];
 
 export function isGoal(v: unknown): v is GoalId {
-  return typeof v === 'string' && v in GOALS;
+  return typeof v === 'string' && Object.hasOwn(GOALS, v); // own keys: "toString" is not a goal
 }
 
 export interface GoalStanding {

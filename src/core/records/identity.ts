@@ -377,7 +377,32 @@ export function objectEnd(outerA: number, outerB: number, members: number, sumA:
   feedTag(sumB);
 }
 
-function feedValue(v: unknown): void {
+/**
+ * Python's json module raises RecursionError near 1,000 levels (995 at the top level; fewer inside a trainer's
+ * own calls), so a record nested deeper cannot be trained on. The hash stops descending there (what lies
+ * below counts as one tag) and says so: analyzeLine reports the line, and nothing here overflows the stack.
+ */
+export const MAX_NESTING = 900;
+let tooDeep = false;
+
+/** Whether a value nests deeper than MAX_NESTING; the walk stops there, so it never overflows the stack. */
+export function nestsTooDeep(v: unknown, depth = 1): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth > MAX_NESTING) return true;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  for (let i = 0; i < items.length; i++) {
+    const x: unknown = items[i];
+    if (x !== null && typeof x === 'object' && nestsTooDeep(x, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Whether the last contentHash met a value nested deeper than MAX_NESTING. */
+export function lastHashTooDeep(): boolean {
+  return tooDeep;
+}
+
+function feedValue(v: unknown, depth: number): void {
   switch (typeof v) {
     case 'string':
       feedTag(1);
@@ -393,9 +418,12 @@ function feedValue(v: unknown): void {
     case 'object':
       if (v === null) {
         feedTag(5);
+      } else if (depth > MAX_NESTING) {
+        tooDeep = true;
+        feedTag(11);
       } else if (Array.isArray(v)) {
         feedTag(6);
-        for (let i = 0; i < v.length; i++) feedValue(v[i]);
+        for (let i = 0; i < v.length; i++) feedValue(v[i], depth + 1);
         feedTag(7);
       } else {
         const outerA = hs.a,
@@ -411,7 +439,7 @@ function feedValue(v: unknown): void {
             kb = hs.b;
           hs.a = SEED_A;
           hs.b = SEED_B;
-          feedValue((v as Record<string, unknown>)[k]);
+          feedValue((v as Record<string, unknown>)[k], depth + 1);
           memberMix(ka, kb, hs.a, hs.b);
           sumA = (sumA + hs.a) | 0;
           sumB = (sumB + hs.b) | 0;
@@ -443,6 +471,7 @@ export function hashResult(): number {
 export function contentHash(v: unknown): number {
   hs.a = HASH_SEED_A;
   hs.b = HASH_SEED_B;
-  feedValue(v);
+  tooDeep = false;
+  feedValue(v, 1);
   return hashResult();
 }

@@ -4,7 +4,7 @@
  */
 import { detectFormat } from '../formats/formats';
 import { forEachLineBatch } from '../jsonl/readLines';
-import { canonicalJson, contentId } from './identity';
+import { canonicalJson, contentId, nestsTooDeep } from './identity';
 
 export interface RecordRef {
   /** 1-based line number */
@@ -75,6 +75,7 @@ export function refOf(text: string, line: number, opts: IndexOptions = {}): Reco
     return undefined;
   }
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return undefined;
+  if (nestsTooDeep(rec)) return undefined; // no trainer reads it (the validator says so), and ids would overflow the stack
   let stratum: string | undefined;
   if (opts.stratifyBy) {
     const v = valueAtPath(rec, opts.stratifyBy);

@@ -121,20 +121,21 @@ export function runCheckpointEval(o: CheckpointEvalOptions): Promise<CheckpointE
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PYTHONPATH: [o.trainerDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
     });
-    let carry = '';
-    const lines = (chunk: string) => {
-      const parts = (carry + chunk).split('\n');
-      carry = parts.pop()!;
+    // one unfinished line per stream: a partial stdout line must not swallow the next stderr line
+    const carry = { out: '', err: '' };
+    const lines = (stream: 'out' | 'err') => (chunk: string) => {
+      const parts = (carry[stream] + chunk).split('\n');
+      carry[stream] = parts.pop()!;
       for (const p of parts) if (p.trim()) o.onLine?.(p);
     };
-    child.stdout.setEncoding('utf8').on('data', lines);
-    child.stderr.setEncoding('utf8').on('data', lines);
+    child.stdout.setEncoding('utf8').on('data', lines('out'));
+    child.stderr.setEncoding('utf8').on('data', lines('err'));
     child.on('error', (e) => {
       o.onLine?.(`cannot start ${o.python}: ${e.message}`);
       done({ code: 127, evalJson });
     });
     child.on('close', (code) => {
-      if (carry.trim()) o.onLine?.(carry);
+      for (const rest of [carry.out, carry.err]) if (rest.trim()) o.onLine?.(rest);
       let report: EvalReport | undefined;
       if (code === 0 || code === 1) {
         try {

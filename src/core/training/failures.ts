@@ -15,7 +15,8 @@ const RULES: { kind: FailureKind; re: RegExp; hint: (m: RegExpExecArray) => stri
   },
   {
     kind: 'missing-package',
-    re: /No module named '([\w.]+)'|ModuleNotFoundError: ([\w.]+)/,
+    // Python's own line is "ModuleNotFoundError: No module named 'x'": the quoted name first, else the bare form
+    re: /No module named '([\w.]+)'|ModuleNotFoundError: (?!No module named)([\w.]+)/,
     hint: (m) => `Install it in the training interpreter: pip install ${(m[1] ?? m[2] ?? '').split('.')[0]}`,
   },
   {

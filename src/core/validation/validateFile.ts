@@ -42,6 +42,7 @@ function newWorker(job: WorkerJob): Worker {
 /** Run one analysis job on a worker thread; aborting the signal terminates the worker. */
 export function runWorker(job: WorkerJob, signal?: AbortSignal): Promise<PackedLines> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('cancelled')); // cancelled before it started: no worker
     const w = newWorker(job);
     const abort = () => {
       void w.terminate();
