@@ -52,6 +52,32 @@ test('accelerate with three processes on two GPUs is blocked; as many processes 
   assert.equal(two.message, 'GPU 0: NVIDIA H200, 140.4 GiB, 136.7 GiB free; GPU 1: NVIDIA H200, 140.4 GiB, 136.7 GiB free');
 });
 
+test('with several processes the VRAM estimate must fit on each GPU used: the n-th most free one decides', async () => {
+  const vram = async (launcher: object, gpus: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftstudio-gpus-'));
+    try {
+      writeFileSync(join(dir, 'train.jsonl'), '{"text": "hello"}\n');
+      writeFileSync(join(dir, 'finetune.json'), JSON.stringify({ method: 'sft', model: 'm/SmolLM2-135M', data: { train: 'train.jsonl' }, launcher }));
+      const config = loadConfig(join(dir, 'finetune.json'));
+      const checks = await preflight({ config, workspaceRoot: dir, python: 'python3', outputDir: join(dir, 'out'), run: smi(gpus) });
+      return checks.find((c) => c.id === 'vram')!;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  // a 0.135B LoRA run needs about 10.2 GiB (4 × 2048 tokens, 128,256 ids assumed): 80 GiB free on one GPU, 4 on the other
+  const gpus = ['NVIDIA A100, 81920, 81920', 'NVIDIA A100, 81920, 4096'];
+  const one = await vram({ type: 'torchrun', numProcesses: 1 }, gpus);
+  assert.equal(one.status, 'pass');
+  assert.match(one.message, /: about 10\.2 GiB needed, 80\.0 GiB free$/);
+  const two = await vram({ type: 'torchrun', numProcesses: 2 }, gpus);
+  assert.equal(two.status, 'block');
+  assert.match(two.message, /: about 10\.2 GiB needed per process, 4\.0 GiB free on each of the 2 GPUs used: use qlora/);
+  const three = await vram({ type: 'torchrun', numProcesses: 2 }, ['NVIDIA A100, 81920, 81920', ...gpus]);
+  assert.equal(three.status, 'pass', 'the two GPUs with the most free memory are used');
+  assert.match(three.message, /per process, 80\.0 GiB free on each of the 2 GPUs used$/);
+});
+
 test('the plain python launcher and a custom trainer command start one process: numProcesses does not block them', async () => {
   assert.equal((await gpuCheck({ type: 'python', numProcesses: 4 }, [H200])).status, 'pass');
   const custom = await gpuCheck({ type: 'torchrun', numProcesses: 4 }, [H200], { trainer: { command: ['my-trainer'] } });

@@ -317,9 +317,13 @@ export async function preflight(ctx: PreflightContext): Promise<PreflightCheck[]
     } else {
       const vocab = modelVocab(c);
       const need = estimateVramGiB(c, size, vocab);
-      const free = Math.max(...gpus.map((g) => g.freeMiB)) / 1024;
+      // one process: the GPU with the most free memory; n processes: each needs it all on its own GPU, so the
+      // n-th most free is the one that must hold it
+      const used = Math.min(processes, gpus.length);
+      const free = gpus.map((g) => g.freeMiB).sort((a, b) => b - a)[used - 1]! / 1024;
       const ids = vocab ? `${vocab.toLocaleString('en-US')}-id vocabulary` : `vocabulary unknown, ${ASSUMED_VOCAB.toLocaleString('en-US')} ids assumed`;
-      const what = `${size}B model (${ids}), ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed, ${free.toFixed(1)} GiB free`;
+      const where = used > 1 ? `GiB free on each of the ${used} GPUs used` : 'GiB free';
+      const what = `${size}B model (${ids}), ${c.adapter.type === 'none' ? 'full fine-tune' : c.adapter.type.toUpperCase()}: about ${need.toFixed(1)} GiB needed${used > 1 ? ' per process' : ''}, ${free.toFixed(1)} ${where}`;
       checks.push(
         need > free
           ? { id: 'vram', status: 'block', message: `${what}: use qlora, a smaller batch or a shorter maxSeqLength` }
