@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../jsonl/atomicFile';
 import type { TrainingConfig } from './config';
 import { listRuns, runsDir, type RunRecord } from './runRecord';
 import { trainerConfig } from './train';
+import { forEachStreamLine } from './launcher';
 import type { GateGolden, GateHeldout, GateSafety } from '../eval/gateEvent';
 import type { GoldenReport } from '../eval/goldenScore';
 import type { AssertionType } from '../formats/evalSets';
@@ -121,21 +122,16 @@ export function runCheckpointEval(o: CheckpointEvalOptions): Promise<CheckpointE
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PYTHONPATH: [o.trainerDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
     });
-    // one unfinished line per stream: a partial stdout line must not swallow the next stderr line
-    const carry = { out: '', err: '' };
-    const lines = (stream: 'out' | 'err') => (chunk: string) => {
-      const parts = (carry[stream] + chunk).split('\n');
-      carry[stream] = parts.pop()!;
-      for (const p of parts) if (p.trim()) o.onLine?.(p);
+    const heard = (line: string) => {
+      if (line.trim()) o.onLine?.(line);
     };
-    child.stdout.setEncoding('utf8').on('data', lines('out'));
-    child.stderr.setEncoding('utf8').on('data', lines('err'));
+    forEachStreamLine(child.stdout, heard, { breaks: /\n/ });
+    forEachStreamLine(child.stderr, heard, { breaks: /\n/ });
     child.on('error', (e) => {
       o.onLine?.(`cannot start ${o.python}: ${e.message}`);
       done({ code: 127, evalJson });
     });
     child.on('close', (code) => {
-      for (const rest of [carry.out, carry.err]) if (rest.trim()) o.onLine?.(rest);
       let report: EvalReport | undefined;
       if (code === 0 || code === 1) {
         try {

@@ -4,6 +4,7 @@
  * into lines on \n and on \r (tqdm redraws its bar with \r).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface LaunchOptions {
   readonly cwd: string;
@@ -27,6 +28,30 @@ export interface ExitInfo {
   readonly cancelled: boolean;
 }
 
+/**
+ * Each line of a text stream as it arrives, split on `breaks` (default \r\n, \n or \r), and its unterminated
+ * rest when the stream ends. Each stream keeps its own unfinished line: a partial stdout line never swallows
+ * the next stderr line.
+ */
+export function forEachStreamLine(
+  stream: Readable,
+  onLine: (line: string) => void,
+  o: { readonly breaks?: RegExp; readonly onPartial?: (text: string) => void } = {},
+): void {
+  let carry = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (carry + chunk).split(o.breaks ?? /\r\n|\n|\r/);
+    carry = parts.pop()!;
+    for (const p of parts) onLine(p);
+    if (carry) o.onPartial?.(carry);
+  });
+  stream.on('end', () => {
+    if (carry) onLine(carry);
+    carry = '';
+  });
+}
+
 export class TrainingProcess {
   private readonly child: ChildProcess;
   private cancelling = false;
@@ -45,17 +70,9 @@ export class TrainingProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of ['stdout', 'stderr'] as const) {
-      let carry = '';
-      this.child[stream]!.setEncoding('utf8');
-      this.child[stream]!.on('data', (chunk: string) => {
-        const parts = (carry + chunk).split(/\r\n|\n|\r/);
-        carry = parts.pop()!;
-        for (const p of parts) opts.onLine(p, stream);
-        if (carry) opts.onPartial?.(carry, stream);
-      });
-      this.child[stream]!.on('end', () => {
-        if (carry) opts.onLine(carry, stream);
-        carry = '';
+      const onPartial = opts.onPartial;
+      forEachStreamLine(this.child[stream]!, (line) => opts.onLine(line, stream), {
+        onPartial: onPartial && ((text) => onPartial(text, stream)),
       });
     }
     this.exited = new Promise((resolveExit) => {
