@@ -98,8 +98,8 @@ export function estimateVramGiB(c: TrainingConfig, sizeB: number, vocab = ASSUME
 }
 
 /** The model's vocabulary size from its config.json on this machine (a local folder or the Hugging Face cache). */
-export function modelVocab(c: TrainingConfig, hfHome?: string): number | undefined {
-  const found = findTokenizer({ model: c.model, workspaceRoot: c.path ? dirname(c.path) : undefined, hfHome });
+export function modelVocab(c: TrainingConfig): number | undefined {
+  const found = findTokenizer({ model: c.model, workspaceRoot: c.path ? dirname(c.path) : undefined });
   if (!('location' in found)) return undefined;
   try {
     const config = JSON.parse(readFileSync(join(found.location.dir, 'config.json'), 'utf8')) as {
